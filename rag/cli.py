@@ -1,0 +1,223 @@
+"""`rag` command line: a thin front end over `rag.pipeline.Pipeline`.
+
+JSON goes to stdout; progress bars, logs and warnings go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from rag.schema import SearchFilters
+from rag.settings import Settings
+
+
+def _out(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _err(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _pipeline(args: argparse.Namespace):  # noqa: ANN202 - keeps the import lazy
+    from rag.pipeline import Pipeline
+
+    return Pipeline(Settings())
+
+
+def _filters(args: argparse.Namespace) -> SearchFilters | None:
+    f = SearchFilters(
+        year_from=args.year_from,
+        year_to=args.year_to,
+        venue=args.venue,
+        ids=[i for i in (args.ids or "").split(",") if i] or None,
+    )
+    return None if f.is_empty() else f
+
+
+# --- ingest ----------------------------------------------------------------------------------
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from rag.indexing import issues_text, summarise
+
+    pipe = _pipeline(args)
+    report = pipe.ingest(
+        args.paths, prune=args.prune, reindex=args.reindex, wait=args.wait, progress=True
+    )
+    if report.issues:
+        _err(issues_text(report.issues))
+    _err(f"rag ingest: {summarise(report)}")
+    if args.json:
+        _out(report.to_json())
+    return 0
+
+
+# --- search ----------------------------------------------------------------------------------
+def _result_set(query: str, hits: list) -> dict[str, Any]:
+    return {"query": query, "results": [h.to_json(i + 1) for i, h in enumerate(hits)]}
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    pipe = _pipeline(args)
+    filters = _filters(args)
+    if args.queries:
+        n = 0
+        with open(args.queries, encoding="utf-8") as fh:
+            for lineno, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    q = json.loads(line)
+                    qid, text = str(q["id"]), str(q["text"])
+                except (ValueError, KeyError, TypeError) as exc:
+                    _err(f"{args.queries}:{lineno}: not a {{\"id\", \"text\"}} object ({exc})")
+                    continue
+                hits = pipe.search(text, k=args.k, filters=filters, method=args.method)
+                _out({"id": qid, **_result_set(text, hits)})
+                n += 1
+        _err(f"rag search: {n} queries")
+        return 0
+    if not args.query:
+        _err("rag search: give a query or --queries FILE.jsonl")
+        return 2
+    hits = pipe.search(args.query, k=args.k, filters=filters, method=args.method)
+    if args.json:
+        _out(_result_set(args.query, hits))
+    else:
+        if not hits:
+            print("no results")
+        for i, h in enumerate(hits, 1):
+            year = f" ({h.year})" if h.year else ""
+            print(f"{i:2d}. [{h.score:.3f}] {h.title}{year}  <{h.paper_id}>")
+            print(f"    {h.evidence[:240]}")
+    return 0
+
+
+# --- stats / check ---------------------------------------------------------------------------
+def cmd_stats(args: argparse.Namespace) -> int:
+    _out(_pipeline(args).stats())
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from rag.consistency import check
+
+    result = check(_pipeline(args), repair=args.repair)
+    _out(result)
+    return 0 if result.get("ok") or args.repair else 1
+
+
+# --- eval ------------------------------------------------------------------------------------
+def cmd_eval_beir(args: argparse.Namespace) -> int:
+    from rag.beir import format_table, run_beir
+
+    result = run_beir(Settings(), Path(args.dir), split=args.split, limit=args.limit)
+    if args.json:
+        _out(result)
+    else:
+        print(format_table(result))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rag", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("ingest", help="add or update papers from files or directories")
+    s.add_argument("paths", nargs="+")
+    s.add_argument("--prune", action="store_true", help="remove papers not in these sources")
+    s.add_argument("--reindex", action="store_true", help="drop the collection and rebuild")
+    s.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another writer")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("search", help="hybrid paper search")
+    s.add_argument("query", nargs="?")
+    s.add_argument("-k", type=int, default=10)
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--queries", help="JSONL file of {id, text}; one result line per query")
+    s.add_argument("--method", choices=["fused", "dense", "bm25"], default="fused")
+    _add_filter_args(s)
+    s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("stats", help="papers, chunks, model, store")
+    s.set_defaults(func=cmd_stats)
+
+    s = sub.add_parser("check", help="verify (and --repair) that BM25 and Chroma agree")
+    s.add_argument("--repair", action="store_true")
+    s.set_defaults(func=cmd_check)
+
+    ev = sub.add_parser("eval", help="measure retrieval and answers").add_subparsers(
+        dest="eval_command", required=True
+    )
+    s = ev.add_parser("beir", help="nDCG@10 / Recall on a BEIR-style directory")
+    s.add_argument("dir")
+    s.add_argument("--split", default="train")
+    s.add_argument("--limit", type=int, default=None, help="only the first N queries")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_eval_beir)
+
+    _register_answer_commands(sub, ev)
+    return p
+
+
+def _add_filter_args(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--year-from", type=int, dest="year_from")
+    s.add_argument("--year-to", type=int, dest="year_to")
+    s.add_argument("--venue")
+    s.add_argument("--ids", help="comma-separated paper ids to search within")
+
+
+def _register_answer_commands(sub: Any, ev: Any) -> None:
+    """ask / chat (rag.cli_answers), ui (rag.cli_ui), eval run (rag.cli_eval): each module
+    owns its sub-commands and gets the shared helpers."""
+    import importlib
+
+    helpers = CliHelpers(_add_filter_args, _pipeline, _filters, _out, _err)
+    for name in ("rag.cli_answers", "rag.cli_ui", "rag.cli_eval"):
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        mod.register(sub, ev, helpers)
+
+
+class CliHelpers:
+    """What sub-command modules need from the CLI core, passed explicitly."""
+
+    def __init__(self, add_filter_args, pipeline, filters, out, err) -> None:  # noqa: ANN001
+        self.add_filter_args = add_filter_args
+        self.pipeline = pipeline
+        self.filters = filters
+        self.out = out
+        self.err = err
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    t = time.perf_counter()
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        _err("rag: interrupted")
+        return 130
+    except Exception as exc:  # user-facing errors: one clear line, no traceback
+        from rag.errors import is_user_error
+
+        if is_user_error(exc):
+            _err(f"rag: error: {exc}")
+            return 1
+        raise
+    finally:
+        _ = t
+
+
+if __name__ == "__main__":
+    sys.exit(main())

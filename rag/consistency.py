@@ -1,0 +1,52 @@
+"""`rag check`: does the BM25 index hold exactly Chroma's chunks, and is every paper complete?
+With repair, incomplete papers are removed (the next ingest re-adds them) and BM25 is rebuilt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rag.indexing import sparse_path, writer_lock
+from rag.pipeline import Pipeline
+from rag.sparse import SparseIndex
+
+
+def check(pipe: Pipeline, repair: bool = False) -> dict[str, Any]:
+    settings = pipe.settings
+    lock = writer_lock(settings, wait=0.0) if repair else None
+    try:
+        store = pipe.store
+        states = store.paper_states()
+        chroma_ids = {cid for st in states.values() for cid in st.chunk_ids}
+        loaded = SparseIndex.load(sparse_path(settings))
+        bm25_ids = set(loaded[0].ids) if loaded else set()
+        incomplete = sorted(
+            pid
+            for pid, st in states.items()
+            if len(st.hashes) != 1 or len(st.chunk_ids) != st.n_chunks
+        )
+        missing_in_bm25 = len(chroma_ids - bm25_ids)
+        orphans_in_bm25 = len(bm25_ids - chroma_ids)
+        ok = not incomplete and not missing_in_bm25 and not orphans_in_bm25 and loaded is not None
+        result: dict[str, Any] = {
+            "ok": ok,
+            "papers": len(states),
+            "chunks": len(chroma_ids),
+            "bm25_chunks": len(bm25_ids),
+            "missing_in_bm25": missing_in_bm25,
+            "orphans_in_bm25": orphans_in_bm25,
+            "incomplete_papers": incomplete[:50],
+            "repaired": False,
+        }
+        if repair and not ok:
+            ids = [cid for pid in incomplete for cid in states[pid].chunk_ids]
+            store.delete_ids(ids)
+            gen = store.bump_generation()
+            sparse = SparseIndex.from_store(store)
+            sparse.save(sparse_path(settings), gen, store.count())
+            pipe.refresh()
+            result["repaired"] = True
+            result["removed_incomplete_chunks"] = len(ids)
+        return result
+    finally:
+        if lock is not None:
+            lock.release()

@@ -1,0 +1,183 @@
+"""The one library API: a `Pipeline` built from one `Settings`. CLI, Streamlit and eval call this.
+
+Heavy parts (Chroma client, embedding model, BM25 index) are opened on first use, so `rag stats`
+does not load torch and the UI starts quickly.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rag.embedding import Embedder, get_embedder
+from rag.indexing import ingest, sparse_path, writer_lock
+from rag.retrieval import Retriever
+from rag.schema import Hit, IngestReport, Paper, SearchFilters
+from rag.settings import Settings
+from rag.sparse import SparseIndex
+from rag.store import Store
+
+
+class Pipeline:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self._lock = threading.RLock()
+        self._store: Store | None = None
+        self._embedder: Embedder | None = None
+        self._sparse: SparseIndex | None = None
+        self._retriever: Retriever | None = None
+
+    # --- parts, opened lazily ----------------------------------------------------------------
+    @property
+    def store(self) -> Store:
+        with self._lock:
+            if self._store is None:
+                self._store = Store(self.settings)
+            return self._store
+
+    @property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = get_embedder(self.settings)
+            return self._embedder
+
+    @property
+    def sparse(self) -> SparseIndex:
+        with self._lock:
+            if self._sparse is None:
+                self._sparse = SparseIndex.open(self.store, sparse_path(self.settings))
+            return self._sparse
+
+    @property
+    def retriever(self) -> Retriever:
+        with self._lock:
+            if self._retriever is None:
+                emb = self.embedder
+                self.store.check_model(emb.name, emb.dim)
+                self._retriever = Retriever(self.settings, self.store, self.sparse, emb)
+            return self._retriever
+
+    def refresh(self) -> None:
+        """Pick up another process's writes (the BM25 index is re-checked against Chroma)."""
+        with self._lock:
+            self._sparse = None
+            self._retriever = None
+
+    # --- writing -----------------------------------------------------------------------------
+    def ingest(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        prune: bool = False,
+        reindex: bool = False,
+        wait: float = 0.0,
+        progress: bool = True,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> IngestReport:
+        lock = writer_lock(self.settings, wait)
+        try:
+            if reindex:
+                self.store.drop()
+            report, sparse = ingest(
+                self.settings,
+                self.store,
+                self.embedder,
+                paths,
+                prune=prune,
+                progress=progress,
+                on_progress=on_progress,
+            )
+        finally:
+            lock.release()
+        with self._lock:
+            self._sparse = sparse
+            self._retriever = None
+        return report
+
+    # --- reading -----------------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        method: str = "fused",
+        **kwargs: Any,
+    ) -> list[Hit]:
+        return self.retriever.search(query, k, filters, method=method, **kwargs)
+
+    def papers(self, ids: list[str]) -> dict[str, Paper]:
+        return self.store.get_papers(ids)
+
+    def stats(self) -> dict[str, Any]:
+        st = self.store
+        desc = st.describe()
+        papers = {md.get("paper_id") for _, _, md in st.iter_rows()}
+        desc["papers"] = len(papers)
+        desc["answerer"] = (
+            f"llm:{self.settings.llm_model}" if self.settings.llm_model else "extractive"
+        )
+        return desc
+
+    def timed_search(self, query: str, **kwargs: Any) -> tuple[list[Hit], float]:
+        t = time.perf_counter()
+        hits = self.search(query, **kwargs)
+        return hits, (time.perf_counter() - t) * 1000
+
+
+def library(pipe: Pipeline, text: str = "", limit: int = 200) -> list[Paper]:
+    """Browse the collection: papers whose title or abstract contains `text` (case-insensitive),
+    sorted by title. Scans chunk metadata, which is fine for browsing, not for search."""
+    needle = text.casefold().strip()
+    seen: dict[str, tuple[str, str]] = {}
+    for _, doc, md in pipe.store.iter_rows(include_documents=True):
+        pid = str(md.get("paper_id"))
+        title = str(md.get("title", ""))
+        hay = seen.get(pid, (title, ""))[1] + " " + (doc or "")
+        seen[pid] = (title, hay)
+    ids = [
+        pid
+        for pid, (title, hay) in seen.items()
+        if not needle or needle in title.casefold() or needle in hay.casefold()
+    ]
+    ids.sort(key=lambda pid: seen[pid][0].casefold())
+    return list(pipe.papers(ids[:limit]).values()) if ids else []
+
+
+def _answer_api() -> None:
+    """Pipeline.ask / ask_stream are attached here to keep the answering import lazy."""
+
+
+def ask(
+    self: Pipeline,
+    question: str,
+    history: list | None = None,
+    mode: str = "auto",
+    filters: SearchFilters | None = None,
+    k: int | None = None,
+):  # noqa: ANN201
+    """One answer (blocking). `history` is the list of earlier `Answer`s of this conversation."""
+    from rag.answering import get_answerer
+
+    return get_answerer(self).answer(question, history or [], mode=mode, filters=filters, k=k)
+
+
+def ask_stream(
+    self: Pipeline,
+    question: str,
+    history: list | None = None,
+    mode: str = "auto",
+    filters: SearchFilters | None = None,
+    k: int | None = None,
+):  # noqa: ANN201
+    """Yields text deltas (str) as they are produced, then the final checked `Answer`."""
+    from rag.answering import get_answerer
+
+    yield from get_answerer(self).stream(question, history or [], mode=mode, filters=filters, k=k)
+
+
+Pipeline.ask = ask  # type: ignore[attr-defined]
+Pipeline.ask_stream = ask_stream  # type: ignore[attr-defined]

@@ -1,0 +1,61 @@
+"""One typed settings object for the whole library; every front end builds it and passes it in.
+
+Environment prefix `RAG_`; the LLM key and endpoint also follow the `openai` client's own variables
+(`OPENAI_API_KEY`, `OPENAI_BASE_URL`) so existing set-ups work unchanged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore", populate_by_name=True)
+
+    # storage
+    home: Path = Field(default=Path(".rag"), description="store directory (Chroma + BM25 + lock)")
+    chroma_url: str | None = Field(default=None, description="http://host:port of a Chroma server")
+    collection: str = "papers"
+
+    # chunking: MiniLM reads 256 word pieces; ~200 tiktoken tokens + title stays under that
+    chunk_size: int = 200
+    chunk_overlap: int = 30
+
+    # embedding
+    embed_backend: Literal["local", "openai"] = "local"
+    embed_model: str = "all-MiniLM-L6-v2"  # local: packaged model; openai: the endpoint's model
+    embed_device: Literal["auto", "cpu", "cuda"] = "auto"
+    embed_batch_size: int = 64
+    embed_base_url: str | None = None  # for embed_backend=openai; defaults to llm_base_url
+
+    # writes to Chroma in batches below its max batch size
+    write_batch_size: int = 2000
+
+    # retrieval
+    top_k: int = 10
+    candidate_k: int = 100  # per retriever, before fusion
+    fusion: Literal["weighted", "rrf"] = "weighted"
+    dense_weight: float = 0.5
+    rrf_k: int = 60
+
+    # answering
+    llm_model: str | None = None
+    llm_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("RAG_LLM_BASE_URL", "OPENAI_BASE_URL")
+    )
+    llm_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("RAG_LLM_API_KEY", "OPENAI_API_KEY")
+    )
+    llm_timeout: float = 30.0
+    llm_max_retries: int = 2
+    llm_temperature: float = 0.0
+    llm_max_tokens: int = 800
+    prompts_dir: Path | None = None  # default: the repository's prompts/
+
+    @property
+    def store_location(self) -> str:
+        return self.chroma_url or str(self.home.resolve())

@@ -1,0 +1,164 @@
+"""The BM25 side of hybrid search: llama-index's `BM25Retriever` (bm25s + PyStemmer) built over the
+same chunks as Chroma, persisted beside it, and rebuilt from Chroma whenever the two disagree.
+
+Agreement is checked cheaply on open: the manifest records the Chroma collection's `generation`
+(bumped at the end of every ingest) and chunk count; any difference means an ingest was interrupted
+or another writer ran, and the index is rebuilt from Chroma, the source of truth.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import numpy as np
+from llama_index.core.schema import MetadataMode, TextNode
+from llama_index.core.vector_stores.utils import metadata_dict_to_node
+from llama_index.retrievers.bm25 import BM25Retriever
+
+from rag.schema import SearchFilters
+from rag.store import Store
+
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class SparseHit:
+    chunk_id: str
+    text: str
+    metadata: dict
+    score: float
+
+
+class SparseIndex:
+    def __init__(self, retriever: BM25Retriever | None, nodes_meta: list[dict]) -> None:
+        self.retriever = retriever
+        self._meta = nodes_meta
+        self.ids = [m["node_id"] for m in nodes_meta]
+        years = [m.get("year") for m in nodes_meta]
+        self._years = np.array(
+            [float(y) if isinstance(y, int | float) and y != "" else np.nan for y in years]
+        )
+        self._venues = np.array([str(m.get("venue") or "") for m in nodes_meta], dtype=object)
+        self._papers = np.array([str(m.get("paper_id")) for m in nodes_meta], dtype=object)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    # --- building and persistence ------------------------------------------------------------
+    @classmethod
+    def build(cls, nodes: list[TextNode]) -> SparseIndex:
+        if not nodes:
+            return cls(None, [])
+        retriever = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=10)
+        return cls(retriever, retriever.corpus)
+
+    @classmethod
+    def from_store(cls, store: Store) -> SparseIndex:
+        nodes: list[TextNode] = []
+        for cid, doc, md in store.iter_rows(include_documents=True):
+            node = metadata_dict_to_node(md, text=doc or "")
+            node.id_ = cid
+            nodes.append(node)  # type: ignore[arg-type]
+        return cls.build(nodes)
+
+    def save(self, path: Path, generation: int, count: int) -> None:
+        tmp = path.with_name(path.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.retriever is not None:
+            self.retriever.persist(str(tmp))
+        (tmp / MANIFEST).write_text(json.dumps({"generation": generation, "count": count}))
+        old = path.with_name(path.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if path.exists():
+            path.rename(old)
+        tmp.rename(path)  # the swap is the commit point: a crash leaves either old or new
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[SparseIndex, dict] | None:
+        manifest_file = path / MANIFEST
+        if not manifest_file.exists():
+            return None
+        try:
+            manifest = json.loads(manifest_file.read_text())
+            if int(manifest.get("count", 0)) == 0:
+                return cls(None, []), manifest
+            retriever = BM25Retriever.from_persist_dir(str(path))
+            return cls(retriever, retriever.corpus), manifest
+        except Exception as exc:  # a damaged index is rebuilt, never fatal
+            print(f"rag: BM25 index at {path} is unreadable ({exc}); rebuilding", file=sys.stderr)
+            return None
+
+    @classmethod
+    def open(cls, store: Store, path: Path) -> SparseIndex:
+        """Load the persisted index if it matches Chroma, else rebuild it from Chroma."""
+        gen, count = store.generation, store.count()
+        loaded = cls.load(path)
+        if loaded is not None:
+            index, manifest = loaded
+            if manifest.get("generation") == gen and manifest.get("count") == count:
+                return index
+            print(
+                f"rag: BM25 index out of date (store generation {gen}, {count} chunks; index "
+                f"{manifest.get('generation')}, {manifest.get('count')}); rebuilding",
+                file=sys.stderr,
+            )
+        index = cls.from_store(store)
+        index.save(path, gen, count)
+        return index
+
+    # --- querying ----------------------------------------------------------------------------
+    def _mask(self, filters: SearchFilters | None) -> np.ndarray | None:
+        if filters is None or filters.is_empty():
+            return None
+        mask = np.ones(len(self.ids), dtype=bool)
+        if filters.year_from is not None:
+            mask &= self._years >= filters.year_from
+        if filters.year_to is not None:
+            mask &= self._years <= filters.year_to
+        if filters.venue:
+            mask &= self._venues == filters.venue
+        if filters.ids:
+            mask &= np.isin(self._papers, np.array(list(filters.ids), dtype=object))
+        return mask.astype(np.float32)
+
+    def search(self, query: str, k: int, filters: SearchFilters | None = None) -> list[SparseHit]:
+        if self.retriever is None or not self.ids:
+            return []
+        r = self.retriever
+        tokens = bm25s.tokenize(
+            query,
+            stopwords="en",
+            stemmer=r.stemmer if not r.skip_stemming else None,
+            token_pattern=r.token_pattern,
+            show_progress=False,
+        )
+        if not tokens.ids or not tokens.ids[0]:
+            return []
+        mask = self._mask(filters)
+        if mask is not None and not mask.any():
+            return []
+        idx, scores = r.bm25.retrieve(
+            tokens, k=min(k, len(self.ids)), show_progress=False, weight_mask=mask
+        )
+        hits: list[SparseHit] = []
+        for i, s in zip(idx[0], scores[0], strict=True):
+            if s <= 0:
+                continue
+            item = i if isinstance(i, dict) else self._meta[int(i)]
+            node = metadata_dict_to_node(item)
+            hits.append(
+                SparseHit(
+                    chunk_id=item["node_id"],
+                    text=node.get_content(metadata_mode=MetadataMode.NONE),
+                    metadata=dict(node.metadata),
+                    score=float(s),
+                )
+            )
+        return hits

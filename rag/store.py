@@ -1,0 +1,273 @@
+"""All Chroma access lives here: opening the store (embedded or server), writing and deleting
+chunks in batches, metadata queries, and the collection's record of which embedding model built it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from llama_index.core.schema import TextNode
+from llama_index.core.vector_stores.types import (
+    FilterOperator,
+    MetadataFilter,
+    MetadataFilters,
+    VectorStoreQuery,
+)
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from rag.schema import Paper, SearchFilters
+from rag.settings import Settings
+
+PAGE = 5000  # rows per `get` page when scanning the whole collection
+
+
+class StoreError(RuntimeError):
+    """A problem the user can fix (wrong model, unreachable server); the message says how."""
+
+
+class ModelMismatchError(StoreError):
+    pass
+
+
+@dataclass
+class PaperState:
+    """What the store holds for one paper: used to decide what an ingest must (re)write."""
+
+    hashes: set[str] = field(default_factory=set)
+    n_chunks: int = 0
+    chunk_ids: list[str] = field(default_factory=list)
+
+    def complete_for(self, paper_hash: str) -> bool:
+        return self.hashes == {paper_hash} and len(self.chunk_ids) == self.n_chunks
+
+
+@dataclass
+class DenseHit:
+    chunk_id: str
+    text: str
+    metadata: dict[str, Any]
+    similarity: float  # cosine similarity in [-1, 1]
+
+
+def make_client(settings: Settings) -> Any:
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if not url.hostname:
+            raise StoreError(f"RAG_CHROMA_URL={settings.chroma_url!r} is not a http://host:port URL")
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:  # chromadb raises ValueError/ConnectionError variants
+            raise StoreError(
+                f"cannot reach the Chroma server at {settings.chroma_url}: {exc}"
+            ) from exc
+    path = settings.home / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def filters_to_llama(filters: SearchFilters | None) -> MetadataFilters | None:
+    if filters is None or filters.is_empty():
+        return None
+    items: list[MetadataFilter] = []
+    if filters.year_from is not None:
+        items.append(MetadataFilter(key="year", value=filters.year_from, operator=FilterOperator.GTE))
+    if filters.year_to is not None:
+        items.append(MetadataFilter(key="year", value=filters.year_to, operator=FilterOperator.LTE))
+    if filters.venue:
+        items.append(MetadataFilter(key="venue", value=filters.venue, operator=FilterOperator.EQ))
+    if filters.ids:
+        items.append(MetadataFilter(key="paper_id", value=list(filters.ids), operator=FilterOperator.IN))
+    return MetadataFilters(filters=items)
+
+
+class Store:
+    """The Chroma collection of chunks, plus the model it was built with."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.client = make_client(settings)
+        try:
+            self.collection = self.client.get_or_create_collection(
+                name=settings.collection,
+                metadata={"hnsw:space": "cosine"},
+                embedding_function=None,
+            )
+        except Exception as exc:
+            raise StoreError(f"cannot open collection at {settings.store_location}: {exc}") from exc
+        self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+        try:
+            self.max_batch = int(self.client.get_max_batch_size())
+        except Exception:
+            self.max_batch = 5000
+
+    # --- model bookkeeping -------------------------------------------------------------------
+    @property
+    def meta(self) -> dict[str, Any]:
+        return dict(self.collection.metadata or {})
+
+    def model_info(self) -> tuple[str | None, int | None]:
+        md = self.meta
+        dim = md.get("embed_dim")
+        return md.get("embed_model"), int(dim) if dim is not None else None
+
+    def _set_meta(self, **values: Any) -> None:
+        md = self.meta
+        md.update(values)
+        md.pop("hnsw:space", None)  # space cannot be modified after creation
+        self.collection.modify(metadata=md)
+
+    def check_model(self, name: str, dim: int) -> None:
+        """Refuse to mix vectors of two models: their similarities mean nothing together."""
+        stored_name, stored_dim = self.model_info()
+        if stored_name is None:
+            return
+        if stored_name != name or stored_dim != dim:
+            raise ModelMismatchError(
+                f"the collection {self.settings.collection!r} at {self.settings.store_location} was "
+                f"built with embedding model {stored_name!r} (dim {stored_dim}), but the configured "
+                f"model is {name!r} (dim {dim}). Re-index with `rag ingest --reindex PATH...` or "
+                f"set RAG_EMBED_MODEL/RAG_EMBED_BACKEND back."
+            )
+
+    def claim_model(self, name: str, dim: int) -> None:
+        self.check_model(name, dim)
+        if self.model_info() != (name, dim):
+            self._set_meta(embed_model=name, embed_dim=dim)
+
+    @property
+    def generation(self) -> int:
+        return int(self.meta.get("generation", 0))
+
+    def bump_generation(self) -> int:
+        gen = self.generation + 1
+        self._set_meta(generation=gen)
+        return gen
+
+    # --- reads -------------------------------------------------------------------------------
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def iter_rows(self, include_documents: bool = False) -> Iterator[tuple[str, str | None, dict]]:
+        """Every chunk id with its metadata (and text), paged so memory stays flat."""
+        include = ["metadatas", "documents"] if include_documents else ["metadatas"]
+        offset = 0
+        while True:
+            page = self.collection.get(include=include, limit=PAGE, offset=offset)
+            ids = page["ids"]
+            if not ids:
+                return
+            docs = page.get("documents") or [None] * len(ids)
+            for cid, doc, md in zip(ids, docs, page["metadatas"], strict=True):
+                yield cid, doc, dict(md or {})
+            offset += len(ids)
+
+    def paper_states(self) -> dict[str, PaperState]:
+        states: dict[str, PaperState] = {}
+        for cid, _, md in self.iter_rows():
+            pid = str(md.get("paper_id", ""))
+            st = states.setdefault(pid, PaperState())
+            st.hashes.add(str(md.get("paper_hash", "")))
+            st.n_chunks = max(st.n_chunks, int(md.get("n_chunks", 0) or 0))
+            st.chunk_ids.append(cid)
+        return states
+
+    def get_papers(self, ids: list[str]) -> dict[str, Paper]:
+        """Rebuild whole abstracts from their chunks (chunk offsets say where each piece goes)."""
+        if not ids:
+            return {}
+        out: dict[str, Paper] = {}
+        rows = self.collection.get(
+            where={"paper_id": {"$in": list(ids)}}, include=["metadatas", "documents"]
+        )
+        parts: dict[str, list[tuple[int, str, dict]]] = {}
+        for doc, md in zip(rows["documents"], rows["metadatas"], strict=True):
+            parts.setdefault(str(md["paper_id"]), []).append((int(md.get("start", 0)), doc or "", md))
+        for pid, pieces in parts.items():
+            pieces.sort(key=lambda p: p[0])
+            end = max(s + len(t) for s, t, _ in pieces)
+            buf = [" "] * end
+            for s, t, _ in pieces:
+                buf[s : s + len(t)] = list(t)
+            md = pieces[0][2]
+            authors = tuple(a for a in str(md.get("authors", "")).split("; ") if a)
+            year = md.get("year")
+            out[pid] = Paper(
+                id=pid,
+                title=str(md.get("title", "")),
+                abstract="".join(buf),
+                authors=authors,
+                year=int(year) if isinstance(year, int | float) and year != "" else None,
+                venue=str(md["venue"]) if md.get("venue") else None,
+                url=str(md["url"]) if md.get("url") else None,
+            )
+        return out
+
+    def query(
+        self, embedding: list[float], k: int, filters: SearchFilters | None = None
+    ) -> list[DenseHit]:
+        n = self.count()
+        if n == 0:
+            return []
+        q = VectorStoreQuery(
+            query_embedding=embedding,
+            similarity_top_k=min(k, n),
+            filters=filters_to_llama(filters),
+        )
+        res = self.vector_store.query(q)
+        hits: list[DenseHit] = []
+        for node, sim in zip(res.nodes or [], res.similarities or [], strict=False):
+            # ChromaVectorStore reports exp(-distance); cosine distance = 1 - cos
+            import math
+
+            cos = 1.0 - (-math.log(sim)) if sim > 0 else -1.0
+            hits.append(DenseHit(node.node_id, node.get_content(), dict(node.metadata), cos))
+        return hits
+
+    # --- writes ------------------------------------------------------------------------------
+    def add_nodes(self, nodes: list[TextNode]) -> None:
+        step = max(1, min(self.settings.write_batch_size, self.max_batch))
+        for i in range(0, len(nodes), step):
+            self.vector_store.add(nodes[i : i + step])
+
+    def delete_ids(self, ids: list[str]) -> None:
+        step = max(1, min(self.settings.write_batch_size, self.max_batch))
+        for i in range(0, len(ids), step):
+            self.collection.delete(ids=ids[i : i + step])
+
+    def drop(self) -> None:
+        """Delete the whole collection (re-index with another model)."""
+        try:
+            self.client.delete_collection(self.settings.collection)
+        except Exception:
+            pass
+        self.collection = self.client.get_or_create_collection(
+            name=self.settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
+        self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+
+    def describe(self) -> dict[str, Any]:
+        name, dim = self.model_info()
+        return {
+            "store": self.settings.store_location,
+            "collection": self.settings.collection,
+            "chunks": self.count(),
+            "embed_model": name,
+            "embed_dim": dim,
+            "generation": self.generation,
+        }
+
+
+def dump_meta(md: dict[str, Any]) -> str:
+    return json.dumps(md, sort_keys=True)
