@@ -59,7 +59,11 @@ def evaluate(
     evaluator = pytrec_eval.RelevanceEvaluator(qrels, MEASURES)
     per_q = evaluator.evaluate(run)
     out: dict[str, float] = {}
-    for m, key in (("ndcg_cut_10", "ndcg@10"), ("recall_10", "recall@10"), ("recall_100", "recall@100")):
+    for m, key in (
+        ("ndcg_cut_10", "ndcg@10"),
+        ("recall_10", "recall@10"),
+        ("recall_100", "recall@100"),
+    ):
         vals = [per_q.get(q, {}).get(m, 0.0) for q in qrels]
         out[key] = sum(vals) / max(len(vals), 1)
     return out

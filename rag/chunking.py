@@ -76,9 +76,7 @@ def paper_nodes(paper: Paper, chunk_size: int = 200, chunk_overlap: int = 30) ->
         cursor = start + 1
         node.id_ = chunk_id(paper.id, paper.content_hash, i)
         node.start_char_idx, node.end_char_idx = start, end
-        node.metadata.update(
-            {"chunk_index": i, "n_chunks": len(nodes), "start": start, "end": end}
-        )
+        node.metadata.update({"chunk_index": i, "n_chunks": len(nodes), "start": start, "end": end})
         node.excluded_embed_metadata_keys = list(_HIDDEN_KEYS)
         node.excluded_llm_metadata_keys = list(_HIDDEN_KEYS)
         node.metadata_template = "{value}"

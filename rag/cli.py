@@ -75,7 +75,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                     q = json.loads(line)
                     qid, text = str(q["id"]), str(q["text"])
                 except (ValueError, KeyError, TypeError) as exc:
-                    _err(f"{args.queries}:{lineno}: not a {{\"id\", \"text\"}} object ({exc})")
+                    _err(f'{args.queries}:{lineno}: not a {{"id", "text"}} object ({exc})')
                     continue
                 hits = pipe.search(text, k=args.k, filters=filters, method=args.method)
                 _out({"id": qid, **_result_set(text, hits)})

@@ -109,7 +109,9 @@ class OpenAIEmbedder:
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         rows: list[list[float]] = []
         for i in range(0, len(texts), self.batch_size):
-            resp = self._client.embeddings.create(model=self.name, input=texts[i : i + self.batch_size])
+            resp = self._client.embeddings.create(
+                model=self.name, input=texts[i : i + self.batch_size]
+            )
             rows.extend(d.embedding for d in sorted(resp.data, key=lambda d: d.index))
         arr = np.asarray(rows, dtype=np.float32).reshape(len(texts), -1)
         norms = np.linalg.norm(arr, axis=1, keepdims=True)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from rag.embedding import Embedder, get_embedder
 from rag.indexing import ingest, sparse_path, writer_lock
 from rag.retrieval import Retriever
-from rag.schema import Hit, IngestReport, Paper, SearchFilters
+from rag.schema import Answer, Hit, IngestReport, Paper, SearchFilters
 from rag.settings import Settings
 from rag.sparse import SparseIndex
 from rag.store import Store
@@ -122,6 +122,35 @@ class Pipeline:
         )
         return desc
 
+    # --- answering ---------------------------------------------------------------------------
+    def ask(
+        self,
+        question: str,
+        history: list[Answer] | None = None,
+        mode: str = "auto",
+        filters: SearchFilters | None = None,
+        k: int | None = None,
+    ) -> Answer:
+        """One answer (blocking). `history` is the list of earlier `Answer`s of this conversation."""
+        from rag.answering import get_answerer
+
+        return get_answerer(self).answer(question, history or [], mode=mode, filters=filters, k=k)
+
+    def ask_stream(
+        self,
+        question: str,
+        history: list[Answer] | None = None,
+        mode: str = "auto",
+        filters: SearchFilters | None = None,
+        k: int | None = None,
+    ) -> Iterator[str | Answer]:
+        """Yields text deltas (str) as they are produced, then the final checked `Answer`."""
+        from rag.answering import get_answerer
+
+        yield from get_answerer(self).stream(
+            question, history or [], mode=mode, filters=filters, k=k
+        )
+
     def timed_search(self, query: str, **kwargs: Any) -> tuple[list[Hit], float]:
         t = time.perf_counter()
         hits = self.search(query, **kwargs)
@@ -145,39 +174,3 @@ def library(pipe: Pipeline, text: str = "", limit: int = 200) -> list[Paper]:
     ]
     ids.sort(key=lambda pid: seen[pid][0].casefold())
     return list(pipe.papers(ids[:limit]).values()) if ids else []
-
-
-def _answer_api() -> None:
-    """Pipeline.ask / ask_stream are attached here to keep the answering import lazy."""
-
-
-def ask(
-    self: Pipeline,
-    question: str,
-    history: list | None = None,
-    mode: str = "auto",
-    filters: SearchFilters | None = None,
-    k: int | None = None,
-):  # noqa: ANN201
-    """One answer (blocking). `history` is the list of earlier `Answer`s of this conversation."""
-    from rag.answering import get_answerer
-
-    return get_answerer(self).answer(question, history or [], mode=mode, filters=filters, k=k)
-
-
-def ask_stream(
-    self: Pipeline,
-    question: str,
-    history: list | None = None,
-    mode: str = "auto",
-    filters: SearchFilters | None = None,
-    k: int | None = None,
-):  # noqa: ANN201
-    """Yields text deltas (str) as they are produced, then the final checked `Answer`."""
-    from rag.answering import get_answerer
-
-    yield from get_answerer(self).stream(question, history or [], mode=mode, filters=filters, k=k)
-
-
-Pipeline.ask = ask  # type: ignore[attr-defined]
-Pipeline.ask_stream = ask_stream  # type: ignore[attr-defined]

@@ -60,7 +60,9 @@ def make_client(settings: Settings) -> Any:
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
         if not url.hostname:
-            raise StoreError(f"RAG_CHROMA_URL={settings.chroma_url!r} is not a http://host:port URL")
+            raise StoreError(
+                f"RAG_CHROMA_URL={settings.chroma_url!r} is not a http://host:port URL"
+            )
         try:
             return chromadb.HttpClient(
                 host=url.hostname,
@@ -82,13 +84,17 @@ def filters_to_llama(filters: SearchFilters | None) -> MetadataFilters | None:
         return None
     items: list[MetadataFilter] = []
     if filters.year_from is not None:
-        items.append(MetadataFilter(key="year", value=filters.year_from, operator=FilterOperator.GTE))
+        items.append(
+            MetadataFilter(key="year", value=filters.year_from, operator=FilterOperator.GTE)
+        )
     if filters.year_to is not None:
         items.append(MetadataFilter(key="year", value=filters.year_to, operator=FilterOperator.LTE))
     if filters.venue:
         items.append(MetadataFilter(key="venue", value=filters.venue, operator=FilterOperator.EQ))
     if filters.ids:
-        items.append(MetadataFilter(key="paper_id", value=list(filters.ids), operator=FilterOperator.IN))
+        items.append(
+            MetadataFilter(key="paper_id", value=list(filters.ids), operator=FilterOperator.IN)
+        )
     return MetadataFilters(filters=items)
 
 
@@ -193,7 +199,9 @@ class Store:
         )
         parts: dict[str, list[tuple[int, str, dict]]] = {}
         for doc, md in zip(rows["documents"], rows["metadatas"], strict=True):
-            parts.setdefault(str(md["paper_id"]), []).append((int(md.get("start", 0)), doc or "", md))
+            parts.setdefault(str(md["paper_id"]), []).append(
+                (int(md.get("start", 0)), doc or "", md)
+            )
         for pid, pieces in parts.items():
             pieces.sort(key=lambda p: p[0])
             end = max(s + len(t) for s, t, _ in pieces)
@@ -253,7 +261,9 @@ class Store:
         except Exception:
             pass
         self.collection = self.client.get_or_create_collection(
-            name=self.settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
+            name=self.settings.collection,
+            metadata={"hnsw:space": "cosine"},
+            embedding_function=None,
         )
         self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
 
