@@ -39,12 +39,23 @@ def _pool(hits: list) -> dict[str, _Pooled]:
     return dict(sorted(out.items(), key=lambda kv: -kv[1].score))
 
 
-def _normalise(scores: dict[str, float]) -> dict[str, float]:
-    """Scale by the query's best score: keeps BM25's score gaps, unlike min-max, which would
-    stretch a weak top hit to 1."""
+def normalise(scores: dict[str, float], how: str = "max") -> dict[str, float]:
+    """Put one retriever's scores for one query on a 0..1 scale before weighting.
+
+    "max" divides by the best score (keeps BM25's gaps; a weak top hit stays weak relative to
+    nothing, though); "minmax" stretches the candidate range to 0..1; "zscore" centres on the
+    candidates' mean. `bench/tune_fusion.py` measures all three."""
     if not scores:
         return {}
-    hi = max(scores.values())
+    vals = list(scores.values())
+    hi, lo = max(vals), min(vals)
+    if how == "minmax":
+        span = hi - lo
+        return {k: (v - lo) / span if span > 0 else 1.0 for k, v in scores.items()}
+    if how == "zscore":
+        mean = sum(vals) / len(vals)
+        sd = (sum((v - mean) ** 2 for v in vals) / len(vals)) ** 0.5 or 1.0
+        return {k: (v - mean) / sd for k, v in scores.items()}
     if hi <= 0:
         return {k: 0.0 for k in scores}
     return {k: max(v, 0.0) / hi for k, v in scores.items()}
@@ -96,6 +107,7 @@ class Retriever:
                 fusion or self.settings.fusion,
                 self.settings.dense_weight if dense_weight is None else dense_weight,
                 self.settings.rrf_k,
+                self.settings.fusion_norm,
             )
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
         hits: list[Hit] = []
@@ -140,7 +152,10 @@ def fuse(
     method: str,
     dense_weight: float,
     rrf_k: int = 60,
+    norm: str = "max",
 ) -> dict[str, float]:
+    """Combine per-paper scores of the two retrievers; papers missing from one side get that
+    side's floor (0 after "max"/"minmax" normalisation, the lowest seen for "zscore")."""
     if method == "rrf":
         out: dict[str, float] = {}
         for weight, scores in ((dense_weight, dense), (1.0 - dense_weight, sparse)):
@@ -148,8 +163,10 @@ def fuse(
             for rank, (pid, _) in enumerate(ranked):
                 out[pid] = out.get(pid, 0.0) + 2 * weight / (rrf_k + rank + 1)
         return out
-    nd, ns = _normalise(dense), _normalise(sparse)
+    nd, ns = normalise(dense, norm), normalise(sparse, norm)
+    fd = min(nd.values(), default=0.0) if norm == "zscore" else 0.0
+    fs = min(ns.values(), default=0.0) if norm == "zscore" else 0.0
     return {
-        pid: dense_weight * nd.get(pid, 0.0) + (1.0 - dense_weight) * ns.get(pid, 0.0)
+        pid: dense_weight * nd.get(pid, fd) + (1.0 - dense_weight) * ns.get(pid, fs)
         for pid in set(nd) | set(ns)
     }

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     candidate_k: int = 100  # per retriever, before fusion
     fusion: Literal["weighted", "rrf"] = "weighted"
     dense_weight: float = 0.5
+    fusion_norm: Literal["max", "minmax", "zscore"] = "max"
     rrf_k: int = 60
 
     # answering
