@@ -13,6 +13,8 @@ import rag  # noqa: F401  (offline switches before anything else)
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 
+pytest_plugins = ["fake_openai"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED_FILE = ROOT / "seeds" / "000_ff2e801dd48b50d8.txt"
 SHARED_DATA = ROOT.parent / "shared" / "data"

@@ -1,0 +1,389 @@
+"""LLM tasks over numbered sources: answer/summary streams, follow-up condensing, screening, judging.
+
+The orchestration (rag/answering.py, rag/compare.py, rag/conversation.py, rag/citations.py) decides
+when to call these; this module only builds the prompts, calls the model and parses its replies.
+Every LLM failure surfaces as `rag.llm.LLMError` so callers can fall back to offline answers.
+
+Sources are wrapped in `<source id="N">...</source>` and any look-alike tag inside the paper text is
+neutralised, so an abstract cannot close its own block and smuggle in instructions.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from rag.llm import LLMClient, LLMError, get_client
+from rag.prompts import CANNOT_ANSWER, load_prompts
+from rag.schema import Paper
+from rag.settings import Settings
+
+__all__ = [
+    "CANNOT_ANSWER",
+    "MODE_PROMPTS",
+    "condense_question",
+    "format_source",
+    "format_sources",
+    "is_cannot_answer",
+    "judge_support",
+    "neutralise",
+    "parse_json_reply",
+    "screen_papers",
+    "stream_answer",
+]
+
+log = logging.getLogger(__name__)
+
+# compare mode streams a themed summary of the papers that passed screening
+MODE_PROMPTS: dict[str, str] = {"qa": "answer", "summary": "summary", "compare": "summary"}
+
+HISTORY_TURNS = 4  # condense: the last few exchanges are enough to resolve references
+HISTORY_ANSWER_CHARS = 600
+
+# '<source', '</source', '< / sources' ... in any case; the '<' becomes a look-alike '‹'
+_TAG_LIKE = re.compile(r"<(\s*/?\s*sources?\b)", re.IGNORECASE)
+
+
+def neutralise(text: str) -> str:
+    """Make any source-delimiter look-alike in paper text inert (it stays readable)."""
+    return _TAG_LIKE.sub(lambda m: "\u2039" + m.group(1), text)
+
+
+def format_source(n: int, paper: Paper) -> str:
+    """One numbered source block: title, byline and abstract inside unforgeable delimiters."""
+    lines = [f"Title: {neutralise(_one_line(paper.title))}"]
+    byline = []
+    if paper.authors:
+        names = list(paper.authors[:6]) + (["et al."] if len(paper.authors) > 6 else [])
+        byline.append(", ".join(names))
+    if paper.year is not None:
+        byline.append(str(paper.year))
+    if paper.venue:
+        byline.append(paper.venue)
+    if byline:
+        lines.append(f"Published: {neutralise(_one_line('; '.join(byline)))}")
+    lines.append(f"Abstract: {neutralise(paper.abstract.strip())}")
+    body = "\n".join(lines)
+    return f'<source id="{int(n)}">\n{body}\n</source>'
+
+
+def format_sources(sources: list[tuple[int, Paper]]) -> str:
+    """All sources, numbered as given (the numbers are what the model cites as [n])."""
+    return "\n\n".join(format_source(n, p) for n, p in sources)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _client(settings: Settings, client: LLMClient | None) -> LLMClient:
+    return client if client is not None else get_client(settings)
+
+
+# --- answers -----------------------------------------------------------------------------------
+def stream_answer(
+    settings: Settings,
+    mode: str,
+    question: str,
+    sources: list[tuple[int, Paper]],
+    client: LLMClient | None = None,
+) -> Iterator[str]:
+    """Text deltas of a cited answer (qa), themed summary (summary) or summary of matches (compare).
+
+    No sources -> CANNOT_ANSWER without calling the model. An empty stream yields nothing (the
+    caller treats that as cannot-answer). LLMError propagates, also mid-stream (`partial=True`).
+    """
+    try:
+        prompt = MODE_PROMPTS[mode]
+    except KeyError:
+        raise ValueError(
+            f"unknown mode {mode!r} (expected one of {sorted(MODE_PROMPTS)})"
+        ) from None
+    messages = load_prompts(settings).render(
+        prompt, sources=format_sources(sources), question=question.strip()
+    )
+    if not sources:
+        yield CANNOT_ANSWER
+        return
+    yield from _client(settings, client).stream_chat(messages)
+
+
+_CANON = re.sub(r"[^a-z0-9 ]", "", CANNOT_ANSWER.lower())
+
+
+def is_cannot_answer(text: str) -> bool:
+    """True for an empty reply or the fixed cannot-answer sentence (tolerating case, punctuation,
+    stray citations and a short preamble such as "Sorry,")."""
+    norm = re.sub(r"\[\s*\d+(?:\s*[,-]\s*\d+)*\s*\]", " ", text.lower())
+    norm = " ".join(re.sub(r"[^a-z0-9 ]", " ", norm).split())
+    if not norm:
+        return True
+    return _CANON in norm and len(norm) <= len(_CANON) + 40
+
+
+# --- follow-ups --------------------------------------------------------------------------------
+def format_history(history: list[tuple[str, str]]) -> str:
+    """The last few (question, answer) turns as a plain transcript."""
+    lines: list[str] = []
+    for q, a in history[-HISTORY_TURNS:]:
+        answer = _one_line(a)
+        if len(answer) > HISTORY_ANSWER_CHARS:
+            answer = answer[:HISTORY_ANSWER_CHARS].rsplit(" ", 1)[0] + " ..."
+        lines.append(f"User: {_one_line(q)}")
+        lines.append(f"Assistant: {answer}")
+    return "\n".join(lines)
+
+
+_LEADS = re.compile(r"^(?:standalone question|rewritten question|question)\s*:\s*", re.IGNORECASE)
+
+
+def condense_question(
+    settings: Settings,
+    history: list[tuple[str, str]],
+    question: str,
+    client: LLMClient | None = None,
+) -> str:
+    """A standalone rewrite of a follow-up; the question itself when there is no history or the
+    model's reply is empty. LLMError propagates (callers fall back to offline carry-over)."""
+    question = question.strip()
+    if not history:
+        return question
+    messages = load_prompts(settings).render(
+        "condense", history=format_history(history), question=question
+    )
+    reply = _client(settings, client).chat(messages)
+    for line in reply.splitlines():
+        line = _LEADS.sub("", line.strip()).strip().strip("\"'`\u201c\u201d").strip()
+        if line:
+            return line
+    return question
+
+
+# --- JSON replies ------------------------------------------------------------------------------
+_FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.DOTALL)
+
+
+def parse_json_reply(text: str) -> Any:
+    """The first JSON value in a model reply, tolerating code fences and chatter around it.
+
+    Raises ValueError when there is none."""
+    candidates = [m.group(1) for m in _FENCE.finditer(text)] + [text]
+    decoder = json.JSONDecoder()
+    for cand in candidates:
+        cand = cand.strip()
+        try:
+            return json.loads(cand)
+        except ValueError:
+            pass
+        for i, ch in enumerate(cand):
+            if ch in "[{":
+                try:
+                    value, _ = decoder.raw_decode(cand, i)
+                except ValueError:
+                    continue
+                if isinstance(value, list | dict):
+                    return value
+    raise ValueError("no JSON value in the reply")
+
+
+def _as_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return bool(value)
+    if isinstance(value, str):
+        v = value.strip().lower()
+        if v in {"yes", "true", "y", "1", "match", "supported"}:
+            return True
+        if v in {"no", "false", "n", "0", "no match", "unsupported", "not supported"}:
+            return False
+    return None
+
+
+def _as_id(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        m = re.search(r"\d+", value)
+        return int(m.group()) if m else None
+    return None
+
+
+def _items_of(value: Any) -> list[Any]:
+    """The per-paper objects in a screening reply: a list, or a dict wrapping one."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        for key in ("results", "papers", "sources", "items", "decisions", "data"):
+            if isinstance(value.get(key), list):
+                return value[key]
+        if "id" in value:
+            return [value]
+        # {"1": {...}, "2": {...}} or {"1": true}
+        out = []
+        for k, v in value.items():
+            if isinstance(v, dict):
+                out.append({"id": k, **v})
+            elif _as_bool(v) is not None:
+                out.append({"id": k, "match": v})
+        return out
+    return []
+
+
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _grounded_evidence(quote: str, abstract: str) -> str:
+    """The quote if it is in the abstract; else the abstract sentence it best matches; else ''.
+
+    The evidence column must be checkable against the abstract, so paraphrases are mapped back to
+    the real sentence and inventions are dropped."""
+    quote = _one_line(quote).strip(" \"'\u201c\u201d")
+    if not quote:
+        return ""
+    flat = _one_line(abstract)
+    if quote.lower() in flat.lower():
+        start = flat.lower().index(quote.lower())
+        return flat[start : start + len(quote)]
+    qwords = set(_WORD.findall(quote.lower()))
+    if not qwords:
+        return ""
+    best, best_score = "", 0.0
+    for sent in _SENT_SPLIT.split(flat):
+        swords = set(_WORD.findall(sent.lower()))
+        if not swords:
+            continue
+        score = len(qwords & swords) / len(qwords | swords)
+        if score > best_score:
+            best, best_score = sent.strip(), score
+    return best if best_score >= 0.5 else ""
+
+
+def screen_papers(
+    settings: Settings,
+    criterion: str,
+    papers: list[Paper],
+    client: LLMClient | None = None,
+    batch_size: int = 10,
+    on_malformed: Literal["raise", "false"] = "raise",
+) -> list[tuple[str, bool, str]]:
+    """(paper_id, matches, evidence sentence) for every paper, in the given order.
+
+    Papers go to the model in batches, numbered 1..n inside each batch (numbers survive a model's
+    copying better than ids). The JSON reply may sit in a code fence or among chatter. A paper the
+    reply leaves out, or whose decision cannot be read, gets (id, False, ""). A batch whose reply
+    holds no JSON at all raises LLMError (`on_malformed="raise"`, the default, so the caller can
+    fall back and say so) or marks the whole batch (id, False, "") with a warning logged
+    (`on_malformed="false"`). Evidence is always a sentence of the paper's own abstract or "".
+    """
+    if not papers:
+        return []
+    prompts = load_prompts(settings)
+    llm = _client(settings, client)
+    size = max(1, int(batch_size))
+    out: list[tuple[str, bool, str]] = []
+    for start in range(0, len(papers), size):
+        batch = papers[start : start + size]
+        messages = prompts.render(
+            "compare",
+            criterion=_one_line(criterion),
+            papers=format_sources([(i + 1, p) for i, p in enumerate(batch)]),
+        )
+        reply = llm.chat(messages)
+        try:
+            items = _items_of(parse_json_reply(reply))
+        except ValueError:
+            where = f"papers {start + 1}-{start + len(batch)} of {len(papers)}"
+            if on_malformed == "raise":
+                raise LLMError(
+                    f"LLM call failed: the screening reply for {where} from {llm.describe()} "
+                    "was not JSON; the model may be too small to follow the format"
+                ) from None
+            log.warning("screening reply for %s was not JSON; marking them as no match", where)
+            items = []
+        decided: dict[int, tuple[bool, str]] = {}
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            n = _as_id(item.get("id", item.get("source", item.get("n"))))
+            if n is None or not 1 <= n <= len(batch) or n in decided:
+                continue
+            match = _as_bool(
+                item.get("match", item.get("matches", item.get("answer", item.get("decision"))))
+            )
+            quote = item.get("evidence", item.get("quote", ""))
+            evidence = (
+                _grounded_evidence(quote, batch[n - 1].abstract)
+                if match and isinstance(quote, str)
+                else ""
+            )
+            decided[n] = (bool(match), evidence)
+        for i, paper in enumerate(batch, 1):
+            match, evidence = decided.get(i, (False, ""))
+            out.append((paper.id, match, evidence))
+    return out
+
+
+# --- faithfulness ------------------------------------------------------------------------------
+_CITES = re.compile(r"\s*\[\s*\d+(?:\s*[,-]\s*\d+)*\s*\]")
+
+
+def judge_support(
+    settings: Settings,
+    claim: str,
+    source: Paper,
+    client: LLMClient | None = None,
+) -> float:
+    """Share (0..1) of the claim's atomic statements the abstract supports, RAGAS-faithfulness style.
+
+    Accepts {"statements": [{"supported": ...}]}, a bare list of those, or {"score": x}. A reply with
+    no readable verdict raises LLMError so the caller can use its offline support score instead."""
+    clean = _one_line(_CITES.sub("", claim))
+    if not clean:
+        return 0.0
+    messages = load_prompts(settings).render("judge", claim=clean, source=format_source(1, source))
+    llm = _client(settings, client)
+    reply = llm.chat(messages)
+    try:
+        value = parse_json_reply(reply)
+    except ValueError:
+        value = None
+    score = _score_of(value)
+    if score is None:
+        raise LLMError(
+            f"LLM call failed: the support judgement from {llm.describe()} could not be read "
+            "(expected JSON with statements and supported true/false)"
+        )
+    return min(1.0, max(0.0, score))
+
+
+def _score_of(value: Any) -> float | None:
+    if isinstance(value, dict):
+        for key in ("score", "faithfulness", "support"):
+            v = value.get(key)
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                return float(v)
+        statements = value.get("statements", value.get("verdicts"))
+    else:
+        statements = value
+    if not isinstance(statements, list):
+        return None
+    verdicts = []
+    for s in statements:
+        if isinstance(s, dict):
+            b = _as_bool(s.get("supported", s.get("verdict", s.get("support"))))
+        else:
+            b = _as_bool(s)
+        if b is not None:
+            verdicts.append(b)
+    if not verdicts:
+        return None
+    return sum(verdicts) / len(verdicts)
