@@ -10,6 +10,7 @@ One writer at a time: a file lock under RAG_HOME.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -29,6 +30,7 @@ from rag.store import PaperState, Store
 
 # test hook: pause (seconds) after this many papers have been written, so a test can kill -9
 _PAUSE_AFTER_ENV = "RAG_TEST_PAUSE_AFTER_PAPERS"
+_LINE_REF = re.compile(r":\d+$")  # "path:line": an issue with one record, not a whole file
 
 
 class IngestLockedError(RuntimeError):
@@ -51,6 +53,15 @@ def writer_lock(settings: Settings, wait: float = 0.0) -> FileLock:
 
 def sparse_path(settings: Settings) -> Path:
     return settings.home / f"bm25-{settings.collection}"
+
+
+def _lost_records(issue: LoadIssue) -> bool:
+    """An error that cost more than one record: a missing path, an unreadable or cut-off file."""
+    if issue.level != "error":
+        return False
+    if not _LINE_REF.search(issue.where):
+        return True
+    return any(s in issue.message for s in ("rest of the file", "file skipped", "truncated"))
 
 
 def plan(papers: list[Paper], states: dict[str, PaperState]) -> tuple[list[Paper], int, int]:
@@ -89,6 +100,27 @@ def ingest(
     todo, report.added, report.updated = plan(loaded.papers, states)
     report.unchanged = len(loaded.papers) - len(todo)
 
+    gone: list[str] = []
+    unread = [i for i in loaded.issues if _lost_records(i)]
+    if prune and unread:
+        # a missing path or a file cut short is not "these papers were removed": never delete
+        # what could not be read (a typo in `--prune PATH` would otherwise empty the store)
+        report.issues.append(
+            LoadIssue(
+                unread[0].where,
+                f"--prune skipped: {len(unread)} source(s) could not be read completely",
+                "warning",
+            )
+        )
+    elif prune:
+        keep = {p.id for p in loaded.papers}
+        gone = [pid for pid in states if pid not in keep]
+    if todo or gone:
+        # mark the store changed before the first write: a run killed after writing but before
+        # the BM25 rebuild below must not leave a manifest that still matches (the chunk count
+        # alone does not tell, e.g. an updated abstract with as many chunks as before)
+        store.bump_generation()
+
     pause_after = int(os.environ.get(_PAUSE_AFTER_ENV, "0") or 0)
     bar = tqdm(
         total=len(todo),
@@ -121,9 +153,7 @@ def ingest(
             on_progress(written, len(todo))
     bar.close()
 
-    if prune:
-        keep = {p.id for p in loaded.papers}
-        gone = [pid for pid in states if pid not in keep]
+    if gone:
         ids = [cid for pid in gone for cid in states[pid].chunk_ids]
         store.delete_ids(ids)
         report.removed = len(gone)

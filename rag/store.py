@@ -256,13 +256,16 @@ class Store:
 
     def drop(self) -> None:
         """Delete the whole collection (re-index with another model)."""
+        # the generation keeps counting up: a fresh collection restarting at 0 could match an
+        # old BM25 manifest (same generation and count) after a re-index killed half-way
+        gen = self.generation
         try:
             self.client.delete_collection(self.settings.collection)
         except Exception:
             pass
         self.collection = self.client.get_or_create_collection(
             name=self.settings.collection,
-            metadata={"hnsw:space": "cosine"},
+            metadata={"hnsw:space": "cosine", "generation": gen + 1},
             embedding_function=None,
         )
         self.vector_store = ChromaVectorStore(chroma_collection=self.collection)

@@ -13,5 +13,5 @@ fi
 .venv/bin/ruff format --check rag ui tests bench eval
 .venv/bin/python -m pytest -q "$@"
 if .venv/bin/rag eval run --help >/dev/null 2>&1; then
-  RAG_HOME=$(mktemp -d) .venv/bin/rag eval run --gate
+  RAG_HOME=$(mktemp -d) .venv/bin/rag eval run --gate ci --out "$(mktemp -d)"
 fi

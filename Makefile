@@ -1,0 +1,24 @@
+# Evaluation shortcuts. `make eval` = the seed questions (answers + retrieval) and SciFact train
+# (retrieval only, BEIR), then one summary table. SciFact's first ingest embeds ~5k abstracts, so
+# the first run is slow; later runs reuse its store under $RAG_HOME.
+PY      ?= .venv/bin/python
+RAG     ?= $(PY) -m rag.cli
+REPORTS ?= eval/reports
+SCIFACT ?= ../shared/data/scifact
+
+.PHONY: eval eval-seed eval-scifact eval-gate
+
+eval: eval-seed eval-scifact
+	@echo
+	@$(RAG) eval summary --out $(REPORTS) --beir $(REPORTS)/scifact-train.json
+
+eval-seed:
+	$(RAG) eval run --out $(REPORTS)
+
+eval-scifact:
+	@mkdir -p $(REPORTS)
+	$(RAG) eval beir $(SCIFACT) --split train --json > $(REPORTS)/scifact-train.json.tmp
+	@mv $(REPORTS)/scifact-train.json.tmp $(REPORTS)/scifact-train.json
+
+eval-gate:
+	$(RAG) eval run --out $(REPORTS) --gate
