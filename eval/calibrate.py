@@ -1,0 +1,168 @@
+"""Calibrate the extractive answerer's thresholds on eval/seed_questions.jsonl and print the rates.
+
+    .venv/bin/python eval/calibrate.py [--home DIR] [--questions FILE]
+
+Runs every question (follow-ups turn by turn) with abstention switched off, records the gate's
+features, then grid-searches:
+
+* abstention (rag.answering.ABSTAIN_THRESHOLD, OOV_WEIGHT): maximise unanswerable-abstained minus
+  answerable-wrongly-abstained, subject to <= 5% of answerable abstained;
+* compare mode (rag.compare.COMPARE_THRESHOLD, COMPARE_RELATIVE): maximise mean paper-set F1
+  (acceptable papers count neither way).
+
+It also prints gold-cited rate on factoid answers, citation validity and warm latency (p50/p95).
+Without --home the seeds are ingested into a temporary store first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rag.answering import Gate, gate, get_answerer  # noqa: E402
+from rag.compare import criterion_of, screen_offline  # noqa: E402
+from rag.extractive import corpus_for, score_sentences  # noqa: E402
+from rag.pipeline import Pipeline  # noqa: E402
+from rag.schema import Answer  # noqa: E402
+from rag.settings import Settings  # noqa: E402
+
+SEEDS = ROOT / "seeds" / "000_ff2e801dd48b50d8.txt"
+
+
+def _f1(pred: set[str], gold: set[str], acceptable: set[str]) -> float:
+    pred = pred - acceptable
+    tp = len(pred & gold)
+    if not tp:
+        return 0.0
+    p, r = tp / len(pred), tp / len(gold)
+    return 2 * p * r / (p + r)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--home", help="store with the seeds ingested (default: a temporary one)")
+    ap.add_argument("--questions", default=str(ROOT / "eval" / "seed_questions.jsonl"))
+    args = ap.parse_args(argv)
+
+    home = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="rag-calibrate-"))
+    pipe = Pipeline(Settings(home=home))
+    if not args.home:
+        pipe.ingest([SEEDS], progress=False)
+    corpus = corpus_for(pipe)
+    allp = pipe.papers(corpus.paper_ids)
+    t2id = {p.title: p.id for p in allp.values()}
+    items = [json.loads(line) for line in open(args.questions, encoding="utf-8") if line.strip()]
+
+    ans = get_answerer(pipe)
+    ans.abstain = False
+    from rag.evaluation import citation_validity  # the project's own checker
+
+    abstracts = {p.id: p.abstract for p in allp.values()}
+    feats: list[tuple[bool, Gate]] = []
+    gold_cited: list[bool] = []
+    valid = 0
+    total = 0
+    for it in items:
+        history: list[Answer] = []
+        for turn in it["turns"]:
+            a = ans.answer(turn, history)
+            history.append(a)
+            total += 1
+            ok, problems = citation_validity(a, abstracts)
+            valid += ok
+            if not ok:
+                print("INVALID", it["id"], problems[:2])
+        last = history[-1]
+        q = last.standalone_question
+        if last.mode == "compare":
+            continue
+        # gate features exactly as the answerer computes them
+        from rag.conversation import carry_over
+
+        rw = carry_over(it["turns"][-1], history[:-1])
+        papers = [allp[h.paper_id] for h in last.retrieved]
+        scored = score_sentences(pipe.embedder, corpus, rw.scoring_question, papers)
+        feats.append(
+            (it["type"] != "unanswerable", gate(rw.scoring_question, scored, papers, corpus))
+        )
+        if it["type"] == "factoid":
+            gold = {t2id[t] for t in it["gold"]}
+            gold_cited.append(any(c.paper_id in gold for c in last.citations))
+        del q
+
+    print(f"citation validity: {valid}/{total} answers ({100 * valid / total:.1f}%)")
+    print(f"gold cited in factoid answers: {sum(gold_cited)}/{len(gold_cited)}")
+
+    # --- abstention grid ------------------------------------------------------------------------
+    pos = [g for a, g in feats if a]
+    neg = [g for a, g in feats if not a]
+    best = None
+    for w in [x / 20 for x in range(0, 13)]:
+        for t in [x / 200 for x in range(40, 140)]:
+            fa = sum(1 for g in pos if g.missing or g.relevance - w * g.oov < t) / len(pos)
+            ua = sum(1 for g in neg if g.missing or g.relevance - w * g.oov < t) / len(neg)
+            if fa > 0.05:
+                continue
+            key = (ua - fa, -fa, -abs(w - 0.25))
+            if best is None or key > best[0]:
+                best = (key, t, w, ua, fa)
+    assert best is not None
+    _, t, w, ua, fa = best
+    print(
+        f"abstention: ABSTAIN_THRESHOLD={t:.3f} OOV_WEIGHT={w:.2f} -> unanswerable abstained "
+        f"{ua:.1%} ({len(neg)}), answerable wrongly abstained {fa:.1%} ({len(pos)})"
+    )
+
+    # --- compare grid ---------------------------------------------------------------------------
+    comp = [it for it in items if it["type"] == "compare"]
+    rels: list[tuple[dict[str, float], dict[str, str], set[str], set[str]]] = []
+    papers = list(allp.values())
+    for it in comp:
+        ds = screen_offline(pipe.embedder, corpus, criterion_of(it["turns"][-1]), papers, 0, 9)
+        r = {d.paper.id: d.relevance for d in ds}
+        rels.append((r, {}, {t2id[x] for x in it["gold"]}, {t2id[x] for x in it["acceptable"]}))
+    best_c = None
+    for th in [x / 100 for x in range(20, 80)]:
+        for rl in [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 1.0]:
+            f1s = []
+            for r, _, gold, acc in rels:
+                top = max(r.values())
+                pred = {pid for pid, v in r.items() if v >= th and v >= top - rl}
+                f1s.append(_f1(pred, gold, acc))
+            m = statistics.mean(f1s)
+            if best_c is None or m > best_c[0]:
+                best_c = (m, th, rl)
+    assert best_c is not None
+    print(
+        f"compare: COMPARE_THRESHOLD={best_c[1]:.2f} COMPARE_RELATIVE={best_c[2]:.2f} -> "
+        f"mean F1 {best_c[0]:.3f} over {len(comp)} questions"
+    )
+
+    # --- latency (warm, current defaults) ------------------------------------------------------
+    ans.abstain = True
+    qa = [it["turns"][0] for it in items if it["type"] in ("factoid", "unanswerable")][:40]
+    for q in qa[:5]:
+        ans.answer(q)
+    ms = []
+    for q in qa:
+        t0 = time.perf_counter()
+        ans.answer(q)
+        ms.append((time.perf_counter() - t0) * 1000)
+    ms.sort()
+    print(
+        f"warm extractive latency over {len(ms)} questions: p50 {statistics.median(ms):.0f} ms, "
+        f"p95 {ms[int(0.95 * (len(ms) - 1))]:.0f} ms"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

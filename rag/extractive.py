@@ -1,0 +1,209 @@
+"""The offline answerer: answers built only from verbatim sentences of the retrieved abstracts,
+each followed by its source number, so every claim can be checked against the paper.
+
+Sentences are scored against the question by a blend of embedding cosine (MiniLM, via the
+pipeline's embedder, cached per sentence) and IDF-weighted term overlap (so numbers, acronyms and
+dataset names count even where the embedding blurs them), plus a small prior from the paper's
+retrieval score. Sentences are then picked MMR-style so that two near-identical sentences never
+both appear, and grouped by paper so the answer reads as prose rather than a hit list.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rag.schema import Hit, Paper
+from rag.sentences import (
+    embed_sentences,
+    entities,
+    idf_table,
+    mentioned,
+    split_sentences,
+    terms,
+)
+
+# weights of the sentence score: cosine, IDF-weighted overlap, retrieval prior
+W_DENSE = 0.55
+W_LEX = 0.45
+W_PRIOR = 0.15
+# a sentence closer than this (cosine) to one already chosen is a near-duplicate
+DUP_COS = 0.85
+# MMR trade-off between relevance and novelty
+MMR_LAMBDA = 0.75
+
+
+@dataclass
+class Corpus:
+    """Collection-wide statistics the scorers need: term IDF, every paper id, and the raw
+    lower-cased vocabulary (for "does any abstract mention X")."""
+
+    idf: dict[str, float]
+    n_docs: int
+    paper_ids: list[str]
+    text_lower: str = ""
+
+    def term_idf(self, t: str) -> float:
+        return self.idf.get(t, np.log(1.0 + (self.n_docs + 0.5) / 0.5))
+
+
+_CORPUS_LOCK = threading.Lock()
+_CORPORA: dict[tuple[str, int, int], Corpus] = {}
+
+
+def corpus_for(pipeline) -> Corpus:  # noqa: ANN001 - Pipeline, imported lazily elsewhere
+    """Built once per store generation from chunk texts (cheap for abstracts)."""
+    store = pipeline.store
+    key = (
+        pipeline.settings.store_location + "/" + pipeline.settings.collection,
+        store.generation,
+        store.count(),
+    )
+    with _CORPUS_LOCK:
+        if key in _CORPORA:
+            return _CORPORA[key]
+    docs: dict[str, list[str]] = {}
+    titles: dict[str, str] = {}
+    for _, doc, md in store.iter_rows(include_documents=True):
+        pid = str(md.get("paper_id"))
+        docs.setdefault(pid, []).append(doc or "")
+        titles[pid] = str(md.get("title", ""))
+    texts = {pid: titles[pid] + "\n" + " ".join(parts) for pid, parts in docs.items()}
+    idf, n = idf_table(terms(t) for t in texts.values())
+    corpus = Corpus(idf, n, sorted(docs), "\n".join(texts.values()).lower())
+    with _CORPUS_LOCK:
+        _CORPORA.clear()
+        _CORPORA[key] = corpus
+    return corpus
+
+
+@dataclass
+class Scored:
+    """One candidate sentence with its scores."""
+
+    paper_id: str
+    sentence: str
+    position: int
+    dense: float
+    lex: float
+    score: float
+    vec: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
+
+
+def lexical_overlap(q_terms: list[str], s_terms: set[str], corpus: Corpus) -> float:
+    """IDF-weighted share of the question's terms that the sentence contains."""
+    uniq = set(q_terms)
+    if not uniq:
+        return 0.0
+    total = sum(corpus.term_idf(t) for t in uniq)
+    got = sum(corpus.term_idf(t) for t in uniq if t in s_terms)
+    return got / total if total else 0.0
+
+
+def score_sentences(
+    embedder,  # noqa: ANN001 - rag.embedding.Embedder
+    corpus: Corpus,
+    question: str,
+    papers: list[Paper],
+    prior: dict[str, float] | None = None,
+    q_vec: np.ndarray | None = None,
+) -> list[Scored]:
+    """Every sentence of every paper scored against the question, best first."""
+    sents: list[tuple[str, int, str]] = []
+    for p in papers:
+        for i, s in enumerate(split_sentences(p.abstract)):
+            sents.append((p.id, i, s))
+    if not sents:
+        return []
+    if q_vec is None:  # through the cache: follow-ups and compare re-use the same question
+        q_vec = embed_sentences(embedder, [question])[0]
+    vecs = embed_sentences(embedder, [s for _, _, s in sents])
+    cos = vecs @ q_vec
+    q_terms = terms(question)
+    prior = prior or {}
+    out: list[Scored] = []
+    for (pid, i, s), c, v in zip(sents, cos, vecs, strict=True):
+        lex = lexical_overlap(q_terms, set(terms(s)), corpus)
+        score = W_DENSE * float(c) + W_LEX * lex + W_PRIOR * prior.get(pid, 0.0)
+        out.append(Scored(pid, s, i, float(c), lex, score, v))
+    out.sort(key=lambda x: -x.score)
+    return out
+
+
+def relevance(s: Scored) -> float:
+    """Prior-free sentence relevance, comparable across questions (used for thresholds)."""
+    return W_DENSE * s.dense + W_LEX * s.lex
+
+
+def missing_entities(question: str, papers: list[Paper]) -> list[str]:
+    """Specific names of the question that none of the candidate papers mentions."""
+    hay = "\n".join(p.title + "\n" + p.abstract for p in papers).lower()
+    return [e for e in entities(question) if not mentioned(e, hay)]
+
+
+def mmr_select(scored: list[Scored], n: int, min_score: float, per_paper: int = 2) -> list[Scored]:
+    """Up to `n` sentences above `min_score`, relevant and mutually different."""
+    chosen: list[Scored] = []
+    per: dict[str, int] = {}
+    pool = [s for s in scored if s.score >= min_score][:60]
+    while pool and len(chosen) < n:
+        best, best_val = None, -1e9
+        for s in pool:
+            if per.get(s.paper_id, 0) >= per_paper:
+                continue
+            sim = max((float(s.vec @ c.vec) for c in chosen), default=0.0)
+            if sim >= DUP_COS:
+                continue
+            val = MMR_LAMBDA * s.score - (1 - MMR_LAMBDA) * sim
+            if val > best_val:
+                best, best_val = s, val
+        if best is None:
+            break
+        chosen.append(best)
+        per[best.paper_id] = per.get(best.paper_id, 0) + 1
+        pool.remove(best)
+    return chosen
+
+
+def compose_qa(chosen: list[Scored], number: dict[str, int]) -> str:
+    """Sentences grouped by paper (papers in order of their best sentence; sentences of one
+    paper in abstract order, which keeps their own logic), each followed by its [n]."""
+    groups: dict[str, list[Scored]] = {}
+    for s in chosen:
+        groups.setdefault(s.paper_id, []).append(s)
+    parts: list[str] = []
+    for pid, ss in groups.items():
+        ss.sort(key=lambda x: x.position)
+        for s in ss:
+            parts.append(f"{cite(s.sentence, number[pid])}")
+    return " ".join(parts)
+
+
+_END = re.compile(r"([.!?][\"')\]]*)$")
+
+
+def cite(sentence: str, n: int) -> str:
+    """The verbatim sentence with [n] placed before its final punctuation."""
+    m = _END.search(sentence)
+    if m:
+        return f"{sentence[: m.start()]} [{n}]{m.group(1)}"
+    return f"{sentence} [{n}]"
+
+
+def best_by_paper(scored: list[Scored]) -> dict[str, Scored]:
+    out: dict[str, Scored] = {}
+    for s in scored:
+        if s.paper_id not in out:
+            out[s.paper_id] = s
+    return out
+
+
+def hit_prior(hits: list[Hit]) -> dict[str, float]:
+    """Retrieval scores scaled to the top hit."""
+    if not hits:
+        return {}
+    top = max(h.score for h in hits) or 1.0
+    return {h.paper_id: max(h.score, 0.0) / top for h in hits}

@@ -1,0 +1,240 @@
+"""Sentence splitting, lexical terms and cached sentence embeddings, shared by the answerers and
+the citation checker.
+
+Sentences are always verbatim substrings of the text they come from: the extractive answerer
+quotes them and the tests check the quotes against the abstract, so the splitter never rewrites.
+Sentence vectors are cached by a hash of the sentence text (LRU), so a paper seen once costs
+nothing the next time it is retrieved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from functools import lru_cache
+
+import numpy as np
+
+from rag.embedding import Embedder
+
+# words after which a period does not end a sentence
+_ABBREV = {
+    "e.g",
+    "i.e",
+    "al",
+    "etc",
+    "vs",
+    "fig",
+    "figs",
+    "eq",
+    "eqs",
+    "approx",
+    "cf",
+    "resp",
+    "sec",
+    "no",
+    "dr",
+    "mr",
+    "ms",
+    "st",
+    "ca",
+    "viz",
+}
+_BOUNDARY = re.compile(r"[.!?][\"')\]]*\s+")
+_MIN_CHARS = 12
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of `text`, each a stripped verbatim slice of it (abbreviation- and
+    decimal-aware; a boundary needs whitespace then an upper-case letter, digit or bracket)."""
+    out: list[str] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        end = m.end()
+        nxt = text[end : end + 1]
+        if nxt and not (nxt.isupper() or nxt.isdigit() or nxt in "\"'([“"):
+            continue
+        before = text[start : m.start()].rsplit(None, 1)
+        last = before[-1].lower().lstrip("([\"'") if before else ""
+        if last in _ABBREV or (len(last) == 1 and last.isalpha()):
+            continue
+        piece = text[start:end].strip()
+        if piece:
+            out.append(piece)
+        start = end
+    tail = text[start:].strip()
+    if tail:
+        out.append(tail)
+    # glue fragments too short to stand alone onto the previous sentence (kept verbatim)
+    merged: list[str] = []
+    for s in out:
+        if merged and len(s) < _MIN_CHARS:
+            i = text.find(merged[-1])
+            j = text.find(s, i + len(merged[-1]))
+            if i >= 0 and j >= 0:
+                merged[-1] = text[i : j + len(s)]
+                continue
+        merged.append(s)
+    return merged
+
+
+# --- lexical terms ---------------------------------------------------------------------------
+STOPWORDS = frozenset(
+    """a an and are as at be been being but by can could did do does doing done for from had has
+    have how i if in into is it its itself me more most my no nor not of on or our out over own
+    same she should so some such than that the their theirs them then there these they this those
+    through to too under until up very was we were what when where which while who whom why will
+    with would you your yours also about across after against all am any both each few further
+    here just only other once s t between during before below above down off again per via
+    paper papers work works study studies approach propose proposed method methods show shows
+    shown use used uses using much many whether tell describe explain one two like summarise
+    summarize summary summaries overview say says said exactly exact already let lets""".split()
+)
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*%?|[a-z][a-z0-9]*(?:[-'][a-z0-9]+)*")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # noqa: ANN202 - PyStemmer has no stubs
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+def terms(text: str) -> list[str]:
+    """Content terms: lower-cased, stop words dropped, stemmed; numbers kept whole ("43.6%") and
+    hyphenated words kept whole and as their parts, so "Llama-3" matches "Llama-3" and "Llama"."""
+    out: list[str] = []
+    for tok in _TOKEN.findall(text.lower()):
+        if tok in STOPWORDS:
+            continue
+        if tok[0].isdigit():
+            out.append(tok.rstrip(".,"))
+            continue
+        out.append(_stem(tok))
+        if "-" in tok:
+            out.extend(_stem(p) for p in tok.split("-") if len(p) > 1 and p not in STOPWORDS)
+    return out
+
+
+_ENTITY = re.compile(
+    r"\b(?:[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"  # CamelCase / ACRONYM / X2
+    r"|[A-Za-z]+-\d[A-Za-z0-9.]*"  # Llama-3, GPT-4
+    r"|\d+(?:[.,]\d+)*[%BMK]?)\b"  # numbers, 7B, 970k-style
+)
+
+
+def mentioned(entity: str, hay: str) -> bool:
+    """Whether lower-cased `hay` mentions `entity`: verbatim, by its hyphen parts ("MLP-aligned"
+    -> "mlp"), singular ("TPUs"), or as an acronym of consecutive words ("TD" ->
+    "temporal-difference", "RLHF" -> "reinforcement learning from human feedback")."""
+    e = entity.lower()
+    if e in hay:
+        return True
+    parts = [p for p in re.split(r"[-/]", e) if len(p) > 1 and p not in STOPWORDS]
+    if "-" in e and parts and all(p in hay for p in parts if not p.isdigit()):
+        return True
+    if e.endswith("s") and len(e) > 2 and e[:-1] in hay:
+        return True
+    letters = re.sub(r"[^a-z]", "", e.rstrip("s") if entity.endswith("s") else e)
+    if entity.isupper() and 2 <= len(letters) <= 6:
+        words = [w for w in re.findall(r"[a-z]+", hay) if w not in _ACRONYM_SKIP]
+        initials = "".join(w[0] for w in words)
+        return letters in initials and _acronym_at_word_starts(letters, words)
+    return False
+
+
+_ACRONYM_SKIP = frozenset({"of", "from", "the", "for", "and", "with", "to", "a", "an", "in", "on"})
+
+
+def _acronym_at_word_starts(letters: str, words: list[str]) -> bool:
+    """`letters` are the initials of consecutive words somewhere in `words`."""
+    n = len(letters)
+    for i in range(len(words) - n + 1):
+        if all(words[i + j][0] == letters[j] for j in range(n)):
+            return True
+    return False
+
+
+def entities(text: str) -> list[str]:
+    """Specific names in a question (acronyms, CamelCase names, model-version tokens, numbers):
+    if a question names one that no candidate abstract mentions, nothing there answers it."""
+    out: list[str] = []
+    for m in _ENTITY.finditer(text):
+        tok = m.group(0)
+        if len(tok) < 2:
+            continue
+        out.append(tok)
+    return out
+
+
+def idf_table(docs: Iterable[Iterable[str]]) -> tuple[dict[str, float], int]:
+    """Smoothed inverse document frequency over term sets."""
+    df: dict[str, int] = {}
+    n = 0
+    for d in docs:
+        n += 1
+        for t in set(d):
+            df[t] = df.get(t, 0) + 1
+    return {t: math.log(1.0 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}, n
+
+
+# --- embeddings ------------------------------------------------------------------------------
+class SentenceCache:
+    """In-memory LRU of sentence vectors keyed by (model, sha1(text))."""
+
+    def __init__(self, maxsize: int = 50_000) -> None:
+        self.maxsize = maxsize
+        self._data: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def key(model: str, text: str) -> tuple[str, str]:
+        return model, hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+    def embed(self, embedder: Embedder, texts: list[str]) -> np.ndarray:
+        """Vectors for `texts` (rows in order), embedding only the ones not cached yet."""
+        if not texts:
+            return np.zeros((0, embedder.dim), dtype=np.float32)
+        keys = [self.key(embedder.name, t) for t in texts]
+        missing: dict[tuple[str, str], str] = {}
+        with self._lock:
+            for k, t in zip(keys, texts, strict=True):
+                if k in self._data:
+                    self._data.move_to_end(k)
+                    self.hits += 1
+                else:
+                    missing.setdefault(k, t)
+                    self.misses += 1
+        if missing:
+            vecs = embedder.embed_documents(list(missing.values()))
+            with self._lock:
+                for k, v in zip(missing, vecs, strict=True):
+                    self._data[k] = np.asarray(v, dtype=np.float32)
+                while len(self._data) > self.maxsize:
+                    self._data.popitem(last=False)
+        with self._lock:
+            rows = [self._data.get(k) for k in keys]
+        if any(r is None for r in rows):  # evicted between the two steps: embed directly
+            return np.asarray(embedder.embed_documents(texts), dtype=np.float32)
+        return np.vstack(rows)  # type: ignore[arg-type]
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+CACHE = SentenceCache()
+
+
+def embed_sentences(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    return CACHE.embed(embedder, texts)
