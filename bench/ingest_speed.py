@@ -44,7 +44,9 @@ def subset(corpus: Path, limit: int | None, out: Path) -> Path:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--corpus", default=str(ROOT.parent / "shared/data/acl-anthology/corpus.jsonl.gz"))
+    ap.add_argument(
+        "--corpus", default=str(ROOT.parent / "shared/data/acl-anthology/corpus.jsonl.gz")
+    )
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--skip-llamaindex", action="store_true")
     ap.add_argument("--json", action="store_true")

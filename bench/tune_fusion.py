@@ -88,9 +88,7 @@ def main() -> None:
     seed.ingest([ROOT / "seeds"], progress=False)
     sq, sgold = seed_questions(seed)
     seed_c = candidates(seed, sq)
-    bm25_first = {
-        q for q, (_, s) in seed_c.items() if s and max(s, key=s.get) in sgold[q]
-    }
+    bm25_first = {q for q, (_, s) in seed_c.items() if s and max(s, key=s.get) in sgold[q]}
 
     rows = []
     for method, norm in VARIANTS:
@@ -114,14 +112,20 @@ def main() -> None:
     if args.json:
         print(json.dumps({"scifact_queries": len(qids), "seed_queries": len(sq), "rows": rows}))
         return
-    print(f"SciFact train: {len(qids)} queries; seed factoid+multi: {len(sq)} "
-          f"({len(bm25_first)} with BM25's top hit right)")
-    print(f"{'method':<9}{'norm':<8}{'w_dense':>8}{'SciFact nDCG@10':>16}{'R@100':>8}"
-          f"{'seed MRR':>10}{'lexical':>9}{'paraphr.':>9}")
+    print(
+        f"SciFact train: {len(qids)} queries; seed factoid+multi: {len(sq)} "
+        f"({len(bm25_first)} with BM25's top hit right)"
+    )
+    print(
+        f"{'method':<9}{'norm':<8}{'w_dense':>8}{'SciFact nDCG@10':>16}{'R@100':>8}"
+        f"{'seed MRR':>10}{'lexical':>9}{'paraphr.':>9}"
+    )
     for r in rows:
-        print(f"{r['method']:<9}{r['norm']:<8}{r['dense_weight']:>8.1f}{r['scifact_ndcg10']:>16.4f}"
-              f"{r['scifact_r100']:>8.4f}{r['seed_mrr']:>10.4f}{r['seed_mrr_lexical']:>9.4f}"
-              f"{r['seed_mrr_paraphrase']:>9.4f}")
+        print(
+            f"{r['method']:<9}{r['norm']:<8}{r['dense_weight']:>8.1f}{r['scifact_ndcg10']:>16.4f}"
+            f"{r['scifact_r100']:>8.4f}{r['seed_mrr']:>10.4f}{r['seed_mrr_lexical']:>9.4f}"
+            f"{r['seed_mrr_paraphrase']:>9.4f}"
+        )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ Usage:
 
 Prints a summary; exits 1 and lists every problem if any check fails.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -122,7 +123,9 @@ def check(questions_path: Path, papers: dict[str, str]) -> tuple[list[str], Coun
         for field in ("turns", "gold", "acceptable", "facts"):
             for item in q[field]:
                 if not isinstance(item, str) or not item.strip():
-                    problems.append(f"{where}: {field} items must be non-empty strings, got {item!r}")
+                    problems.append(
+                        f"{where}: {field} items must be non-empty strings, got {item!r}"
+                    )
                     ok = False
         if not ok:
             continue
