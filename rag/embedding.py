@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -71,6 +72,7 @@ class LocalEmbedder:
         )
         self._st = self.li_model._model  # the SentenceTransformer, for numpy output
         self._lock = threading.Lock()  # torch modules are not re-entrant across threads on CPU
+        self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -86,7 +88,19 @@ class LocalEmbedder:
         return np.asarray(out, dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed_documents([text])[0]
+        """Cached: retrieval and sentence scoring both embed the same question."""
+        with self._lock:
+            hit = self._qcache.get(text)
+            if hit is not None:
+                self._qcache.move_to_end(text)
+                return hit
+        vec = self.embed_documents([text])[0]
+        vec.setflags(write=False)
+        with self._lock:
+            self._qcache[text] = vec
+            if len(self._qcache) > 2048:
+                self._qcache.popitem(last=False)
+        return vec
 
 
 class OpenAIEmbedder:
