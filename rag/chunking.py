@@ -65,15 +65,12 @@ def paper_nodes(paper: Paper, chunk_size: int = 200, chunk_overlap: int = 30) ->
     )
     nodes = splitter.get_nodes_from_documents([doc])
     out: list[TextNode] = []
-    cursor = 0
+    cursor = prev_end = 0
     for i, node in enumerate(nodes):
         text = node.get_content(metadata_mode=MetadataMode.NONE)
-        start = node.start_char_idx
-        if start is None or paper.abstract[start : start + len(text)] != text:
-            found = paper.abstract.find(text, max(0, cursor - len(text)))
-            start = found if found >= 0 else cursor
+        start = _locate(paper.abstract, text, cursor, prev_end)
         end = start + len(text)
-        cursor = start + 1
+        cursor, prev_end = start + 1, end
         node.id_ = chunk_id(paper.id, paper.content_hash, i)
         node.start_char_idx, node.end_char_idx = start, end
         node.metadata.update({"chunk_index": i, "n_chunks": len(nodes), "start": start, "end": end})
@@ -84,6 +81,18 @@ def paper_nodes(paper: Paper, chunk_size: int = 200, chunk_overlap: int = 30) ->
         node.relationships = {}
         out.append(node)
     return out
+
+
+def _locate(abstract: str, text: str, cursor: int, prev_end: int) -> int:
+    """Where a chunk sits in its abstract. llama-index reports the first occurrence of the text,
+    wrong when an abstract repeats itself; chunks come in order and overlap or touch, so take
+    the furthest occurrence after the previous chunk's start that still joins the previous one."""
+    best = -1
+    pos = abstract.find(text, cursor)
+    while pos >= 0 and (best < 0 or pos <= prev_end + 2):
+        best = pos
+        pos = abstract.find(text, pos + 1)
+    return best if best >= 0 else cursor
 
 
 def embed_text(node: TextNode) -> str:

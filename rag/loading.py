@@ -902,6 +902,14 @@ def iter_file(path: str | Path) -> Iterator[Paper | LoadIssue]:
 # --------------------------------------------------------------------------- many files
 
 
+def _regular_file(p: Path) -> bool:
+    """Opening a FIFO blocks forever: only regular files are read."""
+    try:
+        return p.is_file()
+    except OSError:
+        return True  # let the open report the real error (e.g. permission denied)
+
+
 def _expand(paths: Iterable[str | Path]) -> Iterator[Path | LoadIssue]:
     """Files to load: given files as they are, directories recursively in sorted order.
 
@@ -936,6 +944,10 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[Path | LoadIssue]:
                 is_dir = False
             if is_dir:
                 yield from walk(child)
+            elif not _regular_file(child):
+                yield _issue(
+                    str(child), "not a regular file (a pipe or device?); skipped", "warning"
+                )
             elif _format_of(child) is None:
                 yield _issue(str(child), "unsupported file type; skipped", "warning")
             elif key(child) not in seen:
@@ -950,6 +962,8 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[Path | LoadIssue]:
             yield _issue(str(p), "no such file or directory")
         elif key(p) in seen:
             yield _issue(str(p), "given more than once; loaded once", "warning")
+        elif not _regular_file(p):
+            yield _issue(str(p), "not a regular file (a pipe or device?); skipped")
         else:
             seen.add(key(p))
             yield p

@@ -189,12 +189,6 @@ def test_one_megabyte_abstract_is_truncated_and_stored(
     assert report["added"] == 2 and report["chunks_written"] < 2_000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in rag/chunking.py paper_nodes: llama-index's start_char_idx is the FIRST "
-    "occurrence of a repeated chunk text and is accepted; offsets must be searched from the "
-    "previous chunk's start (remove this mark once fixed)",
-)
 def test_abstract_with_repeated_sentences_round_trips(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -264,11 +258,6 @@ def test_directory_named_like_a_data_file(
     assert paper_ids() == {"g", "in"}  # a folder is walked, whatever its name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in rag/loading.py _expand: non-regular files (FIFO, socket, device) with a data "
-    "suffix are opened and block forever; skip them with a warning (remove this mark once fixed)",
-)
 def test_fifo_named_jsonl_in_a_directory_does_not_hang(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
