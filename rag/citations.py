@@ -177,7 +177,10 @@ def check_citations(
     inv = {new: by_n[old] for old, new in mapping.items()}
     claims = claims_of(new_text)
     best: dict[int, tuple[float, str]] = {}
-    flagged: list[str] = []
+    # a sentence that cited only sources that were never given now stands uncited: flag it
+    flagged: list[str] = [
+        cl.text for cl in claims_of(text) if cl.cited and not any(n in by_n for n in cl.cited)
+    ]
     for cl in claims:
         nums = [n for n in dict.fromkeys(cl.cited) if n in inv]
         if not nums:
