@@ -6,10 +6,14 @@ Runs every question (follow-ups turn by turn) with abstention switched off, reco
 features, then grid-searches:
 
 * abstention (rag.answering.ABSTAIN_THRESHOLD, OOV_WEIGHT): maximise unanswerable-abstained minus
-  answerable-wrongly-abstained, subject to <= 5% of answerable abstained;
+  answerable-wrongly-abstained, subject to <= 5% of answerable abstained (the rule-based checks,
+  missing names / "how many X" without a number / a direct comparison no abstract makes, always
+  abstain);
 * compare mode (rag.compare.COMPARE_THRESHOLD, COMPARE_RELATIVE): maximise mean paper-set F1
   (acceptable papers count neither way).
 
+Each fit is also run leave-one-question-out (fit on the others, decide the held-out one) and the
+cross-validated rates are printed next to the in-sample ones.
 It also prints gold-cited rate on factoid answers, citation validity and warm latency (p50/p95).
 Without --home the seeds are ingested into a temporary store first.
 """
@@ -102,23 +106,41 @@ def main(argv: list[str] | None = None) -> int:
     print(f"gold cited in factoid answers: {sum(gold_cited)}/{len(gold_cited)}")
 
     # --- abstention grid ------------------------------------------------------------------------
-    pos = [g for a, g in feats if a]
-    neg = [g for a, g in feats if not a]
-    best = None
-    for w in [x / 20 for x in range(0, 13)]:
-        for t in [x / 200 for x in range(40, 140)]:
-            fa = sum(1 for g in pos if g.missing or g.relevance - w * g.oov < t) / len(pos)
-            ua = sum(1 for g in neg if g.missing or g.relevance - w * g.oov < t) / len(neg)
-            if fa > 0.05:
-                continue
-            key = (ua - fa, -fa, -abs(w - 0.25))
-            if best is None or key > best[0]:
-                best = (key, t, w, ua, fa)
-    assert best is not None
-    _, t, w, ua, fa = best
+    def abstains(g: Gate, t: float, w: float) -> bool:
+        return bool(g.missing or g.why or g.relevance - w * g.oov < t)
+
+    def fit_abstention(fs: list[tuple[bool, Gate]]) -> tuple[float, float, float, float]:
+        pos = [g for a, g in fs if a]
+        neg = [g for a, g in fs if not a]
+        best = None
+        for w in [x / 20 for x in range(0, 13)]:
+            for t in [x / 200 for x in range(40, 140)]:
+                fa = sum(abstains(g, t, w) for g in pos) / len(pos)
+                ua = sum(abstains(g, t, w) for g in neg) / len(neg)
+                if fa > 0.05:
+                    continue
+                key = (ua - fa, -fa, -abs(w - 0.25))
+                if best is None or key > best[0]:
+                    best = (key, t, w, ua, fa)
+        assert best is not None
+        return best[1:]
+
+    t, w, ua, fa = fit_abstention(feats)
+    n_pos = sum(1 for a, _ in feats if a)
+    n_neg = len(feats) - n_pos
     print(
         f"abstention: ABSTAIN_THRESHOLD={t:.3f} OOV_WEIGHT={w:.2f} -> unanswerable abstained "
-        f"{ua:.1%} ({len(neg)}), answerable wrongly abstained {fa:.1%} ({len(pos)})"
+        f"{ua:.1%} ({n_neg}), answerable wrongly abstained {fa:.1%} ({n_pos})"
+    )
+    cv_u = cv_a = 0
+    for i, (a, g) in enumerate(feats):
+        ti, wi, _, _ = fit_abstention(feats[:i] + feats[i + 1 :])
+        ab = abstains(g, ti, wi)
+        cv_u += (not a) and ab
+        cv_a += a and ab
+    print(
+        f"abstention, leave-one-question-out: unanswerable abstained {cv_u / n_neg:.1%}, "
+        f"answerable wrongly abstained {cv_a / n_pos:.1%}"
     )
 
     # --- compare grid ---------------------------------------------------------------------------
@@ -129,21 +151,30 @@ def main(argv: list[str] | None = None) -> int:
         ds = screen_offline(pipe.embedder, corpus, criterion_of(it["turns"][-1]), papers, 0, 9)
         r = {d.paper.id: d.relevance for d in ds}
         rels.append((r, {}, {t2id[x] for x in it["gold"]}, {t2id[x] for x in it["acceptable"]}))
-    best_c = None
-    for th in [x / 100 for x in range(20, 80)]:
-        for rl in [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 1.0]:
-            f1s = []
-            for r, _, gold, acc in rels:
-                top = max(r.values())
-                pred = {pid for pid, v in r.items() if v >= th and v >= top - rl}
-                f1s.append(_f1(pred, gold, acc))
-            m = statistics.mean(f1s)
-            if best_c is None or m > best_c[0]:
-                best_c = (m, th, rl)
-    assert best_c is not None
+
+    def fit_compare(rs: list) -> tuple[float, float, float]:
+        best_c = None
+        for th in [x / 100 for x in range(20, 80)]:
+            for rl in [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 1.0]:
+                m = statistics.mean(f1_of(r, gold, acc, th, rl) for r, _, gold, acc in rs)
+                if best_c is None or m > best_c[0]:
+                    best_c = (m, th, rl)
+        assert best_c is not None
+        return best_c
+
+    def f1_of(r: dict[str, float], gold: set[str], acc: set[str], th: float, rl: float) -> float:
+        top = max(r.values())
+        return _f1({pid for pid, v in r.items() if v >= th and v >= top - rl}, gold, acc)
+
+    best_c = fit_compare(rels)
+    cv = []
+    for i, (r, _, gold, acc) in enumerate(rels):
+        _, th, rl = fit_compare(rels[:i] + rels[i + 1 :])
+        cv.append(f1_of(r, gold, acc, th, rl))
     print(
         f"compare: COMPARE_THRESHOLD={best_c[1]:.2f} COMPARE_RELATIVE={best_c[2]:.2f} -> "
-        f"mean F1 {best_c[0]:.3f} over {len(comp)} questions"
+        f"mean F1 {best_c[0]:.3f} over {len(comp)} questions; leave-one-question-out "
+        f"{statistics.mean(cv):.3f}"
     )
 
     # --- latency (warm, current defaults) ------------------------------------------------------

@@ -25,6 +25,8 @@ from rag.extractive import (
     cite,
     compose_qa,
     corpus_for,
+    drop_boilerplate,
+    ensure_number,
     hit_prior,
     missing_entities,
     mmr_select,
@@ -32,7 +34,7 @@ from rag.extractive import (
     score_sentences,
 )
 from rag.schema import Answer, Hit, Paper, SearchFilters
-from rag.sentences import terms
+from rag.sentences import STOPWORDS, entities, mentioned, terms
 
 MODES = ("qa", "summary", "compare")
 
@@ -44,8 +46,34 @@ MODES = ("qa", "summary", "compare")
 ABSTAIN_THRESHOLD = 0.25
 OOV_WEIGHT = 0.60
 
+# Answer-type and co-occurrence checks (rules, no fitted constants; with them the fitted
+# ABSTAIN_THRESHOLD/OOV_WEIGHT above are unchanged, leave-one-question-out in eval/calibrate.py):
+# * "how many X" needs a sentence that has both a number and X, in the papers naming the
+#   question's specific names (so "How many parameters does RT-H have?" is not answered by a
+#   sentence about RT-H without any parameter count);
+# * a direct comparison ("A vs B", "against GPT-4", "which is better, A or B") needs one abstract
+#   that names every specific name of the question.
+HOW_MANY_SCAN = 40  # how many of the best-scored candidate sentences the quantity check reads
+_HOW_MANY = re.compile(r"\bhow many\s+", re.IGNORECASE)
+_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?"
+    r"|thousands?|millions?|billions?|twice|half|double|triple|\w+fold)\b",
+    re.IGNORECASE,
+)
+_HEAD_STOP = frozenset({"do", "does", "did", "was", "were", "is", "are", "have", "has", "had"})
+_COMPARATIVE = re.compile(
+    r"\b(?:against|versus|vs\.?|head-to-head|better|worse|outperform\w*|beats?"
+    r"|compared?\s+(?:with|to|against)|how\s+does\s+\S+\s+compare)\b",
+    re.IGNORECASE,
+)
+
 QA_SENTENCES = 3  # a direct answer: 2-4 sentences
+QA_SENTENCES_MAX = 4
 QA_WINDOW = 0.12  # further sentences must score within this of the best one
+# a quantity question ("how quickly", "how many") may bring in a number-bearing sentence of a
+# chosen paper scoring within this of the best one (rule; checked by eval/calibrate.py's
+# gold-cited and fact rates, not fitted)
+NUMBER_WINDOW = 0.30
 SUMMARY_PAPERS = 6
 SUMMARY_WINDOW = 0.15
 THEME_COS = 0.55  # papers whose chosen sentences are this similar share a theme paragraph
@@ -82,6 +110,49 @@ class Gate:
     relevance: float
     oov: float
     missing: list[str] = field(default_factory=list)
+    why: str = ""  # a failed rule, in words, for the abstention message
+
+
+def quantity_head(question: str) -> str | None:
+    """The counted noun of a "how many X ..." question ("how many real robot demonstrations was"
+    -> "demonstrations"): the last word before a stop word, punctuation or a past participle."""
+    m = _HOW_MANY.search(question)
+    if not m:
+        return None
+    head = None
+    for w in re.findall(r"[\w-]+|[^\w\s]", question[m.end() :]):
+        lw = w.lower()
+        if not (w[0].isalnum()) or lw in STOPWORDS or lw in _HEAD_STOP:
+            break
+        if head and lw.endswith("ed"):
+            break
+        head = w
+    return head
+
+
+def _text(p: Paper) -> str:
+    return (p.title + "\n" + p.abstract).lower()
+
+
+def known_entities(question: str, corpus: Corpus) -> list[str]:
+    """The question's specific names that some abstract of the collection mentions."""
+    return [e for e in entities(question) if mentioned(e, corpus.text_lower)]
+
+
+def unsupported(question: str, scored: list[Scored], papers: list[Paper], corpus: Corpus) -> str:
+    """Why the candidates cannot hold the kind of answer asked for ("" when they can)."""
+    ents = known_entities(question, corpus)
+    if len(ents) >= 2 and _COMPARATIVE.search(question):
+        if not any(all(mentioned(e, _text(p)) for e in ents) for p in papers):
+            return f"no abstract compares {' and '.join(ents)} directly"
+    head = quantity_head(question)
+    ht = terms(head) if head else []
+    if ht:
+        about = {p.id for p in papers if ents and all(e.lower() in _text(p) for e in ents)}
+        cand = [s for s in scored if not about or s.paper_id in about][:HOW_MANY_SCAN]
+        if not any(_NUMBER.search(s.sentence) and ht[0] in terms(s.sentence) for s in cand):
+            return f"none of them gives a number of {head}"
+    return ""
 
 
 def oov_share(question: str, corpus: Corpus) -> float:
@@ -105,7 +176,9 @@ def gate(
     oov = oov_share(question, corpus)
     missing = missing_entities(question, papers)
     score = rel - oov_weight * oov
-    return Gate(not missing and score >= threshold and bool(scored), score, rel, oov, missing)
+    why = "" if missing else unsupported(question, scored, papers, corpus)
+    ok = not missing and not why and score >= threshold and bool(scored)
+    return Gate(ok, score, rel, oov, missing, why)
 
 
 class Answerer:
@@ -233,11 +306,15 @@ class Answerer:
     ) -> Answer:
         sources = number_sources(papers)
         number = {p.id: n for n, p in sources}
+        scored = drop_boilerplate(base.question, scored) or scored
         if mode == "summary":
             text = self._summary_text(scored, papers, number)
         else:
             top = scored[0].score if scored else 0.0
             chosen = mmr_select(scored, QA_SENTENCES, top - QA_WINDOW)
+            chosen = ensure_number(
+                base.question, chosen, scored, top - NUMBER_WINDOW, QA_SENTENCES_MAX
+            )
             text = compose_qa(chosen, number)
         checked = check_citations(text, sources, self.pipeline.embedder)
         base.answer = checked.text
@@ -290,7 +367,7 @@ class Answerer:
         why = (
             f"none of them mentions {', '.join(g.missing)}"
             if g.missing
-            else "none of them is close enough to the question"
+            else g.why or "none of them is close enough to the question"
         )
         lines = [f"I could not find an answer in the indexed abstracts ({why})."]
         if papers:

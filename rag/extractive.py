@@ -168,6 +168,72 @@ def mmr_select(scored: list[Scored], n: int, min_score: float, per_paper: int = 
     return chosen
 
 
+# Sentences that point elsewhere rather than say something (code/project links, release notes):
+# never quoted unless the question asks for code, data or a website.
+_BOILERPLATE = re.compile(
+    r"https?://|www\.|github\.com|\b(?:project|code|website|page|demo|videos?)\b[^.]{0,40}"
+    r"\b(?:available|released?|found|at)\b|\b(?:code|models?|data(?:sets?)?|weights|checkpoints)"
+    r"\b[^.]{0,60}\b(?:(?:are|is|will be)\s+(?:publicly\s+|made\s+)?(?:available|released)"
+    r"|open-sourced?)\b|\bwe (?:open-source|release|make)\b[^.]{0,80}\b(?:code|models?|"
+    r"data(?:sets?)?|weights|checkpoints|publicly available)\b",
+    re.IGNORECASE,
+)
+_ASKS_CODE = re.compile(
+    r"\b(?:code|github|website|url|link|released?|open[- ]sourced?|available|download|weights"
+    r"|checkpoints?)\b",
+    re.IGNORECASE,
+)
+_QUANTITY = re.compile(
+    r"\bhow (?:many|much|large|big|long|fast|quickly|often|far)\b|\bby how\b|\bnumber of\b"
+    r"|\bwhat (?:\w+ )?(?:percentage|rate|score|accuracy|size|fraction|proportion|speed-?up)\b",
+    re.IGNORECASE,
+)
+NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?"
+    r"|thousands?|millions?|billions?|twice|half|double|triple|\w+fold)\b",
+    re.IGNORECASE,
+)
+
+
+def is_boilerplate(sentence: str) -> bool:
+    """A link / code-release / project-page sentence."""
+    return bool(_BOILERPLATE.search(sentence))
+
+
+def drop_boilerplate(question: str, scored: list[Scored]) -> list[Scored]:
+    """`scored` without boilerplate sentences, unless the question asks for code or links."""
+    if _ASKS_CODE.search(question):
+        return scored
+    return [s for s in scored if not is_boilerplate(s.sentence)]
+
+
+def asks_quantity(question: str) -> bool:
+    return bool(_QUANTITY.search(question))
+
+
+def ensure_number(
+    question: str, chosen: list[Scored], scored: list[Scored], min_score: float, n_max: int
+) -> list[Scored]:
+    """For a quantity question whose chosen sentences hold no number, bring in the best-scored
+    number-bearing sentence of an already chosen paper (if it scores at least `min_score`):
+    appended while under `n_max`, else replacing the weakest pick."""
+    if not chosen or not asks_quantity(question) or any(NUMBER.search(s.sentence) for s in chosen):
+        return chosen
+    pids = {s.paper_id for s in chosen}
+    extra = next(
+        (
+            s
+            for s in scored
+            if s.paper_id in pids and s.score >= min_score and NUMBER.search(s.sentence)
+        ),
+        None,
+    )
+    if extra is None:
+        return chosen
+    out = list(chosen) if len(chosen) < n_max else list(chosen[:-1])
+    return [*out, extra]
+
+
 def compose_qa(chosen: list[Scored], number: dict[str, int]) -> str:
     """Sentences grouped by paper (papers in order of their best sentence; sentences of one
     paper in abstract order, which keeps their own logic), each followed by its [n]."""
