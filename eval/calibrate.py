@@ -9,8 +9,8 @@ features, then grid-searches:
   answerable-wrongly-abstained, subject to <= 5% of answerable abstained (the rule-based checks,
   missing names / "how many X" without a number / a direct comparison no abstract makes, always
   abstain);
-* compare mode (rag.compare.COMPARE_THRESHOLD, COMPARE_RELATIVE): maximise mean paper-set F1
-  (acceptable papers count neither way).
+* compare mode (rag.compare.COMPARE_THRESHOLD, COMPARE_RELATIVE, COMPARE_TOPIC_WEIGHT): maximise
+  mean paper-set F1 (acceptable papers count neither way).
 
 Each fit is also run leave-one-question-out (fit on the others, decide the held-out one) and the
 cross-validated rates are printed next to the in-sample ones.
@@ -145,37 +145,48 @@ def main(argv: list[str] | None = None) -> int:
 
     # --- compare grid ---------------------------------------------------------------------------
     comp = [it for it in items if it["type"] == "compare"]
-    rels: list[tuple[dict[str, float], dict[str, str], set[str], set[str]]] = []
+    rels: list[tuple[dict[str, tuple[float, float]], set[str], set[str]]] = []
     papers = list(allp.values())
     for it in comp:
-        ds = screen_offline(pipe.embedder, corpus, criterion_of(it["turns"][-1]), papers, 0, 9)
-        r = {d.paper.id: d.relevance for d in ds}
-        rels.append((r, {}, {t2id[x] for x in it["gold"]}, {t2id[x] for x in it["acceptable"]}))
+        ds = screen_offline(pipe.embedder, corpus, criterion_of(it["turns"][-1]), papers, 0, 9, 0)
+        r = {d.paper.id: (d.sentence, d.topic) for d in ds}
+        rels.append((r, {t2id[x] for x in it["gold"]}, {t2id[x] for x in it["acceptable"]}))
 
-    def fit_compare(rs: list) -> tuple[float, float, float]:
-        best_c = None
-        for th in [x / 100 for x in range(20, 80)]:
-            for rl in [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 1.0]:
-                m = statistics.mean(f1_of(r, gold, acc, th, rl) for r, _, gold, acc in rs)
-                if best_c is None or m > best_c[0]:
-                    best_c = (m, th, rl)
-        assert best_c is not None
-        return best_c
+    topic_ws = [0.0, 0.1, 0.2, 0.3, 0.4]
+    rel_ws = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 1.0]
+    ths = [x / 100 for x in range(20, 120)]
 
-    def f1_of(r: dict[str, float], gold: set[str], acc: set[str], th: float, rl: float) -> float:
-        top = max(r.values())
-        return _f1({pid for pid, v in r.items() if v >= th and v >= top - rl}, gold, acc)
+    def f1_table(r: dict[str, tuple[float, float]], gold: set[str], acc: set[str]) -> list[float]:
+        """F1 of one question at every (topic weight, threshold, relative) grid point."""
+        out: list[float] = []
+        for tw in topic_ws:
+            v = {pid: s + tw * t for pid, (s, t) in r.items()}
+            top = max(v.values())
+            for th in ths:
+                for rl in rel_ws:
+                    out.append(
+                        _f1({p for p, x in v.items() if x >= th and x >= top - rl}, gold, acc)
+                    )
+        return out
 
-    best_c = fit_compare(rels)
-    cv = []
-    for i, (r, _, gold, acc) in enumerate(rels):
-        _, th, rl = fit_compare(rels[:i] + rels[i + 1 :])
-        cv.append(f1_of(r, gold, acc, th, rl))
+    grid = [(tw, th, rl) for tw in topic_ws for th in ths for rl in rel_ws]
+    table = [f1_table(*x) for x in rels]
+
+    def fit_compare(rows: list[list[float]]) -> tuple[float, int]:
+        means = [statistics.mean(col) for col in zip(*rows, strict=True)]
+        j = max(range(len(means)), key=lambda i: means[i])
+        return means[j], j
+
+    m_in, j_in = fit_compare(table)
+    cv = [table[i][fit_compare(table[:i] + table[i + 1 :])[1]] for i in range(len(table))]
+    tw, th, rl = grid[j_in]
     print(
-        f"compare: COMPARE_THRESHOLD={best_c[1]:.2f} COMPARE_RELATIVE={best_c[2]:.2f} -> "
-        f"mean F1 {best_c[0]:.3f} over {len(comp)} questions; leave-one-question-out "
-        f"{statistics.mean(cv):.3f}"
+        f"compare: COMPARE_THRESHOLD={th:.2f} COMPARE_RELATIVE={rl:.2f} "
+        f"COMPARE_TOPIC_WEIGHT={tw:.2f} -> mean F1 {m_in:.3f} over {len(comp)} questions; "
+        f"leave-one-question-out {statistics.mean(cv):.3f}"
     )
+    for it, row, c in zip(comp, table, cv, strict=True):
+        print(f"  {it['id']}: in-sample {row[j_in]:.2f}, held out {c:.2f}")
 
     # --- latency (warm, current defaults) ------------------------------------------------------
     ans.abstain = True

@@ -4,7 +4,8 @@ Top-k retrieval answers "what is the best paper for X" but a researcher asking "
 evaluate on real robots" wants every one of them. So every paper of a small collection (up to
 `SCREEN_ALL_MAX`) is screened, and in a larger one every paper the retriever ranks above a
 relevance floor. Each screened paper is decided by the LLM (`screen_papers`, batched) or offline by
-a calibrated threshold on its best sentence-level relevance to the criterion.
+a calibrated threshold on its relevance to the criterion: its best sentence (dense + disjunction-aware
+lexical) plus its whole abstract's similarity.
 """
 
 from __future__ import annotations
@@ -12,23 +13,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.extractive import Corpus, Scored, best_by_paper, cite, relevance, score_sentences
+import numpy as np
+
+from rag.extractive import W_DENSE, W_LEX, Corpus, cite
 from rag.schema import ComparedPaper, Paper, SearchFilters
-from rag.sentences import terms
+from rag.sentences import embed_sentences, split_sentences, terms
 
 SCREEN_ALL_MAX = 300  # collections up to this size are screened completely
 SCREEN_CANDIDATES = 300  # larger collections: this many retrieval candidates
 
-# offline decision: a paper matches when its best sentence relevance to the criterion is at least
-# COMPARE_THRESHOLD and within COMPARE_RELATIVE of the best paper's.
-# Calibrated with `python eval/calibrate.py` on eval/seed_questions.jsonl (compare questions).
-COMPARE_THRESHOLD = 0.33
+# offline decision: a paper's relevance is its best sentence's score against the criterion
+# (W_DENSE * cosine + W_LEX * disjunction-aware IDF term coverage, see `slot_overlap`) plus
+# COMPARE_TOPIC_WEIGHT * the cosine of its whole abstract (mean sentence vector); it matches when the
+# relevance is at least COMPARE_THRESHOLD and within COMPARE_RELATIVE of the best paper's.
+# Chosen with `.venv/bin/python eval/calibrate.py --home /tmp/ragseed` (grid over all three on
+# eval/seed_questions.jsonl compare questions, leave-one-question-out CV printed next to in-sample).
+COMPARE_THRESHOLD = 0.43
 COMPARE_RELATIVE = 0.30
+COMPARE_TOPIC_WEIGHT = 0.40
 
+_PAPERS = r"(?:papers?|works?|studies|articles)"
 _LEAD = re.compile(
-    r"^\s*(?:(?:which|what)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?(?:papers?|works?|studies|articles)"
-    r"|(?:list|find|show)(?:\s+(?:me|all))?\s+(?:the\s+)?(?:[\w-]+\s+)?"
-    r"(?:papers?|works?|studies|articles))\s*(?:that|which|who)?\s*",
+    rf"^\s*(?:(?:which|what)\s+(?:of\s+the\s+)?(?:(?!{_PAPERS}\b)[\w-]+\s+)?{_PAPERS}"
+    rf"|(?:list|find|show)(?:\s+(?:me|all))?\s+(?:the\s+)?(?:(?!{_PAPERS}\b)[\w-]+\s+)?"
+    rf"{_PAPERS})\s*(?:that|which|who)?\s*",
     re.IGNORECASE,
 )
 
@@ -47,21 +55,54 @@ class Decision:
     evidence: str
     confidence: float
     relevance: float = 0.0
+    sentence: float = 0.0  # best sentence score (relevance = sentence + topic weight * topic)
+    topic: float = 0.0  # cosine of the whole abstract (mean sentence vector) to the criterion
 
 
-_ASIDE = re.compile(r"\([^)]*\)|\b(?:e\.g\.|i\.e\.|rather than)\b.*$", re.IGNORECASE)
-ALT_MIN_IDF = 3.0  # an alternative must carry at least this much IDF to be screened on its own
+# parentheticals and trailing asides ("e.g. medicine, law", "i.e. ...", "rather than X") only
+# illustrate or contrast: they are dropped before scoring ("such as X" names what counts: kept)
+_ASIDE = re.compile(r"\([^)]*\)|,?\s*(?:\be\.g\.|\bi\.e\.|\brather than\b).*$", re.IGNORECASE)
+_SLOT_TOKEN = re.compile(r"[A-Za-z0-9][\w.%-]*|,")
 
 
-def alternatives(criterion: str, corpus: Corpus) -> list[str]:
-    """The criterion plus its disjuncts ("surveys, reviews or books" -> each), so a paper that
-    has one alternative is not penalised for lacking the others; generic disjuncts are dropped."""
-    core = _ASIDE.sub("", criterion).strip(" ,;")
-    parts = [p.strip() for p in re.split(r",|;|\bor\b|\bsuch as\b", core) if p.strip()]
-    if len(parts) < 2:
-        return [criterion]
-    keep = [p for p in parts if sum(corpus.term_idf(t) for t in set(terms(p))) >= ALT_MIN_IDF]
-    return [criterion, *keep]
+def core_of(criterion: str) -> str:
+    """The criterion without its asides: "study X, i.e. Y" -> "study X"."""
+    return _ASIDE.sub("", criterion).strip(" ,;") or criterion
+
+
+def slots(criterion: str) -> list[frozenset[str]]:
+    """The criterion's content terms grouped into disjunction slots: "propose a new benchmark or
+    dataset" -> {new}, {benchmark, dataset}; "surveys, reviews or books" -> one slot. A word list
+    joined by "or" (single words, comma-separated) is one slot that any of its members fills."""
+    toks = _SLOT_TOKEN.findall(criterion)
+    groups: list[list[str]] = []
+    j = 0
+    while j < len(toks):
+        if toks[j].lower() == "or" and groups and j + 1 < len(toks) and toks[j + 1] != ",":
+            grp = groups.pop()
+            while len(groups) >= 2 and groups[-1] == [","] and groups[-2] != [","]:
+                groups.pop()
+                grp = groups.pop() + grp
+            groups.append([*grp, toks[j + 1]])
+            j += 2
+            continue
+        groups.append([toks[j]])
+        j += 1
+    out: list[frozenset[str]] = []
+    for g in groups:
+        ts = frozenset(t for w in g if w != "," for t in terms(w))
+        if ts and ts not in out:
+            out.append(ts)
+    return out
+
+
+def slot_overlap(sl: list[frozenset[str]], present: set[str], corpus: Corpus) -> float:
+    """IDF-weighted share of the slots that `present` fills (a slot weighs its rarest member)."""
+    total = got = 0.0
+    for s in sl:
+        total += max(corpus.term_idf(t) for t in s)
+        got += max((corpus.term_idf(t) for t in s if t in present), default=0.0)
+    return got / total if total else 0.0
 
 
 def screen_ids(pipeline, corpus: Corpus, question: str, filters: SearchFilters | None) -> list[str]:  # noqa: ANN001
@@ -84,24 +125,43 @@ def screen_offline(
     papers: list[Paper],
     threshold: float = COMPARE_THRESHOLD,
     relative: float = COMPARE_RELATIVE,
+    topic_weight: float = COMPARE_TOPIC_WEIGHT,
 ) -> list[Decision]:
-    """Decide every paper by its best sentence's relevance to the criterion (or to one of its
-    alternatives)."""
-    best: dict[str, tuple[float, Scored]] = {}
-    for alt in alternatives(criterion, corpus):
-        for pid, s in best_by_paper(score_sentences(embedder, corpus, alt, papers)).items():
-            r = relevance(s)
-            if pid not in best or r > best[pid][0]:
-                best[pid] = (r, s)
-    top = max((r for r, _ in best.values()), default=0.0)
+    """Decide every paper by its best sentence's relevance to the criterion plus how close its
+    whole abstract is to it (see the constants above)."""
+    core = core_of(criterion)
+    sl = slots(core)
+    sents: list[tuple[int, str]] = []
+    for i, p in enumerate(papers):
+        sents.extend((i, s) for s in split_sentences(p.abstract))
+    scored: list[tuple[float, float, str] | None] = [None] * len(papers)
+    if sents:
+        q_vec = embed_sentences(embedder, [core])[0]
+        vecs = embed_sentences(embedder, [s for _, s in sents])
+        cos = vecs @ q_vec
+        sums: dict[int, np.ndarray] = {}
+        best: dict[int, tuple[float, str]] = {}
+        for (i, s), c, v in zip(sents, cos, vecs, strict=True):
+            r = W_DENSE * float(c) + W_LEX * slot_overlap(sl, set(terms(s)), corpus)
+            if i not in best or r > best[i][0]:
+                best[i] = (r, s)
+            sums[i] = sums[i] + v if i in sums else v.astype(np.float64)
+        for i, (r, s) in best.items():
+            m = sums[i]
+            norm = float(np.linalg.norm(m))
+            topic = float(m @ q_vec) / norm if norm else 0.0
+            scored[i] = (r, topic, s)
+    values = [x[0] + topic_weight * x[1] for x in scored if x is not None]
+    top = max(values, default=0.0)
     out: list[Decision] = []
-    for p in papers:
-        if p.id not in best:
+    for p, x in zip(papers, scored, strict=True):
+        if x is None:
             out.append(Decision(p, False, "", 0.0))
             continue
-        r, s = best[p.id]
+        sent, topic, s = x
+        r = sent + topic_weight * topic
         ok = r >= threshold and r >= top - relative
-        out.append(Decision(p, ok, s.sentence, _confidence(r, threshold), r))
+        out.append(Decision(p, ok, s, _confidence(r, threshold), r, sent, topic))
     return out
 
 

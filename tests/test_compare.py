@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rag.compare import criterion_of
+from rag.compare import core_of, criterion_of, slots
 from rag.pipeline import Pipeline
 
 EVAL = Path(__file__).resolve().parent.parent / "eval" / "seed_questions.jsonl"
@@ -19,6 +19,21 @@ def test_criterion_of() -> None:
         "study in-context learning"
     )
     assert criterion_of("What robot papers use language?") == "use language"
+    # "papers work with": "work" is the verb here, not a second "papers" word
+    assert (
+        criterion_of("Which papers work with multilingual text?") == "work with multilingual text"
+    )
+
+
+def test_core_and_slots() -> None:
+    assert core_of("study continual pre-training, i.e. further pre-training on new data") == (
+        "study continual pre-training"
+    )
+    assert core_of("pre-train on text from a domain (e.g. medicine, law)") == (
+        "pre-train on text from a domain"
+    )
+    assert slots("are surveys, reviews or books") == [frozenset({"survey", "review", "book"})]
+    assert frozenset({"benchmark", "dataset"}) in slots("propose a new benchmark or dataset")
 
 
 def test_compare_returns_gold_set(seed_pipeline: Pipeline) -> None:
