@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -202,7 +201,6 @@ class CliHelpers:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    t = time.perf_counter()
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
@@ -215,8 +213,6 @@ def main(argv: list[str] | None = None) -> int:
             _err(f"rag: error: {exc}")
             return 1
         raise
-    finally:
-        _ = t
 
 
 if __name__ == "__main__":

@@ -26,7 +26,9 @@ def check(pipe: Pipeline, repair: bool = False) -> dict[str, Any]:
         )
         missing_in_bm25 = len(chroma_ids - bm25_ids)
         orphans_in_bm25 = len(bm25_ids - chroma_ids)
-        ok = not incomplete and not missing_in_bm25 and not orphans_in_bm25 and loaded is not None
+        # an empty store with no BM25 index yet is consistent: nothing was ever ingested
+        has_index = loaded is not None or not chroma_ids
+        ok = not incomplete and not missing_in_bm25 and not orphans_in_bm25 and has_index
         result: dict[str, Any] = {
             "ok": ok,
             "papers": len(states),

@@ -172,5 +172,6 @@ def library(pipe: Pipeline, text: str = "", limit: int = 200) -> list[Paper]:
         for pid, (title, hay) in seen.items()
         if not needle or needle in title.casefold() or needle in hay.casefold()
     ]
-    ids.sort(key=lambda pid: seen[pid][0].casefold())
-    return list(pipe.papers(ids[:limit]).values()) if ids else []
+    ids = sorted(ids, key=lambda pid: seen[pid][0].casefold())[:limit]
+    found = pipe.papers(ids) if ids else {}
+    return [found[pid] for pid in ids if pid in found]

@@ -4,7 +4,7 @@ chunks in batches, metadata queries, and the collection's record of which embedd
 
 from __future__ import annotations
 
-import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -237,9 +237,7 @@ class Store:
         hits: list[DenseHit] = []
         for node, sim in zip(res.nodes or [], res.similarities or [], strict=False):
             # ChromaVectorStore reports exp(-distance); cosine distance = 1 - cos
-            import math
-
-            cos = 1.0 - (-math.log(sim)) if sim > 0 else -1.0
+            cos = 1.0 + math.log(sim) if sim > 0 else -1.0
             hits.append(DenseHit(node.node_id, node.get_content(), dict(node.metadata), cos))
         return hits
 
@@ -280,7 +278,3 @@ class Store:
             "embed_dim": dim,
             "generation": self.generation,
         }
-
-
-def dump_meta(md: dict[str, Any]) -> str:
-    return json.dumps(md, sort_keys=True)
