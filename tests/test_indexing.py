@@ -282,7 +282,5 @@ def test_prune_never_deletes_what_could_not_be_read(tmp_path: Path) -> None:
 
 
 def test_check_on_a_never_ingested_store_is_ok(fresh_pipeline: Pipeline) -> None:
-    from rag.consistency import check
-
     result = check(fresh_pipeline)
     assert result["ok"] is True and result["chunks"] == 0
