@@ -10,7 +10,6 @@ One writer at a time: a file lock under RAG_HOME.
 from __future__ import annotations
 
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -30,7 +29,6 @@ from rag.store import PaperState, Store
 
 # test hook: pause (seconds) after this many papers have been written, so a test can kill -9
 _PAUSE_AFTER_ENV = "RAG_TEST_PAUSE_AFTER_PAPERS"
-_LINE_REF = re.compile(r":\d+$")  # "path:line": an issue with one record, not a whole file
 
 
 class IngestLockedError(RuntimeError):
@@ -53,15 +51,6 @@ def writer_lock(settings: Settings, wait: float = 0.0) -> FileLock:
 
 def sparse_path(settings: Settings) -> Path:
     return settings.home / f"bm25-{settings.collection}"
-
-
-def _lost_records(issue: LoadIssue) -> bool:
-    """An error that cost more than one record: a missing path, an unreadable or cut-off file."""
-    if issue.level != "error":
-        return False
-    if not _LINE_REF.search(issue.where):
-        return True
-    return any(s in issue.message for s in ("rest of the file", "file skipped", "truncated"))
 
 
 def plan(papers: list[Paper], states: dict[str, PaperState]) -> tuple[list[Paper], int, int]:
@@ -101,7 +90,7 @@ def ingest(
     report.unchanged = len(loaded.papers) - len(todo)
 
     gone: list[str] = []
-    unread = [i for i in loaded.issues if _lost_records(i)]
+    unread = [i for i in loaded.issues if i.lost]
     if prune and unread:
         # a missing path or a file cut short is not "these papers were removed": never delete
         # what could not be read (a typo in `--prune PATH` would otherwise empty the store)

@@ -147,8 +147,10 @@ def normalise_title(title: str) -> str:
 # --------------------------------------------------------------------------- reading lines
 
 
-def _issue(where: str, message: str, level: str = "error") -> LoadIssue:
-    return LoadIssue(where=where, message=message, level=level)
+def _issue(where: str, message: str, level: str = "error", *, lost: bool = False) -> LoadIssue:
+    """`lost`: the file (or its rest) was not read, so its papers are unknown (prune must not
+    take their absence as removal)."""
+    return LoadIssue(where=where, message=message, level=level, lost=lost)
 
 
 def _decode(raw: bytes) -> tuple[str, str | None]:
@@ -269,14 +271,15 @@ def _lines(path: Path, issues: list[LoadIssue]) -> Iterator[tuple[int, str]]:
             _issue(
                 where,
                 f"compressed data is truncated or corrupt after line {lineno} ({exc}); {kept}",
+                lost=True,
             )
         )
     except OSError as exc:
         reason = exc.strerror or str(exc)
         if lineno:
-            issues.append(_issue(where, f"read error after line {lineno}: {reason}"))
+            issues.append(_issue(where, f"read error after line {lineno}: {reason}", lost=True))
         else:
-            issues.append(_issue(where, f"cannot read file: {reason}"))
+            issues.append(_issue(where, f"cannot read file: {reason}", lost=True))
     if nul_lines > _MAX_LINE_WARNINGS:
         issues.append(
             _issue(
@@ -572,10 +575,12 @@ def _parse_json(
             return _issue(
                 f"{path}:{exc.lineno}",
                 f"invalid JSON: {exc.msg} at column {exc.colno}; the rest of the file is skipped",
+                lost=True,
             )
         return _issue(
             f"{path}:{line_at(at)}",
             f"invalid JSON ({type(exc).__name__}); the rest of the file is skipped",
+            lost=True,
         )
 
     def elements(start: int) -> Iterator[tuple[int, Any] | LoadIssue]:
@@ -586,7 +591,9 @@ def _parse_json(
             return
         while True:
             if j >= len(text):
-                yield _issue(f"{path}:{line_at(j)}", "JSON array is not closed (file truncated?)")
+                yield _issue(
+                    f"{path}:{line_at(j)}", "JSON array is not closed (file truncated?)", lost=True
+                )
                 return
             line += text.count("\n", last, j)
             last = j
@@ -606,6 +613,7 @@ def _parse_json(
                     f"{path}:{line_at(j)}",
                     "invalid JSON: expected ',' or ']' after an element; "
                     "the rest of the file is skipped",
+                    lost=True,
                 )
                 return
             j = ws(j + 1)
@@ -652,6 +660,7 @@ def _parse_json(
         yield _issue(
             f"{path}:{line_at(i)}",
             "expected a JSON array or object at the top level; file skipped",
+            lost=True,
         )
         return
 
@@ -718,7 +727,9 @@ def _parse_csv(
     try:
         header = next(reader)
     except csv.Error as exc:
-        yield _issue(f"{path}:{start_line}", f"unreadable header row: {exc}; file skipped")
+        yield _issue(
+            f"{path}:{start_line}", f"unreadable header row: {exc}; file skipped", lost=True
+        )
         return
     names = [_clean(h).lower().lstrip("\ufeff") for h in header]
     missing = [
@@ -729,6 +740,7 @@ def _parse_csv(
         yield _issue(
             str(path),
             f"missing required column(s) {wanted}; found columns {names[:20]}; file skipped",
+            lost=True,
         )
         return
     width = len(names)
@@ -932,7 +944,7 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[Path | LoadIssue]:
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            yield _issue(str(folder), f"cannot read directory: {exc.strerror or exc}")
+            yield _issue(str(folder), f"cannot read directory: {exc.strerror or exc}", lost=True)
             return
         for entry in entries:
             if entry.name.startswith("."):
@@ -946,7 +958,10 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[Path | LoadIssue]:
                 yield from walk(child)
             elif not _regular_file(child):
                 yield _issue(
-                    str(child), "not a regular file (a pipe or device?); skipped", "warning"
+                    str(child),
+                    "not a regular file (a pipe or device?); skipped",
+                    "warning",
+                    lost=True,
                 )
             elif _format_of(child) is None:
                 yield _issue(str(child), "unsupported file type; skipped", "warning")
@@ -959,11 +974,11 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[Path | LoadIssue]:
         if p.is_dir():
             yield from walk(p)
         elif not p.exists() and not p.is_symlink():
-            yield _issue(str(p), "no such file or directory")
+            yield _issue(str(p), "no such file or directory", lost=True)
         elif key(p) in seen:
             yield _issue(str(p), "given more than once; loaded once", "warning")
         elif not _regular_file(p):
-            yield _issue(str(p), "not a regular file (a pipe or device?); skipped")
+            yield _issue(str(p), "not a regular file (a pipe or device?); skipped", lost=True)
         else:
             seen.add(key(p))
             yield p

@@ -54,6 +54,7 @@ class LoadIssue:
     where: str
     message: str
     level: str = "error"  # "error" (record skipped) or "warning" (record kept or merged)
+    lost: bool = False  # records after this point (or the whole file) were not read
 
     def __str__(self) -> str:
         return f"{self.where}: {self.level}: {self.message}"

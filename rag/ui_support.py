@@ -12,6 +12,7 @@ escapes every character of the input before adding its own `<mark>` tags.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import logging
@@ -539,7 +540,7 @@ def ingest_upload(
 def _rename_issue(issue: LoadIssue, tmp_path: str, name: str) -> LoadIssue:
     """Issue locations name the user's file, not our temp copy."""
     if tmp_path in issue.where:
-        return LoadIssue(issue.where.replace(tmp_path, name), issue.message, issue.level)
+        return dataclasses.replace(issue, where=issue.where.replace(tmp_path, name))
     return issue
 
 

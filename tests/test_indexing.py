@@ -284,3 +284,18 @@ def test_prune_never_deletes_what_could_not_be_read(tmp_path: Path) -> None:
 def test_check_on_a_never_ingested_store_is_ok(fresh_pipeline: Pipeline) -> None:
     result = check(fresh_pipeline)
     assert result["ok"] is True and result["chunks"] == 0
+
+
+def test_prune_skips_a_file_cut_short_mid_read(tmp_path: Path) -> None:
+    """A gzip that breaks after a few records must not make the rest look removed."""
+    import gzip
+
+    pipe = Pipeline(Settings(home=tmp_path / "home"))
+    pipe.ingest([FILTER_PAPERS], progress=False)
+    data = gzip.compress(FILTER_PAPERS.read_bytes())
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(data[: len(data) // 2])
+
+    report = pipe.ingest([cut], prune=True, progress=False)
+    assert any(i.lost for i in report.issues)
+    assert report.removed == 0 and pipe.store.count() == 10
