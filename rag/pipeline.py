@@ -20,6 +20,8 @@ from rag.settings import Settings
 from rag.sparse import SparseIndex
 from rag.store import Store
 
+GENERATION_CHECK_S = 2.0  # how often a reader looks for another process's ingest
+
 
 class Pipeline:
     def __init__(self, settings: Settings | None = None) -> None:
@@ -29,6 +31,8 @@ class Pipeline:
         self._embedder: Embedder | None = None
         self._sparse: SparseIndex | None = None
         self._retriever: Retriever | None = None
+        self._sparse_gen = -1  # store generation the BM25 index was opened at
+        self._checked_at = 0.0
 
     # --- parts, opened lazily ----------------------------------------------------------------
     @property
@@ -49,12 +53,26 @@ class Pipeline:
     def sparse(self) -> SparseIndex:
         with self._lock:
             if self._sparse is None:
+                self._sparse_gen = self.store.generation
                 self._sparse = SparseIndex.open(self.store, sparse_path(self.settings))
             return self._sparse
+
+    def _notice_other_writers(self) -> None:
+        """Drop the BM25 index when another process has ingested since it was opened, so a
+        long-running UI sees papers added from the command line (checked at most every few
+        seconds: one metadata read)."""
+        now = time.monotonic()
+        if self._sparse is None or now - self._checked_at < GENERATION_CHECK_S:
+            return
+        self._checked_at = now
+        if self.store.generation != self._sparse_gen:
+            self._sparse = None
+            self._retriever = None
 
     @property
     def retriever(self) -> Retriever:
         with self._lock:
+            self._notice_other_writers()
             if self._retriever is None:
                 emb = self.embedder
                 self.store.check_model(emb.name, emb.dim)
@@ -95,6 +113,7 @@ class Pipeline:
             lock.release()
         with self._lock:
             self._sparse = sparse
+            self._sparse_gen = self.store.generation
             self._retriever = None
         return report
 

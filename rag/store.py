@@ -121,7 +121,13 @@ class Store:
     # --- model bookkeeping -------------------------------------------------------------------
     @property
     def meta(self) -> dict[str, Any]:
-        return dict(self.collection.metadata or {})
+        """Read afresh: the collection object keeps the metadata it was opened with, and another
+        process (a `rag ingest` beside a running UI) may have bumped the generation since."""
+        try:
+            coll = self.client.get_collection(self.settings.collection, embedding_function=None)
+        except Exception:  # deleted under us: what we opened is all we know
+            coll = self.collection
+        return dict(coll.metadata or {})
 
     def model_info(self) -> tuple[str | None, int | None]:
         md = self.meta

@@ -299,3 +299,35 @@ def test_prune_skips_a_file_cut_short_mid_read(tmp_path: Path) -> None:
     report = pipe.ingest([cut], prune=True, progress=False)
     assert any(i.lost for i in report.issues)
     assert report.removed == 0 and pipe.store.count() == 10
+
+
+def test_reader_sees_another_process_ingest(
+    tmp_path: Path, seed_papers: list[Paper], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long-running reader (the UI) picks up papers a `rag ingest` in another process added:
+    its BM25 index is reopened once the store's generation moves."""
+    import os
+    import subprocess
+    import sys
+
+    import rag.pipeline
+
+    monkeypatch.setattr(rag.pipeline, "GENERATION_CHECK_S", 0.0)
+    home = tmp_path / "store"
+    reader = Pipeline(Settings(home=home))
+    reader.ingest([write_jsonl(tmp_path / "a.jsonl", seed_papers[:3])], progress=False)
+    late = seed_papers[3]
+    word = max(late.abstract.split(), key=len).strip(".,;:()")
+    assert late.id not in {h.paper_id for h in reader.search(word, k=10, method="bm25")}
+
+    src = write_jsonl(tmp_path / "b.jsonl", seed_papers[3:4])
+    env = dict(os.environ, RAG_HOME=str(home))
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "ingest", str(src)],
+        cwd=root, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    for method in ("bm25", "fused"):
+        hits = reader.search(word, k=10, method=method)
+        assert late.id in {h.paper_id for h in hits}, (method, word)
