@@ -148,7 +148,9 @@ def ingest(
         report.removed = len(gone)
 
     if todo or report.removed or not sparse_path(settings).exists():
-        gen = store.bump_generation()
+        # the paper count rides with the generation, so `rag stats` need not scan every chunk
+        papers = len(states.keys() | {p.id for p in todo}) - len(gone)
+        gen = store.bump_generation(papers=papers)
         sparse = SparseIndex.from_store(store)
         sparse.save(sparse_path(settings), gen, store.count())
     else:

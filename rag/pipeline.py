@@ -134,8 +134,7 @@ class Pipeline:
     def stats(self) -> dict[str, Any]:
         st = self.store
         desc = st.describe()
-        papers = {md.get("paper_id") for _, _, md in st.iter_rows()}
-        desc["papers"] = len(papers)
+        desc["papers"] = st.paper_count()
         desc["answerer"] = (
             f"llm:{self.settings.llm_model}" if self.settings.llm_model else "extractive"
         )

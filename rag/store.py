@@ -162,10 +162,20 @@ class Store:
     def generation(self) -> int:
         return int(self.meta.get("generation", 0))
 
-    def bump_generation(self) -> int:
+    def bump_generation(self, papers: int | None = None) -> int:
+        """Mark a change. `papers` records the paper count as of this generation."""
         gen = self.generation + 1
-        self._set_meta(generation=gen)
+        extra = {"papers": papers, "papers_generation": gen} if papers is not None else {}
+        self._set_meta(generation=gen, **extra)
         return gen
+
+    def paper_count(self) -> int:
+        """Recorded by the last complete ingest; counted from the chunks when a later write
+        (an interrupted ingest, a repair) left it behind."""
+        md = self.meta
+        if "papers" in md and md.get("papers_generation") == md.get("generation", 0):
+            return int(md["papers"])
+        return len({row.get("paper_id") for _, _, row in self.iter_rows()})
 
     # --- reads -------------------------------------------------------------------------------
     def count(self) -> int:

@@ -145,6 +145,13 @@ def test_incremental_ingest_update_and_prune(tmp_path: Path, seed_papers: list[P
     assert all(h.paper_id not in {p.id for p in gone} for h in pipe.search("pre-training", k=20))
     assert "removed 2" in summarise(report)
     assert check(pipe)["ok"]
+    # the recorded paper count matches the chunks; a later bare bump falls back to counting
+    assert pipe.store.meta["papers_generation"] == pipe.store.generation
+    assert pipe.stats()["papers"] == len(kept)
+    pipe.store._set_meta(papers=999)
+    assert pipe.stats()["papers"] == 999
+    pipe.store.bump_generation()
+    assert pipe.stats()["papers"] == len(kept)
 
 
 def test_duplicates_and_malformed_records(
