@@ -58,14 +58,18 @@ class Pipeline:
             return self._sparse
 
     def _notice_other_writers(self) -> None:
-        """Drop the BM25 index when another process has ingested since it was opened, so a
-        long-running UI sees papers added from the command line (checked at most every few
-        seconds: one metadata read)."""
+        """Reopen the BM25 index (and an embedded Chroma, whose in-memory vector index is
+        stale too) when another process has ingested since they were opened, so a long-running UI
+        sees papers added from the command line. Checked at most every few seconds: one metadata
+        read."""
         now = time.monotonic()
         if self._sparse is None or now - self._checked_at < GENERATION_CHECK_S:
             return
         self._checked_at = now
         if self.store.generation != self._sparse_gen:
+            if not self.settings.chroma_url:  # a server already serves the new vectors
+                self.store.close()
+                self._store = None
             self._sparse = None
             self._retriever = None
 

@@ -268,6 +268,14 @@ class Store:
         for i in range(0, len(ids), step):
             self.collection.delete(ids=ids[i : i + step])
 
+    def close(self) -> None:
+        """Let go of the client. Embedded Chroma keeps its vector index in memory and does not see
+        another process's writes until the last client on the path closes and a new one opens."""
+        try:
+            self.client.close()
+        except Exception:  # already closed, or a server that went away: nothing to release
+            pass
+
     def drop(self) -> None:
         """Delete the whole collection (re-index with another model)."""
         # the generation keeps counting up: a fresh collection restarting at 0 could match an

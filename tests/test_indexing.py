@@ -335,6 +335,6 @@ def test_reader_sees_another_process_ingest(
         cwd=root, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    for method in ("bm25", "fused"):
+    for method in ("bm25", "dense", "fused"):
         hits = reader.search(word, k=10, method=method)
         assert late.id in {h.paper_id for h in hits}, (method, word)
