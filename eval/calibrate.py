@@ -34,9 +34,9 @@ sys.path.insert(0, str(ROOT))
 
 from rag.answering import Gate, gate, get_answerer  # noqa: E402
 from rag.compare import criterion_of, screen_offline  # noqa: E402
-from rag.extractive import corpus_for, score_sentences  # noqa: E402
+from rag.extractive import Corpus, corpus_for, score_sentences  # noqa: E402
 from rag.pipeline import Pipeline  # noqa: E402
-from rag.schema import Answer  # noqa: E402
+from rag.schema import Answer, Paper  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
 SEEDS = ROOT / "seeds" / "000_ff2e801dd48b50d8.txt"
@@ -49,6 +49,18 @@ def _f1(pred: set[str], gold: set[str], acceptable: set[str]) -> float:
         return 0.0
     p, r = tp / len(pred), tp / len(gold)
     return 2 * p * r / (p + r)
+
+
+def open_seeds(home: str | None) -> tuple[Pipeline, Corpus, dict[str, Paper], dict[str, str]]:
+    """The seed store at `home` (or a temporary one, ingested now), its corpus statistics, its
+    papers by id and the id of each title (the eval set names gold papers by title)."""
+    path = Path(home) if home else Path(tempfile.mkdtemp(prefix="rag-calibrate-"))
+    pipe = Pipeline(Settings(home=path))
+    if not home:
+        pipe.ingest([SEEDS], progress=False)
+    corpus = corpus_for(pipe)
+    papers = pipe.papers(corpus.paper_ids)
+    return pipe, corpus, papers, {p.title: p.id for p in papers.values()}
 
 
 @dataclass
@@ -103,13 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--questions", default=str(ROOT / "eval" / "seed_questions.jsonl"))
     args = ap.parse_args(argv)
 
-    home = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="rag-calibrate-"))
-    pipe = Pipeline(Settings(home=home))
-    if not args.home:
-        pipe.ingest([SEEDS], progress=False)
-    corpus = corpus_for(pipe)
-    allp = pipe.papers(corpus.paper_ids)
-    t2id = {p.title: p.id for p in allp.values()}
+    pipe, corpus, allp, t2id = open_seeds(args.home)
     items = [json.loads(line) for line in open(args.questions, encoding="utf-8") if line.strip()]
 
     ans = get_answerer(pipe)

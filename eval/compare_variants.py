@@ -23,7 +23,6 @@ import json
 import re
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +32,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "eval"))
 
-from calibrate import SEEDS, compare_grid  # noqa: E402
+from calibrate import compare_grid, open_seeds  # noqa: E402
 
 from rag.compare import core_of, criterion_of, screen_offline, slots  # noqa: E402
-from rag.extractive import W_DENSE, W_LEX, Corpus, corpus_for  # noqa: E402
-from rag.pipeline import Pipeline  # noqa: E402
+from rag.extractive import W_DENSE, W_LEX, Corpus  # noqa: E402
 from rag.schema import Paper  # noqa: E402
 from rag.sentences import embed_sentences, split_sentences, terms  # noqa: E402
-from rag.settings import Settings  # noqa: E402
 
 FRAMING = frozenset(
     terms(
@@ -110,13 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--home", help="store with the seeds ingested (default: a temporary one)")
     ap.add_argument("variants", nargs="*", help="JSON switches, e.g. '{\"center\": 1}'")
     args = ap.parse_args(argv)
-    home = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="rag-variants-"))
-    pipe = Pipeline(Settings(home=home))
-    if not args.home:
-        pipe.ingest([SEEDS], progress=False)
-    corpus = corpus_for(pipe)
-    papers = list(pipe.papers(corpus.paper_ids).values())
-    t2id = {p.title: p.id for p in papers}
+    pipe, corpus, by_id, t2id = open_seeds(args.home)
+    papers = list(by_id.values())
     items = [json.loads(x) for x in open(ROOT / "eval" / "seed_questions.jsonl") if x.strip()]
     comp = [it for it in items if it["type"] == "compare"]
     ths = [x / 100 for x in range(-10, 140)]
