@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "eval"))
 
 from calibrate import compare_grid, open_seeds  # noqa: E402
 
-from rag.compare import core_of, criterion_of, screen_offline, slots  # noqa: E402
+from rag.compare import core_of, criterion_of, screen_offline, slot_overlap, slots  # noqa: E402
 from rag.extractive import W_DENSE, W_LEX, Corpus  # noqa: E402
 from rag.schema import Paper  # noqa: E402
 from rag.sentences import embed_sentences, split_sentences, terms  # noqa: E402
@@ -50,30 +50,23 @@ FRAMING = frozenset(
 class Variant:
     def __init__(self, emb: Any, corpus: Corpus, papers: list[Paper], v: dict[str, float]):
         self.emb, self.corpus, self.papers, self.v = emb, corpus, papers, v
-        allv = np.concatenate([embed_sentences(emb, split_sentences(p.abstract)) for p in papers])
-        self.mu = allv.mean(0)
+        self.mu = 0.0
+        if v.get("center"):
+            sents = [s for p in papers for s in split_sentences(p.abstract)]
+            self.mu = embed_sentences(emb, sents).mean(0)
 
     def _unit(self, m: np.ndarray) -> np.ndarray:
         if self.v.get("center"):
             m = m - self.v["center"] * self.mu
         return m / np.linalg.norm(m, axis=-1, keepdims=True)
 
-    def _coverage(self, sl: list[frozenset[str]], present: set[str]) -> float:
-        idf = self.corpus.term_idf
-        total = got = 0.0
-        for s in sl:
-            members = [t for t in s if t in self.corpus.idf] if self.v.get("seen") else list(s)
-            if not members:
-                continue
-            total += max(idf(t) for t in members)
-            got += max((idf(t) for t in members if t in present), default=0.0)
-        return got / total if total else 0.0
-
     def scores(self, criterion: str) -> dict[str, tuple[float, float]]:
         core = core_of(criterion)
         sl = slots(core)
         if self.v.get("framing"):
             sl = [s for s in sl if not s <= FRAMING] or sl
+        if self.v.get("seen"):  # members the collection never uses cannot be matched anyway
+            sl = [k for k in (frozenset(t for t in s if t in self.corpus.idf) for s in sl) if k]
         queries = [core]
         aside = re.search(r"\b(?:i\.e\.|e\.g\.)\s*(.*)$", criterion, re.IGNORECASE)
         if self.v.get("aside") and aside and aside.group(1).strip(" ,;)?"):
@@ -86,11 +79,13 @@ class Variant:
             vecs = self._unit(embed_sentences(self.emb, sents))
             cos = (vecs @ qv.T).max(axis=1)
             sc = sorted(
-                (W_DENSE * float(c) + W_LEX * self._coverage(sl, set(terms(s))))
+                (W_DENSE * float(c) + W_LEX * slot_overlap(sl, set(terms(s)), self.corpus))
                 for s, c in zip(sents, cos, strict=True)
             )[::-1]
             best = (sc[0] + sc[min(1, len(sc) - 1)]) / 2 if self.v.get("top2") else sc[0]
-            best += self.v.get("doclex", 0.0) * self._coverage(sl, set(terms(p.abstract)))
+            best += self.v.get("doclex", 0.0) * slot_overlap(
+                sl, set(terms(p.abstract)), self.corpus
+            )
             m = vecs.astype(np.float64).sum(0)
             means[p.id] = m / np.linalg.norm(m)
             out[p.id] = (best, float(means[p.id] @ qv[0]))

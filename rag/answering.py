@@ -20,6 +20,7 @@ from rag import compare as cmp
 from rag.citations import check_citations, number_sources
 from rag.conversation import Rewrite, carry_over, condense
 from rag.extractive import (
+    NUMBER,
     Corpus,
     Scored,
     cite,
@@ -55,11 +56,6 @@ OOV_WEIGHT = 0.60
 #   that names every specific name of the question.
 HOW_MANY_SCAN = 40  # how many of the best-scored candidate sentences the quantity check reads
 _HOW_MANY = re.compile(r"\bhow many\s+", re.IGNORECASE)
-_NUMBER = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?"
-    r"|thousands?|millions?|billions?|twice|half|double|triple|\w+fold)\b",
-    re.IGNORECASE,
-)
 _HEAD_STOP = frozenset({"do", "does", "did", "was", "were", "is", "are", "have", "has", "had"})
 _COMPARATIVE = re.compile(
     r"\b(?:against|versus|vs\.?|head-to-head|better|worse|outperform\w*|beats?"
@@ -150,7 +146,7 @@ def unsupported(question: str, scored: list[Scored], papers: list[Paper], corpus
     if ht:
         about = {p.id for p in papers if ents and all(e.lower() in _text(p) for e in ents)}
         cand = [s for s in scored if not about or s.paper_id in about][:HOW_MANY_SCAN]
-        if not any(_NUMBER.search(s.sentence) and ht[0] in terms(s.sentence) for s in cand):
+        if not any(NUMBER.search(s.sentence) and ht[0] in terms(s.sentence) for s in cand):
             return f"none of them gives a number of {head}"
     return ""
 

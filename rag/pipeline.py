@@ -31,8 +31,7 @@ class Pipeline:
         self._embedder: Embedder | None = None
         self._sparse: SparseIndex | None = None
         self._retriever: Retriever | None = None
-        self._sparse_gen = -1  # store generation the BM25 index was opened at
-        self._checked_at = 0.0
+        self._checked_at = 0.0  # last look for another process's ingest
 
     # --- parts, opened lazily ----------------------------------------------------------------
     @property
@@ -53,25 +52,19 @@ class Pipeline:
     def sparse(self) -> SparseIndex:
         with self._lock:
             if self._sparse is None:
-                self._sparse_gen = self.store.generation
                 self._sparse = SparseIndex.open(self.store, sparse_path(self.settings))
             return self._sparse
 
     def _notice_other_writers(self) -> None:
-        """Reopen the BM25 index (and an embedded Chroma, whose in-memory vector index is
-        stale too) when another process has ingested since they were opened, so a long-running UI
-        sees papers added from the command line. Checked at most every few seconds: one metadata
-        read."""
+        """`refresh` when another process has ingested since the BM25 index was opened, so a
+        long-running UI sees papers added from the command line. Checked at most every few
+        seconds: one metadata read."""
         now = time.monotonic()
         if self._sparse is None or now - self._checked_at < GENERATION_CHECK_S:
             return
         self._checked_at = now
-        if self.store.generation != self._sparse_gen:
-            if not self.settings.chroma_url:  # a server already serves the new vectors
-                self.store.close()
-                self._store = None
-            self._sparse = None
-            self._retriever = None
+        if self.store.generation != self._sparse.generation:
+            self.refresh()
 
     @property
     def retriever(self) -> Retriever:
@@ -84,8 +77,13 @@ class Pipeline:
             return self._retriever
 
     def refresh(self) -> None:
-        """Pick up another process's writes (the BM25 index is re-checked against Chroma)."""
+        """Pick up writes made outside this Pipeline: the BM25 index is re-checked against Chroma,
+        and an embedded Chroma client is reopened (its in-memory vector index does not see another
+        process's writes; a server does)."""
         with self._lock:
+            if self._store is not None and not self.settings.chroma_url:
+                self._store.close()
+                self._store = None
             self._sparse = None
             self._retriever = None
 
@@ -117,7 +115,6 @@ class Pipeline:
             lock.release()
         with self._lock:
             self._sparse = sparse
-            self._sparse_gen = self.store.generation
             self._retriever = None
         return report
 

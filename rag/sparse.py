@@ -37,6 +37,7 @@ class SparseHit:
 class SparseIndex:
     def __init__(self, retriever: BM25Retriever | None, nodes_meta: list[dict]) -> None:
         self.retriever = retriever
+        self.generation = -1  # the store generation this index matches (set on open/save)
         self._meta = nodes_meta
         self.ids = [m["node_id"] for m in nodes_meta]
         years = [m.get("year") for m in nodes_meta]
@@ -67,6 +68,7 @@ class SparseIndex:
         return cls.build(nodes)
 
     def save(self, path: Path, generation: int, count: int) -> None:
+        self.generation = generation
         tmp = path.with_name(path.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
@@ -103,6 +105,7 @@ class SparseIndex:
         if loaded is not None:
             index, manifest = loaded
             if manifest.get("generation") == gen and manifest.get("count") == count:
+                index.generation = gen
                 return index
             print(
                 f"rag: BM25 index out of date (store generation {gen}, {count} chunks; index "

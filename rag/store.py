@@ -129,8 +129,8 @@ class Store:
             coll = self.collection
         return dict(coll.metadata or {})
 
-    def model_info(self) -> tuple[str | None, int | None]:
-        md = self.meta
+    def model_info(self, md: dict[str, Any] | None = None) -> tuple[str | None, int | None]:
+        md = self.meta if md is None else md
         dim = md.get("embed_dim")
         return md.get("embed_model"), int(dim) if dim is not None else None
 
@@ -293,12 +293,13 @@ class Store:
         self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
 
     def describe(self) -> dict[str, Any]:
-        name, dim = self.model_info()
+        md = self.meta  # one read for all three fields
+        name, dim = self.model_info(md)
         return {
             "store": self.settings.store_location,
             "collection": self.settings.collection,
             "chunks": self.count(),
             "embed_model": name,
             "embed_dim": dim,
-            "generation": self.generation,
+            "generation": int(md.get("generation", 0)),
         }
