@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -37,19 +38,33 @@ DEFAULT_QUESTIONS = HERE / "seed_questions.jsonl"
 HEADER_LINES = 5  # non-blank header lines, ending with the date line
 EXPECTED_PAPERS = 79
 
+# per split: the tune split (calibration and rule-making) and the sealed test split (reported,
+# never looked at while changing the answerer) each need every type and every hard case
 MINIMA = {
     "factoid": 35,
     "multi": 8,
-    "compare": 12,
+    "compare": 15,
     "summary": 8,
-    "followup": 10,
-    "unanswerable": 15,
+    "followup": 25,
+    "unanswerable": 30,
+}
+TAG_MINIMA = {
+    "near-miss": 15,
+    "ordinal": 6,
+    "plural": 6,
+    "new-topic": 6,
+    "contribution": 6,
+    "quantity": 12,
 }
 ALLOWED_TYPES = set(MINIMA)
-MIN_TOTAL = 90
+ALLOWED_TAGS = set(TAG_MINIMA) | {"far", "pronoun", "paraphrase"}
+SPLITS = ("tune", "test")
+MIN_TOTAL = 250
 FIELDS = {
     "id": str,
+    "split": str,
     "type": str,
+    "tags": list,
     "turns": list,
     "gold": list,
     "acceptable": list,
@@ -79,7 +94,7 @@ def parse_seed(path: Path) -> dict[str, str]:
 
 def check(questions_path: Path, papers: dict[str, str]) -> tuple[list[str], Counter]:
     problems: list[str] = []
-    counts: Counter = Counter()
+    counts: Counter = Counter()  # (split, type) and (split, "#tag")
     seen_ids: dict[str, int] = {}
 
     try:
@@ -120,7 +135,7 @@ def check(questions_path: Path, papers: dict[str, str]) -> tuple[list[str], Coun
             problems.append(f"{where}: unexpected fields {sorted(extra)}")
         if not ok:
             continue
-        for field in ("turns", "gold", "acceptable", "facts"):
+        for field in ("turns", "gold", "acceptable", "facts", "tags"):
             for item in q[field]:
                 if not isinstance(item, str) or not item.strip():
                     problems.append(
@@ -137,13 +152,19 @@ def check(questions_path: Path, papers: dict[str, str]) -> tuple[list[str], Coun
         else:
             seen_ids[qid] = lineno
 
-        qtype = q["type"]
+        qtype, split = q["type"], q["split"]
+        if split not in SPLITS:
+            problems.append(f"{where}: split {split!r} not in {list(SPLITS)}")
+        for tag in q["tags"]:
+            if tag not in ALLOWED_TAGS:
+                problems.append(f"{where}: tag {tag!r} not in {sorted(ALLOWED_TAGS)}")
+            counts[(split, "#" + str(tag))] += 1
         if qtype not in ALLOWED_TYPES:
             problems.append(f"{where}: type {qtype!r} not in {sorted(ALLOWED_TYPES)}")
         else:
-            counts[qtype] += 1
-            if not qid.startswith(qtype + "-"):
-                problems.append(f"{where}: id should start with {qtype + '-'!r}")
+            counts[(split, qtype)] += 1
+            if not re.match(rf"^(?:[a-z]-)?{re.escape(qtype)}-", qid):
+                problems.append(f"{where}: id should start with {qtype + '-'!r} (or x-{qtype}-)")
 
         if not q["turns"]:
             problems.append(f"{where}: no turns")
@@ -177,9 +198,17 @@ def check(questions_path: Path, papers: dict[str, str]) -> tuple[list[str], Coun
             if k > 1:
                 problems.append(f"{where}: fact repeated: {fact!r}")
 
-    for qtype, minimum in MINIMA.items():
-        if counts[qtype] < minimum:
-            problems.append(f"type {qtype!r}: {counts[qtype]} questions, need >= {minimum}")
+    for split in SPLITS:
+        for qtype, minimum in MINIMA.items():
+            if counts[(split, qtype)] < minimum:
+                got = counts[(split, qtype)]
+                problems.append(
+                    f"{split} split, type {qtype!r}: {got} questions, need >= {minimum}"
+                )
+        for tag, minimum in TAG_MINIMA.items():
+            if counts[(split, "#" + tag)] < minimum:
+                got = counts[(split, "#" + tag)]
+                problems.append(f"{split} split, tag {tag!r}: {got} questions, need >= {minimum}")
     if n_questions < MIN_TOTAL:
         problems.append(f"{n_questions} questions in total, need >= {MIN_TOTAL}")
     return problems, counts
@@ -200,11 +229,16 @@ def main(argv: list[str] | None = None) -> int:
     if len(papers) != EXPECTED_PAPERS:
         problems.insert(0, f"seed file has {len(papers)} papers, expected {EXPECTED_PAPERS}")
 
-    total = sum(counts.values())
+    total = sum(v for k, v in counts.items() if not k[1].startswith("#"))
     print(f"seed: {args.seed} ({len(papers)} papers)")
     print(f"questions: {args.questions} ({total} with a known type)")
+    print(f"  {'':<13}" + "".join(f"{s:>6}" for s in SPLITS) + "   min per split")
     for qtype in MINIMA:
-        print(f"  {qtype:<13}{counts[qtype]:>4}  (min {MINIMA[qtype]})")
+        row = "".join(f"{counts[(s, qtype)]:>6}" for s in SPLITS)
+        print(f"  {qtype:<13}{row}   {MINIMA[qtype]}")
+    for tag in sorted(ALLOWED_TAGS):
+        row = "".join(f"{counts[(s, '#' + tag)]:>6}" for s in SPLITS)
+        print(f"  #{tag:<12}{row}   {TAG_MINIMA.get(tag, '-')}")
     if problems:
         print(f"FAIL: {len(problems)} problem(s):")
         for p in problems:

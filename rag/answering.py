@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from rag import compare as cmp
+from rag.abstention import ABSTAIN_THRESHOLD, OOV_WEIGHT, Gate, gate
 from rag.citations import check_citations, number_sources
-from rag.conversation import Rewrite, carry_over, condense
+from rag.conversation import Rewrite, condense, resolve
 from rag.extractive import (
-    NUMBER,
     Corpus,
     Scored,
     cite,
@@ -28,44 +28,24 @@ from rag.extractive import (
     corpus_for,
     drop_boilerplate,
     ensure_number,
+    ensure_slot,
     hit_prior,
     missing_entities,
     mmr_select,
-    relevance,
+    prefer_slot,
     score_sentences,
+    theme_label,
 )
+from rag.questions import Slot, answer_slot, names, strip_lead_in
 from rag.schema import Answer, Hit, Paper, SearchFilters
-from rag.sentences import STOPWORDS, entities, mentioned, terms
+from rag.sentences import papers_naming, terms
 
 MODES = ("qa", "summary", "compare")
-
-# Abstain when answerability = best sentence relevance - OOV_WEIGHT * (IDF share of question
-# terms that no abstract contains) is below ABSTAIN_THRESHOLD, or when the question names a
-# specific thing (acronym, model/dataset name, number) that no retrieved abstract mentions.
-# Calibrated with `.venv/bin/python eval/calibrate.py` (answerable vs unanswerable questions of
-# eval/seed_questions.jsonl).
-ABSTAIN_THRESHOLD = 0.25
-OOV_WEIGHT = 0.60
-
-# Answer-type and co-occurrence checks (rules, no fitted constants; with them the fitted
-# ABSTAIN_THRESHOLD/OOV_WEIGHT above are unchanged, leave-one-question-out in eval/calibrate.py):
-# * "how many X" needs a sentence that has both a number and X, in the papers naming the
-#   question's specific names (so "How many parameters does RT-H have?" is not answered by a
-#   sentence about RT-H without any parameter count);
-# * a direct comparison ("A vs B", "against GPT-4", "which is better, A or B") needs one abstract
-#   that names every specific name of the question.
-HOW_MANY_SCAN = 40  # how many of the best-scored candidate sentences the quantity check reads
-_HOW_MANY = re.compile(r"\bhow many\s+", re.IGNORECASE)
-_HEAD_STOP = frozenset({"do", "does", "did", "was", "were", "is", "are", "have", "has", "had"})
-_COMPARATIVE = re.compile(
-    r"\b(?:against|versus|vs\.?|head-to-head|better|worse|outperform\w*|beats?"
-    r"|compared?\s+(?:with|to|against)|how\s+does\s+\S+\s+compare)\b",
-    re.IGNORECASE,
-)
 
 QA_SENTENCES = 3  # a direct answer: 2-4 sentences
 QA_SENTENCES_MAX = 4
 QA_WINDOW = 0.12  # further sentences must score within this of the best one
+QA_PER_PAPER = 3  # one paper may give the whole answer (tune split: docs/ANSWERING.md)
 # a quantity question ("how quickly", "how many") may bring in a number-bearing sentence of a
 # chosen paper scoring within this of the best one (rule; checked by eval/calibrate.py's
 # gold-cited and fact rates, not fitted)
@@ -86,95 +66,45 @@ _SUMMARY_CUES = re.compile(
     r"|\bwhat do the papers say\b",
     re.IGNORECASE,
 )
+# "which of these use X?" after a list: screen only the papers shown before
+_SCOPED_COMPARE = re.compile(r"\b(?:which|how many)\s+of\s+(?:these|those|them)\b", re.I)
 
 
 def route(question: str) -> str:
     """Cue-word routing: summary cues win over compare cues ("summarise what the papers say")."""
-    if _SUMMARY_CUES.search(question):
+    q = strip_lead_in(question).text
+    if _SUMMARY_CUES.search(q):
         return "summary"
-    if _COMPARE_CUES.search(question):
+    if _COMPARE_CUES.search(q):
         return "compare"
     return "qa"
 
 
+def named_papers(question: str, papers: list[Paper]) -> list[str]:
+    """For a question naming several things ("Tell me about OpenVLA and Agent Q"), the best
+    candidate paper for each name, in the order the question names them."""
+    out: list[str] = []
+    for e in names(question):
+        found = papers_naming(e, papers)  # in retrieval order: the best one first
+        if found and found[0].id not in out:
+            out.append(found[0].id)
+    return out
+
+
 @dataclass
-class Gate:
-    """Why a question is (not) answerable from the candidates; kept for calibration."""
+class Analysis:
+    """What `Answerer.analyse` decided (see there)."""
 
-    answerable: bool
-    score: float
-    relevance: float
-    oov: float
-    missing: list[str] = field(default_factory=list)
-    why: str = ""  # a failed rule, in words, for the abstention message
-
-
-def quantity_head(question: str) -> str | None:
-    """The counted noun of a "how many X ..." question ("how many real robot demonstrations was"
-    -> "demonstrations"): the last word before a stop word, punctuation or a past participle."""
-    m = _HOW_MANY.search(question)
-    if not m:
-        return None
-    head = None
-    for w in re.findall(r"[\w-]+|[^\w\s]", question[m.end() :]):
-        lw = w.lower()
-        if not (w[0].isalnum()) or lw in STOPWORDS or lw in _HEAD_STOP:
-            break
-        if head and lw.endswith("ed"):
-            break
-        head = w
-    return head
-
-
-def _text(p: Paper) -> str:
-    return (p.title + "\n" + p.abstract).lower()
-
-
-def known_entities(question: str, corpus: Corpus) -> list[str]:
-    """The question's specific names that some abstract of the collection mentions."""
-    return [e for e in entities(question) if mentioned(e, corpus.text_lower)]
-
-
-def unsupported(question: str, scored: list[Scored], papers: list[Paper], corpus: Corpus) -> str:
-    """Why the candidates cannot hold the kind of answer asked for ("" when they can)."""
-    ents = known_entities(question, corpus)
-    if len(ents) >= 2 and _COMPARATIVE.search(question):
-        if not any(all(mentioned(e, _text(p)) for e in ents) for p in papers):
-            return f"no abstract compares {' and '.join(ents)} directly"
-    head = quantity_head(question)
-    ht = terms(head) if head else []
-    if ht:
-        about = {p.id for p in papers if ents and all(e.lower() in _text(p) for e in ents)}
-        cand = [s for s in scored if not about or s.paper_id in about][:HOW_MANY_SCAN]
-        if not any(NUMBER.search(s.sentence) and ht[0] in terms(s.sentence) for s in cand):
-            return f"none of them gives a number of {head}"
-    return ""
-
-
-def oov_share(question: str, corpus: Corpus) -> float:
-    """IDF share of the question's plain terms that appear in no abstract at all."""
-    qt = {t for t in terms(question) if "-" not in t}
-    if not qt:
-        return 0.0
-    total = sum(corpus.term_idf(t) for t in qt)
-    return sum(corpus.term_idf(t) for t in qt if t not in corpus.idf) / total if total else 0.0
-
-
-def gate(
-    question: str,
-    scored: list[Scored],
-    papers: list[Paper],
-    corpus: Corpus,
-    threshold: float = ABSTAIN_THRESHOLD,
-    oov_weight: float = OOV_WEIGHT,
-) -> Gate:
-    rel = max((relevance(s) for s in scored), default=0.0)
-    oov = oov_share(question, corpus)
-    missing = missing_entities(question, papers)
-    score = rel - oov_weight * oov
-    why = "" if missing else unsupported(question, scored, papers, corpus)
-    ok = not missing and not why and score >= threshold and bool(scored)
-    return Gate(ok, score, rel, oov, missing, why)
+    rw: Rewrite
+    mode: str
+    notice: str
+    corpus: Corpus
+    hits: list[Hit]
+    papers: list[Paper]
+    scored: list[Scored] = field(default_factory=list)
+    slot: Slot | None = None
+    gate: Gate | None = None
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 class Answerer:
@@ -219,98 +149,125 @@ class Answerer:
             raise ValueError(f"unknown mode {mode!r}: use auto, qa, summary or compare")
         if not question:
             raise ValueError("empty question")
-        chosen = route(question) if mode == "auto" else mode
-        timings: dict[str, float] = {}
-        notice = ""
-
-        rw, notice = self._rewrite(question, history)
-        t1 = time.perf_counter()
-        timings["rewrite"] = (t1 - t0) * 1000
-        corpus = corpus_for(self.pipeline)
-        hits = self._retrieve(rw, filters, k)
-        papers_by_id = self.pipeline.papers([h.paper_id for h in hits]) if hits else {}
-        papers = [papers_by_id[h.paper_id] for h in hits if h.paper_id in papers_by_id]
+        a = self.analyse(question, history, mode, filters, k)
         t2 = time.perf_counter()
-        timings["retrieve"] = (t2 - t1) * 1000
-
         base = Answer(
             question=question,
-            standalone_question=rw.standalone,
-            mode=chosen,
+            standalone_question=a.rw.standalone,
+            mode=a.mode,
             backend="extractive",
             answer="",
             abstained=False,
-            retrieved=hits,
-            notice=notice,
+            retrieved=a.hits,
+            notice=a.notice,
         )
+        rw, chosen, papers, scored, timings = a.rw, a.mode, a.papers, a.scored, a.timings
         if chosen == "compare":
-            yield from self._compare(base, rw, corpus, papers, filters, timings, t0, t2)
+            yield from self._compare(base, rw, a.corpus, papers, filters, timings, t0, t2)
             return
-
-        prior = hit_prior(hits)
-        for pid in rw.focus_ids:
-            prior[pid] = max(prior.get(pid, 0.0), FOCUS_PRIOR)
-        scored = score_sentences(self.pipeline.embedder, corpus, rw.scoring_question, papers, prior)
-        g = gate(
-            rw.scoring_question, scored, papers, corpus, self.abstain_threshold, self.oov_weight
-        )
-        if self.abstain and not g.answerable:
-            yield self._finish(self._abstain(base, papers, g), timings, t0, t2)
+        assert a.gate is not None
+        if self.abstain and not a.gate.answerable:
+            yield self._finish(self._abstain(base, papers, a.gate), timings, t0, t2)
             return
 
         if self.settings.llm_model:
             yield from self._llm(base, rw, chosen, papers, scored, timings, t0, t2)
             return
-        ans = self._extractive(base, chosen, papers, scored)
+        ans = self._extractive(base, chosen, papers, scored, rw)
         final = self._finish(ans, timings, t0, t2)
         if final.answer:
             yield final.answer
         yield final
 
+    def analyse(
+        self,
+        question: str,
+        history: list[Answer],
+        mode: str = "auto",
+        filters: SearchFilters | None = None,
+        k: int | None = None,
+    ) -> Analysis:
+        """Everything decided before any text is written: the rewritten question, the mode, the
+        candidates, the scored sentences and (not in compare mode) the abstention gate.
+        `eval/calibrate.py` reads the same analysis the answers are built from."""
+        t0 = time.perf_counter()
+        rw, notice = self._rewrite(question, history)
+        chosen = route(rw.scoring_question) if mode == "auto" else mode
+        if mode == "auto" and rw.reference.kind == "plural" and _SCOPED_COMPARE.search(question):
+            chosen = "compare"
+        t1 = time.perf_counter()
+        corpus = corpus_for(self.pipeline)
+        hits = self._retrieve(rw, filters, k)
+        by_id = self.pipeline.papers([h.paper_id for h in hits]) if hits else {}
+        papers = [by_id[h.paper_id] for h in hits if h.paper_id in by_id]
+        t2 = time.perf_counter()
+        a = Analysis(rw, chosen, notice, corpus, hits, papers)
+        a.timings = {"rewrite": (t1 - t0) * 1000, "retrieve": (t2 - t1) * 1000}
+        if chosen == "compare":
+            return a
+        q = rw.scoring_question
+        a.slot = answer_slot(q)
+        prior = hit_prior(hits)
+        for pid in rw.focus_ids:
+            prior[pid] = max(prior.get(pid, 0.0), FOCUS_PRIOR)
+        scored = score_sentences(self.pipeline.embedder, corpus, q, papers, prior)
+        a.scored = prefer_slot(scored, a.slot, q)
+        a.gate = gate(
+            q,
+            a.scored,
+            papers,
+            corpus,
+            self.abstain_threshold,
+            self.oov_weight,
+            focus=set(rw.focus_ids),
+            slot=a.slot,
+        )
+        return a
+
     # --- steps -------------------------------------------------------------------------------
     def _rewrite(self, question: str, history: list[Answer]) -> tuple[Rewrite, str]:
-        if not history:
-            return Rewrite(question), ""
-        if self.settings.llm_model:
+        lookup = self.pipeline.papers
+        if history and self.settings.llm_model:
             from rag.llm import LLMError
 
             try:
-                return condense(self.settings, question, history), ""
+                return condense(self.settings, question, history, lookup), ""
             except LLMError as exc:
-                return carry_over(question, history), f"{exc}; follow-up rewritten offline"
-        return carry_over(question, history), ""
+                return resolve(question, history, lookup), f"{exc}; follow-up rewritten offline"
+        return resolve(question, history, lookup), ""
 
     def _retrieve(self, rw: Rewrite, filters: SearchFilters | None, k: int | None) -> list[Hit]:
+        """Top-k hits; a follow-up that refers to earlier papers searches only those."""
         k = k or self.settings.top_k
-        hits = self.pipeline.search(rw.standalone, k=k, filters=filters)
-        if rw.focus_ids:
-            have = {h.paper_id for h in hits}
-            want = [pid for pid in rw.focus_ids if pid not in have]
-            if want:
-                f = SearchFilters(
-                    year_from=filters.year_from if filters else None,
-                    year_to=filters.year_to if filters else None,
-                    venue=filters.venue if filters else None,
-                    ids=want,
-                )
-                extra = self.pipeline.search(rw.standalone, k=len(want), filters=f)
-                hits = hits[: max(0, k - len(extra))] + extra
-        return hits
+        if not rw.focus_ids:
+            return self.pipeline.search(rw.standalone, k=k, filters=filters)
+        f = SearchFilters(
+            year_from=filters.year_from if filters else None,
+            year_to=filters.year_to if filters else None,
+            venue=filters.venue if filters else None,
+            ids=list(rw.focus_ids),
+        )
+        hits = self.pipeline.search(rw.scoring_question, k=len(rw.focus_ids), filters=f)
+        order = {pid: i for i, pid in enumerate(rw.focus_ids)}
+        return sorted(hits, key=lambda h: order.get(h.paper_id, len(order)))
 
     def _extractive(
-        self, base: Answer, mode: str, papers: list[Paper], scored: list[Scored]
+        self,
+        base: Answer,
+        mode: str,
+        papers: list[Paper],
+        scored: list[Scored],
+        rw: Rewrite | None = None,
     ) -> Answer:
         sources = number_sources(papers)
         number = {p.id: n for n, p in sources}
         scored = drop_boilerplate(base.question, scored) or scored
         if mode == "summary":
-            text = self._summary_text(scored, papers, number)
+            q = rw.scoring_question if rw else base.question
+            text = self._summary_text(q, scored, papers, number)
         else:
-            top = scored[0].score if scored else 0.0
-            chosen = mmr_select(scored, QA_SENTENCES, top - QA_WINDOW)
-            chosen = ensure_number(
-                base.question, chosen, scored, top - NUMBER_WINDOW, QA_SENTENCES_MAX
-            )
+            q = rw.scoring_question if rw else base.question
+            chosen = self._qa_sentences(q, scored, papers, rw)
             text = compose_qa(chosen, number)
         checked = check_citations(text, sources, self.pipeline.embedder)
         base.answer = checked.text
@@ -319,8 +276,36 @@ class Answerer:
         base.removed_citations = checked.removed
         return base
 
+    def _qa_sentences(
+        self, question: str, scored: list[Scored], papers: list[Paper], rw: Rewrite | None
+    ) -> list[Scored]:
+        """The best sentences, with every paper the question is about represented: each paper a
+        plural follow-up refers to, each paper the question names ("OpenVLA and Agent Q")."""
+        if not scored:
+            return []
+        top = scored[0].score
+        must: list[str] = []
+        if rw is not None and rw.reference.kind == "plural":
+            must = list(rw.focus_ids)
+        elif len(named := named_papers(question, papers)) >= 2:
+            must = named
+        picked: list[Scored] = []
+        for pid in must[:QA_SENTENCES_MAX]:
+            best = next((s for s in scored if s.paper_id == pid), None)
+            if best is not None:
+                picked.append(best)
+        rest = [s for s in scored if s not in picked]
+        more = mmr_select(
+            rest, max(0, QA_SENTENCES - len(picked)), top - QA_WINDOW, QA_PER_PAPER, picked
+        )
+        chosen = picked + more
+        slot = answer_slot(question)
+        if slot.checked:
+            return ensure_slot(question, slot, chosen, scored, QA_SENTENCES_MAX)
+        return ensure_number(question, chosen, scored, top - NUMBER_WINDOW, QA_SENTENCES_MAX)
+
     def _summary_text(
-        self, scored: list[Scored], papers: list[Paper], number: dict[str, int]
+        self, question: str, scored: list[Scored], papers: list[Paper], number: dict[str, int]
     ) -> str:
         """One or two sentences per relevant paper, papers grouped into theme paragraphs."""
         if not scored:
@@ -345,9 +330,15 @@ class Answerer:
                     break
             else:
                 themes.append([pid])
+        corpus = corpus_for(self.pipeline)
+        asked = set(terms(question))
         paras: list[str] = []
         for group in themes:
             lines: list[str] = []
+            if len(themes) > 1:  # each group under the words that set it apart
+                texts = [titles[pid].title for pid in group]
+                texts += [s.sentence for pid in group for s in picks[pid]]
+                lines.append(f"**{theme_label(texts, corpus, asked)}**")
             for pid in group:
                 p = titles[pid]
                 year = f" ({p.year})" if p.year else ""
@@ -356,7 +347,7 @@ class Answerer:
             paras.append("\n".join(lines))
         n = len(pids)
         head = f"{n} paper{'s' if n != 1 else ''} address this"
-        head += f", in {len(themes)} groups:" if len(themes) > 1 else ":"
+        head += f", in {len(themes)} themes:" if len(themes) > 1 else ":"
         return head + "\n\n" + "\n\n".join(paras)
 
     def _abstain(self, base: Answer, papers: list[Paper], g: Gate) -> Answer:
@@ -387,9 +378,8 @@ class Answerer:
         t2: float,
     ) -> Iterator[str | Answer]:
         criterion = cmp.criterion_of(rw.scoring_question)
-        ids = cmp.screen_ids(self.pipeline, corpus, rw.standalone, filters)
-        if rw.focus_ids:
-            ids = [i for i in ids if i in set(rw.focus_ids)] or ids
+        scope = rw.focus_ids if rw.reference.kind == "plural" else []
+        ids = cmp.screen_ids(self.pipeline, corpus, rw.scoring_question, filters, scope)
         pool = self.pipeline.papers(ids)
         screened = [pool[i] for i in ids if i in pool]
         missing = missing_entities(criterion, screened)

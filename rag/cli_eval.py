@@ -33,6 +33,7 @@ def cmd_eval_run(args: argparse.Namespace, helpers: Any) -> int:
         types=args.type or None,
         log=helpers.err,
         judge=not args.no_judge,
+        splits=None if args.split == "all" else [args.split],
     )
     files: dict[str, Any] | None = None
     if not args.no_report:
@@ -73,6 +74,12 @@ def register(sub: Any, ev: Any, helpers: Any) -> None:
     s.add_argument("--json", action="store_true", help="print the whole report as JSON")
     s.add_argument("--out", default=str(ev_mod.DEFAULT_REPORTS), help="report directory")
     s.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    s.add_argument(
+        "--split",
+        choices=[*ev_mod.SPLITS, "all"],
+        default="all",
+        help="tune (calibrate on it), test (sealed), or all (default; reported side by side)",
+    )
     s.add_argument(
         "--type", action="append", choices=ev_mod.TYPES, help="only this question type (repeat)"
     )

@@ -1,81 +1,337 @@
-"""Follow-up questions ("what dataset did it use?") rewritten into standalone ones before retrieval.
+"""Follow-up questions resolved against the conversation before retrieval.
 
-With an LLM the condense prompt does it. Offline, a question that leans on pronouns or is very
-short carries the previous turn's cited papers: their titles are appended to the search query and
-the papers are boosted (focus) when sentences are scored, while the follow-up's own words still
-decide which sentence answers it.
+A question is a follow-up only when its wording refers back (`reference`): an ordinal ("the
+second one", "the latter"), a plural reference ("those two", "which of these", "both of them"),
+a pronoun with nothing inside the question to refer to ("what dataset did they use?", "was it
+tested on ...?"), an ellipsis ("what about ...?", "and how big?"), or almost no words of its own
+("why?"). A lead-in that announces a new topic ("New question: ...") and a question that stands
+on its own are never rewritten, so "Which papers propose a benchmark?" asked after "What is
+CaseHOLD?" screens the whole collection.
+
+Resolution is deterministic and shared by both answerers. The earlier papers are taken in the
+order the reader met them: the order in which the earlier question named them (by a name the
+paper's abstract mentions, or a word only that paper's title has), then the answer's own order.
+An ordinal picks one of them, a plural the first N (or all), a pronoun the main one; the answer is
+then drawn from those papers only. With an LLM the condense prompt also rewrites the wording.
+The rules and their tune-split numbers: docs/ANSWERING.md.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rag.schema import Answer
-from rag.sentences import terms
+from rag.questions import names, strip_lead_in
+from rag.schema import Answer, Paper
+from rag.sentences import entities, papers_naming, terms
 
-_REFERS = re.compile(
-    r"\b(?:it|its|they|them|their|theirs|this|that|these|those|he|she|his|her|there"
-    r"|the (?:paper|papers|method|methods|model|models|work|authors|approach|study|system"
-    r"|dataset|benchmark|technique|framework|follow-up(?: work)?))\b",
+SHORT_TERMS = 2  # a question with this few content terms and no name cannot stand alone
+PLURAL_MAX = 30  # "these" after a long list: the first this many papers
+
+_ORDINAL_WORDS = {
+    "first": 0,
+    "1st": 0,
+    "second": 1,
+    "2nd": 1,
+    "third": 2,
+    "3rd": 2,
+    "fourth": 3,
+    "4th": 3,
+    "fifth": 4,
+    "5th": 4,
+    "sixth": 5,
+    "last": -1,
+    "former": 0,
+    "latter": -1,
+}
+_NOUNS = r"(?:one|paper|method|model|work|approach|system|study|article|framework|technique|dataset|benchmark)"
+_ORDINAL = re.compile(
+    rf"\bthe\s+(?P<o>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|last)\s+{_NOUNS}\b"
+    rf"|\b(?P<o2>first|second|third|fourth|fifth|sixth|last)\s+one\b"
+    r"|\bthe\s+(?P<fl>former|latter)\b"
+    r"|\b(?:paper|source|reference)\s*#?\s*(?P<n>[1-9])\b|\[(?P<b>[1-9])\]"
+    r"|\bthe\s+(?P<later>follow-?up|later|newer|subsequent)(?:\s+(?:one|paper|work|method|study))?\b"
+    r"|\bthe\s+(?P<earlier>earlier|original|older)\s+(?:one|paper|work|method|study)\b"
+    r"|\bthe\s+(?P<other>other)\s+(?:one|paper|work|method|study)\b",
     re.IGNORECASE,
 )
-SHORT_TERMS = 3  # a question with this few content terms cannot stand alone
-FOCUS_MAX = 2  # carry at most the first papers cited by the previous answer
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "both": 2}
+_PLURAL_NOUNS = r"(?:papers|methods|models|works|approaches|studies|ones|systems|frameworks)"
+_PLURAL = re.compile(
+    r"\b(?:these|those)(?:\s+(?P<c>two|three|four|five))?\b(?!\s+(?:that|which|who)\b)"
+    rf"|\bthe\s+(?P<c2>two|three|four)(?:\s+{_PLURAL_NOUNS})?(?=\s*(?:[?.,!]|$|\s+(?:do|does|did"
+    r"|are|were|have|has|use[sd]?|need|require|report|differ|compare|say|work)\b))"
+    rf"|(?:\b(?:do|does|did|are|were|have|can|could)\s+)(?P<both>both)\b"
+    rf"|\b(?P<both2>both)\s+(?:of\s+(?:them|these|those)|{_PLURAL_NOUNS})\b"
+    r"|\b(?:each|all|any|either|neither|none)\s+of\s+(?:them|these|those)\b",
+    re.IGNORECASE,
+)
+# "what do these papers say about X" speaks of the whole collection
+_COLLECTION = re.compile(
+    r"\b(?:in|across|among|from)\s+(?:these|the)\s+papers\b|\b(?:these|the)\s+papers\s+"
+    r"(?:say|propose|use|give|report|discuss|cover|describe)\b|^\s*summari[sz]e\b",
+    re.IGNORECASE,
+)
+_AUX = r"(?:do|does|did|is|was|are|were|has|have|had|can|could|would|will|should)"
+# a pronoun right after an auxiliary is the clause's subject: "did they", "was it", "does it"
+_SUBJECT_PRONOUN = re.compile(
+    rf"\b{_AUX}\s+(?P<p>they|it|he|she|this|that|these|those)\b(?!\s+(?:takes?|took)\b)", re.I
+)
+# a pronoun that ends the question ("... improve F1 on it?") refers back
+_FINAL_PRONOUN = re.compile(r"\b(?:it|them|this|that|these|those)\s*[?.!]*\s*$", re.IGNORECASE)
+_PRONOUN = re.compile(
+    r"\b(?:it|its|they|their|theirs|them|this|he|she|his|her)\b(?!\s+takes?\b)"
+    r"|\bthat\s+(?:paper|method|model|work|approach|system|study|phenomenon|technique|framework"
+    r"|dataset|benchmark|task|one|idea|result|finding)\b"
+    rf"|\b(?:{_AUX}|of|on|in|for|about|with|from|to|by|at|use[sd]?|and)\s+(?:all\s+)?that\b"
+    # "the paper" / "the authors" with nothing after them that says which ("the paper that ...",
+    # "the dataset for identifying ..." are descriptions, not references)
+    r"|\bthe\s+(?:paper|method|model|work|authors|approach|study|system|dataset|benchmark"
+    r"|technique|framework)(?=\s*(?:[?.,!]|$|'s|\s+(?:do|does|did|is|was|are|were|uses?|reports?"
+    r"|proposes?|shows?|finds?|achieves?|reach(?:es)?|needs?|requires?|outperforms?|introduces?"
+    r"|releases?|compares?|works?|differs?|relies|depends?)\b))",
+    re.IGNORECASE,
+)
+_WH_OBJECT = re.compile(r"\b(?:which|what|how\s+many|how\s+much)\s+(?:[\w-]+\s+){0,3}$", re.I)
+# what a pronoun may refer to inside the question itself ("which paper ... its weights")
+# what a pronoun may refer to inside the question itself, by number: "they/their" want a plural
+# (or people, or two coordinated names), "it/its" a singular
+_ANTE_PLURAL = re.compile(
+    r"\b(?:papers|works|studies|models|methods|approaches|systems|frameworks|techniques|authors"
+    r"|researchers|agents|robots|policies|transformers|networks|datasets|benchmarks|objectives"
+    r"|algorithms|architectures|encoders|decoders|classifiers|scorers|tokenizers|corpora"
+    r"|pipelines|strategies|tasks|laws|LLMs|LMs|humans|people|annotators|[A-Z][\w-]*\s*(?:,|and)"
+    r"\s+[A-Z][\w-]*)\b"
+)
+_ANTE_SINGULAR = re.compile(
+    r"\b(?:paper|work|study|model|method|approach|system|framework|technique|agent|robot|policy"
+    r"|transformer|network|dataset|benchmark|objective|algorithm|architecture|encoder|decoder"
+    r"|classifier|scorer|tokenizer|corpus|pipeline|strategy|task|law|LLM|LM)\b",
+    re.IGNORECASE,
+)
+_ANTECEDENT = re.compile(f"{_ANTE_PLURAL.pattern}|{_ANTE_SINGULAR.pattern}", re.IGNORECASE)
+_AUTHORED = re.compile(r"\b(?:paper|work|study|article)\b", re.IGNORECASE)
+_PLURAL_PRONOUNS = frozenset({"they", "their", "theirs", "them", "these", "those"})
+_CAPS = re.compile(r"\b[A-Z][\w-]*[A-Z_][\w-]*")
+_ELLIPSIS = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\b|^\s*(?:also|likewise)\b", re.I)
+_AND_START = re.compile(r"^\s*and\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """How a question refers back: kind "none", "ordinal", "plural", "singular" or "ellipsis"."""
+
+    kind: str = "none"
+    index: int | None = None  # ordinal position, 0-based, -1 = last
+    count: int | None = None  # "those two" -> 2
+
+    @property
+    def refers(self) -> bool:
+        return self.kind != "none"
 
 
 @dataclass
 class Rewrite:
-    standalone: str  # what retrieval searches for
-    focus_ids: list[str] = field(default_factory=list)  # earlier papers the question refers to
+    standalone: str  # what retrieval searches for (and what the UI shows)
+    focus_ids: list[str] = field(default_factory=list)  # earlier papers the question is about
     scoring_question: str = ""  # what sentences are scored against
+    reference: Reference = field(default_factory=Reference)
+    new_topic: bool = False  # a lead-in announced a new topic
 
     def __post_init__(self) -> None:
         if not self.scoring_question:
             self.scoring_question = self.standalone
 
 
+def _bound_inside(question: str, at: int, pronoun: str = "it") -> bool:
+    """A pronoun at `at` has an antecedent earlier in the question: a name or a noun such as
+    "paper", "model" ("Which paper trains X and lets its weights ..."). The noun of a wh-phrase
+    right before the pronoun's clause is what is asked, not an antecedent ("Which model did
+    they test it on?")."""
+    before = question[:at]
+    aux = re.search(rf"\b{_AUX}\s+$", before)
+    if aux:
+        wh = _WH_OBJECT.search(before[: aux.start()])
+        if wh:
+            before = before[: wh.start()]
+    if pronoun.lower() in _PLURAL_PRONOUNS:  # "they" may also be a paper's authors
+        return bool(_ANTE_PLURAL.search(before) or _AUTHORED.search(before))
+    return bool(
+        _ANTE_SINGULAR.search(before) or entities(before) or names(before) or _CAPS.search(before)
+    )
+
+
+def reference(question: str) -> Reference:
+    """Whether and how `question` refers to earlier turns (see the module docstring)."""
+    lead = strip_lead_in(question)
+    if lead.switch:
+        return Reference()
+    q = lead.text
+    collection = bool(_COLLECTION.search(q))
+    m = _ORDINAL.search(q)
+    if m and re.search(
+        r"\b(?:which|what)\s+(?:[\w-]+\s+)?(?:papers|works|studies)\b", q[: m.start()], re.I
+    ):
+        m = None  # "Which papers do X, and how does the later one ...": its own papers
+    if m:
+        if m.group("n") or m.group("b"):
+            return Reference("ordinal", int(m.group("n") or m.group("b")) - 1)
+        if m.group("later") or m.group("earlier") or m.group("other"):
+            return Reference("ordinal", -1 if m.group("later") else 1 if m.group("other") else 0)
+        word = (m.group("o") or m.group("o2") or m.group("fl")).lower()
+        return Reference("ordinal", _ORDINAL_WORDS[word])
+    m = _PLURAL.search(q)
+    if m and not (collection and not (m.group("c") or m.group("c2"))):
+        both = m.group("both") or m.group("both2")
+        word = (m.group("c") or m.group("c2") or ("both" if both else "")).lower()
+        return Reference("plural", count=_COUNTS.get(word))
+    if _ELLIPSIS.search(q):
+        return Reference("ellipsis")
+    m = _FINAL_PRONOUN.search(q)
+    if m and not collection and not _ANTECEDENT.search(q[: m.start()]):
+        return Reference("singular")
+    for rx in (_SUBJECT_PRONOUN, _PRONOUN):
+        for p in rx.finditer(q):
+            word = p.group("p") if "p" in rx.groupindex else p.group(0).split()[-1]
+            if collection and word.lower() != "them":  # "how to do it", "these papers say"
+                continue
+            at = p.start("p") if "p" in rx.groupindex else p.start()
+            if not _bound_inside(q, at, word):
+                return Reference("singular")
+    own = set(terms(q))
+    standalone_words = collection or _ANTECEDENT.search(q) or entities(q) or names(q)
+    if len(own) <= SHORT_TERMS and not standalone_words:
+        return Reference("ellipsis" if _AND_START.search(q) else "singular")
+    return Reference()
+
+
 def needs_context(question: str) -> bool:
-    """Leans on earlier turns: a pronoun / "the paper", or too few content words."""
-    return bool(_REFERS.search(question)) or len(set(terms(question))) <= SHORT_TERMS
+    """Kept for callers that only need a yes/no."""
+    return reference(question).refers
 
 
-def previous_papers(history: list[Answer]) -> tuple[Answer | None, list[tuple[str, str]]]:
-    """The latest answered turn and its (paper_id, title) in citation (or table) order."""
+# --- the earlier papers, in the order the reader met them ----------------------------------------
+def previous_answer(history: list[Answer]) -> Answer | None:
+    """The latest answered turn that showed papers."""
     for a in reversed(history):
-        if a.abstained:
-            continue
-        pairs = [(c.paper_id, c.title) for c in a.citations]
-        pairs += [(p.paper_id, p.title) for p in a.papers]
-        pairs = list(dict.fromkeys(pairs))
-        if pairs:
-            return a, pairs
-    return None, []
+        if not a.abstained and (a.citations or a.papers):
+            return a
+    return None
 
 
-def carry_over(question: str, history: list[Answer]) -> Rewrite:
-    """Offline rewrite: append the previous turn's main paper title(s) to the search query."""
-    q = question.strip()
-    if not history or not needs_context(q):
-        return Rewrite(q)
-    prev, pairs = previous_papers(history)
+def _shown(ans: Answer) -> list[tuple[str, str]]:
+    pairs = [(c.paper_id, c.title) for c in ans.citations]
+    pairs = [(p.paper_id, p.title) for p in ans.papers] + pairs if ans.papers else pairs
+    return list(dict.fromkeys(pairs))
+
+
+def mention_order(
+    question: str, candidates: list[Paper], shown: list[str] | None = None
+) -> list[Paper]:
+    """`candidates` sorted by where `question` first names each: a name the paper's abstract
+    mentions, or a word that only this candidate's title has. Unnamed ones keep their order
+    after the named ones (and only the ones in `shown` are kept among those)."""
+    low = question.lower()
+    pos: dict[str, int] = {}
+    for e in names(question):
+        at = low.find(e.lower())
+        for p in papers_naming(e, candidates):
+            pos[p.id] = min(pos.get(p.id, at), at)
+    title_terms = {p.id: set(terms(p.title)) for p in candidates}
+    for m in re.finditer(r"[\w-]+", question):
+        for t in terms(m.group(0)):
+            owners = [pid for pid, ts in title_terms.items() if t in ts]
+            if len(owners) == 1:
+                pos[owners[0]] = min(pos.get(owners[0], m.start()), m.start())
+    named = sorted((p for p in candidates if p.id in pos), key=lambda p: pos[p.id])
+    keep = set(shown) if shown is not None else {p.id for p in candidates}
+    rest = [p for p in candidates if p.id not in pos and p.id in keep]
+    return named + rest
+
+
+def referents(
+    history: list[Answer], lookup: Callable[[list[str]], dict[str, Paper]]
+) -> tuple[Answer | None, list[Paper]]:
+    """The previous answered turn and its papers in reading order (see the module docstring).
+    Candidates are the papers it showed plus its top retrieved ones (an extractive answer may
+    quote only one of two papers its question named)."""
+    prev = previous_answer(history)
     if prev is None:
-        return Rewrite(q)
-    focus = pairs[:FOCUS_MAX] if prev.mode != "compare" else pairs[:10]
-    titles = "; ".join(t for _, t in focus[:FOCUS_MAX])
+        return None, []
+    shown = [pid for pid, _ in _shown(prev)]
+    ids = list(dict.fromkeys(shown + [h.paper_id for h in prev.retrieved[:5]]))
+    found = lookup(ids)
+    cands = [found[i] for i in ids if i in found]
+    in_answer = [found[i] for i in shown if i in found]
+    if prev.mode == "compare" and prev.papers:  # the reader saw a table: its order
+        return prev, in_answer
+    named = {p.id for e in names(prev.question) for p in papers_naming(e, cands)}
+    if len(named) >= 2:  # "Tell me about X and Y": the order the question named them
+        return prev, mention_order(prev.question, cands, shown)
+    # else the answer's own order, unless the question's words point at two or more of its
+    # papers ("the self-distillation method ... and FST"): then theirs
+    worded = mention_order(prev.question, in_answer, shown=[])
+    if len(worded) >= 2:
+        return prev, worded + [p for p in in_answer if p not in worded]
+    return prev, in_answer
+
+
+def _focus(ref: Reference, papers: list[Paper]) -> list[Paper]:
+    if not papers:
+        return []
+    if ref.kind == "ordinal" and ref.index is not None:
+        i = ref.index
+        return [papers[i]] if -len(papers) <= i < len(papers) else []
+    if ref.kind == "plural":
+        return papers[: ref.count or PLURAL_MAX]
+    return papers[:1]
+
+
+def resolve(
+    question: str,
+    history: list[Answer],
+    lookup: Callable[[list[str]], dict[str, Paper]],
+) -> Rewrite:
+    """Offline rewrite: the papers the question refers to become its focus (answers come from
+    them), and their titles are appended to the search text."""
+    lead = strip_lead_in(question)
+    q = lead.text
+    ref = reference(question)
+    if not history or not ref.refers:
+        return Rewrite(q, new_topic=lead.switch)
+    prev, papers = referents(history, lookup)
+    if prev is None:
+        return Rewrite(q, reference=ref)
+    focus = _focus(ref, papers)
+    titles = "; ".join(p.title for p in focus[:3])
     standalone = f"{q} (about: {titles})" if titles else q
-    return Rewrite(standalone, [pid for pid, _ in focus], scoring_question=q)
+    scoring = q
+    if ref.kind == "ellipsis":
+        # "what about the second one?" keeps asking the earlier question
+        scoring = f"{prev.standalone_question.split(' (about:')[0]} {q}"
+    return Rewrite(standalone, [p.id for p in focus], scoring, ref)
 
 
-def condense(settings, question: str, history: list[Answer], client=None) -> Rewrite:  # noqa: ANN001
-    """LLM rewrite (raises rag.llm.LLMError; the caller falls back to `carry_over`)."""
+def condense(
+    settings,  # noqa: ANN001 - rag.settings.Settings
+    question: str,
+    history: list[Answer],
+    lookup: Callable[[list[str]], dict[str, Paper]],
+    client=None,  # noqa: ANN001
+) -> Rewrite:
+    """LLM rewrite of the wording, with the same deterministic focus as `resolve` (raises
+    rag.llm.LLMError; the caller falls back to `resolve`)."""
     from rag.generation import condense_question
 
-    q = question.strip()
-    if not history:
-        return Rewrite(q)
+    offline = resolve(question, history, lookup)
+    if not history or not offline.reference.refers:
+        return offline
     pairs = [(a.question, a.answer) for a in history]
-    standalone = condense_question(settings, pairs, q, client=client) or q
-    _, prev = previous_papers(history)
-    focus = [pid for pid, _ in prev[:FOCUS_MAX]] if needs_context(q) else []
-    return Rewrite(standalone, focus)
+    standalone = condense_question(settings, pairs, offline.scoring_question, client=client)
+    return Rewrite(
+        standalone or offline.standalone,
+        offline.focus_ids,
+        offline.scoring_question,
+        offline.reference,
+    )

@@ -49,6 +49,8 @@ DEFAULT_REPORTS = ROOT / "eval" / "reports"
 SEEDS_DIR = ROOT / "seeds"
 
 TYPES = ("factoid", "multi", "compare", "summary", "followup", "unanswerable")
+# tune: every calibration and rule is made on it; test: sealed, reported beside tune, gated in CI
+SPLITS = ("tune", "test")
 REPORT_RE = re.compile(r"^\d{8}-\d{6}(?:-\d+)?\.json$")
 
 # metric name -> short label used in tables; the order is the order of report tables
@@ -116,6 +118,8 @@ class EvalItem:
     gold: list[str] = field(default_factory=list)
     acceptable: list[str] = field(default_factory=list)
     facts: list[str] = field(default_factory=list)
+    split: str = ""  # "tune" / "test"; "" for a question file without splits
+    tags: list[str] = field(default_factory=list)  # e.g. near-miss, ordinal, new-topic
 
     @property
     def answerable(self) -> bool:
@@ -140,6 +144,8 @@ def load_dataset(path: Path) -> list[EvalItem]:
                         gold=[str(t) for t in q.get("gold", [])],
                         acceptable=[str(t) for t in q.get("acceptable", [])],
                         facts=[str(t) for t in q.get("facts", [])],
+                        split=str(q.get("split", "")),
+                        tags=[str(t) for t in q.get("tags", [])],
                     )
                 )
             except (ValueError, KeyError, TypeError) as exc:
@@ -376,6 +382,8 @@ def score_item(
     row: dict[str, Any] = {
         "id": item.id,
         "type": item.type,
+        "split": item.split,
+        "tags": list(item.tags),
         "question": item.turns[-1],
         "answerable": item.answerable,
         "gold_ids": sorted(gold),
@@ -479,30 +487,69 @@ def aggregate(rows: Sequence[dict[str, Any]], all_latencies: Sequence[float] = (
     return {k: out.get(k) for k in METRICS if k in out}
 
 
+def _lat(group: Sequence[dict[str, Any]]) -> list[float]:
+    return [x for r in group for x in r.get("turn_latencies_ms", [])]
+
+
 def summarise(rows: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, dict]]:
     """Overall and per-type metrics (types in the canonical order, unknown types after)."""
-    all_lat = [x for r in rows for x in r.get("turn_latencies_ms", [])]
-    overall = aggregate(rows, all_lat)
+    overall = aggregate(rows, _lat(rows))
     types = [t for t in TYPES if any(r["type"] == t for r in rows)]
     types += sorted({r["type"] for r in rows} - set(types))
     by_type = {}
     for t in types:
         group = [r for r in rows if r["type"] == t]
-        by_type[t] = aggregate(group, [x for r in group for x in r.get("turn_latencies_ms", [])])
+        by_type[t] = aggregate(group, _lat(group))
     return overall, by_type
 
 
-def flat_metrics(report: dict[str, Any]) -> dict[str, float]:
-    """Names the gate and the diff use: overall `<metric>` and per type `<type>_<metric>`
-    (e.g. `factoid_gold_cited`, `compare_f1`, `runtime_s`)."""
+def summarise_tags(rows: Sequence[dict[str, Any]]) -> dict[str, dict]:
+    """Metrics per tag (near-miss, ordinal, new-topic, ...): the hard cases the types hide."""
+    tags = sorted({t for r in rows for t in r.get("tags", [])})
+    return {t: aggregate(g := [r for r in rows if t in r.get("tags", [])], _lat(g)) for t in tags}
+
+
+def summarise_splits(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """{split: {"n", "overall", "by_type", "by_tag"}} for the splits the rows have."""
+    out: dict[str, dict[str, Any]] = {}
+    names = [s for s in SPLITS if any(r.get("split") == s for r in rows)]
+    names += sorted({r.get("split") or "" for r in rows} - set(names) - {""})
+    for name in names:
+        group = [r for r in rows if r.get("split") == name]
+        overall, by_type = summarise(group)
+        out[name] = {
+            "n": len(group),
+            "overall": overall,
+            "by_type": by_type,
+            "by_tag": summarise_tags(group),
+        }
+    return out
+
+
+def _flat_group(group: dict[str, Any]) -> dict[str, float]:
     flat: dict[str, float] = {}
-    for k, v in report.get("overall", {}).items():
+    for k, v in group.get("overall", {}).items():
         if v is not None:
             flat[k] = float(v)
-    for t, metrics in report.get("by_type", {}).items():
+    for t, metrics in group.get("by_type", {}).items():
         for k, v in metrics.items():
             if v is not None:
                 flat[f"{t}_{k}"] = float(v)
+    for t, metrics in group.get("by_tag", {}).items():
+        for k, v in metrics.items():
+            if v is not None:
+                flat[f"#{t}_{k}"] = float(v)
+    return flat
+
+
+def flat_metrics(report: dict[str, Any]) -> dict[str, float]:
+    """Names the gate and the diff use: overall `<metric>`, per type `<type>_<metric>` (e.g.
+    `factoid_gold_cited`, `compare_f1`, `runtime_s`), and the same per split and per tag:
+    `test.factoid_gold_cited`, `tune.#near-miss_unanswerable_abstained`."""
+    flat = _flat_group(report)
+    for split, group in report.get("splits", {}).items():
+        for k, v in _flat_group(group).items():
+            flat[f"{split}.{k}"] = v
     if report.get("runtime_s") is not None:
         flat["runtime_s"] = float(report["runtime_s"])
     return flat
@@ -574,6 +621,7 @@ def run_eval(
     types: Sequence[str] | None = None,
     log: Callable[[str], None] = lambda m: print(m, file=sys.stderr, flush=True),
     judge: bool = True,
+    splits: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Ask every question (follow-ups turn by turn with the earlier Answers as history), score the
     last turn, and return the report dict (metrics + per-question rows)."""
@@ -581,6 +629,8 @@ def run_eval(
     items = load_dataset(dataset)
     if types:
         items = [it for it in items if it.type in set(types)]
+    if splits:
+        items = [it for it in items if it.split in set(splits)]
     if limit:
         items = items[:limit]
     ingest_s = ensure_seed_store(pipe, dataset, log)
@@ -680,24 +730,45 @@ def run_eval(
         "ingest_s": round(ingest_s, 2),
         "overall": overall,
         "by_type": by_type,
+        "splits": summarise_splits(rows),
         "rows": rows,
     }
 
 
 # --- gate ----------------------------------------------------------------------------------------
 def load_thresholds(path: Path, table: str = "seed") -> dict[str, float]:
-    """`[table]` of the thresholds file: keys `<metric>_min` / `<metric>_max`."""
+    """`[table]` of the thresholds file: keys `<metric>_min` / `<metric>_max`. A table with
+    `split = "test"` names that split's metrics (`test.factoid_gold_cited_min`); a sub-table
+    `[table.questions]` gives per-question floors (`"t-compare-003" = 0.5`: that question's main
+    score, e.g. compare F1, may not drop below it) as `question:<id>_min`."""
     with Path(path).open("rb") as fh:
         data = tomllib.load(fh)
     if table not in data:
         raise KeyError(f"{path}: no [{table}] table (have: {', '.join(sorted(data)) or 'none'})")
-    return {str(k): float(v) for k, v in data[table].items()}
+    spec = dict(data[table])
+    split = spec.pop("split", "")
+    questions = spec.pop("questions", {})
+    prefix = f"{split}." if split else ""
+    # the run's own figures (runtime_s) belong to no split
+    out = {(k if k.startswith("runtime") else f"{prefix}{k}"): float(v) for k, v in spec.items()}
+    out.update({f"question:{qid}_min": float(v) for qid, v in questions.items()})
+    return out
+
+
+def question_scores(report: dict[str, Any]) -> dict[str, float]:
+    """Each question's main score, for per-question floors: compare F1 for compare questions,
+    1/0 correct (answered with a gold paper, or abstained when unanswerable) for the rest."""
+    out: dict[str, float] = {}
+    for r in report.get("rows", []):
+        v = r.get("compare_f1") if r.get("type") == "compare" else float(bool(r.get("correct")))
+        out[f"question:{r['id']}"] = float(v or 0.0)
+    return out
 
 
 def check_gate(report: dict[str, Any], thresholds: dict[str, float]) -> list[str]:
     """Failed thresholds, one line each. An unknown metric or one that was not measured fails too,
     so a typo in the thresholds file cannot silently pass."""
-    flat = flat_metrics(report)
+    flat = {**flat_metrics(report), **question_scores(report)}
     failures: list[str] = []
     for key, limit in thresholds.items():
         if key.endswith("_min"):
@@ -746,21 +817,34 @@ def diff_reports(current: dict[str, Any], previous: dict[str, Any]) -> list[dict
     return out
 
 
+def _split_prefix(key: str) -> tuple[str, str]:
+    """`test.compare_f1` -> ("test.", "compare_f1"); ("", key) without a split."""
+    head, dot, rest = key.partition(".")
+    return (head + dot, rest) if dot and head in SPLITS else ("", key)
+
+
 def _type_metric(key: str) -> str | None:
-    """`compare_recall_at_5` -> `recall_at_5`; None for an overall metric."""
+    """`compare_recall_at_5` -> `recall_at_5` (keeping a split prefix); None for an overall one."""
+    prefix, key = _split_prefix(key)
     for t in TYPES:
         if key.startswith(t + "_") and key[len(t) + 1 :] in METRICS:
-            return key[len(t) + 1 :]
+            return prefix + key[len(t) + 1 :]
     return None
 
 
-def _metric_order(key: str) -> tuple[int, int, str]:
+def _metric_order(key: str) -> tuple[int, int, int, str]:
+    prefix, key = _split_prefix(key)
+    si = (
+        (("",) + tuple(s + "." for s in SPLITS)).index(prefix)
+        if prefix in ("",) + tuple(s + "." for s in SPLITS)
+        else len(SPLITS) + 1
+    )
     names = list(METRICS)
     for ti, t in enumerate(("",) + TYPES):
         metric = key[len(t) + 1 :] if t and key.startswith(t + "_") else key
         if (not t or key.startswith(t + "_")) and metric in names:
-            return (ti, names.index(metric), key)
-    return (len(TYPES) + 1, 0, key)
+            return (si, ti, names.index(metric), key)
+    return (si, len(TYPES) + 1, 0, key)
 
 
 def _fmt(v: Any, metric: str = "") -> str:
@@ -789,21 +873,60 @@ def format_diff(diff: Sequence[dict[str, Any]], previous_name: str) -> str:
     return "\n".join(lines)
 
 
-def summary_table(report: dict[str, Any]) -> str:
-    """Plain-text table: metrics down, overall + per type across (for the terminal)."""
-    by_type = report.get("by_type", {})
-    cols = ["overall", *by_type]
-    width = max(8, *(len(c) for c in cols)) + 1
-    lines = [
-        f"{report.get('dataset')}: {report.get('n_questions')} questions, backend "
-        f"{report.get('backend')}, {report.get('runtime_s')}s",
-        f"{'metric':<20}" + "".join(f"{c:>{width}}" for c in cols),
-    ]
-    for metric, label in METRICS.items():
-        vals = [report.get("overall", {}).get(metric)] + [by_type[t].get(metric) for t in by_type]
+# the few metrics that say how a tag's hard cases went (the type tables hold the rest)
+TAG_METRICS = (
+    "gold_cited",
+    "fact_recall",
+    "compare_f1",
+    "wrong_abstention",
+    "unanswerable_abstained",
+)
+
+
+def _columns(group: dict[str, Any], by: str = "by_type") -> tuple[list[str], list[dict]]:
+    cols = {"overall": group.get("overall", {})} if by == "by_type" else {}
+    cols.update(group.get(by, {}))
+    return list(cols), list(cols.values())
+
+
+def _metric_rows(
+    group: dict[str, Any], by: str = "by_type", metrics: Sequence[str] = tuple(METRICS)
+) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """(column names, [(label, formatted values)]) for one group's table, empty rows dropped."""
+    names, cols = _columns(group, by)
+    rows = []
+    for metric in metrics:
+        vals = [c.get(metric) for c in cols]
         if all(v is None for v in vals):
             continue
-        lines.append(f"{label:<20}" + "".join(f"{_fmt(v, metric):>{width}}" for v in vals))
+        rows.append((METRICS[metric], [_fmt(v, metric) for v in vals]))
+    return names, rows
+
+
+def _groups(report: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(title, group) per split when the question file has splits, else one untitled group."""
+    splits = report.get("splits") or {}
+    if splits:
+        return [(f"{name} split ({g.get('n')} questions)", g) for name, g in splits.items()]
+    return [("", report)]
+
+
+def summary_table(report: dict[str, Any]) -> str:
+    """Plain-text tables, one per split: metrics down, overall + per type across, then the
+    per-tag lines (for the terminal)."""
+    lines = [
+        f"{report.get('dataset')}: {report.get('n_questions')} questions, backend "
+        f"{report.get('backend')}, {report.get('runtime_s')}s"
+    ]
+    for title, group in _groups(report):
+        for by, metrics in (("by_type", tuple(METRICS)), ("by_tag", TAG_METRICS)):
+            names, rows = _metric_rows(group, by, metrics)
+            if not rows:
+                continue
+            width = max(8, *(len(c) for c in names)) + 1
+            head = (title + (" - by tag" if by == "by_tag" else "")) if title else "metric"
+            lines += ["", f"{head:<20}" + "".join(f"{c:>{width}}" for c in names)]
+            lines += [f"{lab:<20}" + "".join(f"{v:>{width}}" for v in vals) for lab, vals in rows]
     return "\n".join(lines)
 
 
@@ -815,7 +938,6 @@ def markdown_report(
     chart_name: str | None = None,
 ) -> str:
     """The .md report: settings, overall + per-type tables, gate, diff, per-question rows."""
-    by_type = report.get("by_type", {})
     lines = [
         f"# Eval report {report.get('created')}",
         "",
@@ -824,17 +946,18 @@ def markdown_report(
         f"- runtime: {report.get('runtime_s')} s (of which asking {report.get('ask_s')} s; "
         f"seed ingest before it: {report.get('ingest_s')} s)",
         f"- settings: `{json.dumps(report.get('settings', {}))}`",
-        "",
-        "## Metrics",
-        "",
-        "| metric | overall | " + " | ".join(by_type) + " |",
-        "| --- | ---: | " + " | ".join("---:" for _ in by_type) + " |",
     ]
-    for metric, label in METRICS.items():
-        vals = [report.get("overall", {}).get(metric)] + [by_type[t].get(metric) for t in by_type]
-        if all(v is None for v in vals):
-            continue
-        lines.append(f"| {label} | " + " | ".join(_fmt(v, metric) for v in vals) + " |")
+    for title, group in _groups(report):
+        for by, metrics in (("by_type", tuple(METRICS)), ("by_tag", TAG_METRICS)):
+            names, rows = _metric_rows(group, by, metrics)
+            if not rows:
+                continue
+            head = (
+                "Metrics" + (f" - {title}" if title else "") + (" by tag" if by == "by_tag" else "")
+            )
+            lines += ["", f"## {head}", "", "| metric | " + " | ".join(names) + " |"]
+            lines.append("| --- | " + " | ".join("---:" for _ in names) + " |")
+            lines += [f"| {lab} | " + " | ".join(vals) + " |" for lab, vals in rows]
     if chart_name:
         lines += ["", f"![per-type scores]({chart_name})"]
     if thresholds:
@@ -872,11 +995,13 @@ def markdown_report(
     ]
     for r in report.get("rows", []):
         notes = []
-        if r.get("error"):
+        if r.get("split") == "test":  # sealed: scores only, nothing that shows the question
+            notes.append("sealed")
+        elif r.get("error"):
             notes.append(f"error: {r['error']}")
-        if r.get("facts_missing"):
+        if r.get("facts_missing") and r.get("split") != "test":
             notes.append("missing facts: " + ", ".join(r["facts_missing"]))
-        notes += r.get("validity_problems", [])[:2]
+        notes += r.get("validity_problems", [])[:2] if r.get("split") != "test" else []
         if r.get("missing_titles"):
             notes.append(f"{len(r['missing_titles'])} title(s) not in store")
         note = "; ".join(notes).replace("|", "\\|").replace("\n", " ")
@@ -898,9 +1023,10 @@ def chart(report: dict[str, Any], path: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    by_type = report.get("by_type", {})
+    group = (report.get("splits") or {}).get("test", report)
+    by_type = group.get("by_type", {})
     groups = ["overall", *by_type]
-    values = {"overall": report.get("overall", {}), **by_type}
+    values = {"overall": group.get("overall", {}), **by_type}
     metrics = [m for m in CHART_METRICS if any(values[g].get(m) is not None for g in groups)]
     fig, ax = plt.subplots(figsize=(max(8, 1.6 * len(groups)), 4.5))
     width = 0.8 / max(len(metrics), 1)
@@ -911,7 +1037,8 @@ def chart(report: dict[str, Any], path: Path) -> Path:
     ax.set_xticks(range(len(groups)), groups)
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("score")
-    ax.set_title(f"{Path(str(report.get('dataset'))).name} - {report.get('backend')}")
+    split = " (test split)" if group is not report else ""
+    ax.set_title(f"{Path(str(report.get('dataset'))).name}{split} - {report.get('backend')}")
     ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.08))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -995,7 +1122,8 @@ def combined_summary(seed: dict[str, Any] | None, beir: Sequence[dict[str, Any]]
     """One table for `make eval`: the seed set's headline numbers, then each BEIR run."""
     rows: list[tuple[str, str]] = []
     if seed is not None:
-        o, t = seed.get("overall", {}), seed.get("by_type", {})
+        group = (seed.get("splits") or {}).get("test", seed)  # the sealed split when there is one
+        o, t = group.get("overall", {}), group.get("by_type", {})
 
         def g(d: dict, k: str) -> str:
             return _fmt(d.get(k), k)

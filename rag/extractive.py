@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from rag.questions import Slot, fills
 from rag.schema import Hit, Paper
 from rag.sentences import (
     embed_sentences,
@@ -30,6 +31,9 @@ from rag.sentences import (
 W_DENSE = 0.55
 W_LEX = 0.45
 W_PRIOR = 0.15
+# bonus of a sentence that fills the question's answer slot (rag.questions); tune split:
+# docs/ANSWERING.md
+W_SLOT = 0.15
 # a sentence closer than this (cosine) to one already chosen is a near-duplicate
 DUP_COS = 0.85
 # MMR trade-off between relevance and novelty
@@ -133,6 +137,19 @@ def score_sentences(
     return out
 
 
+def prefer_slot(scored: list[Scored], slot: Slot, question: str) -> list[Scored]:
+    """Sentences that hold what the question asks for (the number of the asked kind, a new name)
+    move up by W_SLOT, so the quoted answer carries the fact and not only the topic."""
+    if not slot.checked:
+        return scored
+    out = [
+        replace(s, score=s.score + W_SLOT) if fills(slot, s.sentence, question) else s
+        for s in scored
+    ]
+    out.sort(key=lambda x: -x.score)
+    return out
+
+
 def relevance(s: Scored) -> float:
     """Prior-free sentence relevance, comparable across questions (used for thresholds)."""
     return W_DENSE * s.dense + W_LEX * s.lex
@@ -144,11 +161,22 @@ def missing_entities(question: str, papers: list[Paper]) -> list[str]:
     return [e for e in entities(question) if not mentioned(e, hay)]
 
 
-def mmr_select(scored: list[Scored], n: int, min_score: float, per_paper: int = 2) -> list[Scored]:
-    """Up to `n` sentences above `min_score`, relevant and mutually different."""
-    chosen: list[Scored] = []
+def mmr_select(
+    scored: list[Scored],
+    n: int,
+    min_score: float,
+    per_paper: int = 2,
+    chosen: list[Scored] | None = None,
+) -> list[Scored]:
+    """Up to `n` sentences above `min_score`, relevant and mutually different (also from the
+    already `chosen` ones, which are not returned again)."""
+    done = list(chosen or [])
+    chosen = list(done)
     per: dict[str, int] = {}
-    pool = [s for s in scored if s.score >= min_score][:60]
+    for c in chosen:
+        per[c.paper_id] = per.get(c.paper_id, 0) + 1
+    n += len(chosen)
+    pool = [s for s in scored if s.score >= min_score and s not in done][:60]
     while pool and len(chosen) < n:
         best, best_val = None, -1e9
         for s in pool:
@@ -165,7 +193,7 @@ def mmr_select(scored: list[Scored], n: int, min_score: float, per_paper: int = 
         chosen.append(best)
         per[best.paper_id] = per.get(best.paper_id, 0) + 1
         pool.remove(best)
-    return chosen
+    return chosen[len(done) :]
 
 
 # Sentences that point elsewhere rather than say something (code/project links, release notes):
@@ -234,6 +262,25 @@ def ensure_number(
     return [*out, extra]
 
 
+def ensure_slot(
+    question: str, slot: Slot, chosen: list[Scored], scored: list[Scored], n_max: int
+) -> list[Scored]:
+    """When no chosen sentence holds what the question asks for (the number of the asked kind,
+    the name), bring in the best sentence of a chosen paper that does: appended while under
+    `n_max`, else replacing the weakest pick. The gate (rag.abstention) has already made sure
+    one exists in the subject papers."""
+    if not chosen or not slot.checked or any(fills(slot, s.sentence, question) for s in chosen):
+        return chosen
+    pids = {s.paper_id for s in chosen}
+    extra = next(
+        (s for s in scored if s.paper_id in pids and fills(slot, s.sentence, question)), None
+    )
+    if extra is None:
+        return chosen
+    out = list(chosen) if len(chosen) < n_max else list(chosen[:-1])
+    return [*out, extra]
+
+
 def compose_qa(chosen: list[Scored], number: dict[str, int]) -> str:
     """Sentences grouped by paper (papers in order of their best sentence; sentences of one
     paper in abstract order, which keeps their own logic), each followed by its [n]."""
@@ -257,6 +304,31 @@ def cite(sentence: str, n: int) -> str:
     if m:
         return f"{sentence[: m.start()]} [{n}]{m.group(1)}"
     return f"{sentence} [{n}]"
+
+
+def theme_label(texts: list[str], corpus: Corpus, exclude: set[str], n: int = 3) -> str:
+    """A few words that name what a group of sentences shares and the collection does not: the
+    terms found in most of the group's texts (titles and quoted sentences), weighted by their
+    IDF, minus the question's own terms (every group shares those), written as they appear."""
+    counts: dict[str, int] = {}  # in how many of the texts
+    surface: dict[str, dict[str, int]] = {}
+    for text in texts:
+        seen: set[str] = set()
+        for m in re.finditer(r"[A-Za-z][\w-]{3,}", text):
+            word = m.group(0)
+            found = terms(word)
+            if not found or found[0] in exclude:
+                continue
+            t = found[0]
+            if t not in seen:
+                seen.add(t)
+                counts[t] = counts.get(t, 0) + 1
+            form = word if word.isupper() or word[1:].lower() != word[1:] else word.lower()
+            surface.setdefault(t, {})[form] = surface.get(t, {}).get(form, 0) + 1
+    ranked = sorted(counts, key=lambda t: (-counts[t] * corpus.term_idf(t), t))
+    words = [max(surface[t], key=lambda f: surface[t][f]) for t in ranked[:n]]
+    label = ", ".join(words)
+    return label[:1].upper() + label[1:]
 
 
 def best_by_paper(scored: list[Scored]) -> dict[str, Scored]:

@@ -126,9 +126,13 @@ def terms(text: str) -> list[str]:
 
 
 _ENTITY = re.compile(
-    r"\b(?:[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"  # CamelCase / ACRONYM / X2
+    r"(?<![\w-])(?:"
+    r"[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:[-_][A-Z0-9][A-Za-z0-9]*)*"  # CamelCase,
+    # X2, bert2BERT, BERT_LARGE, RT-H
+    r"|[A-Z](?:-[A-Z0-9][A-Za-z0-9]*)+"  # V-GPS, B-PROP
     r"|[A-Za-z]+-\d[A-Za-z0-9.]*"  # Llama-3, GPT-4
-    r"|\d+(?:[.,]\d+)*[%BMK]?)\b"  # numbers, 7B, 970k-style
+    r"|\d+(?:[.,]\d+)*[%BMK]?"  # numbers, 7B, 970k-style
+    r")(?![\w])"
 )
 
 
@@ -162,6 +166,19 @@ def _acronym_at_word_starts(letters: str, words: list[str]) -> bool:
         if all(words[i + j][0] == letters[j] for j in range(n)):
             return True
     return False
+
+
+def papers_naming(entity: str, papers: list) -> list:  # noqa: ANN001 - rag.schema.Paper
+    """The papers that name `entity` most directly: verbatim in the title, else verbatim in the
+    abstract, else by `mentioned` (parts, plural, acronym). "VPT" then finds the VPT paper, not
+    also the V-PTR paper whose "video pre-training" it abbreviates."""
+    exact = rf"(?<![\w-]){re.escape(entity)}(?![\w-])"
+    for rx in (re.compile(exact), re.compile(exact, re.IGNORECASE)):
+        for field_of in (lambda p: p.title, lambda p: p.abstract):
+            found = [p for p in papers if rx.search(field_of(p))]
+            if found:
+                return found
+    return [p for p in papers if mentioned(entity, (p.title + "\n" + p.abstract).lower())]
 
 
 def entities(text: str) -> list[str]:

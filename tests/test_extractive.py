@@ -18,7 +18,8 @@ EVAL = Path(__file__).resolve().parent.parent / "eval" / "seed_questions.jsonl"
 
 def eval_items(kind: str) -> list[dict]:
     items = [json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines() if line]
-    return [it for it in items if it["type"] == kind]
+    # the tune split only: the test split is sealed (nothing may be fitted or debugged on it)
+    return [it for it in items if it["type"] == kind and it["split"] == "tune"]
 
 
 def test_split_sentences_is_verbatim_and_abbreviation_aware() -> None:

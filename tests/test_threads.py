@@ -25,7 +25,7 @@ PER_THREAD = 6
 def conversations() -> list[list[str]]:
     """The eval set's conversations (follow-up chains and single questions), in file order."""
     rows = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line]
-    return [list(r["turns"]) for r in rows]
+    return [list(r["turns"]) for r in rows if r["split"] == "tune"]
 
 
 def script(thread: int, n: int, convs: list[list[str]]) -> list[tuple[str, bool]]:

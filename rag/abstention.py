@@ -1,0 +1,147 @@
+"""When to abstain instead of answering: the rules every answer passes before any text is written,
+for both the extractive and the LLM answerer.
+
+Rules, in order (each with its reason; the tune-split numbers that justify them are in
+docs/ANSWERING.md and are reproduced by `eval/calibrate.py`):
+
+1. missing name: the question names something specific (acronym, model, dataset, number) that no
+   candidate abstract mentions -> nothing here is about it.
+2. head-to-head: a direct comparison ("A vs B", "against GPT-4") needs one abstract that names
+   every name of the question; two abstracts each about one side do not compare them.
+3. answer slot (`rag.questions`): a question asking for a quantity of a kind, a name, or a
+   training detail is answered only by a sentence that gives that kind of thing for that
+   subject (the papers naming the question's names, or the papers a follow-up refers to);
+   otherwise the abstention names what was not found ("none of them gives the learning rate").
+4. relevance: the best sentence's relevance minus a penalty for question words that no abstract
+   contains must reach a calibrated threshold.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rag.extractive import Corpus, Scored, missing_entities, relevance
+from rag.questions import GENERIC_NAMES, Slot, answer_slot, fills
+from rag.schema import Paper
+from rag.sentences import entities, mentioned, papers_naming, terms
+
+# Rule 4, fitted with `.venv/bin/python eval/calibrate.py` on the tune split (answerable vs
+# unanswerable questions): abstain when best relevance - OOV_WEIGHT * (IDF share of question
+# terms that no abstract contains) is below ABSTAIN_THRESHOLD.
+ABSTAIN_THRESHOLD = 0.22
+OOV_WEIGHT = 0.80
+# Rule 3 reads the sentences of this many best-matching papers when the question names none
+SLOT_PAPERS = 2
+
+_COMPARATIVE = re.compile(
+    r"\b(?:against|versus|vs\.?|head-to-head|better|worse|outperform\w*|beats?"
+    r"|compared?\s+(?:with|to|against)|how\s+does\s+\S+\s+compare)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Gate:
+    """Why a question is (not) answerable from the candidates; kept for calibration."""
+
+    answerable: bool
+    score: float
+    relevance: float
+    oov: float
+    missing: list[str] = field(default_factory=list)
+    why: str = ""  # a failed rule, in words, for the abstention message
+    rule: str = ""  # which rule failed: name, head-to-head, slot, relevance
+    floor: bool = True  # rule 4 applies (not to a follow-up whose papers are settled)
+
+
+def _text(p: Paper) -> str:
+    return (p.title + "\n" + p.abstract).lower()
+
+
+def known_entities(question: str, corpus: Corpus) -> list[str]:
+    """The question's specific names that some abstract of the collection mentions (field-wide
+    abbreviations such as RL or LLMs name no subject)."""
+    return [
+        e for e in entities(question) if e not in GENERIC_NAMES and mentioned(e, corpus.text_lower)
+    ]
+
+
+def subject_ids(question: str, papers: list[Paper], corpus: Corpus) -> set[str]:
+    """The candidate papers the question is about: those naming its most specific name, the one
+    the fewest candidates name ("bert2BERT" rather than "GLUE" in "What GLUE average did
+    bert2BERT reach?"); empty when it names nothing a candidate names."""
+    ranked = []
+    for e in known_entities(question, corpus):
+        found = papers_naming(e, papers)
+        if found:  # fewest candidates, then rarest in the whole collection
+            ranked.append((len(found), corpus.text_lower.count(e.lower()), found))
+    return {p.id for p in min(ranked, key=lambda r: r[:2])[2]} if ranked else set()
+
+
+def slot_sentences(scored: list[Scored], about: set[str]) -> list[Scored]:
+    """The sentences rule 3 reads: all of the subject papers', else those of the SLOT_PAPERS
+    papers with the best sentences (a question that names no paper is about the best match)."""
+    if not about:
+        about = set()
+        for s in scored:
+            if len(about) >= SLOT_PAPERS:
+                break
+            about.add(s.paper_id)
+    return [s for s in scored if s.paper_id in about]
+
+
+def oov_share(question: str, corpus: Corpus) -> float:
+    """IDF share of the question's plain terms that appear in no abstract at all."""
+    qt = {t for t in terms(question) if "-" not in t}
+    if not qt:
+        return 0.0
+    total = sum(corpus.term_idf(t) for t in qt)
+    return sum(corpus.term_idf(t) for t in qt if t not in corpus.idf) / total if total else 0.0
+
+
+def _slot_why(slot: Slot, subject: list[Paper]) -> str:
+    what = {
+        "quantity": f"a number for {slot.head}" if slot.head else "the number asked for",
+        "name": f"the name of the {slot.head}" if slot.head else "the name asked for",
+        "detail": f"the {slot.head}",
+    }[slot.kind]
+    if len(subject) == 1:
+        return f"the abstract of “{subject[0].title}” does not give {what}"
+    return f"none of them gives {what}"
+
+
+def gate(
+    question: str,
+    scored: list[Scored],
+    papers: list[Paper],
+    corpus: Corpus,
+    threshold: float = ABSTAIN_THRESHOLD,
+    oov_weight: float = OOV_WEIGHT,
+    focus: set[str] | None = None,
+    slot: Slot | None = None,
+) -> Gate:
+    """Apply the rules of the module docstring. `focus`: the papers a follow-up refers to (they
+    are the subject of rule 3)."""
+    rel = max((relevance(s) for s in scored), default=0.0)
+    oov = oov_share(question, corpus)
+    score = rel - oov_weight * oov
+    missing = missing_entities(question, papers)
+    if missing:
+        return Gate(False, score, rel, oov, missing, rule="name")
+    ents = known_entities(question, corpus)
+    if len(ents) >= 2 and not focus and _COMPARATIVE.search(question):
+        if not any(all(mentioned(e, _text(p)) for e in ents) for p in papers):
+            why = f"no abstract compares {' and '.join(ents)} directly"
+            return Gate(False, score, rel, oov, why=why, rule="head-to-head")
+    slot = slot or answer_slot(question)
+    if slot.checked and scored:
+        about = set(focus or ()) or subject_ids(question, papers, corpus)
+        cands = slot_sentences(scored, about)
+        if not any(fills(slot, s.sentence, question) for s in cands):
+            subject = [p for p in papers if p.id in about]
+            return Gate(False, score, rel, oov, why=_slot_why(slot, subject), rule="slot")
+    # a follow-up that points at earlier papers has its subject settled: the relevance floor
+    # (which asks "does the collection cover this at all?") does not apply, rules 1-3 do
+    ok = bool(scored) and (bool(focus) or score >= threshold)
+    return Gate(ok, score, rel, oov, rule="" if ok else "relevance", floor=not focus)

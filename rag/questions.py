@@ -1,0 +1,390 @@
+"""What a question asks for, read from its wording alone (no model): a lead-in to drop, and the
+answer slot, i.e. the kind of thing an answer must contain.
+
+Why: an abstract that is *about* the question's subject often does not contain the *asked-for*
+detail ("Which optimizer did B-PROP use?", "What F1 does LegalTurk reach on NER?"). Retrieval and
+sentence similarity find the right paper either way, so only a check on the kind of answer can tell
+"answered" from "about the same thing". The slot kinds:
+
+* quantity: "how many X", "how long", "by how much", "what accuracy/F1/success rate ..." - the
+  answer sentence must hold a number the question does not already contain, next to the slot's
+  own word or unit (X, "hours", "%", ...);
+* name: "which specific model/dataset/benchmark ...", "what is it called" - the answer sentence
+  must hold a name (acronym, CamelCase, versioned token) the question does not contain;
+* detail: training details abstracts seldom state (optimizer, learning rate, batch size, GPU
+  hours, ...) - the answer sentence must name the detail itself;
+* open: anything else ("what does X do", "how does X work") - no check.
+
+The rules and the tune-split numbers that justify them are in docs/ANSWERING.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rag.sentences import STOPWORDS, entities, mentioned, terms
+
+SlotKind = Literal["quantity", "name", "detail", "open"]
+
+# A short lead-in before the question proper ("New question: ...", "OK, and ..."); the ones that
+# announce a change of topic also end the follow-up context.
+_LEAD_IN = re.compile(
+    r"^\s*(?:(?P<switch>(?:(?:a|one|another|totally|completely|entirely|quite)\s+)*"
+    r"(?:new|different|unrelated|other|separate|another)\s+(?:question|topic|thing|subject)"
+    r"|(?:switching|changing|change\s+of|new)\s+(?:the\s+)?(?:topics?|subject)|unrelated"
+    r"|on\s+(?:another|a\s+different)\s+(?:note|topic)|separately|by\s+the\s+way|btw)"
+    r"|(?:ok(?:ay)?|thanks?(?:\s+you)?|great|cool|nice|right|now|alright|well|so))"
+    r"\s*[:,;.!\u2013\u2014-]+\s*",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Lead:
+    text: str  # the question without its lead-in
+    switch: bool  # the lead-in announced a new topic
+
+
+def strip_lead_in(question: str) -> Lead:
+    """ "Switching topics: which papers ..." -> ("which papers ...", switch=True)."""
+    q = question.strip()
+    switch = False
+    while True:
+        m = _LEAD_IN.match(q)
+        if not m or m.end() >= len(q):
+            break
+        switch = switch or bool(m.group("switch"))
+        q = q[m.end() :]
+    return Lead(q[:1].upper() + q[1:] if q else q, switch)
+
+
+# --- the answer slot -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Slot:
+    kind: SlotKind
+    head: str = ""  # the asked-for words, for messages: "learning rate", "parameters"
+    terms: tuple[str, ...] = ()  # stemmed terms, any of which marks the slot in a sentence
+    change: bool = False  # "by how much": a difference (%, x, points, "from A to B") counts
+    units: tuple[str, ...] = field(default=())  # extra unit words ("in GPU hours" -> hours)
+
+    @property
+    def checked(self) -> bool:
+        return self.kind != "open"
+
+
+# words that name a measured quantity: "what <metric>" asks for a number
+_METRIC = (
+    r"percentage|percent|rate|score|scores|accuracy|f1|bleu|rouge|fid|perplexity|size|number"
+    r"|count|fraction|proportion|ratio|speed-?up|improvement|gain|reduction|decrease|increase"
+    r"|cost|budget|error|loss|average|latency|throughput|margin|factor|auc|map|mrr|ndcg|recall"
+    r"|precision|win\s+rate|success\s+rate|exact\s+match|agreement|kappa|correlation"
+)
+# training details that abstracts rarely state; each is checked by its own words
+_DETAILS: dict[str, tuple[str, ...]] = {
+    "optimizer": ("optim", "adam", "adamw", "sgd", "adafactor", "lamb"),
+    "learning rate": ("learn rate", "lr"),
+    "batch size": ("batch",),
+    "warmup": ("warmup", "warm-up"),
+    "weight decay": ("decay",),
+    "dropout": ("dropout",),
+    "epochs": ("epoch",),
+    "hyperparameters": ("hyperparamet", "hyper-paramet"),
+    "random seeds": ("seed",),
+    "hardware": ("gpu", "tpu", "a100", "v100", "h100", "hardwar"),
+    "gpu hours": ("gpu", "tpu", "hour"),
+    "licence": ("licens", "licenc"),
+    "authors": ("author",),
+}
+# only when the wh-phrase asks for it ("which optimizer", "what peak learning rate"), not when
+# the detail is the topic ("which corpora were used to study re-warming the learning rate")
+_DETAIL_RE = re.compile(
+    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?P<d>optimi[sz]er|learning[- ]rate|batch[- ]size"
+    r"|warm-?up|weight[- ]decay|dropout|epochs?|hyper-?parameters?|random\s+seeds?|hardware"
+    r"|(?:gpu|tpu)[- ]hours?|licen[cs]e|authors)\b",
+    re.IGNORECASE,
+)
+_DETAIL_KEY = {
+    "optimiser": "optimizer",
+    "learning-rate": "learning rate",
+    "batch-size": "batch size",
+    "warm-up": "warmup",
+    "weight-decay": "weight decay",
+    "epoch": "epochs",
+    "hyperparameter": "hyperparameters",
+    "hyper-parameters": "hyperparameters",
+    "hyper-parameter": "hyperparameters",
+    "random seed": "random seeds",
+    "gpu hour": "gpu hours",
+    "gpu-hours": "gpu hours",
+    "tpu hours": "gpu hours",
+    "license": "licence",
+}
+_NAMED = (
+    r"model|models|dataset|datasets|benchmark|benchmarks|corpus|corpora|robot|robots|arm"
+    r"|architecture|tokenizer|simulator|library|toolkit|environment|environments|backbone"
+    r"|llm|llms|language\s+model|base\s+model|policies|policy|algorithm|languages|family"
+)
+_NAME_Q = re.compile(
+    rf"\b(?:(?:which|what)\s+(?:[\w-]+\s+){{0,2}}?(?P<a>{_NAMED})\b"
+    r"|what\s+(?:is|was|are|were)\s+(?:it|they|this|that|the\s+[\w-]+(?:\s+[\w-]+)?)\s+called"
+    rf"|what\s+(?:are|were|is|was)\s+the\s+names?\s+of\s+(?:the\s+)?(?:[\w-]+\s+){{0,3}}?(?P<b>{_NAMED})\b)",
+    re.IGNORECASE,
+)
+# what the answer may call the asked-for thing ("which two datasets" -> "two MRC tasks, ...")
+_GROUPS = (
+    ("corpus", "corpora", "dataset", "data", "collect", "benchmark", "task", "suit"),
+    ("model", "llm", "lm", "network", "backbon", "architectur", "transform", "encod", "famili"),
+    ("robot", "arm", "platform", "embodi"),
+    ("polici", "agent", "control"),
+    ("languag",),
+)
+_NAME_SYNONYMS = {w: g for g in _GROUPS for w in g}
+_HOW_ADJ = re.compile(
+    r"\bhow\s+(?P<adj>many|much|long|large|big|fast|quickly|often|far|small|high|low)\b"
+    r"(?:\s+(?P<rest>[\w%-]+(?:\s+[\w%-]+){0,4}))?",
+    re.IGNORECASE,
+)
+_BY_HOW = re.compile(
+    r"\bby\s+(?:how\s+(?:much|many)|what\s+(?P<what>factor|percentage|percent|margin|amount))",
+    re.IGNORECASE,
+)
+_BY_UNITS = {
+    "percentage": ("%", "percent"),
+    "percent": ("%", "percent"),
+    "factor": ("x", "time", "fold"),
+}
+# greedy modifiers: the rightmost metric word of the wh-phrase is the asked one
+# ("what average success rate" -> success rate, "what GLUE average" -> average of GLUE)
+_WHAT_METRIC = re.compile(
+    rf"\b(?:what|which)\s+(?:is\s+|was\s+|are\s+|were\s+)?(?:the\s+|its\s+|their\s+)?"
+    rf"(?P<mods>(?:[\w^.-]+\s+){{0,3}})(?P<metric>{_METRIC})\b",
+    re.IGNORECASE,
+)
+# metrics that say nothing by themselves: the modifier names the quantity ("SuperGLUE score")
+_GENERIC_METRICS = frozenset(
+    "score scores rate average number count size improvement gain reduction decrease increase"
+    " margin factor cost budget error loss".split()
+)
+_PERCENT_METRICS = frozenset({"accuracy", "success rate", "win rate", "agreement", "f1"})
+_UNIT = re.compile(
+    r"\bin\s+(?:(?:gpu|tpu)[- ])?(?P<unit>hours|days|weeks|months|minutes|seconds|tokens|words"
+    r"|documents|parameters|samples|examples|steps|epochs|gb|tb|percent|points)\b",
+    re.IGNORECASE,
+)
+# unit words implied by "how long / large / fast ..." when the question names none
+_ADJ_UNITS: dict[str, tuple[str, ...]] = {
+    "long": ("hour", "day", "week", "month", "year", "minut", "second", "step", "epoch", "token"),
+    "fast": ("hour", "minut", "second", "day", "x", "time", "faster", "speed"),
+    "quickly": ("hour", "minut", "second", "day", "x", "time", "faster", "speed"),
+    "large": ("paramet", "token", "gb", "tb", "size", "sampl", "exampl", "document", "word"),
+    "big": ("paramet", "token", "gb", "tb", "size", "sampl", "exampl", "document", "word"),
+    "small": ("paramet", "token", "gb", "size", "sampl"),
+    "often": ("time", "everi", "per"),
+    "far": ("%", "point", "x", "time"),
+    "high": ("%", "point", "score", "accuraci", "rate"),
+    "low": ("%", "point", "score", "error", "rate"),
+}
+_HEAD_STOP = frozenset(
+    {"do", "does", "did", "was", "were", "is", "are", "have", "has", "had", "can", "could", "will"}
+)
+_CHANGE_VERBS = re.compile(
+    r"\b(?:improv|rais|boost|increas|reduc|cut|lower|decreas|gain|outperform|beat|speed|save|"
+    r"drop|shrink|accelerat|fewer|less|more)\w*",
+    re.IGNORECASE,
+)
+
+
+def _head_of(words: str) -> str:
+    """The counted noun of "how many <words>": the last word before a stop word or a participle."""
+    head = ""
+    for w in re.findall(r"[\w%-]+|[^\w\s]", words):
+        lw = w.lower()
+        if not w[0].isalnum() or lw in STOPWORDS or lw in _HEAD_STOP:
+            break
+        if head and lw.endswith("ed"):
+            break
+        head = w
+    return head
+
+
+def _head_terms(word: str) -> tuple[str, ...]:
+    """The slot's own term: stemmed, with an acronym's plural dropped ("GPUs" -> "gpu")."""
+    if len(word) > 2 and word[:-1].isupper() and word.endswith("s"):
+        word = word[:-1]
+    return tuple(terms(word))[:1]
+
+
+def answer_slot(question: str) -> Slot:
+    """The kind of answer the question asks for (see the module docstring)."""
+    q = question
+    units = tuple(m.group("unit").lower() for m in _UNIT.finditer(q))
+    detail = _DETAIL_RE.search(q)
+    if detail:
+        key = " ".join(detail.group("d").lower().split())
+        key = _DETAIL_KEY.get(key, key)
+        return Slot("detail", key, _DETAILS.get(key, tuple(terms(key))), units=units)
+    m = _BY_HOW.search(q)
+    if m:
+        what = (m.group("what") or "").lower()
+        return Slot("quantity", what or "difference", _BY_UNITS.get(what, ()), True, units)
+    m = _HOW_ADJ.search(q)
+    if m:
+        adj = m.group("adj").lower()
+        rest = m.group("rest") or ""
+        if adj == "many":
+            head = _head_of(rest)
+            return Slot("quantity", head or "count", _head_terms(head), units=units)
+        if adj == "much":
+            head = _head_of(rest)
+            change = bool(_CHANGE_VERBS.search(q)) or not head
+            return Slot("quantity", head or "amount", _head_terms(head), change, units)
+        return Slot("quantity", f"how {adj}", _ADJ_UNITS.get(adj, ()), units=units)
+    m = _WHAT_METRIC.search(q)
+    if m:
+        metric = " ".join(m.group("metric").lower().split())
+        mods = [w for w in m.group("mods").split() if w.lower() not in STOPWORDS]
+        named = [t for w in mods for t in _head_terms(w) if t not in {"exact", "final", "absolut"}]
+        if metric in _GENERIC_METRICS:  # "what SuperGLUE score": the modifier names it
+            slot_terms = tuple(named[-1:]) or tuple(terms(metric))
+        else:  # "what (ImageNet top-1) accuracy": the metric names itself
+            slot_terms = tuple(terms(metric))
+        if metric == "size":
+            slot_terms += _ADJ_UNITS["large"]
+        if metric in _PERCENT_METRICS:
+            slot_terms += ("%",)
+        if metric in {"percentage", "percent", "fraction", "proportion", "ratio", "factor"}:
+            slot_terms = ("%", "percent", "x", "time", "fold")
+        head = " ".join([*mods[-1:], metric]).strip()
+        change = metric in {"improvement", "gain", "reduction", "decrease", "increase", "margin"}
+        return Slot("quantity", head, slot_terms, change, units)
+    m = _NAME_Q.search(q)
+    if m and not re.search(r"\b(?:papers?|works?|studies|articles)\b", m.group(0), re.I):
+        head = (m.group("a") or m.group("b") or "").lower()  # none for "what is it called"
+        words = {t for w in terms(head) for t in _NAME_SYNONYMS.get(w, (w,))}
+        return Slot("name", head or "name", tuple(sorted(words)), units=units)
+    return Slot("open")
+
+
+# --- does a sentence fill the slot ---------------------------------------------------------------
+# "one" is left out ("on the one hand", "one of"), and so are enumerators "(1)"
+_NUM = re.compile(
+    r"(?<![\w.(])(?:\d+(?:[.,]\d+)*(?:\s*%|[kKMBT]\b|x\b|×)?|\d+(?:\.\d+)?-fold)(?!\))"
+    r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty"
+    r"|forty|fifty|hundred|thousand|million|billion|dozens?|hundreds|thousands|millions"
+    r"|billions|twice|half|double|triple|quadruple|\w+fold)\b",
+    re.IGNORECASE,
+)
+_CHANGE_NUM = re.compile(
+    r"\d(?:[\d.,]*)\s*(?:%|x\b|×|times|fold|points?|pp\b|percentage)|\bfrom\s+[\d.,]+%?\s+to\s+\d"
+    r"|\d[\d.,]*\s+(?:[\w-]+\s+){0,3}?(?:decrease|reduction|improvement|increase|gain|drop|boost"
+    r"|speed-?up|less|fewer|more)\b|\b(?:by|of)\s+(?:about\s+|around\s+|more\s+than\s+|up\s+to\s+)?\d"
+    r"|\b(?:twice|half|double|triple|\w+fold|order\s+of\s+magnitude)\b"
+    r"|\d[\d.,]*\s*(?:and|,)\s*[\d.,]+\s*%",
+    re.IGNORECASE,
+)
+
+
+NAME_WINDOW = 6  # words between an answer name and the asked-for noun ("WidowX robot")
+
+
+def _has_word(w: str, st: set[str], low: str) -> bool:
+    """A slot word in a sentence: as a term, as a unit right after a number ("3x", "45%"), or as
+    a word prefix (stems like "paramet")."""
+    if w in st:
+        return True
+    if w in ("%", "x"):
+        return re.search(rf"\d\s*{re.escape(w)}(?![a-z])", low) is not None
+    if len(w) <= 3:
+        return re.search(rf"\b{re.escape(w)}\b", low) is not None
+    return re.search(rf"\b{re.escape(w)}", low) is not None
+
+
+_CAPITAL = re.compile(r"(?<=[\w,;:)]\s)[A-Z][a-z]+(?:[- ][A-Z][\w]*)*")
+_NOT_NAMES = frozenset(
+    "We Our Our This These Those The In On For With However Moreover Finally Furthermore First"
+    " Second Third Specifically Additionally Overall Unlike Compared Further Here Using Based"
+    " Both Each Such It Its To".split()
+)
+
+
+def _initials(text: str) -> str:
+    return "".join(w[0] for w in re.findall(r"[A-Za-z]+", text)).lower()
+
+
+def _given(name: str, question: str) -> bool:
+    """`name` is one the question already gives: verbatim, as its acronym, or spelled out."""
+    q = question.lower()
+    bare = name[:-1] if len(name) > 2 and name.endswith("s") and name[:-1].isupper() else name
+    if mentioned(bare, q):
+        return True
+    letters = _initials(name)
+    return len(letters) >= 2 and any(
+        re.sub(r"[^a-z]", "", e.lower()) == letters for e in entities(question)
+    )
+
+
+# field-wide abbreviations that name no particular model, dataset or benchmark
+GENERIC_NAMES = frozenset(
+    "RL LLM LLMs LM LMs PLM PLMs NLP NLU NLG AI ML DL VLA VLAs VLM VLMs GPU GPUs TPU TPUs SOTA API"
+    " APIs URL URLs IR QA NER CV MLP MLPs CNN CNNs RNN RNNs PEFT SFT RLHF ICL Internet English".split()
+)
+
+
+def names(sentence: str) -> list[str]:
+    """Name-like tokens: acronyms, CamelCase, versioned tokens, and capitalised words inside the
+    sentence ("Maltese", "Continual-World"); field-wide abbreviations (RL, LLM) are no names."""
+    out = [e for e in entities(sentence) if not e[0].isdigit()]
+    out += [m.group(0) for m in _CAPITAL.finditer(sentence) if m.group(0) not in _NOT_NAMES]
+    return [n for n in out if n not in GENERIC_NAMES]
+
+
+def _norm_num(tok: str) -> str:
+    return re.sub(r"[\s,]", "", tok.lower())
+
+
+def numbers(text: str) -> set[str]:
+    """Number tokens of a text, normalised ("53,000" -> "53000", "7B" -> "7b")."""
+    return {_norm_num(m.group(0)) for m in _NUM.finditer(text)}
+
+
+def fills(slot: Slot, sentence: str, question: str) -> bool:
+    """Whether `sentence` holds what `slot` asks for (not just the question's own numbers and
+    names). Open slots are always filled."""
+    if slot.kind == "open":
+        return True
+    st = set(terms(sentence))
+    low = sentence.lower()
+
+    def has_slot_word() -> bool:
+        words = slot.terms + slot.units
+        return not words or any(_has_word(w, st, low) for w in words)
+
+    if slot.kind == "detail":
+        return any(_has_word(w, st, low) for w in slot.terms)
+    if slot.kind == "name":
+        # a name the question does not already give, abbreviate ("VLMs" for its "vision-language
+        # model") or spell out ("Value-Guided Policy Steering" for its "V-GPS"), next to the
+        # asked-for noun when there is one ("a real WidowX robot" for "which robot arm")
+        new = [n for n in names(sentence) if not _given(n, question)]
+        if not new or not slot.terms:
+            return bool(new)
+        words = [m.start() for m in re.finditer(r"[\w-]+", sentence)]
+        near = {
+            i
+            for i, m in enumerate(re.finditer(r"[\w-]+", sentence))
+            if any(_has_word(w, set(terms(m.group(0))), m.group(0).lower()) for w in slot.terms)
+        }
+        for n in new:
+            at = sentence.find(n)
+            i = sum(1 for w in words if w < at)
+            if any(abs(i - j) <= NAME_WINDOW for j in near):
+                return True
+        return False
+    new_numbers = numbers(sentence) - numbers(question)
+    if not new_numbers:
+        return False
+    if slot.change:  # a difference: "by 16.5%", "from 18.6% to 81.7%", "3x", "6.54 decrease"
+        return bool(_CHANGE_NUM.search(sentence)) or bool(slot.terms and has_slot_word())
+    return has_slot_word()

@@ -1,0 +1,56 @@
+"""Abstention on the real seed collection: a question about a real paper whose abstract does
+not state the asked-for detail abstains and says what was missing; the same kind of question
+whose answer is stated is answered with the sentence that states it."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.pipeline import Pipeline
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("Which optimizer and learning rate did B-PROP use for pre-training?", "optimizer"),
+        ("How many parameters does the RT-H model have?", "parameters"),
+        ("What GLUE average did the BERT_LARGE model initialized with bert2BERT achieve?", "GLUE"),
+        ("What average success rate does L2M reach on the Continual-World benchmark?", "success"),
+        ("Which specific vision-language model does RoboFuME fine-tune as its reward?", "model"),
+    ],
+)
+def test_near_miss_abstains_naming_what_is_missing(
+    seed_pipeline: Pipeline, question: str, missing: str
+) -> None:
+    ans = seed_pipeline.ask(question)
+    assert ans.abstained, ans.answer
+    assert missing in ans.answer.splitlines()[0]
+    assert not ans.citations
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("How many multiple-choice questions does the CaseHOLD dataset contain?", "53,000+"),
+        ("How many legal decisions is the CaseHOLD corpus built from?", "3.5M"),
+        ("How many parameters do the two BERT models trained on StackOverflow data have?", "762M"),
+        ("By how much did KIND reduce FID on DiT-L/2?", "6.54"),
+        (
+            "Which robot arm was used by the system learning value functions from Ego4D video?",
+            "WidowX",
+        ),
+    ],
+)
+def test_stated_quantity_or_name_is_answered_with_its_sentence(
+    seed_pipeline: Pipeline, question: str, fact: str
+) -> None:
+    ans = seed_pipeline.ask(question)
+    assert not ans.abstained, ans.answer
+    assert fact in ans.answer
+
+
+def test_follow_up_about_a_missing_detail_abstains(seed_pipeline: Pipeline) -> None:
+    first = seed_pipeline.ask("What is B-PROP?")
+    assert not first.abstained
+    ans = seed_pipeline.ask("Which learning rate did they use?", [first])
+    assert ans.abstained and "learning rate" in ans.answer

@@ -1,0 +1,78 @@
+"""Question analysis: lead-ins and the answer slot (what kind of answer a question asks for)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.questions import answer_slot, fills, numbers, strip_lead_in
+
+
+def test_strip_lead_in() -> None:
+    lead = strip_lead_in("Totally different question: which optimizer did MCL use?")
+    assert lead.text == "Which optimizer did MCL use?" and lead.switch
+    plain = strip_lead_in("OK, and how big was it?")
+    assert plain.text == "And how big was it?" and not plain.switch
+    assert strip_lead_in("What is CaseHOLD?").text == "What is CaseHOLD?"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "head"),
+    [
+        (
+            "Which optimizer and learning rate did B-PROP use for pre-training?",
+            "detail",
+            "optimizer",
+        ),
+        ("What peak learning rate did the re-warming study find best?", "detail", "learning rate"),
+        ("How many parameters does the RT-H model have?", "quantity", "parameters"),
+        ("What F1 score does LegalTurk reach on legal NER?", "quantity", "F1 score"),
+        ("By what percentage did the small LM cut training time?", "quantity", "percentage"),
+        ("How long did it take to train BayesPrompt, in GPU hours?", "quantity", "how long"),
+        ("Which specific vision-language model does RoboFuME fine-tune?", "name", "model"),
+        ("What is the transformer called that predicts optimal actions?", "name", "name"),
+        ("What does RoboFuME do?", "open", ""),
+        (
+            "Which model and corpora were used to study re-warming the learning rate?",
+            "name",
+            "model",
+        ),
+    ],
+)
+def test_answer_slot(question: str, kind: str, head: str) -> None:
+    slot = answer_slot(question)
+    assert (slot.kind, slot.head) == (kind, head)
+
+
+def test_numbers_skip_enumerators_and_one() -> None:
+    assert numbers("It relies on (1) soft labels and (2) selection, on the one hand.") == set()
+    assert numbers("over 53,000+ questions, 7B parameters, 43.6% better") >= {
+        "53000",
+        "7b",
+        "43.6%",
+    }
+
+
+def test_quantity_slot_needs_a_new_number_of_that_kind() -> None:
+    q = "How many multiple-choice questions does CaseHOLD contain?"
+    slot = answer_slot(q)
+    assert fills(slot, "CaseHOLD has over 53,000+ multiple choice questions.", q)
+    assert not fills(slot, "CaseHOLD covers approximately 3.5M decisions.", q)  # wrong kind
+    assert not fills(slot, "CaseHOLD is a new dataset of questions.", q)  # no number
+
+
+def test_change_slot_accepts_differences() -> None:
+    q = "By how much did KIND reduce FID on DiT-L/2?"
+    slot = answer_slot(q)
+    assert fills(slot, "KIND achieves more than 6.54 and 1.07 decrease in FID and sFID.", q)
+    assert not fills(slot, "KIND is evaluated on DiT-L/2 with a new architecture.", q)
+
+
+def test_name_slot_needs_a_name_the_question_does_not_give() -> None:
+    q = "Which specific vision-language model does RoboFuME fine-tune?"
+    slot = answer_slot(q)
+    assert not fills(slot, "We leverage pre-trained vision language models (VLMs) as rewards.", q)
+    assert fills(slot, "The reward model is a fine-tuned PaLI-X vision-language model.", q)
+    q2 = "What are the names of the policies that V-GPS improved?"
+    assert not fills(
+        answer_slot(q2), "We call it Value-Guided Policy Steering (V-GPS) for any policy.", q2
+    )
