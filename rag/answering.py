@@ -13,7 +13,7 @@ import re
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from rag import compare as cmp
@@ -196,9 +196,12 @@ class Answerer:
         mode: str = "auto",
         filters: SearchFilters | None = None,
         k: int | None = None,
+        on_stage: Callable[[str], None] | None = None,
     ) -> Answer:
         final: Answer | None = None
-        for item in self.stream(question, history or [], mode=mode, filters=filters, k=k):
+        for item in self.stream(
+            question, history or [], mode=mode, filters=filters, k=k, on_stage=on_stage
+        ):
             if isinstance(item, Answer):
                 final = item
         assert final is not None
@@ -211,7 +214,9 @@ class Answerer:
         mode: str = "auto",
         filters: SearchFilters | None = None,
         k: int | None = None,
+        on_stage: Callable[[str], None] | None = None,
     ) -> Iterator[str | Answer]:
+        stage = on_stage or (lambda _: None)
         t0 = time.perf_counter()
         question = (question or "").strip()
         history = history or []
@@ -226,6 +231,7 @@ class Answerer:
         rw, notice = self._rewrite(question, history)
         t1 = time.perf_counter()
         timings["rewrite"] = (t1 - t0) * 1000
+        stage("searching")
         corpus = corpus_for(self.pipeline)
         hits = self._retrieve(rw, filters, k)
         papers_by_id = self.pipeline.papers([h.paper_id for h in hits]) if hits else {}
@@ -244,9 +250,10 @@ class Answerer:
             notice=notice,
         )
         if chosen == "compare":
-            yield from self._compare(base, rw, corpus, papers, filters, timings, t0, t2)
+            yield from self._compare(base, rw, corpus, papers, filters, timings, t0, t2, stage)
             return
 
+        stage(f"reading {len(papers)} abstracts")
         prior = hit_prior(hits)
         for pid in rw.focus_ids:
             prior[pid] = max(prior.get(pid, 0.0), FOCUS_PRIOR)
@@ -258,8 +265,9 @@ class Answerer:
             yield self._finish(self._abstain(base, papers, g), timings, t0, t2)
             return
 
+        stage("writing the answer")
         if self.settings.llm_model:
-            yield from self._llm(base, rw, chosen, papers, scored, timings, t0, t2)
+            yield from self._llm(base, rw, chosen, papers, scored, timings, t0, t2, stage)
             return
         ans = self._extractive(base, chosen, papers, scored)
         final = self._finish(ans, timings, t0, t2)
@@ -385,6 +393,7 @@ class Answerer:
         timings: dict[str, float],
         t0: float,
         t2: float,
+        stage: Callable[[str], None],
     ) -> Iterator[str | Answer]:
         criterion = cmp.criterion_of(rw.scoring_question)
         ids = cmp.screen_ids(self.pipeline, corpus, rw.standalone, filters)
@@ -392,6 +401,7 @@ class Answerer:
             ids = [i for i in ids if i in set(rw.focus_ids)] or ids
         pool = self.pipeline.papers(ids)
         screened = [pool[i] for i in ids if i in pool]
+        stage(f"screening {len(screened)} papers")
         missing = missing_entities(criterion, screened)
         if self.abstain and missing:
             g = Gate(False, 0.0, 0.0, 0.0, missing)
@@ -427,6 +437,7 @@ class Answerer:
         sources = number_sources(matched)
         number = {p.id: n for n, p in sources}
         text = cmp.compose(criterion, rows, len(screened), number)
+        stage("checking citations")
         checked = check_citations(text, sources, self.pipeline.embedder)
         base.answer = checked.text
         base.citations = checked.citations
@@ -448,6 +459,7 @@ class Answerer:
         timings: dict[str, float],
         t0: float,
         t2: float,
+        stage: Callable[[str], None],
     ) -> Iterator[str | Answer]:
         from rag.generation import is_cannot_answer, judge_support, stream_answer
         from rag.llm import LLMError
@@ -481,6 +493,7 @@ class Answerer:
             def judge(claim: str, paper: Paper) -> float:
                 return judge_support(self.settings, claim, paper)
 
+        stage("checking citations")
         checked = check_citations(text, sources, self.pipeline.embedder, judge=judge)
         base.answer = checked.text
         base.citations = checked.citations
