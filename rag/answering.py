@@ -13,7 +13,7 @@ import re
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from rag import compare as cmp
@@ -126,9 +126,12 @@ class Answerer:
         mode: str = "auto",
         filters: SearchFilters | None = None,
         k: int | None = None,
+        on_stage: Callable[[str], None] | None = None,
     ) -> Answer:
         final: Answer | None = None
-        for item in self.stream(question, history or [], mode=mode, filters=filters, k=k):
+        for item in self.stream(
+            question, history or [], mode=mode, filters=filters, k=k, on_stage=on_stage
+        ):
             if isinstance(item, Answer):
                 final = item
         assert final is not None
@@ -141,7 +144,9 @@ class Answerer:
         mode: str = "auto",
         filters: SearchFilters | None = None,
         k: int | None = None,
+        on_stage: Callable[[str], None] | None = None,
     ) -> Iterator[str | Answer]:
+        stage = on_stage or (lambda _: None)
         t0 = time.perf_counter()
         question = (question or "").strip()
         history = history or []
@@ -149,7 +154,7 @@ class Answerer:
             raise ValueError(f"unknown mode {mode!r}: use auto, qa, summary or compare")
         if not question:
             raise ValueError("empty question")
-        a = self.analyse(question, history, mode, filters, k)
+        a = self.analyse(question, history, mode, filters, k, stage)
         t2 = time.perf_counter()
         base = Answer(
             question=question,
@@ -163,15 +168,16 @@ class Answerer:
         )
         rw, chosen, papers, scored, timings = a.rw, a.mode, a.papers, a.scored, a.timings
         if chosen == "compare":
-            yield from self._compare(base, rw, a.corpus, papers, filters, timings, t0, t2)
+            yield from self._compare(base, rw, a.corpus, papers, filters, timings, t0, t2, stage)
             return
         assert a.gate is not None
         if self.abstain and not a.gate.answerable:
             yield self._finish(self._abstain(base, papers, a.gate), timings, t0, t2)
             return
 
+        stage("writing the answer")
         if self.settings.llm_model:
-            yield from self._llm(base, rw, chosen, papers, scored, timings, t0, t2)
+            yield from self._llm(base, rw, chosen, papers, scored, timings, t0, t2, stage)
             return
         ans = self._extractive(base, chosen, papers, scored, rw)
         final = self._finish(ans, timings, t0, t2)
@@ -186,6 +192,7 @@ class Answerer:
         mode: str = "auto",
         filters: SearchFilters | None = None,
         k: int | None = None,
+        stage: Callable[[str], None] = lambda _: None,
     ) -> Analysis:
         """Everything decided before any text is written: the rewritten question, the mode, the
         candidates, the scored sentences and (not in compare mode) the abstention gate.
@@ -196,6 +203,7 @@ class Answerer:
         if mode == "auto" and rw.reference.kind == "plural" and _SCOPED_COMPARE.search(question):
             chosen = "compare"
         t1 = time.perf_counter()
+        stage("searching")
         corpus = corpus_for(self.pipeline)
         hits = self._retrieve(rw, filters, k)
         by_id = self.pipeline.papers([h.paper_id for h in hits]) if hits else {}
@@ -205,6 +213,7 @@ class Answerer:
         a.timings = {"rewrite": (t1 - t0) * 1000, "retrieve": (t2 - t1) * 1000}
         if chosen == "compare":
             return a
+        stage(f"reading {len(papers)} abstracts")
         q = rw.scoring_question
         a.slot = answer_slot(q)
         prior = hit_prior(hits)
@@ -338,7 +347,9 @@ class Answerer:
             if len(themes) > 1:  # each group under the words that set it apart
                 texts = [titles[pid].title for pid in group]
                 texts += [s.sentence for pid in group for s in picks[pid]]
-                lines.append(f"**{theme_label(texts, corpus, asked)}**")
+                count = f" ({len(group)} papers)" if len(group) > 1 else ""
+                head = f"**Theme {len(paras) + 1}: {theme_label(texts, corpus, asked)}**{count}"
+                lines.append(head)
             for pid in group:
                 p = titles[pid]
                 year = f" ({p.year})" if p.year else ""
@@ -376,12 +387,14 @@ class Answerer:
         timings: dict[str, float],
         t0: float,
         t2: float,
+        stage: Callable[[str], None],
     ) -> Iterator[str | Answer]:
         criterion = cmp.criterion_of(rw.scoring_question)
         scope = rw.focus_ids if rw.reference.kind == "plural" else []
         ids = cmp.screen_ids(self.pipeline, corpus, rw.scoring_question, filters, scope)
         pool = self.pipeline.papers(ids)
         screened = [pool[i] for i in ids if i in pool]
+        stage(f"screening {len(screened)} papers")
         missing = missing_entities(criterion, screened)
         if self.abstain and missing:
             g = Gate(False, 0.0, 0.0, 0.0, missing)
@@ -417,6 +430,7 @@ class Answerer:
         sources = number_sources(matched)
         number = {p.id: n for n, p in sources}
         text = cmp.compose(criterion, rows, len(screened), number)
+        stage("checking citations")
         checked = check_citations(text, sources, self.pipeline.embedder)
         base.answer = checked.text
         base.citations = checked.citations
@@ -438,6 +452,7 @@ class Answerer:
         timings: dict[str, float],
         t0: float,
         t2: float,
+        stage: Callable[[str], None],
     ) -> Iterator[str | Answer]:
         from rag.generation import is_cannot_answer, judge_support, stream_answer
         from rag.llm import LLMError
@@ -471,6 +486,7 @@ class Answerer:
             def judge(claim: str, paper: Paper) -> float:
                 return judge_support(self.settings, claim, paper)
 
+        stage("checking citations")
         checked = check_citations(text, sources, self.pipeline.embedder, judge=judge)
         base.answer = checked.text
         base.citations = checked.citations

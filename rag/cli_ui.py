@@ -1,7 +1,8 @@
 """`rag ui [--port P]`: start the Streamlit chat on 127.0.0.1, ingesting the seeds first if the
 store is empty (so a fresh checkout opens on something to ask about).
 
-The Streamlit options are passed as flags, not only via `.streamlit/config.toml`, because
+It runs `python -m ui.serve`, which starts warming the pipeline before Streamlit serves the first
+page. The Streamlit options are passed as flags, not only via `.streamlit/config.toml`, because
 Streamlit reads that file from the current directory and `rag ui` may be run from anywhere.
 """
 
@@ -41,11 +42,12 @@ def resolve_port(cli_port: int | None, env: dict[str, str] | None = None) -> int
 
 
 def streamlit_command(port: int, app: Path = APP) -> list[str]:
-    """The `streamlit run` argv: loopback only, headless, no usage statistics, no file watcher."""
+    """The `streamlit run` argv (through `ui.serve`, which warms the pipeline first): loopback
+    only, headless, no usage statistics, no file watcher."""
     return [
         sys.executable,
         "-m",
-        "streamlit",
+        "ui.serve",
         "run",
         str(app),
         "--server.address",

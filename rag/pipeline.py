@@ -149,11 +149,15 @@ class Pipeline:
         mode: str = "auto",
         filters: SearchFilters | None = None,
         k: int | None = None,
+        on_stage: Callable[[str], None] | None = None,
     ) -> Answer:
-        """One answer (blocking). `history` is the list of earlier `Answer`s of this conversation."""
+        """One answer (blocking). `history` is the list of earlier `Answer`s of this conversation;
+        `on_stage` hears each step by name ("searching", "screening 79 papers", ...)."""
         from rag.answering import get_answerer
 
-        return get_answerer(self).answer(question, history or [], mode=mode, filters=filters, k=k)
+        return get_answerer(self).answer(
+            question, history or [], mode=mode, filters=filters, k=k, on_stage=on_stage
+        )
 
     def ask_stream(
         self,
@@ -162,13 +166,30 @@ class Pipeline:
         mode: str = "auto",
         filters: SearchFilters | None = None,
         k: int | None = None,
+        on_stage: Callable[[str], None] | None = None,
     ) -> Iterator[str | Answer]:
         """Yields text deltas (str) as they are produced, then the final checked `Answer`."""
         from rag.answering import get_answerer
 
         yield from get_answerer(self).stream(
-            question, history or [], mode=mode, filters=filters, k=k
+            question, history or [], mode=mode, filters=filters, k=k, on_stage=on_stage
         )
+
+    def warm(self, sentences_max: int = 300) -> None:
+        """Open what the first question needs (store, embedder, BM25, corpus statistics) and, for
+        a collection of up to `sentences_max` papers, embed its sentences into the sentence
+        cache, so a front end's first answer is as fast as later ones."""
+        from rag.extractive import corpus_for
+        from rag.sentences import embed_sentences, split_sentences
+
+        if self.store.count() == 0:
+            return
+        self.search("warm", k=1)  # embedder, model check, BM25, Chroma's vector index
+        corpus = corpus_for(self)
+        if len(corpus.paper_ids) <= sentences_max:
+            papers = self.papers(corpus.paper_ids)
+            sents = [s for p in papers.values() for s in split_sentences(p.abstract)]
+            embed_sentences(self.embedder, sents)
 
     def timed_search(self, query: str, **kwargs: Any) -> tuple[list[Hit], float]:
         t = time.perf_counter()

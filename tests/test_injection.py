@@ -194,11 +194,9 @@ def assert_inert(html: str) -> None:
 def test_markup_in_titles_and_abstracts_is_inert_in_the_export(
     tmp_path: Path, fake_openai: FakeOpenAI
 ) -> None:
-    ui = pytest.importorskip("rag.ui_support")
-    export = getattr(ui, "export_markdown", None)
-    turn_cls = getattr(ui, "Turn", None)
-    if export is None or turn_cls is None:
-        pytest.skip("no Markdown export in rag.ui_support yet")
+    from rag.display import Turn as turn_cls
+    from rag.export import export_markdown as export
+
     pipe = Pipeline(Settings(home=tmp_path / "store"))  # offline: extractive quotes abstracts
     rows = [{"id": "nasty", "title": NASTY_TITLE, "abstract": NASTY_ABSTRACT}] + PAPERS[2:]
     assert pipe.ingest([write_jsonl(tmp_path / "n.jsonl", rows)], progress=False).added == 2

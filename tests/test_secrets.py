@@ -148,11 +148,9 @@ def test_fallback_answers_and_exports_never_contain_the_key(
         texts += [a.notice, json.dumps(a.to_json()), repr(a)]
     assert_clean(*texts)
 
-    ui = pytest.importorskip("rag.ui_support")
-    export = getattr(ui, "export_markdown", None)
-    turn_cls = getattr(ui, "Turn", None)
-    if export is None or turn_cls is None:
-        pytest.skip("no Markdown export in rag.ui_support")
+    from rag.display import Turn as turn_cls
+    from rag.export import export_markdown as export
+
     turns = [turn_cls(question=a.question, mode="qa", answer=a) for a in answers]
     turns.append(turn_cls(question="broken", mode="qa", error=f"LLM failed: {answers[0].notice}"))
     md = export(turns)

@@ -1,31 +1,21 @@
-"""Chat over the paper abstracts: layout only; the logic lives in `rag.ui_support`.
-
-Run with `rag ui` (or `streamlit run ui/app.py`).
-"""
+"""Entry point: `rag ui` (or `streamlit run ui/app.py`). Names the pages "Chat" and "Library"
+in the navigation; each page is a thin layout over ui.widgets."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 import rag  # noqa: F401  (offline switches before anything else loads)
-from rag import ui_support as ui
+from ui.widgets import style
 
 st.set_page_config(page_title="Ask the papers", page_icon="📄", layout="centered")
-
-pipe = ui.load_pipeline()
-if pipe is None:
-    st.stop()
-
-controls = ui.render_sidebar(pipe)
-st.title("Ask the papers")
-st.caption("Answers cite abstracts as [n]; open a reference to see the quoted evidence.")
-
-for i, turn in enumerate(ui.turns()):
-    ui.render_turn(turn, i)
-
-mode = st.radio("Mode", ui.MODES, horizontal=True, key="mode", help=ui.MODE_HELP)
-question = st.chat_input("Ask about the papers...")
-request = ui.take_request(question, mode, controls)
-if request is not None:
-    ui.answer_turn(pipe, request)
-    st.rerun()  # redraw from history: the final, checked answer replaces the streamed text
+style.inject()
+page = st.navigation(
+    [
+        st.Page("views/chat.py", title="Chat", icon=":material/chat:", default=True),
+        st.Page(
+            "views/library.py", title="Library", icon=":material/library_books:", url_path="library"
+        ),
+    ]
+)
+page.run()

@@ -1,0 +1,28 @@
+"""Library page: browse and search the collection, add papers from a file (layout only)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rag.display import by_title, short_error
+from rag.pipeline import library
+from ui.widgets import library as lib
+from ui.widgets import session
+
+LIMIT = 200
+
+pipe = session.load_pipeline()
+if pipe is None:
+    st.stop()
+st.title("Library")
+with st.container(border=True):
+    lib.render_upload(pipe)
+text = st.text_input("Search titles and abstracts", key="library_text")
+try:
+    found = by_title(library(pipe, text, limit=LIMIT))
+except Exception as exc:
+    st.error(short_error(exc))
+    found = []
+st.caption(f"{len(found)} paper(s)" + (f" (first {LIMIT})" if len(found) >= LIMIT else ""))
+for paper in found:
+    lib.render_paper(paper)
