@@ -22,6 +22,7 @@ from rag.llm import LLMClient, LLMError
 from rag.pipeline import Pipeline
 from rag.schema import Answer
 from rag.settings import Settings
+from rag.ui_support import Turn, export_markdown
 
 PLANTED = "sk-test-PLANTED-9f8e7d"
 QUESTION = (
@@ -148,14 +149,9 @@ def test_fallback_answers_and_exports_never_contain_the_key(
         texts += [a.notice, json.dumps(a.to_json()), repr(a)]
     assert_clean(*texts)
 
-    ui = pytest.importorskip("rag.ui_support")
-    export = getattr(ui, "export_markdown", None)
-    turn_cls = getattr(ui, "Turn", None)
-    if export is None or turn_cls is None:
-        pytest.skip("no Markdown export in rag.ui_support")
-    turns = [turn_cls(question=a.question, mode="qa", answer=a) for a in answers]
-    turns.append(turn_cls(question="broken", mode="qa", error=f"LLM failed: {answers[0].notice}"))
-    md = export(turns)
+    turns = [Turn(question=a.question, mode="qa", answer=a) for a in answers]
+    turns.append(Turn(question="broken", mode="qa", error=f"LLM failed: {answers[0].notice}"))
+    md = export_markdown(turns)
     assert "Notice" in md
     assert_clean(md)
 
@@ -174,7 +170,6 @@ def test_cli_ask_and_stats_never_print_the_key(
     assert main(["stats"]) == 0
     outputs = list(capsys.readouterr())
     assert json.loads(outputs[0])["answerer"] == "llm:test-model"
-    pytest.importorskip("rag.cli_answers", reason="`rag ask` not there yet")
     for reply in (
         Reply.error(401, message=f"Incorrect API key provided: {PLANTED}"),
         Reply.error(500, message=f"boom {PLANTED}"),
