@@ -247,10 +247,15 @@ class LLMClient:
                 except Exception as exc:  # GeneratorExit is not an Exception: closing stays silent
                     failure = self._classify(exc, streaming=True, watchdog=watchdog)
                     if yielded:
+                        what = (
+                            f"did not finish within {self.deadline:g} s (RAG_LLM_DEADLINE)"
+                            if watchdog.expired
+                            else f"broke after it had started ({failure.message})"
+                        )
                         raise LLMError(
                             self._msg(
-                                f"the answer stream from {self.describe()} broke after it had "
-                                f"started ({failure.message}); the partial answer is incomplete"
+                                f"the answer stream from {self.describe()} {what}; the partial "
+                                "answer is incomplete"
                             ),
                             status=failure.status,
                             retryable=failure.retry,
@@ -378,8 +383,8 @@ class LLMClient:
         where = f"{self.host} (model {self.model!r})"
         if watchdog is not None and watchdog.expired:  # whatever broke, the deadline broke it
             return _Failure(
-                f"{where} did not finish within {self.deadline:g} s (RAG_LLM_DEADLINE); "
-                "a server that keeps the reply open or sends it very slowly is stopped there",
+                f"{where} did not finish its reply within {self.deadline:g} s "
+                "(RAG_LLM_DEADLINE); is the server overloaded or stuck?",
                 retry=False,
             )
         if isinstance(exc, LLMError):

@@ -243,7 +243,9 @@ def test_never_ending_stream_stops_at_the_deadline(
     fake_openai: FakeOpenAI, tmp_path: Path, reply: Reply
 ) -> None:
     fake_openai.enqueue(reply, "never")
-    client = make_client(tmp_path, fake_openai.base_url, llm_timeout=0.5, llm_deadline=1.5)
+    # llm_timeout far above the deadline: only the deadline may end the call, even when a busy
+    # machine stalls the server thread for a while
+    client = make_client(tmp_path, fake_openai.base_url, llm_timeout=30, llm_deadline=1.5)
     err, got = fail(client)
     assert "1.5 s" in str(err) and "RAG_LLM_DEADLINE" in str(err)
     assert err.partial == bool(got)  # text already shown: the caller must replace it
@@ -258,7 +260,9 @@ def test_never_ending_completion_stops_at_the_deadline(
     fake_openai: FakeOpenAI, tmp_path: Path
 ) -> None:
     fake_openai.enqueue(Reply.trickle(), "never")
-    client = make_client(tmp_path, fake_openai.base_url, llm_timeout=0.5, llm_deadline=1.5)
+    # llm_timeout far above the deadline: only the deadline may end the call, even when a busy
+    # machine stalls the server thread for a while
+    client = make_client(tmp_path, fake_openai.base_url, llm_timeout=30, llm_deadline=1.5)
     err, _ = fail(client, stream=False)
     assert "RAG_LLM_DEADLINE" in str(err) and len(fake_openai.chat_requests) == 1
     assert fake_openai.hung_up.wait(10)

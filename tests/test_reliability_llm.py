@@ -49,6 +49,10 @@ class Case:
     streams_text: bool = False  # the failure comes after some text was streamed
     # requests the server may see (min, max): one, unless the failure is worth retrying
     attempts: tuple[int, int] = (1, 1)
+    timeout: float = TIMEOUT  # RAG_LLM_TIMEOUT for this case
+
+    def settings(self, home: Path, server: FakeOpenAI) -> Settings:
+        return llm_settings(home, url_for(self, server), llm_timeout=self.timeout)
 
 
 CASES = [
@@ -64,8 +68,18 @@ CASES = [
     Case("malformed-first", Reply.malformed(GOOD_REPLY, after=0), ("malformed",)),
     Case("html-page", Reply.raw_body("<html>login</html>"), ("event stream", "text/html")),
     # issue #13 item 1: never-ending replies stop at RAG_LLM_DEADLINE
-    Case("trickle", Reply.trickle(GOOD_REPLY), ("broke", "RAG_LLM_DEADLINE"), True),
-    Case("keepalive", Reply.keepalive(), (f"within {DEADLINE:g} s", "RAG_LLM_DEADLINE")),
+    # (RAG_LLM_TIMEOUT far above the deadline: only the deadline may end these, even when a
+    # busy machine stalls the server thread for a while)
+    Case(
+        "trickle",
+        Reply.trickle(GOOD_REPLY),
+        ("did not finish", "RAG_LLM_DEADLINE"),
+        True,
+        timeout=30,
+    ),
+    Case(
+        "keepalive", Reply.keepalive(), (f"within {DEADLINE:g} s", "RAG_LLM_DEADLINE"), timeout=30
+    ),
 ]
 
 
@@ -74,10 +88,9 @@ def llm_settings(home: Path, base_url: str, **kw: object) -> Settings:
         home=home,
         llm_model="test-model",
         llm_base_url=base_url,
-        llm_timeout=TIMEOUT,
         llm_max_retries=RETRIES,
         llm_deadline=DEADLINE,
-        **kw,  # type: ignore[arg-type]
+        **{"llm_timeout": TIMEOUT, **kw},  # type: ignore[arg-type]
     )
 
 
@@ -101,7 +114,7 @@ def assert_fallback(ans: Answer, case: Case) -> None:
 @pytest.mark.timeout(120)  # the hang guard: a never-ending reply used to hold the answer forever
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_ask_falls_back_to_extractive(case: Case, seed_home: Path, fake_openai: FakeOpenAI) -> None:
-    pipe = Pipeline(llm_settings(seed_home, url_for(case, fake_openai)))
+    pipe = Pipeline(case.settings(seed_home, fake_openai))
     ans = pipe.ask(QUESTION, mode="qa")
     assert_fallback(ans, case)
     if case.reply is not None:
@@ -116,7 +129,7 @@ def test_ask_stream_marks_the_partial_text_as_replaced(
 ) -> None:
     """A stream that broke after text: the deltas seen so far are followed by a final Answer
     that is the extractive one, with the notice."""
-    pipe = Pipeline(llm_settings(seed_home, url_for(case, fake_openai)))
+    pipe = Pipeline(case.settings(seed_home, fake_openai))
     items = list(pipe.ask_stream(QUESTION, mode="qa"))
     deltas = [i for i in items if isinstance(i, str)]
     finals = [i for i in items if isinstance(i, Answer)]
@@ -182,7 +195,7 @@ def test_cli_ask_json_falls_back_without_traceback(
     monkeypatch.setenv("RAG_HOME", str(seed_home))
     monkeypatch.setenv("RAG_LLM_MODEL", "test-model")
     monkeypatch.setenv("OPENAI_BASE_URL", url_for(case, fake_openai))
-    monkeypatch.setenv("RAG_LLM_TIMEOUT", str(TIMEOUT))
+    monkeypatch.setenv("RAG_LLM_TIMEOUT", str(case.timeout))
     monkeypatch.setenv("RAG_LLM_MAX_RETRIES", str(RETRIES))
     monkeypatch.setenv("RAG_LLM_DEADLINE", str(DEADLINE))
     capsys.readouterr()
