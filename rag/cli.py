@@ -53,6 +53,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     _err(f"rag ingest: {summarise(report)}")
     if args.json:
         _out(report.to_json())
+    if not (report.added or report.updated or report.unchanged):
+        # a bad file costs only that file, but when no file gave a paper nothing was done
+        _err(f"rag ingest: error: no papers could be read from {' '.join(args.paths)}")
+        return 1
     return 0
 
 
@@ -61,29 +65,30 @@ def _result_set(query: str, hits: list) -> dict[str, Any]:
     return {"query": query, "results": [h.to_json(i + 1) for i, h in enumerate(hits)]}
 
 
+def has_words(text: str) -> bool:
+    """A query of only spaces or punctuation matches nothing in particular: refuse it."""
+    return any(ch.isalnum() for ch in text)
+
+
+def positive_int(text: str) -> int:
+    """argparse type for -k: 0 or a negative count is a usage error, not "the default"."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more (got {value})")
+    return value
+
+
 def cmd_search(args: argparse.Namespace) -> int:
-    pipe = _pipeline(args)
     filters = _filters(args)
     if args.queries:
-        n = 0
-        with open(args.queries, encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    q = json.loads(line)
-                    qid, text = str(q["id"]), str(q["text"])
-                except (ValueError, KeyError, TypeError) as exc:
-                    _err(f'{args.queries}:{lineno}: not a {{"id", "text"}} object ({exc})')
-                    continue
-                hits = pipe.search(text, k=args.k, filters=filters, method=args.method)
-                _out({"id": qid, **_result_set(text, hits)})
-                n += 1
-        _err(f"rag search: {n} queries")
-        return 0
-    if not args.query:
-        _err("rag search: give a query or --queries FILE.jsonl")
+        return _search_file(args, filters)
+    if not args.query or not has_words(args.query):
+        _err("rag search: give a query with words in it, or --queries FILE.jsonl")
         return 2
+    pipe = _pipeline(args)
     hits = pipe.search(args.query, k=args.k, filters=filters, method=args.method)
     if args.json:
         _out(_result_set(args.query, hits))
@@ -95,6 +100,49 @@ def cmd_search(args: argparse.Namespace) -> int:
             print(f"{i:2d}. [{h.score:.3f}] {h.title}{year}  <{h.paper_id}>")
             print(f"    {h.evidence[:240]}")
     return 0
+
+
+def _search_file(args: argparse.Namespace, filters: SearchFilters | None) -> int:
+    """One result line per {"id", "text"} line; a bad line costs that line (named on stderr).
+    Lines are read as they come, so FILE may be a pipe."""
+    path = Path(args.queries)
+    if path.is_dir():
+        _err(f"rag search: --queries {path} is a directory; give a JSONL file")
+        return 2
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        _err(f"rag search: cannot read --queries {path}: {exc.strerror or exc}")
+        return 2
+    pipe = _pipeline(args)
+    n = bad = 0
+    with fh:
+        for lineno, raw in enumerate(fh, 1):
+            where = f"{path}:{lineno}"
+            try:
+                line = raw.decode("utf-8").lstrip("\ufeff")
+            except UnicodeDecodeError as exc:
+                _err(f"{where}: not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})")
+                bad += 1
+                continue
+            if not line.strip():
+                continue
+            try:
+                q = json.loads(line)
+                qid, text = str(q["id"]), str(q["text"])
+            except (ValueError, KeyError, TypeError) as exc:
+                _err(f'{where}: not a {{"id", "text"}} object ({exc})')
+                bad += 1
+                continue
+            if not has_words(text):
+                _err(f"{where}: query {qid!r} has no words; skipped")
+                bad += 1
+                continue
+            hits = pipe.search(text, k=args.k, filters=filters, method=args.method)
+            _out({"id": qid, **_result_set(text, hits)})
+            n += 1
+    _err(f"rag search: {n} queries" + (f", {bad} bad lines skipped" if bad else ""))
+    return 1 if bad and not n else 0
 
 
 # --- stats / check ---------------------------------------------------------------------------
@@ -137,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("search", help="hybrid paper search")
     s.add_argument("query", nargs="?")
-    s.add_argument("-k", type=int, default=10)
+    s.add_argument("-k", type=positive_int, default=10)
     s.add_argument("--json", action="store_true")
     s.add_argument("--queries", help="JSONL file of {id, text}; one result line per query")
     s.add_argument("--method", choices=["fused", "dense", "bm25"], default="fused")
@@ -207,10 +255,11 @@ def main(argv: list[str] | None = None) -> int:
         _err("rag: interrupted")
         return 130
     except Exception as exc:  # user-facing errors: one clear line, no traceback
-        from rag.errors import is_user_error
+        from rag.errors import user_message
 
-        if is_user_error(exc):
-            _err(f"rag: error: {exc}")
+        message = user_message(exc, Settings(), args.command)
+        if message is not None:
+            _err(f"rag: error: {message}")
             return 1
         raise
 

@@ -18,17 +18,21 @@ MODES = ["auto", "qa", "summary", "compare"]
 
 def register(sub: Any, ev: Any, helpers: Any) -> None:
     """Add `ask` and `chat` to the `rag` parser (`ev` is the eval sub-parser, unused here)."""
+    from rag.cli import positive_int
+
     s = sub.add_parser("ask", help="answer a question with cited abstracts")
     s.add_argument("question")
     s.add_argument("--mode", choices=MODES, default="auto")
-    s.add_argument("-k", type=int, default=None, help="papers to retrieve (default: settings)")
+    s.add_argument(
+        "-k", type=positive_int, default=None, help="papers to retrieve (default: settings)"
+    )
     s.add_argument("--json", action="store_true")
     helpers.add_filter_args(s)
     s.set_defaults(func=lambda args: cmd_ask(args, helpers))
 
     s = sub.add_parser("chat", help="interactive chat (with --json: one question per stdin line)")
     s.add_argument("--mode", choices=MODES, default="auto")
-    s.add_argument("-k", type=int, default=None)
+    s.add_argument("-k", type=positive_int, default=None)
     s.add_argument("--json", action="store_true")
     helpers.add_filter_args(s)
     s.set_defaults(func=lambda args: cmd_chat(args, helpers))
@@ -58,9 +62,11 @@ def _ask_once(
 
 
 def cmd_ask(args: argparse.Namespace, helpers: Any) -> int:
+    from rag.cli import has_words
+
     question = (args.question or "").strip()
-    if not question:
-        helpers.err("rag ask: give a question")
+    if not has_words(question):
+        helpers.err("rag ask: give a question with words in it")
         return 2
     try:
         pipe = helpers.pipeline(args)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rag.indexing import sparse_path, writer_lock
+from rag.indexing import rebuild_sparse, sparse_path, writer_lock
 from rag.pipeline import Pipeline
 from rag.sparse import SparseIndex
 
@@ -28,10 +28,21 @@ def check(pipe: Pipeline, repair: bool = False) -> dict[str, Any]:
         orphans_in_bm25 = len(bm25_ids - chroma_ids)
         # an empty store with no BM25 index yet is consistent: nothing was ever ingested
         has_index = loaded is not None or not chroma_ids
-        ok = not incomplete and not missing_in_bm25 and not orphans_in_bm25 and has_index
+        # the count `rag stats` shows without scanning (two writers on one server can leave a
+        # record that missed the other's papers)
+        recorded = store.recorded_papers()
+        count_ok = recorded is None or recorded == len(states)
+        ok = (
+            not incomplete
+            and not missing_in_bm25
+            and not orphans_in_bm25
+            and has_index
+            and count_ok
+        )
         result: dict[str, Any] = {
             "ok": ok,
             "papers": len(states),
+            "papers_recorded": recorded,
             "chunks": len(chroma_ids),
             "bm25_chunks": len(bm25_ids),
             "missing_in_bm25": missing_in_bm25,
@@ -42,9 +53,7 @@ def check(pipe: Pipeline, repair: bool = False) -> dict[str, Any]:
         if repair and not ok:
             ids = [cid for pid in incomplete for cid in states[pid].chunk_ids]
             store.delete_ids(ids)
-            gen = store.bump_generation()
-            sparse = SparseIndex.from_store(store)
-            sparse.save(sparse_path(settings), gen, store.count())
+            rebuild_sparse(settings, store)
             pipe.refresh()
             result["repaired"] = True
             result["removed_incomplete_chunks"] = len(ids)

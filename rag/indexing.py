@@ -75,15 +75,32 @@ def ingest(
     paths: Sequence[str | Path],
     *,
     prune: bool = False,
+    reindex: bool = False,
     progress: bool = True,
     on_progress: Callable[[int, int], None] | None = None,
-) -> tuple[IngestReport, SparseIndex]:
-    """Bring the store in line with `paths`. Caller holds the writer lock."""
+) -> tuple[IngestReport, SparseIndex | None]:
+    """Bring the store in line with `paths` (with `reindex`, drop it first: only once the
+    sources were read, so a typo cannot empty the store). Caller holds the writer lock."""
     t0 = time.perf_counter()
-    store.claim_model(embedder.name, embedder.dim)
     loaded = load_papers(paths)
     report = IngestReport(issues=list(loaded.issues), duplicates=loaded.duplicates)
     report.skipped = sum(1 for i in loaded.issues if i.level == "error")
+    if reindex:
+        unread = [i for i in loaded.issues if i.lost]
+        if unread or not loaded.papers:
+            where = unread[0].where if unread else ", ".join(str(p) for p in paths)
+            report.issues.append(
+                LoadIssue(
+                    where,
+                    "--reindex refused: the sources could not be read completely, "
+                    "so nothing was dropped",
+                    "error",
+                )
+            )
+            report.seconds = time.perf_counter() - t0
+            return report, None
+        store.drop()
+    store.claim_model(embedder.name, embedder.dim)
 
     states = store.paper_states()
     todo, report.added, report.updated = plan(loaded.papers, states)
@@ -111,36 +128,36 @@ def ingest(
         store.bump_generation()
 
     pause_after = int(os.environ.get(_PAUSE_AFTER_ENV, "0") or 0)
-    bar = tqdm(
+    # closed also when a write fails, so the error starts on its own line
+    with tqdm(
         total=len(todo),
         unit="paper",
         desc="ingest",
         file=sys.stderr,
         disable=not progress or len(todo) < 50,
-    )
-    written = 0
-    batch: list[Paper] = []
-    batch_nodes = 0
-    for paper in todo:
-        batch.append(paper)
-        batch_nodes += 1 + len(paper.abstract) // 800
-        if batch_nodes >= settings.embed_batch_size * 4:
+    ) as bar:
+        written = 0
+        batch: list[Paper] = []
+        batch_nodes = 0
+        for paper in todo:
+            batch.append(paper)
+            batch_nodes += 1 + len(paper.abstract) // 800
+            if batch_nodes >= settings.embed_batch_size * 4:
+                report.chunks_written += _write_batch(settings, store, embedder, batch, states)
+                written += len(batch)
+                bar.update(len(batch))
+                if on_progress:
+                    on_progress(written, len(todo))
+                batch, batch_nodes = [], 0
+                if pause_after and written >= pause_after:
+                    print(f"rag: test pause after {written} papers", file=sys.stderr, flush=True)
+                    time.sleep(3600)
+        if batch:
             report.chunks_written += _write_batch(settings, store, embedder, batch, states)
             written += len(batch)
             bar.update(len(batch))
             if on_progress:
                 on_progress(written, len(todo))
-            batch, batch_nodes = [], 0
-            if pause_after and written >= pause_after:
-                print(f"rag: test pause after {written} papers", file=sys.stderr, flush=True)
-                time.sleep(3600)
-    if batch:
-        report.chunks_written += _write_batch(settings, store, embedder, batch, states)
-        written += len(batch)
-        bar.update(len(batch))
-        if on_progress:
-            on_progress(written, len(todo))
-    bar.close()
 
     if gone:
         ids = [cid for pid in gone for cid in states[pid].chunk_ids]
@@ -148,15 +165,23 @@ def ingest(
         report.removed = len(gone)
 
     if todo or report.removed or not sparse_path(settings).exists():
-        # the paper count rides with the generation, so `rag stats` need not scan every chunk
-        papers = len(states.keys() | {p.id for p in todo}) - len(gone)
-        gen = store.bump_generation(papers=papers)
-        sparse = SparseIndex.from_store(store)
-        sparse.save(sparse_path(settings), gen, store.count())
+        sparse = rebuild_sparse(settings, store)
     else:
         sparse = SparseIndex.open(store, sparse_path(settings))
     report.seconds = time.perf_counter() - t0
     return report, sparse
+
+
+def rebuild_sparse(settings: Settings, store: Store) -> SparseIndex:
+    """Rebuild BM25 from Chroma and mark the change. The paper count recorded with the new
+    generation is counted from the rows just read, not from what this run planned: another writer
+    on the same Chroma server (another RAG_HOME, so another lock) may have written meanwhile. The
+    manifest and the record carry the number of rows read, so a reader whose collection holds
+    other rows by then notices (BM25 is rebuilt; `rag stats` counts)."""
+    sparse = SparseIndex.from_store(store)
+    gen = store.bump_generation(papers=sparse.paper_count(), chunks=len(sparse))
+    sparse.save(sparse_path(settings), gen, len(sparse))
+    return sparse
 
 
 def _write_batch(

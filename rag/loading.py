@@ -16,7 +16,8 @@ Formats (chosen by suffix; a trailing ``.gz`` is decompressed, and gzip is also 
 Field names are matched case-insensitively with aliases (see `FIELD_ALIASES`), so BEIR
 (``_id``/``text``), Semantic Scholar (``paperAbstract``) and plain (``id``/``abstract``) records
 all load. Text is cleaned: runs of whitespace collapse to one space, control characters and
-lone surrogates are dropped.
+lone surrogates are dropped. Ids given in files are kept as given, only trimmed of surrounding
+whitespace; an id that is empty after trimming counts as none (a warning if it was not empty).
 
 Limits (chosen so one pathological record cannot blow up chunking or the vector store):
 abstracts over `LONG_ABSTRACT_CHARS` are kept whole with a warning; over `MAX_ABSTRACT_CHARS`
@@ -29,12 +30,14 @@ it) was skipped; "warning" means something was repaired, merged or ignored but d
 from __future__ import annotations
 
 import csv
+import errno
 import gzip
 import hashlib
 import json
 import math
 import os
 import re
+import stat
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -100,6 +103,7 @@ _CSV_FIELD_LIMIT = 2**31 - 1
 _NON_WORD = re.compile(r"[\W_]+")
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")  # not encodable: an id with one cannot be stored
 _JSON_WS = re.compile(r"[ \t\n\r]*")
 _INT_YEAR = re.compile(r"[+-]?\d{1,6}(?:\.0*)?")
 _DATE_YEAR = re.compile(r"(\d{4})[-/.]\d{1,2}(?:[-/.]\d{1,2})?(?:[T ].*)?")
@@ -474,8 +478,23 @@ def _make_record(record: Mapping[Any, Any], where: str) -> tuple[_Rec | None, li
                     "warning",
                 )
             )
+        elif not id_text.strip():  # an empty cell is no id; spaces alone look like a mistake
+            if id_text:
+                issues.append(
+                    _issue(
+                        where,
+                        f"field '{id_alias}' is only whitespace; id taken from the title",
+                        "warning",
+                    )
+                )
+        elif _SURROGATES.search(id_text):
+            return None, [
+                _issue(where, f"field '{id_alias}' is not valid Unicode text; record skipped")
+            ]
         else:
-            paper_id = _clean(id_text)
+            # kept as given but for surrounding spaces (CSV cells, "id, title"): inner
+            # whitespace is part of the id, and ids that differ in it are two papers
+            paper_id = id_text.strip()
 
     year, problem = _parse_year(_pick(rec, "year")[1])
     if problem:
@@ -914,12 +933,24 @@ def iter_file(path: str | Path) -> Iterator[Paper | LoadIssue]:
 # --------------------------------------------------------------------------- many files
 
 
-def _regular_file(p: Path) -> bool:
-    """Opening a FIFO blocks forever: only regular files are read."""
+def _not_a_file(p: Path) -> str | None:
+    """Why `p` is not a file to read (None when it is one). Opening a FIFO blocks forever, so
+    only regular files are opened; a symlink loop or a broken link is named as such."""
     try:
-        return p.is_file()
-    except OSError:
-        return True  # let the open report the real error (e.g. permission denied)
+        st = p.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop (too many levels of symbolic links)"
+        if exc.errno == errno.ENOENT and p.is_symlink():
+            return f"broken symbolic link (to {os.readlink(p)})"
+        return None  # let the open report the real error (e.g. permission denied)
+    if stat.S_ISREG(st.st_mode):
+        return None
+    if stat.S_ISFIFO(st.st_mode):
+        return "a named pipe, not a regular file"
+    if stat.S_ISSOCK(st.st_mode):
+        return "a socket, not a regular file"
+    return "a device, not a regular file"
 
 
 def _expand(paths: Iterable[str | Path]) -> Iterator[Path | LoadIssue]:
@@ -956,13 +987,8 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[Path | LoadIssue]:
                 is_dir = False
             if is_dir:
                 yield from walk(child)
-            elif not _regular_file(child):
-                yield _issue(
-                    str(child),
-                    "not a regular file (a pipe or device?); skipped",
-                    "warning",
-                    lost=True,
-                )
+            elif why := _not_a_file(child):
+                yield _issue(str(child), f"{why}; skipped", "warning", lost=True)
             elif _format_of(child) is None:
                 yield _issue(str(child), "unsupported file type; skipped", "warning")
             elif key(child) not in seen:
@@ -971,14 +997,25 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[Path | LoadIssue]:
 
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            yield from walk(p)
+        if p.is_dir() and key(p) in seen:
+            yield _issue(str(p), "given more than once; loaded once", "warning")
+        elif p.is_dir():
+            files = 0
+            for item in walk(p):
+                files += isinstance(item, Path)
+                yield item
+            if not files:  # lost: `--prune` on an empty folder must not empty the store
+                yield _issue(
+                    str(p),
+                    f"no data files in this directory ({', '.join(SUPPORTED_SUFFIXES)})",
+                    lost=True,
+                )
         elif not p.exists() and not p.is_symlink():
             yield _issue(str(p), "no such file or directory", lost=True)
         elif key(p) in seen:
             yield _issue(str(p), "given more than once; loaded once", "warning")
-        elif not _regular_file(p):
-            yield _issue(str(p), "not a regular file (a pipe or device?); skipped", lost=True)
+        elif why := _not_a_file(p):
+            yield _issue(str(p), f"{why}; skipped", lost=True)
         else:
             seen.add(key(p))
             yield p
@@ -1003,7 +1040,8 @@ def load_papers(
       files and different abstracts: then they are distinct papers that share a title (SciFact
       has three papers titled "Summary"), both are kept with a warning.
     Papers without an id get `slugify(title)`, made unique with -2, -3 ... in load order
-    (deterministic for the same input); ids given in files are never changed.
+    (deterministic for the same input); ids given in files are never changed (beyond trimming
+    surrounding whitespace).
 
     `on_progress(n)` is called with the number of records read so far, every 1000 records and
     once at the end.

@@ -100,22 +100,22 @@ class Pipeline:
     ) -> IngestReport:
         lock = writer_lock(self.settings, wait)
         try:
-            if reindex:
-                self.store.drop()
             report, sparse = ingest(
                 self.settings,
                 self.store,
                 self.embedder,
                 paths,
                 prune=prune,
+                reindex=reindex,
                 progress=progress,
                 on_progress=on_progress,
             )
         finally:
             lock.release()
         with self._lock:
-            self._sparse = sparse
-            self._retriever = None
+            if sparse is not None:  # None: nothing was written (a refused --reindex)
+                self._sparse = sparse
+                self._retriever = None
         return report
 
     # --- reading -----------------------------------------------------------------------------

@@ -55,7 +55,10 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("RAG_LLM_API_KEY", "OPENAI_API_KEY")
     )
-    llm_timeout: float = 30.0
+    llm_timeout: float = 30.0  # seconds of silence (connect, first byte, between chunks)
+    # seconds one LLM call may take in all, streamed reply included (a server trickling tokens
+    # or keep-alive comments never trips llm_timeout); past it the extractive answer is shown
+    llm_deadline: float = 120.0
     llm_max_retries: int = 2
     llm_temperature: float = 0.0
     llm_max_tokens: int = 800

@@ -4,11 +4,16 @@ same chunks as Chroma, persisted beside it, and rebuilt from Chroma whenever the
 Agreement is checked cheaply on open: the manifest records the Chroma collection's `generation`
 (bumped at the end of every ingest) and chunk count; any difference means an ingest was interrupted
 or another writer ran, and the index is rebuilt from Chroma, the source of truth.
+
+Saving and loading hold a file lock beside the index (`bm25-<collection>.lock`): an ingest and a
+search or UI process that found the index stale may both save it, and the save swaps directories.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -16,6 +21,7 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
+from filelock import FileLock
 from llama_index.core.schema import MetadataMode, TextNode
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.retrievers.bm25 import BM25Retriever
@@ -34,6 +40,15 @@ class SparseHit:
     score: float
 
 
+def _lock(path: Path, reading: bool = False) -> FileLock | contextlib.nullcontext:
+    """The index's lock. Reading a store this process cannot write to (a read-only copy, or
+    nothing there yet) needs none: nobody can be saving there."""
+    if reading and not os.access(path.parent, os.W_OK):
+        return contextlib.nullcontext()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(path.with_name(path.name + ".lock")))
+
+
 class SparseIndex:
     def __init__(self, retriever: BM25Retriever | None, nodes_meta: list[dict]) -> None:
         self.retriever = retriever
@@ -50,12 +65,17 @@ class SparseIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def paper_count(self) -> int:
+        return len(set(self._papers.tolist()))
+
     # --- building and persistence ------------------------------------------------------------
     @classmethod
     def build(cls, nodes: list[TextNode]) -> SparseIndex:
         if not nodes:
             return cls(None, [])
-        retriever = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=10)
+        # top_k is only a default (search passes k); above the corpus size the retriever warns
+        top_k = min(10, len(nodes))
+        retriever = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=top_k)
         return cls(retriever, retriever.corpus)
 
     @classmethod
@@ -69,21 +89,27 @@ class SparseIndex:
 
     def save(self, path: Path, generation: int, count: int) -> None:
         self.generation = generation
-        tmp = path.with_name(path.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        if self.retriever is not None:
-            self.retriever.persist(str(tmp))
-        (tmp / MANIFEST).write_text(json.dumps({"generation": generation, "count": count}))
-        old = path.with_name(path.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if path.exists():
-            path.rename(old)
-        tmp.rename(path)  # the swap is the commit point: a crash leaves either old or new
-        shutil.rmtree(old, ignore_errors=True)
+        with _lock(path):
+            tmp = path.with_name(path.name + ".tmp")
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir(parents=True)
+            if self.retriever is not None:
+                self.retriever.persist(str(tmp), show_progress=False)
+            (tmp / MANIFEST).write_text(json.dumps({"generation": generation, "count": count}))
+            old = path.with_name(path.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            if path.exists():
+                path.rename(old)
+            tmp.rename(path)  # the swap is the commit point: a crash leaves either old or new
+            shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
     def load(cls, path: Path) -> tuple[SparseIndex, dict] | None:
+        with _lock(path, reading=True):
+            return cls._load(path)
+
+    @classmethod
+    def _load(cls, path: Path) -> tuple[SparseIndex, dict] | None:
         manifest_file = path / MANIFEST
         if not manifest_file.exists():
             return None
@@ -113,7 +139,7 @@ class SparseIndex:
                 file=sys.stderr,
             )
         index = cls.from_store(store)
-        index.save(path, gen, count)
+        index.save(path, gen, len(index))  # the rows read: a write since then shows as a mismatch
         return index
 
     # --- querying ----------------------------------------------------------------------------

@@ -162,19 +162,34 @@ class Store:
     def generation(self) -> int:
         return int(self.meta.get("generation", 0))
 
-    def bump_generation(self, papers: int | None = None) -> int:
-        """Mark a change. `papers` records the paper count as of this generation."""
+    def bump_generation(self, papers: int | None = None, chunks: int | None = None) -> int:
+        """Mark a change. `papers` records the paper count as of this generation, counted over
+        `chunks` rows (so a reader can tell whether the rows are still the ones counted)."""
         gen = self.generation + 1
-        extra = {"papers": papers, "papers_generation": gen} if papers is not None else {}
+        extra: dict[str, Any] = {}
+        if papers is not None:  # (Chroma metadata holds no None)
+            extra = {"papers": papers, "papers_generation": gen}
+            if chunks is not None:
+                extra["papers_chunks"] = chunks
         self._set_meta(generation=gen, **extra)
         return gen
 
-    def paper_count(self) -> int:
-        """Recorded by the last complete ingest; counted from the chunks when a later write
-        (an interrupted ingest, a repair) left it behind."""
-        md = self.meta
+    def recorded_papers(self, md: dict[str, Any] | None = None) -> int | None:
+        """The paper count the last complete ingest recorded, if no write came after it."""
+        md = self.meta if md is None else md
         if "papers" in md and md.get("papers_generation") == md.get("generation", 0):
             return int(md["papers"])
+        return None
+
+    def paper_count(self) -> int:
+        """The recorded count when the collection still holds exactly the rows it was counted
+        over; else counted from the chunks. Two writers on one Chroma server (different
+        RAG_HOME, so different locks) can interleave, and the record of the one that finished
+        last may not have seen the other's rows: the row count tells."""
+        md = self.meta
+        recorded = self.recorded_papers(md)
+        if recorded is not None and md.get("papers_chunks") == self.count():
+            return recorded
         return len({row.get("paper_id") for _, _, row in self.iter_rows()})
 
     # --- reads -------------------------------------------------------------------------------

@@ -37,6 +37,9 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     for key in _ENV_KEYS:
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("RAG_HOME", str(tmp_path / "rag-home"))
+    from rag.llm import reset_endpoints
+
+    reset_endpoints()  # an endpoint one test found down is not down for the next
     yield
 
 

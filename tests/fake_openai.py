@@ -4,7 +4,8 @@ In the spirit of simonw/llm's MockModel: tests queue replies with `server.enqueu
 chat request takes the next one. A reply is either plain text (streamed token by token as SSE when
 the request says `stream: true`, a normal JSON completion otherwise) or a `Reply` describing a
 failure: an HTTP status (401/404/429 + Retry-After/500), a stream cut after N tokens, a malformed
-JSON chunk, a delay before answering (for timeouts), or an empty stream. Every request is recorded
+JSON chunk, a delay before answering (for timeouts), an empty stream, or a stream that never ends
+(one token every so often forever, or SSE keep-alive comments forever). Every request is recorded
 so tests can assert on the messages, the model and how many retries happened.
 
 `/v1/embeddings` answers with deterministic fake vectors (a hash of the text) and never consumes
@@ -65,6 +66,10 @@ class Reply:
         left incomplete so the client sees a broken stream, not a normal end).
     malformed_after: send a chunk that is not JSON after this many content chunks.
     raw: a body sent verbatim with status 200 and `content_type` (see `raw_body`).
+    forever: after the text, keep the stream open and send `forever_token` every `forever_every`
+        seconds until the client hangs up (a server trickling tokens); with `forever_token=None`,
+        send SSE keep-alive comments instead (which the client's SSE parser swallows). Not
+        streamed: a JSON body that never completes (one space at a time).
     """
 
     text: str = ""
@@ -78,6 +83,19 @@ class Reply:
     malformed_after: int | None = None
     raw: str | None = None  # send this body verbatim (200, `content_type`) instead of a completion
     content_type: str = "text/html"
+    forever: bool = False
+    forever_every: float = 0.05
+    forever_token: str | None = "more "
+
+    @classmethod
+    def trickle(cls, text: str = "", every: float = 0.05) -> Reply:
+        """The text, then one token every `every` seconds, never finishing."""
+        return cls(text=text, forever=True, forever_every=every)
+
+    @classmethod
+    def keepalive(cls, text: str = "", every: float = 0.05) -> Reply:
+        """The text, then an SSE comment (`: keep-alive`) every `every` seconds, never finishing."""
+        return cls(text=text, forever=True, forever_every=every, forever_token=None)
 
     @classmethod
     def error(cls, status: int, *, retry_after: float | None = None, message: str = "") -> Reply:
@@ -122,6 +140,11 @@ class RecordedRequest:
     at: float  # time.monotonic() when it arrived
 
     @property
+    def route(self) -> str:
+        """The path without its query string."""
+        return self.path.split("?", 1)[0]
+
+    @property
     def messages(self) -> list[dict[str, Any]]:
         return list(self.body.get("messages", [])) if isinstance(self.body, dict) else []
 
@@ -141,6 +164,7 @@ class FakeOpenAI:
         self.embedding_dim = embedding_dim
         self.default = default  # reply when the queue is empty; None -> HTTP 500 "nothing queued"
         self.requests: list[RecordedRequest] = []
+        self.hung_up = threading.Event()  # a never-ending stream saw its client disconnect
         self._queue: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._closing = threading.Event()
@@ -171,12 +195,12 @@ class FakeOpenAI:
     @property
     def chat_requests(self) -> list[RecordedRequest]:
         with self._lock:
-            return [r for r in self.requests if r.path.endswith("/chat/completions")]
+            return [r for r in self.requests if r.route.endswith("/chat/completions")]
 
     @property
     def embedding_requests(self) -> list[RecordedRequest]:
         with self._lock:
-            return [r for r in self.requests if r.path.endswith("/embeddings")]
+            return [r for r in self.requests if r.route.endswith("/embeddings")]
 
     @property
     def last_messages(self) -> list[dict[str, Any]]:
@@ -300,10 +324,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.fake._record(
             RecordedRequest("POST", self.path, dict(self.headers), body, time.monotonic())
         )
+        route = self.path.split("?", 1)[0]  # a query (e.g. ?api-key=) does not change the route
         try:
-            if self.path.endswith("/embeddings"):
+            if route.endswith("/embeddings"):
                 self._embeddings(body)
-            elif self.path.endswith("/chat/completions"):
+            elif route.endswith("/chat/completions"):
                 self._chat(body)
             else:
                 self._send_json(
@@ -366,6 +391,20 @@ class _Handler(BaseHTTPRequestHandler):
             self._complete(reply, model)
 
     def _complete(self, reply: Reply, model: str) -> None:
+        if reply.forever:  # a body that never completes: one space (valid JSON filler) at a time
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(10**9))
+            self.end_headers()
+            self.wfile.write(b'{"id": "chatcmpl-fake"')
+            try:
+                while not self.fake._closing.wait(reply.forever_every):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+            except OSError:
+                self.fake.hung_up.set()
+                self.close_connection = True
+            return
         if reply.cut_after is not None:
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -431,6 +470,9 @@ class _Handler(BaseHTTPRequestHandler):
             if i and reply.chunk_delay and self.fake._closing.wait(reply.chunk_delay):
                 return
             self._sse(chunk({"content": tok}))
+        if reply.forever:
+            self._forever(reply, chunk({"content": reply.forever_token}))
+            return
         if reply.cut_after is not None:
             self._abort()
             return
@@ -438,6 +480,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._chunk(b"data: {not json at all\n\n")
         self._sse(chunk({}, "stop"))
         self._finish()
+
+    def _forever(self, reply: Reply, payload: dict[str, Any]) -> None:
+        """Never finish: a token or a keep-alive comment every `forever_every` s, until the client
+        hangs up (then `hung_up` is set) or the server closes."""
+        try:
+            while not self.fake._closing.wait(reply.forever_every):
+                if reply.forever_token is None:
+                    self._chunk(b": keep-alive\n\n")
+                else:
+                    self._sse(payload)
+        except OSError:
+            self.fake.hung_up.set()
+            self.close_connection = True
 
     def _finish(self) -> None:
         self._chunk(b"data: [DONE]\n\n")

@@ -77,4 +77,4 @@ def test_bad_mode_is_one_line_error(seed_env: Path, capsys: pytest.CaptureFixtur
 
 def test_empty_question(seed_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "  "]) == 2
-    assert capsys.readouterr().err.strip() == "rag ask: give a question"
+    assert capsys.readouterr().err.strip() == "rag ask: give a question with words in it"

@@ -338,3 +338,16 @@ def test_reader_sees_another_process_ingest(
     for method in ("bm25", "dense", "fused"):
         hits = reader.search(word, k=10, method=method)
         assert late.id in {h.paper_id for h in hits}, (method, word)
+
+
+def test_reindex_of_a_missing_path_drops_nothing(fresh_pipeline: Pipeline, tmp_path: Path) -> None:
+    """`rag ingest --reindex TYPO` used to drop the collection before reading anything."""
+    src = Path(__file__).parent / "fixtures" / "core_filter_papers.jsonl"
+    first = fresh_pipeline.ingest([src], progress=False)
+    before = fresh_pipeline.store.count()
+    assert first.added > 0 and before > 0
+    report = fresh_pipeline.ingest([tmp_path / "no-such-file.jsonl"], reindex=True, progress=False)
+    assert any("--reindex refused" in i.message for i in report.issues)
+    assert not (report.added or report.updated or report.unchanged)
+    assert fresh_pipeline.store.count() == before
+    assert fresh_pipeline.search("pre-training", k=3)  # still searchable

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from fake_openai import FakeOpenAI
 
+from rag.display import Turn
+from rag.export import export_markdown
 from rag.pipeline import Pipeline
 from rag.schema import Answer, Paper
 from rag.settings import Settings
@@ -194,9 +196,6 @@ def assert_inert(html: str) -> None:
 def test_markup_in_titles_and_abstracts_is_inert_in_the_export(
     tmp_path: Path, fake_openai: FakeOpenAI
 ) -> None:
-    from rag.display import Turn as turn_cls
-    from rag.export import export_markdown as export
-
     pipe = Pipeline(Settings(home=tmp_path / "store"))  # offline: extractive quotes abstracts
     rows = [{"id": "nasty", "title": NASTY_TITLE, "abstract": NASTY_ABSTRACT}] + PAPERS[2:]
     assert pipe.ingest([write_jsonl(tmp_path / "n.jsonl", rows)], progress=False).added == 2
@@ -220,10 +219,10 @@ def test_markup_in_titles_and_abstracts_is_inert_in_the_export(
     ans2 = llm_pipe.ask(question, mode="qa")
     assert ans2.backend == "llm:test-model", ans2.notice
     turns = [
-        turn_cls(question=question, mode="qa", answer=ans, papers=papers),
-        turn_cls(question=question, mode="qa", answer=ans2, papers=papers),
-        turn_cls(question=NASTY_TITLE, mode="qa", error=f"failed on {NASTY_ABSTRACT}"),
+        Turn(question=question, mode="qa", answer=ans, papers=papers),
+        Turn(question=question, mode="qa", answer=ans2, papers=papers),
+        Turn(question=NASTY_TITLE, mode="qa", error=f"failed on {NASTY_ABSTRACT}"),
     ]
-    md = export(turns)
+    md = export_markdown(turns)
     assert "alert" in md  # the text is still there, shown literally
     assert_inert(_render(md))

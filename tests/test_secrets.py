@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from fake_openai import FakeOpenAI, Reply, free_port
 
+from rag.display import Turn
+from rag.export import export_markdown
 from rag.llm import LLMClient, LLMError
 from rag.pipeline import Pipeline
 from rag.schema import Answer
@@ -148,12 +150,9 @@ def test_fallback_answers_and_exports_never_contain_the_key(
         texts += [a.notice, json.dumps(a.to_json()), repr(a)]
     assert_clean(*texts)
 
-    from rag.display import Turn as turn_cls
-    from rag.export import export_markdown as export
-
-    turns = [turn_cls(question=a.question, mode="qa", answer=a) for a in answers]
-    turns.append(turn_cls(question="broken", mode="qa", error=f"LLM failed: {answers[0].notice}"))
-    md = export(turns)
+    turns = [Turn(question=a.question, mode="qa", answer=a) for a in answers]
+    turns.append(Turn(question="broken", mode="qa", error=f"LLM failed: {answers[0].notice}"))
+    md = export_markdown(turns)
     assert "Notice" in md
     assert_clean(md)
 
@@ -172,7 +171,6 @@ def test_cli_ask_and_stats_never_print_the_key(
     assert main(["stats"]) == 0
     outputs = list(capsys.readouterr())
     assert json.loads(outputs[0])["answerer"] == "llm:test-model"
-    pytest.importorskip("rag.cli_answers", reason="`rag ask` not there yet")
     for reply in (
         Reply.error(401, message=f"Incorrect API key provided: {PLANTED}"),
         Reply.error(500, message=f"boom {PLANTED}"),

@@ -353,6 +353,9 @@ def test_unreachable_llm_falls_back_to_extractive(
     page = json.dumps([m.value for m in at.markdown] + [m.value for m in at.sidebar.markdown])
     assert "sk-test-should-never-show" not in page
     assert "LLM test-model at 127.0.0.1:" in page
+    # the refused endpoint is marked down, and the sidebar says so (it is not retried meanwhile)
+    down = [w.value for w in at.sidebar.warning]
+    assert any("LLM endpoint down" in w and "refused" in w for w in down), down
 
 
 def test_llm_answer_streams_and_cites(

@@ -9,6 +9,7 @@ import streamlit as st
 
 from rag.display import answerer_description, collection_lines, make_filters, short_error
 from rag.export import export_json, export_markdown
+from rag.llm import endpoint_status
 from rag.markup import escape_markdown
 from rag.overview import Overview
 from rag.pipeline import Pipeline
@@ -60,6 +61,9 @@ def render(pipe: Pipeline, ov: Overview) -> Controls:
         sb.error(short_error(exc))
     sb.subheader("Answerer")
     sb.markdown(escape_markdown(answerer_description(pipe.settings)))
+    down = endpoint_status(pipe.settings)
+    if down:  # a refused endpoint is not retried on every question: say so, and until when
+        sb.warning(f"LLM endpoint down: {escape_markdown(down)}. Answers are extractive meanwhile.")
     sb.subheader("Retrieval")
     k = sb.slider("Top-k papers", 1, 50, int(pipe.settings.top_k), key="top_k")
     controls = _filters(ov)
