@@ -102,8 +102,8 @@ class ChromaServer:
 @pytest.fixture
 def chroma_server(tmp_path: Path) -> Iterator[ChromaServer]:
     exe = _chroma_exe()
-    if exe is None:
-        pytest.skip("the `chroma` CLI (chromadb's server) is not installed")
+    if exe is None:  # chromadb installs it: missing means a broken install, not a skip
+        pytest.fail("the `chroma` CLI (chromadb's server) is not installed")
     server = ChromaServer(exe, tmp_path / "chroma-data", tmp_path / "chroma.log")
     try:
         server.start()
