@@ -121,8 +121,9 @@ def gate(
     focus: set[str] | None = None,
     slot: Slot | None = None,
 ) -> Gate:
-    """Apply the rules of the module docstring. `focus`: the papers a follow-up refers to (they
-    are the subject of rule 3)."""
+    """Apply the rules of the module docstring. `focus`: the papers the question is settled on
+    (a follow-up's earlier papers, or several papers it names): the subject of rule 3, and rule 4
+    does not apply."""
     rel = max((relevance(s) for s in scored), default=0.0)
     oov = oov_share(question, corpus)
     score = rel - oov_weight * oov

@@ -36,9 +36,9 @@ from rag.extractive import (
     score_sentences,
     theme_label,
 )
-from rag.questions import Slot, answer_slot, names, strip_lead_in
+from rag.questions import GENERIC_NAMES, Slot, answer_slot, names, strip_lead_in
 from rag.schema import Answer, Hit, Paper, SearchFilters
-from rag.sentences import papers_naming, terms
+from rag.sentences import mentioned, papers_naming, terms
 
 MODES = ("qa", "summary", "compare")
 
@@ -54,6 +54,8 @@ SUMMARY_PAPERS = 6
 SUMMARY_WINDOW = 0.15
 THEME_COS = 0.55  # papers whose chosen sentences are this similar share a theme paragraph
 FOCUS_PRIOR = 1.0  # prior of papers a follow-up refers to (same as the top retrieval hit)
+TAIL_PAPERS = 12
+NAMED_K = 3  # candidates read per name the first retrieval missed  # "..., and what do they Y?": Y is answered for this many matching papers
 
 _COMPARE_CUES = re.compile(
     r"\b(?:which|what)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?(?:papers|works|studies|articles)\b"
@@ -208,6 +210,8 @@ class Answerer:
         hits = self._retrieve(rw, filters, k)
         by_id = self.pipeline.papers([h.paper_id for h in hits]) if hits else {}
         papers = [by_id[h.paper_id] for h in hits if h.paper_id in by_id]
+        if not rw.focus_ids:
+            hits, papers = self._named(rw.scoring_question, hits, papers, filters)
         t2 = time.perf_counter()
         a = Analysis(rw, chosen, notice, corpus, hits, papers)
         a.timings = {"rewrite": (t1 - t0) * 1000, "retrieve": (t2 - t1) * 1000}
@@ -221,6 +225,10 @@ class Answerer:
             prior[pid] = max(prior.get(pid, 0.0), FOCUS_PRIOR)
         scored = score_sentences(self.pipeline.embedder, corpus, q, papers, prior)
         a.scored = prefer_slot(scored, a.slot, q)
+        # papers a follow-up points at, or two or more the question names ("How do SOBert,
+        # CySecBERT and URLBERT differ?"): the subject is settled (rag.abstention, rule 4)
+        named = named_papers(q, papers) if not rw.focus_ids else []
+        settled = set(rw.focus_ids) or (set(named) if len(named) >= 2 else set())
         a.gate = gate(
             q,
             a.scored,
@@ -228,7 +236,7 @@ class Answerer:
             corpus,
             self.abstain_threshold,
             self.oov_weight,
-            focus=set(rw.focus_ids),
+            focus=settled,
             slot=a.slot,
         )
         return a
@@ -259,6 +267,29 @@ class Answerer:
         hits = self.pipeline.search(rw.scoring_question, k=len(rw.focus_ids), filters=f)
         order = {pid: i for i, pid in enumerate(rw.focus_ids)}
         return sorted(hits, key=lambda h: order.get(h.paper_id, len(order)))
+
+    def _named(
+        self,
+        question: str,
+        hits: list[Hit],
+        papers: list[Paper],
+        filters: SearchFilters | None,
+    ) -> tuple[list[Hit], list[Paper]]:
+        """Add, for each name the question gives that no candidate mentions ("How do SOBert,
+        CySecBERT and URLBERT differ?"), the best paper for that name alone: fused retrieval
+        over the whole question can let one of several named systems slip."""
+        text = "\n".join(p.title + "\n" + p.abstract for p in papers).lower()
+        for name in names(question):
+            if name in GENERIC_NAMES or mentioned(name, text):
+                continue
+            for h in self.pipeline.search(name, k=NAMED_K, filters=filters):
+                p = self.pipeline.papers([h.paper_id]).get(h.paper_id)
+                if p is not None and p.id not in {x.id for x in papers}:
+                    if mentioned(name, (p.title + "\n" + p.abstract).lower()):
+                        hits, papers = [*hits, h], [*papers, p]
+                        text += "\n" + (p.title + "\n" + p.abstract).lower()
+                        break
+        return hits, papers
 
     def _extractive(
         self,
@@ -429,7 +460,8 @@ class Answerer:
         matched = [pool[r.paper_id] for r in rows]
         sources = number_sources(matched)
         number = {p.id: n for n, p in sources}
-        text = cmp.compose(criterion, rows, len(screened), number)
+        extra = self._second_part(rw.scoring_question, rows, pool, corpus)
+        text = cmp.compose(criterion, rows, len(screened), number, extra)
         stage("checking citations")
         checked = check_citations(text, sources, self.pipeline.embedder)
         base.answer = checked.text
@@ -441,6 +473,24 @@ class Answerer:
         final = self._finish(base, timings, t0, t2)
         yield final.answer
         yield final
+
+    def _second_part(
+        self, question: str, rows: list, pool: dict[str, Paper], corpus: Corpus
+    ) -> dict[str, str]:
+        """For "Which papers X, and what do they Y?": each matching paper's sentence that best
+        answers Y (besides its evidence for X)."""
+        tail = cmp.split_question(question)[1]
+        if not tail or not rows:
+            return {}
+        slot = answer_slot(tail)
+        out: dict[str, str] = {}
+        for r in rows[:TAIL_PAPERS]:
+            scored = score_sentences(self.pipeline.embedder, corpus, tail, [pool[r.paper_id]])
+            scored = prefer_slot(scored, slot, tail)
+            best = next((s.sentence for s in scored if s.sentence != r.evidence), "")
+            if best:
+                out[r.paper_id] = best
+        return out
 
     def _llm(
         self,

@@ -48,9 +48,26 @@ _LEAD = re.compile(
 )
 
 
+# "Which papers X, and what do they Y?": the property is X; Y is asked of each matching paper
+_TAIL = re.compile(
+    r",?\s+and\s+(?=(?:what|how|which|where|when|why|who|do|does|did|is|are|was|were)\b)",
+    re.IGNORECASE,
+)
+
+
+def split_question(question: str) -> tuple[str, str]:
+    """("Which papers X", "what do they Y?") from "Which papers X, and what do they Y?"; the
+    second part is "" when there is none."""
+    q = strip_lead_in(question).text
+    m = _TAIL.search(q)
+    if not m:
+        return q, ""
+    return q[: m.start()], q[m.end() :].strip()
+
+
 def criterion_of(question: str) -> str:
     """The property asked about: "Which papers evaluate on NER?" -> "evaluate on NER"."""
-    q = strip_lead_in(question).text.rstrip("?.! ").strip()
+    q = split_question(question)[0].rstrip("?.! ").strip()
     c = _LEAD.sub("", q, count=1).strip()
     return c or q
 
@@ -226,9 +243,14 @@ def rows_of(decisions: list[Decision]) -> list[ComparedPaper]:
 
 
 def compose(
-    criterion: str, rows: list[ComparedPaper], screened: int, number: dict[str, int]
+    criterion: str,
+    rows: list[ComparedPaper],
+    screened: int,
+    number: dict[str, int],
+    extra: dict[str, str] | None = None,
 ) -> str:
-    """The answer text: the count, then each match (title line, then its cited evidence)."""
+    """The answer text: the count, then each match (title line, then its cited evidence, and the
+    sentence answering the question's second part when it has one: `extra`)."""
     if not rows:
         return f"None of the {screened} papers screened clearly matches: {criterion}."
     noun = "paper" if len(rows) == 1 else "papers"
@@ -236,8 +258,9 @@ def compose(
     for r in rows:
         year = f" ({r.year})" if r.year else ""
         lines.append(f"- {r.title}{year}")
-        if r.evidence:
-            lines.append(f"  {cite(r.evidence, number[r.paper_id])}")
+        quotes = [q for q in (r.evidence, (extra or {}).get(r.paper_id, "")) if q]
+        if quotes:
+            lines.append("  " + " ".join(cite(q, number[r.paper_id]) for q in quotes))
         else:
             lines.append(f"  [{number[r.paper_id]}]")
     del noun

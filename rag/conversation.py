@@ -251,11 +251,15 @@ def mention_order(
 
 
 def referents(
-    history: list[Answer], lookup: Callable[[list[str]], dict[str, Paper]]
+    history: list[Answer],
+    lookup: Callable[[list[str]], dict[str, Paper]],
+    ref: Reference | None = None,
 ) -> tuple[Answer | None, list[Paper]]:
-    """The previous answered turn and its papers in reading order (see the module docstring).
-    Candidates are the papers it showed plus its top retrieved ones (an extractive answer may
-    quote only one of two papers its question named)."""
+    """The previous answered turn and the papers a reference can mean, in order (see the module
+    docstring). A pronoun means what the answer was about: its papers in its own order. An
+    ordinal or plural counts what the reader named or saw: a compare table's rows; else the
+    answer's papers and its top retrieved ones (an extractive answer may quote only one of two
+    papers its question named) in the order the question named them, then the answer's order."""
     prev = previous_answer(history)
     if prev is None:
         return None, []
@@ -264,17 +268,10 @@ def referents(
     found = lookup(ids)
     cands = [found[i] for i in ids if i in found]
     in_answer = [found[i] for i in shown if i in found]
-    if prev.mode == "compare" and prev.papers:  # the reader saw a table: its order
+    counted = ref is not None and ref.kind in ("ordinal", "plural")
+    if not counted or (prev.mode == "compare" and prev.papers):
         return prev, in_answer
-    named = {p.id for e in names(prev.question) for p in papers_naming(e, cands)}
-    if len(named) >= 2:  # "Tell me about X and Y": the order the question named them
-        return prev, mention_order(prev.question, cands, shown)
-    # else the answer's own order, unless the question's words point at two or more of its
-    # papers ("the self-distillation method ... and FST"): then theirs
-    worded = mention_order(prev.question, in_answer, shown=[])
-    if len(worded) >= 2:
-        return prev, worded + [p for p in in_answer if p not in worded]
-    return prev, in_answer
+    return prev, mention_order(prev.question, cands, shown)
 
 
 def _focus(ref: Reference, papers: list[Paper]) -> list[Paper]:
@@ -300,7 +297,7 @@ def resolve(
     ref = reference(question)
     if not history or not ref.refers:
         return Rewrite(q, new_topic=lead.switch)
-    prev, papers = referents(history, lookup)
+    prev, papers = referents(history, lookup, ref)
     if prev is None:
         return Rewrite(q, reference=ref)
     focus = _focus(ref, papers)

@@ -138,9 +138,12 @@ _GROUPS = (
     ("model", "llm", "lm", "network", "backbon", "architectur", "transform", "encod", "famili"),
     ("robot", "arm", "platform", "embodi"),
     ("polici", "agent", "control"),
+    ("simul", "environ", "platform", "testb", "suit", "benchmark", "game"),
     ("languag",),
 )
-_NAME_SYNONYMS = {w: g for g in _GROUPS for w in g}
+_NAME_SYNONYMS = {
+    w: tuple(sorted({x for g in _GROUPS if w in g for x in g})) for g in _GROUPS for w in g
+}
 _HOW_ADJ = re.compile(
     r"\bhow\s+(?P<adj>many|much|long|large|big|fast|quickly|often|far|small|high|low)\b"
     r"(?:\s+(?P<rest>[\w%-]+(?:\s+[\w%-]+){0,4}))?",
@@ -301,7 +304,9 @@ def _has_word(w: str, st: set[str], low: str) -> bool:
     return re.search(rf"\b{re.escape(w)}", low) is not None
 
 
-_CAPITAL = re.compile(r"(?<=[\w,;:)]\s)[A-Z][a-z]+(?:[- ][A-Z][\w]*)*")
+# whole capitalised words inside a sentence, with their hyphenated and capitalised continuations
+# ("Agent Q", "Mixture-of-Denoisers", "Value-Guided Policy Steering"); CamelCase is an entity
+_CAPITAL = re.compile(r"(?<=[\w,;:)]\s)[A-Z][a-z]+(?:-[A-Za-z0-9]+)*(?:\s[A-Z][\w-]*)*(?![\w])")
 _NOT_NAMES = frozenset(
     "We Our Our This These Those The In On For With However Moreover Finally Furthermore First"
     " Second Third Specifically Additionally Overall Unlike Compared Further Here Using Based"
