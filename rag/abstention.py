@@ -120,10 +120,12 @@ def gate(
     oov_weight: float = OOV_WEIGHT,
     focus: set[str] | None = None,
     slot: Slot | None = None,
+    named: set[str] | None = None,
 ) -> Gate:
-    """Apply the rules of the module docstring. `focus`: the papers the question is settled on
-    (a follow-up's earlier papers, or several papers it names): the subject of rule 3, and rule 4
-    does not apply."""
+    """Apply the rules of the module docstring. `focus`: the earlier papers a follow-up points
+    at (the subject of rule 3; rules 2 and 4 do not apply). `named`: two or more papers the
+    question names and the candidates hold ("How do SOBert, CySecBERT and URLBERT differ?"):
+    rule 4 does not apply."""
     rel = max((relevance(s) for s in scored), default=0.0)
     oov = oov_share(question, corpus)
     score = rel - oov_weight * oov
@@ -139,10 +141,11 @@ def gate(
     if slot.checked and scored:
         about = set(focus or ()) or subject_ids(question, papers, corpus)
         cands = slot_sentences(scored, about)
-        if not any(fills(slot, s.sentence, question) for s in cands):
+        if not any(fills(slot, s.sentence, question, corpus.term_idf) for s in cands):
             subject = [p for p in papers if p.id in about]
             return Gate(False, score, rel, oov, why=_slot_why(slot, subject), rule="slot")
     # a follow-up that points at earlier papers has its subject settled: the relevance floor
     # (which asks "does the collection cover this at all?") does not apply, rules 1-3 do
-    ok = bool(scored) and (bool(focus) or score >= threshold)
-    return Gate(ok, score, rel, oov, rule="" if ok else "relevance", floor=not focus)
+    settled = bool(focus) or bool(named)
+    ok = bool(scored) and (settled or score >= threshold)
+    return Gate(ok, score, rel, oov, rule="" if ok else "relevance", floor=not settled)

@@ -38,7 +38,7 @@ from rag.extractive import (
 )
 from rag.questions import GENERIC_NAMES, Slot, answer_slot, names, strip_lead_in
 from rag.schema import Answer, Hit, Paper, SearchFilters
-from rag.sentences import mentioned, papers_naming, terms
+from rag.sentences import papers_naming, terms
 
 MODES = ("qa", "summary", "compare")
 
@@ -224,11 +224,10 @@ class Answerer:
         for pid in rw.focus_ids:
             prior[pid] = max(prior.get(pid, 0.0), FOCUS_PRIOR)
         scored = score_sentences(self.pipeline.embedder, corpus, q, papers, prior)
-        a.scored = prefer_slot(scored, a.slot, q)
+        a.scored = prefer_slot(scored, a.slot, q, corpus)
         # papers a follow-up points at, or two or more the question names ("How do SOBert,
         # CySecBERT and URLBERT differ?"): the subject is settled (rag.abstention, rule 4)
         named = named_papers(q, papers) if not rw.focus_ids else []
-        settled = set(rw.focus_ids) or (set(named) if len(named) >= 2 else set())
         a.gate = gate(
             q,
             a.scored,
@@ -236,8 +235,9 @@ class Answerer:
             corpus,
             self.abstain_threshold,
             self.oov_weight,
-            focus=settled,
+            focus=set(rw.focus_ids),
             slot=a.slot,
+            named=set(named) if len(named) >= 2 else None,
         )
         return a
 
@@ -278,16 +278,14 @@ class Answerer:
         """Add, for each name the question gives that no candidate mentions ("How do SOBert,
         CySecBERT and URLBERT differ?"), the best paper for that name alone: fused retrieval
         over the whole question can let one of several named systems slip."""
-        text = "\n".join(p.title + "\n" + p.abstract for p in papers).lower()
         for name in names(question):
-            if name in GENERIC_NAMES or mentioned(name, text):
+            if name in GENERIC_NAMES or papers_naming(name, papers):
                 continue
             for h in self.pipeline.search(name, k=NAMED_K, filters=filters):
                 p = self.pipeline.papers([h.paper_id]).get(h.paper_id)
                 if p is not None and p.id not in {x.id for x in papers}:
-                    if mentioned(name, (p.title + "\n" + p.abstract).lower()):
+                    if papers_naming(name, [p]):
                         hits, papers = [*hits, h], [*papers, p]
-                        text += "\n" + (p.title + "\n" + p.abstract).lower()
                         break
         return hits, papers
 
@@ -341,7 +339,8 @@ class Answerer:
         chosen = picked + more
         slot = answer_slot(question)
         if slot.checked:
-            return ensure_slot(question, slot, chosen, scored, QA_SENTENCES_MAX)
+            corpus = corpus_for(self.pipeline)
+            return ensure_slot(question, slot, chosen, scored, QA_SENTENCES_MAX, corpus)
         return ensure_number(question, chosen, scored, top - NUMBER_WINDOW, QA_SENTENCES_MAX)
 
     def _summary_text(
@@ -486,7 +485,7 @@ class Answerer:
         out: dict[str, str] = {}
         for r in rows[:TAIL_PAPERS]:
             scored = score_sentences(self.pipeline.embedder, corpus, tail, [pool[r.paper_id]])
-            scored = prefer_slot(scored, slot, tail)
+            scored = prefer_slot(scored, slot, tail, corpus)
             best = next((s.sentence for s in scored if s.sentence != r.evidence), "")
             if best:
                 out[r.paper_id] = best

@@ -137,13 +137,16 @@ def score_sentences(
     return out
 
 
-def prefer_slot(scored: list[Scored], slot: Slot, question: str) -> list[Scored]:
+def prefer_slot(
+    scored: list[Scored], slot: Slot, question: str, corpus: Corpus | None = None
+) -> list[Scored]:
     """Sentences that hold what the question asks for (the number of the asked kind, a new name)
     move up by W_SLOT, so the quoted answer carries the fact and not only the topic."""
     if not slot.checked:
         return scored
+    idf = corpus.term_idf if corpus else None
     out = [
-        replace(s, score=s.score + W_SLOT) if fills(slot, s.sentence, question) else s
+        replace(s, score=s.score + W_SLOT) if fills(slot, s.sentence, question, idf) else s
         for s in scored
     ]
     out.sort(key=lambda x: -x.score)
@@ -263,17 +266,27 @@ def ensure_number(
 
 
 def ensure_slot(
-    question: str, slot: Slot, chosen: list[Scored], scored: list[Scored], n_max: int
+    question: str,
+    slot: Slot,
+    chosen: list[Scored],
+    scored: list[Scored],
+    n_max: int,
+    corpus: Corpus | None = None,
 ) -> list[Scored]:
     """When no chosen sentence holds what the question asks for (the number of the asked kind,
     the name), bring in the best sentence of a chosen paper that does: appended while under
     `n_max`, else replacing the weakest pick. The gate (rag.abstention) has already made sure
     one exists in the subject papers."""
-    if not chosen or not slot.checked or any(fills(slot, s.sentence, question) for s in chosen):
+    idf = corpus.term_idf if corpus else None
+    if (
+        not chosen
+        or not slot.checked
+        or any(fills(slot, s.sentence, question, idf) for s in chosen)
+    ):
         return chosen
     pids = {s.paper_id for s in chosen}
     extra = next(
-        (s for s in scored if s.paper_id in pids and fills(slot, s.sentence, question)), None
+        (s for s in scored if s.paper_id in pids and fills(slot, s.sentence, question, idf)), None
     )
     if extra is None:
         return chosen

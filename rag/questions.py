@@ -21,6 +21,7 @@ The rules and the tune-split numbers that justify them are in docs/ANSWERING.md.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -289,7 +290,12 @@ _CHANGE_NUM = re.compile(
 )
 
 
-NAME_WINDOW = 6  # words between an answer name and the asked-for noun ("WidowX robot")
+# words between the answer (a name, a number) and the asked-for noun: "WidowX robot",
+# "970k real-world robot demonstrations"
+SLOT_WINDOW = 6
+# a capitalised run is a name only with a word this rare in the collection ("Llama", "Maltese"),
+# not "Large Language Models" or "Pre-Training"
+NAME_IDF = 3.0
 
 
 def _has_word(w: str, st: set[str], low: str) -> bool:
@@ -337,11 +343,17 @@ GENERIC_NAMES = frozenset(
 )
 
 
-def names(sentence: str) -> list[str]:
+def names(sentence: str, idf: Callable[[str], float] | None = None) -> list[str]:
     """Name-like tokens: acronyms, CamelCase, versioned tokens, and capitalised words inside the
-    sentence ("Maltese", "Continual-World"); field-wide abbreviations (RL, LLM) are no names."""
+    sentence ("Maltese", "Continual-World"); field-wide abbreviations (RL, LLM) are no names,
+    nor (given the collection's `idf`) capitalised runs of common words."""
     out = [e for e in entities(sentence) if not e[0].isdigit()]
-    out += [m.group(0) for m in _CAPITAL.finditer(sentence) if m.group(0) not in _NOT_NAMES]
+    for m in _CAPITAL.finditer(sentence):
+        run = m.group(0)
+        if run in _NOT_NAMES:
+            continue
+        if idf is None or any(idf(t) >= NAME_IDF for t in terms(run)):
+            out.append(run)
     return [n for n in out if n not in GENERIC_NAMES]
 
 
@@ -354,42 +366,50 @@ def numbers(text: str) -> set[str]:
     return {_norm_num(m.group(0)) for m in _NUM.finditer(text)}
 
 
-def fills(slot: Slot, sentence: str, question: str) -> bool:
+def fills(
+    slot: Slot, sentence: str, question: str, idf: Callable[[str], float] | None = None
+) -> bool:
     """Whether `sentence` holds what `slot` asks for (not just the question's own numbers and
-    names). Open slots are always filled."""
+    names), next to the asked-for word: "53,000+ multiple choice questions" fills "how many
+    questions", "75% sparsity ... downstream tasks" does not fill "how many tasks". `idf` (the
+    collection's) tells a capitalised name from a capitalised common phrase. Open slots are
+    always filled."""
     if slot.kind == "open":
         return True
     st = set(terms(sentence))
     low = sentence.lower()
-
-    def has_slot_word() -> bool:
-        words = slot.terms + slot.units
-        return not words or any(_has_word(w, st, low) for w in words)
+    words = slot.terms + slot.units
 
     if slot.kind == "detail":
         return any(_has_word(w, st, low) for w in slot.terms)
     if slot.kind == "name":
         # a name the question does not already give, abbreviate ("VLMs" for its "vision-language
-        # model") or spell out ("Value-Guided Policy Steering" for its "V-GPS"), next to the
-        # asked-for noun when there is one ("a real WidowX robot" for "which robot arm")
-        new = [n for n in names(sentence) if not _given(n, question)]
-        if not new or not slot.terms:
-            return bool(new)
-        words = [m.start() for m in re.finditer(r"[\w-]+", sentence)]
-        near = {
-            i
-            for i, m in enumerate(re.finditer(r"[\w-]+", sentence))
-            if any(_has_word(w, set(terms(m.group(0))), m.group(0).lower()) for w in slot.terms)
-        }
-        for n in new:
-            at = sentence.find(n)
-            i = sum(1 for w in words if w < at)
-            if any(abs(i - j) <= NAME_WINDOW for j in near):
-                return True
-        return False
-    new_numbers = numbers(sentence) - numbers(question)
-    if not new_numbers:
+        # model") or spell out ("Value-Guided Policy Steering" for its "V-GPS")
+        new = [n for n in names(sentence, idf) if not _given(n, question)]
+        return bool(new) and (not words or _near(sentence, new, words))
+    own = numbers(question)
+    found = [m.group(0) for m in _NUM.finditer(sentence) if _norm_num(m.group(0)) not in own]
+    if not found:
         return False
     if slot.change:  # a difference: "by 16.5%", "from 18.6% to 81.7%", "3x", "6.54 decrease"
-        return bool(_CHANGE_NUM.search(sentence)) or bool(slot.terms and has_slot_word())
-    return has_slot_word()
+        if _CHANGE_NUM.search(sentence):
+            return True
+    return not words or _near(sentence, found, words)
+
+
+def _near(sentence: str, targets: list[str], words: tuple[str, ...]) -> bool:
+    """Some target (a name, a number) lies within SLOT_WINDOW words of a slot word."""
+    toks = list(re.finditer(r"[\w%.,+-]+", sentence))
+    marks = [
+        i
+        for i, m in enumerate(toks)
+        if any(_has_word(w, set(terms(m.group(0))), m.group(0).lower()) for w in words)
+    ]
+    if not marks:
+        return False
+    for t in targets:
+        at = sentence.find(t)
+        i = sum(1 for m in toks if m.start() < at)
+        if any(abs(i - j) <= SLOT_WINDOW for j in marks):
+            return True
+    return False

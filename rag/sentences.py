@@ -178,6 +178,20 @@ def papers_naming(entity: str, papers: list) -> list:  # noqa: ANN001 - rag.sche
             found = [p for p in papers if rx.search(field_of(p))]
             if found:
                 return found
+        if entity.isupper() and len(entity) >= 3:  # "LOOK", "KIND": not the words look, kind,
+            letters = re.sub(r"[^a-z]", "", entity.lower())  # but their spelled-out form
+            return [
+                p
+                for p in papers
+                if _acronym_at_word_starts(
+                    letters,
+                    [
+                        w
+                        for w in re.findall(r"[a-z]+", (p.title + " " + p.abstract).lower())
+                        if w not in _ACRONYM_SKIP
+                    ],
+                )
+            ]
     return [p for p in papers if mentioned(entity, (p.title + "\n" + p.abstract).lower())]
 
 
