@@ -403,11 +403,18 @@ class Answerer:
             from rag.llm import LLMError
 
             try:
-                found = screen_papers(self.settings, criterion, screened)
                 conf = {
                     d.paper.id: d
                     for d in cmp.screen_offline(self.pipeline.embedder, corpus, criterion, screened)
                 }
+                # the LLM judges the papers the offline screen ranks best (and every offline
+                # match); the rest are decided offline, which keeps a CPU model's cost bounded
+                cap = self.settings.llm_screen_max or len(screened)
+                by_rel = sorted(screened, key=lambda p: -conf[p.id].relevance)
+                judged = by_rel[:cap] + [p for p in by_rel[cap:] if conf[p.id].matches]
+                sent = {p.id for p in judged}
+                found = screen_papers(self.settings, criterion, judged)
+                found += [(p.id, False, "") for p in screened if p.id not in sent]
                 decisions = [
                     cmp.Decision(
                         pool[pid],
@@ -449,10 +456,17 @@ class Answerer:
         t0: float,
         t2: float,
     ) -> Iterator[str | Answer]:
-        from rag.generation import is_cannot_answer, judge_support, stream_answer
+        from rag.generation import (
+            clean_answer,
+            is_cannot_answer,
+            judge_support,
+            select_sources,
+            stream_answer,
+        )
         from rag.llm import LLMError
 
-        sources = number_sources(papers)
+        ranked = [s.paper_id for s in scored]
+        sources = number_sources(select_sources(papers, ranked, self.settings.llm_sources))
         parts: list[str] = []
         try:
             for delta in stream_answer(self.settings, mode, rw.standalone, sources):
@@ -464,7 +478,7 @@ class Answerer:
             final = self._finish(ans, timings, t0, t2)
             yield final
             return
-        text = "".join(parts).strip()
+        text = clean_answer("".join(parts))
         base.backend = f"llm:{self.settings.llm_model}"
         if is_cannot_answer(text):
             g = Gate(False, 0.0, 0.0, 0.0)

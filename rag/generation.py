@@ -114,14 +114,90 @@ def stream_answer(
 _CANON = re.sub(r"[^a-z0-9 ]", "", CANNOT_ANSWER.lower())
 
 
+# how small models paraphrase the cannot-answer sentence: "The sources do not provide information
+# about X.", "There is no information on X in the provided abstracts."
+_NO_INFO = re.compile(
+    r"^(?:(?:i am |i'm )?sorry,?\s*)?(?:the (?:provided |given )?(?:sources?|abstracts?|papers?|"
+    r"documents?|context)\s+(?:do|does)\s+not\s+(?:contain|provide|mention|include|say|state|"
+    r"specify|give|discuss)|there is no (?:information|mention)|no (?:information|answer) "
+    r"(?:is|was) (?:given|provided|found)|i (?:could|can)\s*not find)\b",
+    re.IGNORECASE,
+)
+NO_INFO_MAX_CHARS = 200  # longer replies carry an answer besides the disclaimer
+
+
 def is_cannot_answer(text: str) -> bool:
     """True for an empty reply or the fixed cannot-answer sentence (tolerating case, punctuation,
-    stray citations and a short preamble such as "Sorry,")."""
+    stray citations and a short preamble such as "Sorry,"), or a short paraphrase of it that cites
+    nothing ("The sources do not provide information about X.")."""
     norm = re.sub(r"\[\s*\d+(?:\s*[,-]\s*\d+)*\s*\]", " ", text.lower())
     norm = " ".join(re.sub(r"[^a-z0-9 ]", " ", norm).split())
     if not norm:
         return True
-    return _CANON in norm and len(norm) <= len(_CANON) + 40
+    if _CANON in norm and len(norm) <= len(_CANON) + 40:
+        return True
+    plain = text.strip()
+    return (
+        len(plain) <= NO_INFO_MAX_CHARS
+        and not re.search(r"\[\s*\d", plain)
+        and bool(_NO_INFO.match(plain))
+    )
+
+
+# --- cleaning a small model's reply ------------------------------------------------------------
+# citation spellings small models use for source N: [Source 1], [source id="1"], (Source 1),
+# 【1】, [^1], [ 1 ], <source id="1"> ... all become [1]
+_CITE_VARIANTS = (
+    re.compile(
+        r"[\[(]\s*(?:source|src|abstract|paper|doc(?:ument)?)s?\s*(?:id\s*=?\s*)?[\"']?(\d+)[\"']?\s*[\])]",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"<\s*source\s+id\s*=\s*[\"']?(\d+)[\"']?\s*/?>(?:\s*</\s*source\s*>)?", re.IGNORECASE
+    ),
+    re.compile(r"\u3010\s*(\d+)\s*\u3011"),
+    re.compile(r"\[\^(\d+)\]"),
+)
+_ANSWER_LEAD = re.compile(r"^\s*(?:\*\*)?(?:answer|response)\s*:(?:\*\*)?\s*", re.IGNORECASE)
+_REFS_HEAD = re.compile(
+    r"^\s*(?:#+\s*)?(?:\*\*)?(?:references|sources|citations|bibliography)(?:\*\*)?\s*:?\s*(?:\*\*)?\s*$",
+    re.IGNORECASE,
+)
+_REF_LINE = re.compile(r"^\s*(?:[-*]\s*)?\[\d+\]\s*[:.-]?\s*\S")
+
+
+def clean_answer(text: str) -> str:
+    """Normalise a model's citation spellings to [n] and drop what the prompt asked it to leave out
+    (an "Answer:" lead, a trailing reference list), so the citation check sees plain [n] markers."""
+    for pat in _CITE_VARIANTS:
+        text = pat.sub(lambda m: f"[{m.group(1)}]", text)
+    text = _ANSWER_LEAD.sub("", text, count=1)
+    lines = text.rstrip().splitlines()
+    # a trailing block of "[n] Title ..." lines, with or without a "References:" header
+    end = len(lines)
+    while end > 0 and (not lines[end - 1].strip() or _REF_LINE.match(lines[end - 1])):
+        end -= 1
+    if end < len(lines) and end > 0:
+        tail = [ln for ln in lines[end:] if ln.strip()]
+        if tail and all(
+            _REF_LINE.match(ln) and not re.search(r"[.!?]\s*\[\d+\]\s*$", ln) for ln in tail
+        ):
+            lines = lines[:end]
+    if lines and _REFS_HEAD.match(lines[-1]):
+        lines = lines[:-1]
+    return "\n".join(lines).strip()
+
+
+def select_sources(papers: list[Paper], ranked_ids: list[str], n: int | None) -> list[Paper]:
+    """The `n` papers the LLM sees: in the order of `ranked_ids` (the answerer's best-sentence
+    ranking, which already weighs retrieval and follow-up focus), then the rest in retrieval
+    order. Fewer, better sources make a small model both faster and less distracted."""
+    if not n or n >= len(papers):
+        return list(papers)
+    by_id = {p.id: p for p in papers}
+    order = [pid for pid in dict.fromkeys(ranked_ids) if pid in by_id]
+    order += [p.id for p in papers if p.id not in set(order)]
+    return [by_id[pid] for pid in order[: max(1, n)]]
 
 
 # --- follow-ups --------------------------------------------------------------------------------
@@ -154,10 +230,17 @@ def condense_question(
     messages = load_prompts(settings).render(
         "condense", history=format_history(history), question=question
     )
-    reply = _client(settings, client).chat(messages)
+    llm = _client(settings, client)
+    reply = llm.chat(messages)
     for line in reply.splitlines():
         line = _LEADS.sub("", line.strip()).strip().strip("\"'`\u201c\u201d").strip()
         if line:
+            if re.search(r"\[\s*\d", line) or len(line) > max(300, 3 * len(question)):
+                # small models sometimes answer (with citations) instead of rewriting
+                raise LLMError(
+                    f"LLM call failed: {llm.describe()} answered the follow-up instead of "
+                    "rewriting it"
+                )
             return line
     return question
 
@@ -272,13 +355,16 @@ def screen_papers(
     criterion: str,
     papers: list[Paper],
     client: LLMClient | None = None,
-    batch_size: int = 10,
+    batch_size: int | None = None,
     on_malformed: Literal["raise", "false"] = "raise",
 ) -> list[tuple[str, bool, str]]:
     """(paper_id, matches, evidence sentence) for every paper, in the given order.
 
-    Papers go to the model in batches, numbered 1..n inside each batch (numbers survive a model's
-    copying better than ids). The JSON reply may sit in a code fence or among chatter. A paper the
+    Papers go to the model in batches (`batch_size`, default `settings.llm_screen_batch`),
+    numbered 1..n inside each batch (numbers survive a model's copying better than ids). The
+    prompt asks only for a yes/no per id (a few tokens each: generating is what costs on a CPU);
+    an "evidence" quote, when a model adds one, is kept if it is grounded in the abstract, and the
+    caller supplies the evidence sentence otherwise. The JSON reply may sit in a code fence or among chatter. A paper the
     reply leaves out, or whose decision cannot be read, gets (id, False, ""). A batch whose reply
     holds no JSON at all raises LLMError (`on_malformed="raise"`, the default, so the caller can
     fall back and say so) or marks the whole batch (id, False, "") with a warning logged
@@ -288,7 +374,7 @@ def screen_papers(
         return []
     prompts = load_prompts(settings)
     llm = _client(settings, client)
-    size = max(1, int(batch_size))
+    size = max(1, int(batch_size or settings.llm_screen_batch))
     out: list[tuple[str, bool, str]] = []
     for start in range(0, len(papers), size):
         batch = papers[start : start + size]
