@@ -90,11 +90,10 @@ def cmd_eval_llm(args: argparse.Namespace, helpers: Any) -> int:
             except LocalLLMError as exc:
                 helpers.err(f"rag eval run: error: {exc}")
                 return 1
-            settings = settings.model_copy(
-                update={"llm_model": server.spec.key, "llm_base_url": server.base_url}
-            )
+            # a new Settings, not a copy: the small-model budgets are applied on validation
+            settings = Settings(llm_model=server.spec.key, llm_base_url=server.base_url)
         llm_pipe = Pipeline(settings)
-        ext_pipe = Pipeline(settings.model_copy(update={"llm_model": None}))
+        ext_pipe = Pipeline(Settings(llm_model=None))
         threads = settings.llm_threads or os.cpu_count()
         result = eval_llm.compare_runs(
             ext_pipe,
@@ -104,6 +103,7 @@ def cmd_eval_llm(args: argparse.Namespace, helpers: Any) -> int:
             split=args.split,
             types=args.type or None,
             limit=args.limit,
+            per_type=args.per_type,
             resume=args.resume,
             judge=not args.no_judge and args.judge,
             log=helpers.err,
@@ -159,6 +159,7 @@ def register(sub: Any, ev: Any, helpers: Any) -> None:
         "or a local model started for the run)",
     )
     s.add_argument("--split", help="--llm: only questions with this `split` (tune or test)")
+    s.add_argument("--per-type", type=int, help="--llm: only the first N questions of each type")
     s.add_argument("--resume", action="store_true", help="--llm: continue an interrupted run")
     s.add_argument(
         "--local-model", default="default", help="--llm without an endpoint: the local model"

@@ -142,9 +142,9 @@ def _ui_with_local_llm(
         while ui.poll() is None:
             if server.proc is None or server.proc.poll() is not None:
                 helpers.err(f"rag ui: the local model stopped; see {server.log_file}")
-                break
+                return 1
             time.sleep(0.5)
-        return ui.returncode or 0
+        return ui.returncode
     except LocalLLMError as exc:
         helpers.err(f"rag ui: error: {exc}")
         return 1

@@ -39,8 +39,10 @@ def select_lines(
     split: str | None = None,
     types: Sequence[str] | None = None,
     limit: int | None = None,
+    per_type: int | None = None,
 ) -> list[dict[str, Any]]:
-    """The dataset's question objects, filtered by `split` (the `split` field), type and limit."""
+    """The dataset's question objects, filtered by `split` (the `split` field), type, the first
+    `per_type` of each type (a small sample of every kind) and `limit`."""
     items = []
     for lineno, line in enumerate(Path(dataset).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -52,6 +54,8 @@ def select_lines(
         if split and obj.get("split") != split:
             continue
         if types and obj.get("type") not in set(types):
+            continue
+        if per_type and sum(1 for o in items if o.get("type") == obj.get("type")) >= per_type:
             continue
         items.append(obj)
     if split and not items:
@@ -287,6 +291,7 @@ def compare_runs(
     split: str | None = None,
     types: Sequence[str] | None = None,
     limit: int | None = None,
+    per_type: int | None = None,
     resume: bool = False,
     judge: bool = False,
     log: Log,
@@ -294,13 +299,14 @@ def compare_runs(
     machine: str = "",
 ) -> dict[str, Any]:
     """Both runs over the same questions; returns the side-by-side result (also the rows)."""
-    items = select_lines(dataset, split, types, limit)
+    items = select_lines(dataset, split, types, limit, per_type)
     selection = (
         ", ".join(
             x
             for x in (
                 f"split {split}" if split else "",
                 f"types {'/'.join(types)}" if types else "",
+                f"first {per_type} per type" if per_type else "",
                 f"first {limit}" if limit else "",
             )
             if x

@@ -253,3 +253,60 @@ def test_rag_chat_json_answers_from_the_model(served: Served, seed_home: Path) -
     for c in ans["citations"]:
         assert c["evidence"] in abstracts[c["paper_id"]]
     del t
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _environ(pid: int) -> dict[str, str]:
+    raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(x.decode().split("=", 1) for x in raw if b"=" in x)
+
+
+def test_ui_with_local_llm_starts_and_stops_both(seed_home: Path) -> None:
+    import urllib.request
+
+    from rag.ui_support import answerer_description
+
+    _require_runtime()
+    port = ll.free_port()
+    env = {**os.environ, "RAG_HOME": str(seed_home)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rag.cli", "ui", "--local-llm", MODEL, "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        up = False
+        while time.monotonic() < deadline and proc.poll() is None and not up:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                    up = True
+            except OSError:
+                time.sleep(1)
+        assert up, f"the UI did not come up (exit {proc.poll()})"
+        kids = _children(proc.pid)
+        assert len(kids) == 2  # llama-server and Streamlit
+        ui_env = next(e for e in map(_environ, kids) if "RAG_LLM_MODEL" in e)
+        assert ui_env["RAG_LLM_MODEL"] == ll.resolve_model(MODEL).key
+        shown = answerer_description(
+            Settings(llm_model=ui_env["RAG_LLM_MODEL"], llm_base_url=ui_env["OPENAI_BASE_URL"])
+        )
+        assert shown.startswith(f"LLM {ui_env['RAG_LLM_MODEL']} at 127.0.0.1:")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+    time.sleep(1)
+    assert not [k for k in kids if Path(f"/proc/{k}").exists()]  # both stopped with it

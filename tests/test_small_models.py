@@ -139,3 +139,18 @@ def test_llm_sees_only_its_source_budget(
     assert ans.backend == "llm:m" and ans.removed_citations == [5]
     assert [c.n for c in ans.citations] == [1]
     assert "Pre-Trained Language Models for Interactive Decision-Making" in prompt
+
+
+def test_a_number_no_cited_abstract_states_is_flagged(seed_pipeline: Pipeline) -> None:
+    from rag.citations import check_citations, unsupported_numbers
+
+    p = Paper(id="p", title="T", abstract="Completion rose by 43.6% on 1,000 tasks.", year=2022)
+    assert unsupported_numbers("It rose by 43.6% on 1000 tasks in 2022 [1].", [p]) == []
+    assert unsupported_numbers("It rose by 45% [1].", [p]) == ["45"]
+    ok = check_citations(
+        "Completion rose by 43.6% on 1,000 tasks [1].", [(1, p)], seed_pipeline.embedder
+    )
+    bad = check_citations(
+        "Completion rose by 45.2% on 1,000 tasks [1].", [(1, p)], seed_pipeline.embedder
+    )
+    assert ok.flagged == [] and bad.flagged == ["Completion rose by 45.2% on 1,000 tasks."]
