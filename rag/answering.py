@@ -399,7 +399,7 @@ class Answerer:
             return
         decisions = None
         if self.settings.llm_model:
-            from rag.generation import screen_papers
+            from rag.generation import screen_papers, screening_excerpt
             from rag.llm import LLMError
 
             try:
@@ -413,7 +413,8 @@ class Answerer:
                 by_rel = sorted(screened, key=lambda p: -conf[p.id].relevance)
                 judged = by_rel[:cap] + [p for p in by_rel[cap:] if conf[p.id].matches]
                 sent = {p.id for p in judged}
-                found = screen_papers(self.settings, criterion, judged)
+                shown = [screening_excerpt(p, conf[p.id].evidence) for p in judged]
+                found = screen_papers(self.settings, criterion, shown)
                 found += [(p.id, False, "") for p in screened if p.id not in sent]
                 decisions = [
                     cmp.Decision(
@@ -457,6 +458,7 @@ class Answerer:
         t2: float,
     ) -> Iterator[str | Answer]:
         from rag.generation import (
+            attribute_uncited,
             clean_answer,
             is_cannot_answer,
             judge_support,
@@ -480,6 +482,8 @@ class Answerer:
             return
         text = clean_answer("".join(parts))
         base.backend = f"llm:{self.settings.llm_model}"
+        if not is_cannot_answer(text):
+            text, base.attributed = attribute_uncited(text, sources, self.pipeline.embedder)
         if is_cannot_answer(text):
             g = Gate(False, 0.0, 0.0, 0.0)
             ans = self._abstain(base, papers, g)

@@ -32,7 +32,7 @@ def register(sub: Any, ev: Any, helpers: Any) -> None:
     s.add_argument("--model", default=ll.DEFAULT_MODEL, help=models)
     s.add_argument("--port", type=int, default=ll.DEFAULT_PORT)
     s.add_argument(
-        "--threads", type=int, default=None, help="default: RAG_LLM_THREADS or all cores"
+        "--threads", type=int, default=None, help="default: RAG_LLM_THREADS or all cores but one"
     )
     s.add_argument("--ctx", type=int, default=None, help="context tokens (default: RAG_LLM_CTX)")
     s.add_argument(

@@ -92,6 +92,7 @@ def answer_stats(ans: Answer | None) -> dict[str, Any]:
         return {}
     return {
         "removed_citations": len(ans.removed_citations),
+        "attributed": getattr(ans, "attributed", 0),
         "flagged_sentences": len(ans.flagged),
         "fallback": bool(ans.notice and FALLBACK_MARK in ans.notice),
         "notice": ans.notice,
@@ -176,6 +177,7 @@ def cost_of(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "seconds_per_compare": (sum(compare) / len(compare)) if compare else None,
         "removed_citations": sum(r.get("removed_citations", 0) for r in rows),
         "answers_with_removed_citations": sum(1 for r in rows if r.get("removed_citations")),
+        "attributed": sum(r.get("attributed", 0) for r in rows),
         "flagged_sentences": sum(r.get("flagged_sentences", 0) for r in rows),
         "answers_with_flagged": sum(1 for r in answered if r.get("flagged_sentences")),
         "answered": len(answered),
@@ -189,6 +191,7 @@ COST_ROWS = (
     ("seconds_per_compare", "seconds per compare question (screening)"),
     ("removed_citations", "invented citations removed"),
     ("answers_with_removed_citations", "answers with a citation removed"),
+    ("attributed", "uncited sentences given their supporting source"),
     ("flagged_sentences", "weakly supported sentences flagged"),
     ("answers_with_flagged", "answered with a flagged sentence"),
     ("answered", "questions answered (not abstained)"),

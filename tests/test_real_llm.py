@@ -25,7 +25,13 @@ import pytest
 
 from rag import local_llm as ll
 from rag.citations import check_citations, parse_citations
-from rag.generation import is_cannot_answer, screen_papers, stream_answer
+from rag.generation import (
+    attribute_uncited,
+    clean_answer,
+    is_cannot_answer,
+    screen_papers,
+    stream_answer,
+)
 from rag.pipeline import Pipeline
 from rag.schema import Answer
 from rag.settings import Settings
@@ -157,6 +163,8 @@ def test_renumbering_of_real_citations(llm_pipe: Pipeline) -> None:
     others = [p for t, p in by_title.items() if t != OPENVLA][:2]
     sources = [(1, others[0]), (2, others[1]), (3, by_title[OPENVLA])]
     raw = "".join(stream_answer(llm_pipe.settings, "qa", FACTOID, sources))
+    # as the answerer does: clean the reply, give uncited sentences their supporting source
+    raw, _ = attribute_uncited(clean_answer(raw), sources, llm_pipe.embedder)
     cited = parse_citations(raw)
     assert cited, raw
     checked = check_citations(raw, sources, llm_pipe.embedder)
@@ -165,6 +173,7 @@ def test_renumbering_of_real_citations(llm_pipe: Pipeline) -> None:
         (i, sources[n - 1][1].id) for i, n in enumerate(first_use, 1)
     ]
     assert set(checked.removed) == {n for n in cited if not 1 <= n <= 3}
+    assert checked.citations[0].paper_id == by_title[OPENVLA].id  # [3] became [1]
 
 
 def test_abstention_contract(llm_pipe: Pipeline) -> None:

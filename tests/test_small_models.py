@@ -154,3 +154,47 @@ def test_a_number_no_cited_abstract_states_is_flagged(seed_pipeline: Pipeline) -
         "Completion rose by 45.2% on 1,000 tasks [1].", [(1, p)], seed_pipeline.embedder
     )
     assert ok.flagged == [] and bad.flagged == ["Completion rose by 45.2% on 1,000 tasks."]
+
+
+def _seed_paper(pipe: Pipeline, title: str) -> Paper:
+    papers = pipe.papers(sorted(pipe.store.paper_states())).values()
+    return next(p for p in papers if p.title == title)
+
+
+def test_uncited_sentences_get_the_source_that_supports_them(seed_pipeline: Pipeline) -> None:
+    from rag.generation import attribute_uncited
+
+    vla = _seed_paper(seed_pipeline, "OpenVLA: An Open-Source Vision-Language-Action Model")
+    other = next(
+        p
+        for p in seed_pipeline.papers(sorted(seed_pipeline.store.paper_states())).values()
+        if "OpenVLA" not in p.abstract
+    )
+    sources = [(1, other), (2, vla)]
+    emb = seed_pipeline.embedder
+    text, added = attribute_uncited(
+        "OpenVLA was trained on 970k real-world robot demonstrations.", sources, emb
+    )
+    assert (text, added) == ("OpenVLA was trained on 970k real-world robot demonstrations [2].", 1)
+    # a number no source states, an unrelated claim, an already cited one: left as they are
+    for claim in (
+        "OpenVLA was trained on 123k real-world robot demonstrations.",
+        "Bananas are yellow and rich in potassium.",
+        "OpenVLA was trained on 970k demonstrations [1].",
+    ):
+        assert attribute_uncited(claim, sources, emb) == (claim, 0)
+
+
+def test_screening_excerpt_keeps_contribution_and_best_sentence() -> None:
+    from rag.generation import screening_excerpt
+
+    p = Paper(
+        id="p",
+        title="T",
+        abstract="Robots are hard. We propose RoboX. It uses a camera. Results are shown on a real arm.",
+    )
+    ex = screening_excerpt(p, "Results are shown on a real arm.")
+    assert ex.abstract == "We propose RoboX. Results are shown on a real arm."
+    assert ex.id == p.id and ex.title == p.title
+    short = Paper(id="q", title="T", abstract="One. Two.")
+    assert screening_excerpt(short, "Two.") is short
