@@ -484,6 +484,18 @@ class Answerer:
         base.backend = f"llm:{self.settings.llm_model}"
         if not is_cannot_answer(text):
             text, base.attributed = attribute_uncited(text, sources, self.pipeline.embedder)
+        if is_cannot_answer(text) and self.abstain and self.settings.llm_no_answer_fallback:
+            # the calibrated gate above found the question answerable; a small model's "no
+            # answer" is the weaker judgement (it abstained on plainly stated numbers), so the
+            # reader gets the extractive answer, labelled as a fallback
+            ans = self._extractive(base, mode, papers, scored)
+            ans.backend = "extractive"
+            ans.notice = (
+                f"{self.settings.llm_model} found no answer in the abstracts; "
+                "showing the extractive answer"
+            )
+            yield self._finish(ans, timings, t0, t2)
+            return
         if is_cannot_answer(text):
             g = Gate(False, 0.0, 0.0, 0.0)
             ans = self._abstain(base, papers, g)

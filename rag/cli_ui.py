@@ -113,7 +113,7 @@ def _ui_with_local_llm(
     (Ctrl+C, SIGTERM, or either one exiting)."""
     import signal
 
-    from rag.local_llm import LocalLLMError, LocalServer, free_port
+    from rag.local_llm import LocalLLMError, LocalServer, free_port, signals_deferred
     from rag.settings import Settings
 
     settings = Settings()
@@ -151,10 +151,11 @@ def _ui_with_local_llm(
     except KeyboardInterrupt:
         return 0
     finally:
-        if ui is not None and ui.poll() is None:
-            ui.terminate()
-            try:
-                ui.wait(10)
-            except subprocess.TimeoutExpired:
-                ui.kill()
-        server.stop()
+        with signals_deferred():  # a second Ctrl+C must not leave either one running
+            if ui is not None and ui.poll() is None:
+                ui.terminate()
+                try:
+                    ui.wait(10)
+                except subprocess.TimeoutExpired:
+                    ui.kill()
+            server.stop()

@@ -516,6 +516,24 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
         pass
 
 
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Ignore SIGINT/SIGTERM inside the block (main thread only; elsewhere a no-op)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in old:
+        signal.signal(sig, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
 class LocalServer:
     """A running llama-server child: `start()` waits until `/health` answers; `stop()` ends it.
 
@@ -579,15 +597,18 @@ class LocalServer:
         raise LocalLLMError(f"llama-server did not become ready within {timeout:g} s")
 
     def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM, then SIGKILL after `timeout`. Ctrl+C/SIGTERM arriving meanwhile (a second
+        Ctrl+C, a process-group kill) cannot interrupt it and leave the server orphaned."""
         proc, self.proc = self.proc, None
         if proc is None or proc.poll() is not None:
             return
-        proc.terminate()
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        with signals_deferred():
+            proc.terminate()
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
     def wait(self) -> int:
         assert self.proc is not None

@@ -21,6 +21,7 @@ SMALL_MODEL_BUDGET: dict[str, object] = {
     "llm_screen_batch": 10,
     "llm_timeout": 180.0,  # the first token waits for the whole prompt to be read
     "llm_max_retries": 1,
+    "llm_no_answer_fallback": True,
 }
 
 
@@ -76,6 +77,10 @@ class Settings(BaseSettings):
     # batches of llm_screen_batch; None: all of them
     llm_screen_max: int | None = None
     llm_screen_batch: int = 10
+    # when the model says it found no answer to a question the answerability gate passed: show
+    # the extractive answer as a labelled fallback instead of abstaining (small models abstain
+    # needlessly; on for them by default)
+    llm_no_answer_fallback: bool = False
     prompts_dir: Path | None = None  # default: the repository's prompts/
 
     # local model (`rag llm setup|serve`, rag/local_llm.py): runtime and weights live under

@@ -198,3 +198,22 @@ def test_screening_excerpt_keeps_contribution_and_best_sentence() -> None:
     assert ex.id == p.id and ex.title == p.title
     short = Paper(id="q", title="T", abstract="One. Two.")
     assert screening_excerpt(short, "Two.") is short
+
+
+def test_small_model_no_answer_falls_back_when_the_gate_passed(
+    fake_openai: FakeOpenAI, seed_pipeline: Pipeline
+) -> None:
+    from rag.prompts import CANNOT_ANSWER
+
+    q = (
+        "By how much did initializing policies with a pre-trained language model raise task "
+        "completion rates in VirtualHome?"
+    )
+    base = {"home": seed_pipeline.settings.home, "llm_base_url": fake_openai.base_url}
+    fake_openai.enqueue(CANNOT_ANSWER, CANNOT_ANSWER)
+    small = Pipeline(Settings(llm_model="qwen2.5-coder-1.5b-instruct", **base))
+    ans = small.ask(q)
+    assert not ans.abstained and ans.backend == "extractive" and ans.citations
+    assert "found no answer in the abstracts; showing the extractive answer" in ans.notice
+    other = Pipeline(Settings(llm_model="gpt-4o-mini", **base))  # the contract for the rest
+    assert other.ask(q).abstained
