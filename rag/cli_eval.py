@@ -73,15 +73,7 @@ def cmd_eval_llm(args: argparse.Namespace, helpers: Any) -> int:
     settings = Settings()
     with contextlib.ExitStack() as stack:
         if not settings.llm_model:
-            from rag.local_llm import free_port
-
-            server = LocalServer(
-                args.local_model,
-                port=free_port(),
-                threads=settings.llm_threads,
-                ctx=settings.llm_ctx,
-                settings=settings,
-            )
+            server = LocalServer.from_settings(args.local_model, settings)
             helpers.err(
                 f"rag eval run: starting {server.spec.key} locally ({server.threads} threads)"
             )

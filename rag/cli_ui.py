@@ -113,17 +113,10 @@ def _ui_with_local_llm(
     (Ctrl+C, SIGTERM, or either one exiting)."""
     import signal
 
-    from rag.local_llm import LocalLLMError, LocalServer, free_port, signals_deferred
+    from rag.local_llm import LocalLLMError, LocalServer, signals_deferred
     from rag.settings import Settings
 
-    settings = Settings()
-    server = LocalServer(
-        args.local_llm,
-        port=free_port(),
-        threads=settings.llm_threads,
-        ctx=settings.llm_ctx,
-        settings=settings,
-    )
+    server = LocalServer.from_settings(args.local_llm, Settings())
     server.log_file = server.layout.home / f"server-ui-{port}.log"
 
     def on_term(signum: int, frame: Any) -> None:

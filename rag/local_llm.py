@@ -556,6 +556,19 @@ class LocalServer:
         self.log_file = log_file
         self.proc: subprocess.Popen[bytes] | None = None
 
+    @classmethod
+    def from_settings(
+        cls, model: str | None, settings: Settings, port: int | None = None
+    ) -> LocalServer:
+        """Threads, context and home from the settings; a free loopback port unless given."""
+        return cls(
+            model,
+            port=port or free_port(),
+            threads=settings.llm_threads,
+            ctx=settings.llm_ctx,
+            settings=settings,
+        )
+
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"

@@ -244,7 +244,6 @@ def test_rag_chat_json_answers_from_the_model(served: Served, seed_home: Path) -
         "RAG_LLM_MODEL": served.model,
         "OPENAI_BASE_URL": served.base_url,
     }
-    t = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "rag.cli", "chat", "--json"],
         input=FACTOID + "\n",
@@ -265,7 +264,6 @@ def test_rag_chat_json_answers_from_the_model(served: Served, seed_home: Path) -
     assert ans["citations"]
     for c in ans["citations"]:
         assert _ws(c["evidence"]) in _ws(abstracts[c["paper_id"]])
-    del t
 
 
 def _children(pid: int) -> list[int]:
