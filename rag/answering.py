@@ -464,6 +464,7 @@ class Answerer:
             judge_support,
             select_sources,
             stream_answer,
+            uncited_claims,
         )
         from rag.llm import LLMError
 
@@ -514,7 +515,10 @@ class Answerer:
         checked = check_citations(text, sources, self.pipeline.embedder, judge=judge)
         base.answer = checked.text
         base.citations = checked.citations
-        base.flagged = checked.flagged
+        # a sentence left uncited (no source supports it well enough to attribute) is flagged too
+        base.flagged = checked.flagged + [
+            c for c in uncited_claims(checked.text) if c not in checked.flagged
+        ]
         base.removed_citations = checked.removed
         yield self._finish(base, timings, t0, t2)
 

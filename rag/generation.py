@@ -235,15 +235,21 @@ def attribute_uncited(
     return "\n".join(out_lines), added
 
 
-def _has_uncited(text: str) -> bool:
+def uncited_claims(text: str) -> list[str]:
+    """Sentences of real length that cite nothing: claims no cited abstract supports (flagged)."""
     from rag.citations import CITE_RE
     from rag.sentences import split_sentences
 
-    return any(
-        not CITE_RE.search(sent) and len(_WORD.findall(sent.lower())) >= ATTRIBUTE_MIN_WORDS
+    return [
+        sent.strip()
         for line in text.splitlines()
         for sent in split_sentences(line)
-    )
+        if not CITE_RE.search(sent) and len(_WORD.findall(sent.lower())) >= ATTRIBUTE_MIN_WORDS
+    ]
+
+
+def _has_uncited(text: str) -> bool:
+    return bool(uncited_claims(text))
 
 
 def screening_excerpt(paper: Paper, best_sentence: str = "") -> Paper:
@@ -312,7 +318,13 @@ def condense_question(
     for line in reply.splitlines():
         line = _LEADS.sub("", line.strip()).strip().strip("\"'`\u201c\u201d").strip()
         if line:
-            if re.search(r"\[\s*\d", line) or len(line) > max(300, 3 * len(question)):
+            shared = set(_WORD.findall(line.lower())) & set(_WORD.findall(question.lower()))
+            if (
+                re.search(r"\[\s*\d", line)
+                or len(line) > max(300, 3 * len(question))
+                or len(line.split()) < 3
+                or not shared
+            ):
                 # small models sometimes answer (with citations) instead of rewriting
                 raise LLMError(
                     f"LLM call failed: {llm.describe()} answered the follow-up instead of "

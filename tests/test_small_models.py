@@ -89,6 +89,9 @@ def test_condense_refuses_an_answer_instead_of_a_rewrite(
     fake_openai.enqueue("It was trained on 970k demonstrations [1].")
     with pytest.raises(LLMError, match="answered the follow-up instead of rewriting"):
         condense_question(s, [("What is OpenVLA?", "A VLA model [1].")], "How big is it?")
+    fake_openai.enqueue("970k")  # an answer, not a question
+    with pytest.raises(LLMError, match="answered the follow-up instead of rewriting"):
+        condense_question(s, [("What is OpenVLA?", "A VLA model [1].")], "How big is it?")
     fake_openai.enqueue("How many parameters does OpenVLA have?")
     out = condense_question(
         s, [("What is OpenVLA?", "A VLA model [1].")], "How big is it?", LLMClient(s)
