@@ -207,7 +207,6 @@ class Answer:
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
             "flagged": self.flagged,
             "removed_citations": self.removed_citations,
-            "attributed": self.attributed,
             "notice": self.notice,
             "screened": self.screened,
         }
