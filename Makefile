@@ -6,7 +6,7 @@ RAG     ?= $(PY) -m rag.cli
 REPORTS ?= eval/reports
 SCIFACT ?= ../shared/data/scifact
 
-.PHONY: eval eval-seed eval-scifact eval-gate
+.PHONY: eval eval-seed eval-scifact eval-gate eval-llm
 
 eval: eval-seed eval-scifact
 	@echo
@@ -22,3 +22,11 @@ eval-scifact:
 
 eval-gate:
 	$(RAG) eval run --out $(REPORTS) --gate
+
+# The seed questions through the extractive and the LLM answerer, side by side (with seconds per
+# answer). Uses RAG_LLM_MODEL's endpoint if set, else starts the local model (`rag llm setup`
+# first). Hours on 2 cores for the whole set: SPLIT=tune|test, TYPE=factoid, LIMIT=20 pick a part;
+# RESUME=1 continues an interrupted run.
+eval-llm:
+	nice $(RAG) eval run --llm --out $(REPORTS) $(if $(SPLIT),--split $(SPLIT)) \
+		$(if $(TYPE),--type $(TYPE)) $(if $(LIMIT),--limit $(LIMIT)) $(if $(RESUME),--resume)

@@ -432,24 +432,31 @@ class Answerer:
             return
         decisions = None
         if self.settings.llm_model:
-            from rag.generation import screen_papers
+            from rag.generation import screen_papers, screening_excerpt
             from rag.llm import LLMError
 
             try:
-                found = screen_papers(self.settings, criterion, screened)
                 conf = {
                     d.paper.id: d
                     for d in cmp.screen_offline(self.pipeline.embedder, corpus, criterion, screened)
                 }
-                decisions = [
-                    cmp.Decision(
-                        pool[pid],
-                        ok,
-                        ev or conf[pid].evidence,
-                        max(conf[pid].confidence, 0.5) if ok else conf[pid].confidence,
-                    )
-                    for pid, ok, ev in found
-                ]
+                # the LLM judges the papers the offline screen ranks best (and every offline
+                # match); the rest are decided offline, which keeps a CPU model's cost bounded
+                cap = self.settings.llm_screen_max or len(screened)
+                by_rel = sorted(screened, key=lambda p: -conf[p.id].relevance)
+                judged = by_rel[:cap] + [p for p in by_rel[cap:] if conf[p.id].matches]
+                sent = {p.id for p in judged}
+                shown = [screening_excerpt(p, conf[p.id].evidence) for p in judged]
+                found = screen_papers(self.settings, criterion, shown)
+                found += [(p.id, False, "") for p in screened if p.id not in sent]
+                add = self.settings.llm_screen_mode == "add"  # offline matches stand
+                decisions = []
+                for pid, ok, ev in found:
+                    off = conf[pid]
+                    match = ok or (add and off.matches)
+                    evidence = ev if ok and ev else off.evidence
+                    confidence = max(off.confidence, 0.5) if match else off.confidence
+                    decisions.append(cmp.Decision(pool[pid], match, evidence, confidence))
                 base.backend = f"llm:{self.settings.llm_model}"
             except LLMError as exc:
                 base.notice = f"{exc}; showing the extractive answer"
@@ -503,23 +510,46 @@ class Answerer:
         t2: float,
         stage: Callable[[str], None],
     ) -> Iterator[str | Answer]:
-        from rag.generation import is_cannot_answer, judge_support, stream_answer
+        from rag.generation import (
+            attribute_uncited,
+            clean_answer,
+            is_cannot_answer,
+            judge_support,
+            select_sources,
+            stream_answer,
+            uncited_claims,
+        )
         from rag.llm import LLMError
 
-        sources = number_sources(papers)
+        ranked = [s.paper_id for s in scored]
+        sources = number_sources(select_sources(papers, ranked, self.settings.llm_sources))
         parts: list[str] = []
         try:
             for delta in stream_answer(self.settings, mode, rw.standalone, sources):
                 parts.append(delta)
                 yield delta
         except LLMError as exc:
-            ans = self._extractive(base, mode, papers, scored)
+            ans = self._extractive(base, mode, papers, scored, rw)
             ans.notice = f"{exc}; showing the extractive answer"
             final = self._finish(ans, timings, t0, t2)
             yield final
             return
-        text = "".join(parts).strip()
+        text = clean_answer("".join(parts))
         base.backend = f"llm:{self.settings.llm_model}"
+        if not is_cannot_answer(text):
+            text, base.attributed = attribute_uncited(text, sources, self.pipeline.embedder)
+        if is_cannot_answer(text) and self.abstain and self.settings.llm_no_answer_fallback:
+            # the calibrated gate above found the question answerable; a small model's "no
+            # answer" is the weaker judgement (it abstained on plainly stated numbers), so the
+            # reader gets the extractive answer, labelled as a fallback
+            ans = self._extractive(base, mode, papers, scored, rw)
+            ans.backend = "extractive"
+            ans.notice = (
+                f"{self.settings.llm_model} found no answer in the abstracts; "
+                "showing the extractive answer"
+            )
+            yield self._finish(ans, timings, t0, t2)
+            return
         if is_cannot_answer(text):
             g = Gate(False, 0.0, 0.0, 0.0)
             ans = self._abstain(base, papers, g)
@@ -539,7 +569,10 @@ class Answerer:
         checked = check_citations(text, sources, self.pipeline.embedder, judge=judge)
         base.answer = checked.text
         base.citations = checked.citations
-        base.flagged = checked.flagged
+        # a sentence left uncited (no source supports it well enough to attribute) is flagged too
+        base.flagged = checked.flagged + [
+            c for c in uncited_claims(checked.text) if c not in checked.flagged
+        ]
         base.removed_citations = checked.removed
         yield self._finish(base, timings, t0, t2)
 

@@ -221,12 +221,13 @@ def _add_filter_args(s: argparse.ArgumentParser) -> None:
 
 
 def _register_answer_commands(sub: Any, ev: Any) -> None:
-    """ask / chat (rag.cli_answers), ui (rag.cli_ui), eval run (rag.cli_eval): each module
+    """ask / chat (rag.cli_answers), ui (rag.cli_ui), eval run (rag.cli_eval), llm setup / serve
+    (rag.cli_llm): each module
     owns its sub-commands and gets the shared helpers."""
     import importlib
 
     helpers = CliHelpers(_add_filter_args, _pipeline, _filters, _out, _err)
-    for name in ("rag.cli_answers", "rag.cli_ui", "rag.cli_eval"):
+    for name in ("rag.cli_answers", "rag.cli_ui", "rag.cli_eval", "rag.cli_llm"):
         try:
             mod = importlib.import_module(name)
         except ModuleNotFoundError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from rag import evaluation as ev_mod
 
 
 def cmd_eval_run(args: argparse.Namespace, helpers: Any) -> int:
+    if args.llm:
+        return cmd_eval_llm(args, helpers)
     thresholds: dict[str, float] | None = None
     thresholds_path = Path(args.thresholds)
     if args.gate:
@@ -53,6 +56,60 @@ def cmd_eval_run(args: argparse.Namespace, helpers: Any) -> int:
                 helpers.err(f"  - {f}")
             return 1
         helpers.err(f"rag eval run: gate [{args.gate}] passed ({len(thresholds or {})} checks)")
+    return 0
+
+
+def cmd_eval_llm(args: argparse.Namespace, helpers: Any) -> int:
+    """`--llm`: the same questions through the extractive and the LLM answerer, side by side. With
+    no endpoint configured (RAG_LLM_MODEL), a local llama-server (`rag llm setup`) is started for
+    the run and stopped after it."""
+    import contextlib
+    import platform
+
+    from rag import eval_llm
+    from rag.local_llm import LocalLLMError, LocalServer
+    from rag.pipeline import Pipeline
+    from rag.settings import Settings
+
+    settings = Settings()
+    with contextlib.ExitStack() as stack:
+        if not settings.llm_model:
+            server = LocalServer.from_settings(args.local_model, settings)
+            helpers.err(
+                f"rag eval run: starting {server.spec.key} locally ({server.threads} threads)"
+            )
+            try:
+                stack.enter_context(server)
+            except LocalLLMError as exc:
+                helpers.err(f"rag eval run: error: {exc}")
+                return 1
+            # a new Settings, not a copy: the small-model budgets are applied on validation
+            settings = Settings(llm_model=server.spec.key, llm_base_url=server.base_url)
+        llm_pipe = Pipeline(settings)
+        ext_pipe = Pipeline(Settings(llm_model=None))
+        threads = settings.llm_threads or os.cpu_count()
+        result = eval_llm.compare_runs(
+            ext_pipe,
+            llm_pipe,
+            Path(args.dataset),
+            out=Path(args.out),
+            split=args.split,
+            types=args.type or None,
+            limit=args.limit,
+            per_type=args.per_type,
+            resume=args.resume,
+            judge=not args.no_judge and args.judge,
+            log=helpers.err,
+            command="rag " + " ".join(sys.argv[1:]),
+            machine=f"{platform.machine()}, {os.cpu_count()} cores, llm threads {threads}",
+        )
+    if args.json:
+        helpers.out(result)
+    else:
+        print(eval_llm.side_by_side(result["extractive"], result["llm"]))
+    if not args.no_report:
+        files = eval_llm.write(result, Path(args.out))
+        helpers.err(f"rag eval run: wrote {files['json']}, {files['md']}")
     return 0
 
 
@@ -94,6 +151,19 @@ def register(sub: Any, ev: Any, helpers: Any) -> None:
     s.add_argument("--thresholds", default=str(ev_mod.DEFAULT_THRESHOLDS), help="TOML file")
     s.add_argument("--no-report", action="store_true", help="do not write report files")
     s.add_argument("--no-judge", action="store_true", help="skip the LLM faithfulness judge")
+    s.add_argument(
+        "--llm",
+        action="store_true",
+        help="also run the LLM answerer and report both side by side (RAG_LLM_MODEL's endpoint, "
+        "or a local model started for the run)",
+    )
+    s.add_argument("--split", help="--llm: only questions with this `split` (tune or test)")
+    s.add_argument("--per-type", type=int, help="--llm: only the first N questions of each type")
+    s.add_argument("--resume", action="store_true", help="--llm: continue an interrupted run")
+    s.add_argument(
+        "--local-model", default="default", help="--llm without an endpoint: the local model"
+    )
+    s.add_argument("--judge", action="store_true", help="--llm: also run the LLM judge (slow)")
     s.set_defaults(func=lambda a: cmd_eval_run(a, helpers))
 
     s = ev.add_parser("summary", help="one table from a seed report and BEIR results")

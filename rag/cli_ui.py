@@ -12,6 +12,7 @@ import argparse
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,14 @@ def register(sub: Any, ev: Any, helpers: Any) -> None:
         type=int,
         default=None,
         help=f"port (default: $STREAMLIT_SERVER_PORT or {DEFAULT_PORT})",
+    )
+    s.add_argument(
+        "--local-llm",
+        nargs="?",
+        const="default",
+        default=None,
+        metavar="MODEL",
+        help="also serve a local model (`rag llm setup`) and answer with it; stopped with the UI",
     )
     s.set_defaults(func=lambda args: cmd_ui(args, helpers))
 
@@ -86,8 +95,10 @@ def cmd_ui(args: argparse.Namespace, helpers: Any) -> int:
         # the app must open the same store even though Streamlit may change its cwd later
         env["RAG_HOME"] = str(pipe.settings.home.resolve())
     env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
-    helpers.err(f"rag ui: http://127.0.0.1:{port}  (Ctrl+C to stop)")
     cmd = streamlit_command(port)
+    if args.local_llm:
+        return _ui_with_local_llm(args, helpers, cmd, env, port)
+    helpers.err(f"rag ui: http://127.0.0.1:{port}  (Ctrl+C to stop)")
     if os.name == "posix":
         # become Streamlit: Ctrl+C, SIGTERM and the exit status then reach it directly, and no
         # orphaned server is left behind when this process is killed
@@ -95,3 +106,51 @@ def cmd_ui(args: argparse.Namespace, helpers: Any) -> int:
         sys.stderr.flush()
         os.execve(cmd[0], cmd, env)
     return subprocess.call(cmd, env=env)  # pragma: no cover - non-POSIX
+
+
+def _ui_with_local_llm(
+    args: argparse.Namespace, helpers: Any, cmd: list[str], env: dict[str, str], port: int
+) -> int:
+    """Serve the local model, run Streamlit pointed at it as a child, and stop both together
+    (Ctrl+C, SIGTERM, or either one exiting)."""
+    import signal
+
+    from rag.local_llm import LocalLLMError, LocalServer, signals_deferred
+    from rag.settings import Settings
+
+    server = LocalServer.from_settings(args.local_llm, Settings())
+    server.log_file = server.layout.home / f"server-ui-{port}.log"
+
+    def on_term(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    ui: subprocess.Popen[bytes] | None = None
+    try:
+        helpers.err(f"rag ui: starting {server.spec.title} (log {server.log_file})")
+        server.start()
+        env = {**env, "OPENAI_BASE_URL": server.base_url, "RAG_LLM_MODEL": server.spec.key}
+        helpers.err(
+            f"rag ui: http://127.0.0.1:{port}, answers by {server.spec.key} (Ctrl+C stops both)"
+        )
+        ui = subprocess.Popen(cmd, env=env)
+        while ui.poll() is None:
+            if server.proc is None or server.proc.poll() is not None:
+                helpers.err(f"rag ui: the local model stopped; see {server.log_file}")
+                return 1
+            time.sleep(0.5)
+        return ui.returncode
+    except LocalLLMError as exc:
+        helpers.err(f"rag ui: error: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        with signals_deferred():  # a second Ctrl+C must not leave either one running
+            if ui is not None and ui.poll() is None:
+                ui.terminate()
+                try:
+                    ui.wait(10)
+                except subprocess.TimeoutExpired:
+                    ui.kill()
+            server.stop()

@@ -114,14 +114,173 @@ def stream_answer(
 _CANON = re.sub(r"[^a-z0-9 ]", "", CANNOT_ANSWER.lower())
 
 
+# how small models paraphrase the cannot-answer sentence: "The sources do not provide information
+# about X.", "There is no information on X in the provided abstracts."
+_NO_INFO = re.compile(
+    r"^(?:(?:i am |i'm )?sorry,?\s*)?(?:the (?:provided |given )?(?:sources?|abstracts?|papers?|"
+    r"documents?|context)\s+(?:do|does)\s+not\s+(?:contain|provide|mention|include|say|state|"
+    r"specify|give|discuss)|there is no (?:information|mention)|no (?:information|answer) "
+    r"(?:is|was) (?:given|provided|found)|i (?:could|can)\s*not find)\b",
+    re.IGNORECASE,
+)
+NO_INFO_MAX_CHARS = 200  # longer replies carry an answer besides the disclaimer
+
+
 def is_cannot_answer(text: str) -> bool:
     """True for an empty reply or the fixed cannot-answer sentence (tolerating case, punctuation,
-    stray citations and a short preamble such as "Sorry,")."""
+    stray citations and a short preamble such as "Sorry,"), or a short paraphrase of it that cites
+    nothing ("The sources do not provide information about X.")."""
     norm = re.sub(r"\[\s*\d+(?:\s*[,-]\s*\d+)*\s*\]", " ", text.lower())
     norm = " ".join(re.sub(r"[^a-z0-9 ]", " ", norm).split())
     if not norm:
         return True
-    return _CANON in norm and len(norm) <= len(_CANON) + 40
+    if _CANON in norm and len(norm) <= len(_CANON) + 40:
+        return True
+    plain = text.strip()
+    return (
+        len(plain) <= NO_INFO_MAX_CHARS
+        and not re.search(r"\[\s*\d", plain)
+        and bool(_NO_INFO.match(plain))
+    )
+
+
+# --- cleaning a small model's reply ------------------------------------------------------------
+# citation spellings small models use for source N: [Source 1], [source id="1"], (Source 1),
+# 【1】, [^1], [ 1 ], <source id="1"> ... all become [1]
+_CITE_VARIANTS = (
+    re.compile(
+        r"[\[(]\s*(?:source|src|abstract|paper|doc(?:ument)?)s?\s*(?:id\s*=?\s*)?[\"']?(\d+)[\"']?\s*[\])]",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"<\s*source\s+id\s*=\s*[\"']?(\d+)[\"']?\s*/?>(?:\s*</\s*source\s*>)?", re.IGNORECASE
+    ),
+    re.compile(r"\u3010\s*(\d+)\s*\u3011"),
+    re.compile(r"\[\^(\d+)\]"),
+)
+_ANSWER_LEAD = re.compile(r"^\s*(?:\*\*)?(?:answer|response)\s*:(?:\*\*)?\s*", re.IGNORECASE)
+_REFS_HEAD = re.compile(
+    r"^\s*(?:#+\s*)?(?:\*\*)?(?:references|sources|citations|bibliography)(?:\*\*)?\s*:?\s*(?:\*\*)?\s*$",
+    re.IGNORECASE,
+)
+_REF_LINE = re.compile(r"^\s*(?:[-*]\s*)?\[\d+\]\s*[:.-]?\s*\S")
+
+
+def clean_answer(text: str) -> str:
+    """Normalise a model's citation spellings to [n] and drop what the prompt asked it to leave out
+    (an "Answer:" lead, a trailing reference list), so the citation check sees plain [n] markers."""
+    for pat in _CITE_VARIANTS:
+        text = pat.sub(lambda m: f"[{m.group(1)}]", text)
+    text = _ANSWER_LEAD.sub("", text, count=1)
+    lines = text.rstrip().splitlines()
+    # a trailing block of "[n] Title ..." lines, with or without a "References:" header
+    end = len(lines)
+    while end > 0 and (not lines[end - 1].strip() or _REF_LINE.match(lines[end - 1])):
+        end -= 1
+    if end < len(lines) and end > 0:
+        tail = [ln for ln in lines[end:] if ln.strip()]
+        if tail and all(
+            _REF_LINE.match(ln) and not re.search(r"[.!?]\s*\[\d+\]\s*$", ln) for ln in tail
+        ):
+            lines = lines[:end]
+    if lines and _REFS_HEAD.match(lines[-1]):
+        lines = lines[:-1]
+    return "\n".join(lines).strip()
+
+
+# a sentence the model left uncited gets the source that supports it at least this well (support
+# as in rag.citations: cosine/word-overlap blend; a close paraphrase scores ~0.6+, an unrelated
+# sentence of the same field ~0.3-0.45) and states all its numbers; otherwise it stays uncited
+ATTRIBUTE_MIN_SUPPORT = 0.6
+ATTRIBUTE_MIN_WORDS = 4
+
+
+def attribute_uncited(
+    text: str,
+    sources: list[tuple[int, Paper]],
+    embedder: Any,
+    min_support: float = ATTRIBUTE_MIN_SUPPORT,
+) -> tuple[str, int]:
+    """Small models often answer right but cite nothing ("It was trained on 970k demonstrations.").
+    Each uncited sentence of real length gets `[n]` of the source that best supports it, when that
+    support is high and the source states every number of the sentence. Returns the text and how
+    many citations were added (reported, like removed ones)."""
+    from rag.citations import CITE_RE, support_scores, unsupported_numbers
+    from rag.sentences import split_sentences
+
+    if not sources or not _has_uncited(text):
+        return text, 0
+    added = 0
+    out_lines = []
+    for line in text.split("\n"):
+        parts = []
+        for sent in split_sentences(line) if line.strip() else []:
+            body = sent.rstrip()
+            if CITE_RE.search(body) or len(_WORD.findall(body.lower())) < ATTRIBUTE_MIN_WORDS:
+                parts.append(sent)
+                continue
+            best_n, best = 0, 0.0
+            for n, paper in sources:
+                sup, _ = support_scores(embedder, body, paper)
+                if sup > best and not unsupported_numbers(body, [paper]):
+                    best_n, best = n, sup
+            if best_n and best >= min_support:
+                m = re.search(r"[.!?]+[\"')\]]*$", body)
+                cut = m.start() if m else len(body)
+                parts.append(f"{body[:cut]} [{best_n}]{body[cut:]}")
+                added += 1
+            else:
+                parts.append(sent)
+        out_lines.append(" ".join(p.strip() for p in parts) if parts else line)
+    return "\n".join(out_lines), added
+
+
+def uncited_claims(text: str) -> list[str]:
+    """Sentences of real length that cite nothing: claims no cited abstract supports (flagged)."""
+    from rag.citations import CITE_RE
+    from rag.sentences import split_sentences
+
+    return [
+        sent.strip()
+        for line in text.splitlines()
+        for sent in split_sentences(line)
+        if not CITE_RE.search(sent) and len(_WORD.findall(sent.lower())) >= ATTRIBUTE_MIN_WORDS
+    ]
+
+
+def _has_uncited(text: str) -> bool:
+    return bool(uncited_claims(text))
+
+
+def screening_excerpt(paper: Paper, best_sentence: str = "") -> Paper:
+    """The paper as the screening prompt shows it: its contribution statement ("we ...", "this
+    paper ...") and the sentence most relevant to the criterion, in abstract order, instead of the
+    whole abstract: a third of the prompt tokens, which is what a CPU model spends its time on.
+    Both are verbatim sentences, so any quoted evidence stays checkable against the abstract."""
+    from dataclasses import replace
+
+    from rag.sentences import split_sentences
+
+    sents = split_sentences(paper.abstract)
+    if len(sents) <= 2:
+        return paper
+    claim = next(
+        (s for s in sents if re.search(r"\b(?:we|our|this (?:paper|work))\b", s, re.I)), sents[0]
+    )
+    keep = [s for s in sents if s == claim or s == best_sentence.strip()]
+    return replace(paper, abstract=" ".join(keep))
+
+
+def select_sources(papers: list[Paper], ranked_ids: list[str], n: int | None) -> list[Paper]:
+    """The `n` papers the LLM sees: in the order of `ranked_ids` (the answerer's best-sentence
+    ranking, which already weighs retrieval and follow-up focus), then the rest in retrieval
+    order. Fewer, better sources make a small model both faster and less distracted."""
+    if not n or n >= len(papers):
+        return list(papers)
+    by_id = {p.id: p for p in papers}
+    order = [pid for pid in dict.fromkeys(ranked_ids) if pid in by_id]
+    order += [p.id for p in papers if p.id not in set(order)]
+    return [by_id[pid] for pid in order[: max(1, n)]]
 
 
 # --- follow-ups --------------------------------------------------------------------------------
@@ -154,10 +313,23 @@ def condense_question(
     messages = load_prompts(settings).render(
         "condense", history=format_history(history), question=question
     )
-    reply = _client(settings, client).chat(messages)
+    llm = _client(settings, client)
+    reply = llm.chat(messages)
     for line in reply.splitlines():
         line = _LEADS.sub("", line.strip()).strip().strip("\"'`\u201c\u201d").strip()
         if line:
+            shared = set(_WORD.findall(line.lower())) & set(_WORD.findall(question.lower()))
+            if (
+                re.search(r"\[\s*\d", line)
+                or len(line) > max(300, 3 * len(question))
+                or len(line.split()) < 3
+                or not shared
+            ):
+                # small models sometimes answer (with citations) instead of rewriting
+                raise LLMError(
+                    f"LLM call failed: {llm.describe()} answered the follow-up instead of "
+                    "rewriting it"
+                )
             return line
     return question
 
@@ -272,13 +444,16 @@ def screen_papers(
     criterion: str,
     papers: list[Paper],
     client: LLMClient | None = None,
-    batch_size: int = 10,
+    batch_size: int | None = None,
     on_malformed: Literal["raise", "false"] = "raise",
 ) -> list[tuple[str, bool, str]]:
     """(paper_id, matches, evidence sentence) for every paper, in the given order.
 
-    Papers go to the model in batches, numbered 1..n inside each batch (numbers survive a model's
-    copying better than ids). The JSON reply may sit in a code fence or among chatter. A paper the
+    Papers go to the model in batches (`batch_size`, default `settings.llm_screen_batch`),
+    numbered 1..n inside each batch (numbers survive a model's copying better than ids). The
+    prompt asks only for a yes/no per id (a few tokens each: generating is what costs on a CPU);
+    an "evidence" quote, when a model adds one, is kept if it is grounded in the abstract, and the
+    caller supplies the evidence sentence otherwise. The JSON reply may sit in a code fence or among chatter. A paper the
     reply leaves out, or whose decision cannot be read, gets (id, False, ""). A batch whose reply
     holds no JSON at all raises LLMError (`on_malformed="raise"`, the default, so the caller can
     fall back and say so) or marks the whole batch (id, False, "") with a warning logged
@@ -288,7 +463,7 @@ def screen_papers(
         return []
     prompts = load_prompts(settings)
     llm = _client(settings, client)
-    size = max(1, int(batch_size))
+    size = max(1, int(batch_size or settings.llm_screen_batch))
     out: list[tuple[str, bool, str]] = []
     for start in range(0, len(papers), size):
         batch = papers[start : start + size]

@@ -186,6 +186,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     flagged: list[str] = field(default_factory=list)  # sentences whose support is too low
     removed_citations: list[int] = field(default_factory=list)  # [n] that named no given source
+    attributed: int = 0  # LLM sentences left uncited that got the source supporting them
     notice: str = ""  # e.g. "LLM endpoint failed: ...; showing the extractive answer"
     screened: int = 0  # compare mode: how many papers were screened
 

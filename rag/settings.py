@@ -9,8 +9,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# the models `rag llm serve` serves (rag/local_llm.py) and the budgets they get by default
+SMALL_MODELS = frozenset({"qwen2.5-coder-1.5b-instruct", "qwen2.5-coder-0.5b-instruct"})
+SMALL_MODEL_BUDGET: dict[str, object] = {
+    "llm_sources": 4,
+    "llm_max_tokens": 300,
+    "llm_screen_max": 20,
+    "llm_screen_batch": 10,
+    "llm_timeout": 180.0,  # the first token waits for the whole prompt to be read
+    "llm_max_retries": 1,
+    "llm_no_answer_fallback": True,
+    "llm_screen_mode": "add",
+}
 
 
 class Settings(BaseSettings):
@@ -62,7 +75,37 @@ class Settings(BaseSettings):
     llm_max_retries: int = 2
     llm_temperature: float = 0.0
     llm_max_tokens: int = 800
+    # how many of the retrieved abstracts (best first) the LLM sees; None: all top_k
+    llm_sources: int | None = None
+    # compare mode: how many screened papers (pre-ranked offline, best first) the LLM judges, in
+    # batches of llm_screen_batch; None: all of them
+    llm_screen_max: int | None = None
+    llm_screen_batch: int = 10
+    # when the model says it found no answer to a question the answerability gate passed: show
+    # the extractive answer as a labelled fallback instead of abstaining (small models abstain
+    # needlessly; on for them by default)
+    llm_no_answer_fallback: bool = False
+    # compare mode with an LLM: "decide" (the model's yes/no per paper stands) or "add" (the
+    # offline matches stand and the model may add papers; for small models, whose yes/no
+    # screening says no to nearly everything: compare F1 0.10 vs 0.77 offline on a sample)
+    llm_screen_mode: Literal["decide", "add"] = "decide"
     prompts_dir: Path | None = None  # default: the repository's prompts/
+
+    # local model (`rag llm setup|serve`, rag/local_llm.py): runtime and weights live under
+    # llm_home (default: the user's cache dir, rag/llm), outside the repository
+    llm_home: Path | None = None
+    llm_threads: int | None = None  # llama-server threads (default: all cores but one)
+    llm_ctx: int = 8192
+
+    @model_validator(mode="after")
+    def _small_model_budget(self) -> Settings:
+        """The local models of `rag llm setup` get CPU-sized budgets unless a value is set
+        explicitly: on 2 cores each 1k prompt tokens costs ~8 s and each 100 generated ~4 s."""
+        if self.llm_model and self.llm_model.strip().lower() in SMALL_MODELS:
+            for name, value in SMALL_MODEL_BUDGET.items():
+                if name not in self.model_fields_set:
+                    self.__dict__[name] = value  # not marked as set: an explicit value still wins
+        return self
 
     @property
     def store_location(self) -> str:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The tests: install (incl. Debian's chromium for the browser test when running as root), lint,
-# the pytest suite, then the eval gate on the sealed test split of the seed questions.
+# the local model for the real-LLM tests, the pytest suite, then the eval gate on the sealed test
+# split of the seed questions (extractive answerer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -22,6 +23,11 @@ if [ ! -x /usr/bin/chromium ] && [ "${RAG_SKIP_BROWSER_TESTS:-}" != 1 ]; then
 fi
 .venv/bin/ruff check rag ui tests bench eval
 .venv/bin/ruff format --check rag ui tests bench eval
+# the real-model tests (-m real_llm) need llama.cpp's llama-server and the 0.5B model: built once
+# into RAG_LLM_HOME (default ~/.cache/rag/llm) and reused; the first build takes ~15 CPU-minutes
+if [ "${RAG_SKIP_REAL_LLM:-}" != 1 ] || [ -n "${CI:-}" ]; then
+  .venv/bin/rag llm setup --model small
+fi
 .venv/bin/python -m pytest -q "$@"
 # the eval gate always runs (a harness that cannot start fails CI): the sealed test split of the
 # seed questions against the [ci] floors of eval/thresholds.toml, extractive answerer
