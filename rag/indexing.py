@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 
-from rag.embedding import Embedder
+from rag.embedding import Embedder, embed_for_ingest
 from rag.schema import IngestReport, LoadIssue, Paper
 from rag.settings import Settings
 from rag.store import PaperState, Store
@@ -177,7 +177,7 @@ def _write_batch(
     nodes: list[TextNode] = []
     for p in papers:
         nodes.extend(paper_nodes(p, settings.chunk_size, settings.chunk_overlap))
-    vectors = embedder.embed_documents([embed_text(n) for n in nodes])
+    vectors = embed_for_ingest(embedder, [embed_text(n) for n in nodes])
     for node, vec in zip(nodes, vectors, strict=True):
         node.embedding = vec.tolist()
     new_ids = {n.node_id for n in nodes}

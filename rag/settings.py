@@ -31,7 +31,10 @@ class Settings(BaseSettings):
     # cpu: ONNX Runtime, no torch; cuda: sentence-transformers on the GPU; auto: ONNX for queries,
     # the GPU for ingest when one is present (rag/embedding.py)
     embed_device: Literal["auto", "cpu", "cuda"] = "auto"
-    embed_quant: Literal["fp32", "int8"] = "fp32"  # ONNX graph: int8 embeds ~2x faster on CPU
+    # the ONNX graph ingest embeds with (queries and answers always use fp32): int8 embeds ~2.2x
+    # faster than torch fp32 on CPU (fp32 ONNX ~1.3x) for SciFact train nDCG@10 0.728 vs 0.732
+    # (README "Ingest and query speed", bench/embed_speed.py)
+    embed_quant: Literal["fp32", "int8"] = "int8"
     model_cache: Path | None = None  # where the ONNX graphs are cached; default ~/.cache/rag
     embed_batch_size: int = 64
     embed_base_url: str | None = None  # for embed_backend=openai; defaults to llm_base_url
