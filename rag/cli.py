@@ -55,11 +55,12 @@ def _filters(args: argparse.Namespace) -> SearchFilters | None:
 
 # --- ingest ----------------------------------------------------------------------------------
 def cmd_ingest(args: argparse.Namespace) -> int:
-    # a typo in a path is reported before anything is opened or loaded
+    # a typo in a path is reported (as loading words it) before anything is opened or loaded
     missing = [p for p in args.paths if not os.path.lexists(p)]
+    for p in missing:
+        _err(f"{p}: error: no such file or directory")
     if missing:
-        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
-        raise FileNotFoundError(f"{missing[0]}: no such file or directory{more}")
+        return 1
     from rag.indexing import issues_text, summarise
 
     pipe = _pipeline(args)

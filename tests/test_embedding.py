@@ -136,7 +136,7 @@ def test_ingest_of_a_missing_path_fails_before_loading_anything(tmp_path: Path) 
     proc, modules = _run_importtime(["ingest", str(SEED_FILE), str(missing)], home)
     assert proc.returncode == 1
     errors = [line for line in proc.stderr.splitlines() if not line.startswith("import time:")]
-    assert errors == [f"rag: error: {missing}: no such file or directory"]
+    assert errors == [f"{missing}: error: no such file or directory"]
     assert not {"chromadb", "onnxruntime", *QUERY_PATH_FORBIDDEN} & modules
     assert not home.exists()  # nothing was opened or created
 
