@@ -12,7 +12,7 @@ ndcg        SciFact train nDCG@10 (fused, dense, BM25) for each variant, each in
             with one variant, queried with another): what a store built before a switch gives.
 
 Usage: .venv/bin/python bench/embed_speed.py [--sample 1024] [--skip-ndcg] [--home DIR]
-       [--variants torch,fp32,int8] [--out bench/results/embed_speed.json]
+       [--variants torch,fp32,int8] [--out bench/results/embed_speed_throughput.json]
 (nDCG: a full SciFact ingest per variant, ~8 min with torch on a quiet 2-core machine.)
 """
 
