@@ -32,6 +32,7 @@ from typing import Any
 
 import rag  # noqa: F401
 from rag.chunking import embed_text, paper_nodes
+from rag.embedding import embed_for_ingest
 from rag.loading import load_papers
 from rag.pipeline import Pipeline
 from rag.settings import Settings
@@ -71,6 +72,28 @@ def llamaindex_indexer(path: Path, embed_model: Any):
     return index, coll
 
 
+def llamaindex_embedding(emb: Any) -> Any:
+    """The pipeline's embedder as a llama-index embed model, so the baseline embeds alike."""
+    if hasattr(emb, "li_model"):  # the torch path is llama-index's HuggingFaceEmbedding
+        return emb.li_model
+    from llama_index.core.embeddings import BaseEmbedding
+
+    class Wrapped(BaseEmbedding):
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return emb.embed_documents([text])[0].tolist()
+
+        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+            return embed_for_ingest(emb, texts).tolist()
+
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return emb.embed_query(query).tolist()
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return self._get_query_embedding(query)
+
+    return Wrapped(model_name=emb.name, embed_batch_size=emb.batch_size)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument(
@@ -88,7 +111,7 @@ def main() -> None:
     settings = Settings(home=tmp / "store")
     pipe = Pipeline(settings)
     emb = pipe.embedder
-    emb.embed_documents(["warm up"] * 8)
+    embed_for_ingest(emb, ["warm up"] * 8)
 
     # the papers in the order the pipeline will embed them, and their chunk texts (untimed)
     papers = load_papers([corpus]).papers
@@ -102,7 +125,7 @@ def main() -> None:
     li_index = None
     li_coll = None
     if not args.skip_llamaindex:
-        li_index, li_coll = llamaindex_indexer(tmp / "li-chroma", emb.li_model)
+        li_index, li_coll = llamaindex_indexer(tmp / "li-chroma", llamaindex_embedding(emb))
 
     log = open(args.log, "a", encoding="utf-8") if args.log else None  # noqa: SIM115
     acc = {"bare": 0.0, "callback": 0.0, "li": 0.0, "li_bare": 0.0, "li_papers": 0}
@@ -114,7 +137,7 @@ def main() -> None:
         lo, hi = state["done"], written
         batch_texts = [t for ts in texts[lo:hi] for t in ts]
         t = time.perf_counter()
-        emb.embed_documents(batch_texts)
+        embed_for_ingest(emb, batch_texts)
         bare = time.perf_counter() - t
         acc["bare"] += bare
         li = None

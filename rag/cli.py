@@ -7,12 +7,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rag.schema import SearchFilters
-from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from rag.settings import Settings
+
+# commands of the CLI core: they need none of the sub-command modules (rag.cli_eval alone pulls
+# in the eval harness), so a parse for them skips importing those (a cold `rag search` is timed)
+CORE_COMMANDS = ("ingest", "search", "stats", "check")
 
 
 def _out(obj: Any) -> None:
@@ -24,10 +31,16 @@ def _err(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+def _settings() -> Settings:
+    from rag.settings import Settings
+
+    return Settings()
+
+
 def _pipeline(args: argparse.Namespace):  # noqa: ANN202 - keeps the import lazy
     from rag.pipeline import Pipeline
 
-    return Pipeline(Settings())
+    return Pipeline(_settings())
 
 
 def _filters(args: argparse.Namespace) -> SearchFilters | None:
@@ -42,6 +55,12 @@ def _filters(args: argparse.Namespace) -> SearchFilters | None:
 
 # --- ingest ----------------------------------------------------------------------------------
 def cmd_ingest(args: argparse.Namespace) -> int:
+    # a typo in a path is reported (as loading words it) before anything is opened or loaded
+    missing = [p for p in args.paths if not os.path.lexists(p)]
+    for p in missing:
+        _err(f"{p}: error: no such file or directory")
+    if missing:
+        return 1
     from rag.indexing import issues_text, summarise
 
     pipe = _pipeline(args)
@@ -88,6 +107,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not args.query or not has_words(args.query):
         _err("rag search: give a query with words in it, or --queries FILE.jsonl")
         return 2
+    from rag.embedding import preload
+
+    preload(_settings())  # the model loads while Chroma and BM25 open
     pipe = _pipeline(args)
     hits = pipe.search(args.query, k=args.k, filters=filters, method=args.method)
     if args.json:
@@ -163,7 +185,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_eval_beir(args: argparse.Namespace) -> int:
     from rag.beir import format_table, run_beir
 
-    result = run_beir(Settings(), Path(args.dir), split=args.split, limit=args.limit)
+    result = run_beir(_settings(), Path(args.dir), split=args.split, limit=args.limit)
     if args.json:
         _out(result)
     else:
@@ -171,7 +193,9 @@ def cmd_eval_beir(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The whole CLI; given the arguments about to be parsed, a parser for a core command
+    leaves out the sub-command modules (their commands are then unknown to it)."""
     p = argparse.ArgumentParser(prog="rag", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -209,8 +233,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_eval_beir)
 
-    _register_answer_commands(sub, ev)
+    if not _core_only(argv):
+        _register_answer_commands(sub, ev)
     return p
+
+
+def _core_only(argv: list[str] | None) -> bool:
+    words = [a for a in (argv or []) if not a.startswith("-")]
+    if "-h" in (argv or []) or "--help" in (argv or []) or not words:
+        return False
+    return words[0] in CORE_COMMANDS or words[:2] == ["eval", "beir"]
 
 
 def _add_filter_args(s: argparse.ArgumentParser) -> None:
@@ -249,12 +281,16 @@ class CliHelpers:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         _err("rag: interrupted")
         return 130
+    except (FileNotFoundError, PermissionError) as exc:  # before rag.errors, which opens Chroma
+        _err(f"rag: error: {exc}")
+        return 1
     except Exception as exc:  # user-facing errors: one clear line, no traceback
         from rag.errors import user_message
 

@@ -14,18 +14,19 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
-from llama_index.core.schema import TextNode
-from tqdm import tqdm
 
-from rag.chunking import embed_text, paper_nodes
-from rag.embedding import Embedder
-from rag.loading import load_papers
+from rag.embedding import Embedder, embed_for_ingest
 from rag.schema import IngestReport, LoadIssue, Paper
 from rag.settings import Settings
-from rag.sparse import SparseIndex
 from rag.store import PaperState, Store
+
+if TYPE_CHECKING:  # imported by `ingest` when it runs, not by every reader of the store
+    from llama_index.core.schema import TextNode
+
+    from rag.sparse import SparseIndex
 
 # test hook: pause (seconds) after this many papers have been written, so a test can kill -9
 _PAUSE_AFTER_ENV = "RAG_TEST_PAUSE_AFTER_PAPERS"
@@ -81,6 +82,11 @@ def ingest(
 ) -> tuple[IngestReport, SparseIndex | None]:
     """Bring the store in line with `paths` (with `reindex`, drop it first: only once the
     sources were read, so a typo cannot empty the store). Caller holds the writer lock."""
+    from tqdm import tqdm
+
+    from rag.loading import load_papers
+    from rag.sparse import SparseIndex
+
     t0 = time.perf_counter()
     loaded = load_papers(paths)
     report = IngestReport(issues=list(loaded.issues), duplicates=loaded.duplicates)
@@ -191,10 +197,12 @@ def _write_batch(
     papers: list[Paper],
     states: dict[str, PaperState],
 ) -> int:
+    from rag.chunking import embed_text, paper_nodes
+
     nodes: list[TextNode] = []
     for p in papers:
         nodes.extend(paper_nodes(p, settings.chunk_size, settings.chunk_overlap))
-    vectors = embedder.embed_documents([embed_text(n) for n in nodes])
+    vectors = embed_for_ingest(embedder, [embed_text(n) for n in nodes])
     for node, vec in zip(nodes, vectors, strict=True):
         node.embedding = vec.tolist()
     new_ids = {n.node_id for n in nodes}

@@ -10,15 +10,17 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rag.embedding import Embedder, get_embedder
 from rag.indexing import ingest, sparse_path, writer_lock
 from rag.retrieval import Retriever
 from rag.schema import Answer, Hit, IngestReport, Paper, SearchFilters
 from rag.settings import Settings
-from rag.sparse import SparseIndex
 from rag.store import Store
+
+if TYPE_CHECKING:  # bm25s is imported when the BM25 index is first opened (not by `rag stats`)
+    from rag.sparse import SparseIndex
 
 GENERATION_CHECK_S = 2.0  # how often a reader looks for another process's ingest
 
@@ -52,6 +54,8 @@ class Pipeline:
     def sparse(self) -> SparseIndex:
         with self._lock:
             if self._sparse is None:
+                from rag.sparse import SparseIndex
+
                 self._sparse = SparseIndex.open(self.store, sparse_path(self.settings))
             return self._sparse
 
@@ -71,9 +75,10 @@ class Pipeline:
         with self._lock:
             self._notice_other_writers()
             if self._retriever is None:
+                sparse = self.sparse  # first: a model preloading meanwhile keeps loading
                 emb = self.embedder
                 self.store.check_model(emb.name, emb.dim)
-                self._retriever = Retriever(self.settings, self.store, self.sparse, emb)
+                self._retriever = Retriever(self.settings, self.store, sparse, emb)
             return self._retriever
 
     def refresh(self) -> None:

@@ -10,12 +10,15 @@ scores (the default; its weight was tuned on SciFact train and the seed question
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rag.embedding import Embedder
 from rag.schema import Hit, SearchFilters
 from rag.settings import Settings
-from rag.sparse import SparseIndex
 from rag.store import Store
+
+if TYPE_CHECKING:
+    from rag.sparse import SparseIndex
 
 
 @dataclass

@@ -7,6 +7,10 @@ or another writer ran, and the index is rebuilt from Chroma, the source of truth
 
 Saving and loading hold a file lock beside the index (`bm25-<collection>.lock`): an ingest and a
 search or UI process that found the index stale may both save it, and the save swaps directories.
+
+Building and saving go through llama-index; opening a saved index and searching it do not: they
+read bm25s's files and the node layout directly (`PersistedBM25`), because importing
+llama_index.core would cost a cold `rag search` about as much as importing chromadb itself.
 """
 
 from __future__ import annotations
@@ -18,18 +22,39 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-import bm25s
 import numpy as np
 from filelock import FileLock
-from llama_index.core.schema import MetadataMode, TextNode
-from llama_index.core.vector_stores.utils import metadata_dict_to_node
-from llama_index.retrievers.bm25 import BM25Retriever
 
 from rag.schema import SearchFilters
 from rag.store import Store
 
+if TYPE_CHECKING:
+    from llama_index.core.schema import TextNode
+    from llama_index.retrievers.bm25 import BM25Retriever
+
 MANIFEST = "manifest.json"
+
+
+def _import_bm25s() -> ModuleType:
+    """`import bm25s` without scipy when nothing has loaded scipy yet: bm25s tries
+    `import scipy.sparse` (~0.1 s of CPU, a tenth of a cold `rag search`) only for its optional
+    `csc_backend="scipy"`, which neither llama-index's BM25Retriever nor this module selects
+    (both build with bm25s's default numpy backend). scipy stays importable afterwards."""
+    if "scipy" in sys.modules:
+        import bm25s
+    else:
+        sys.modules["scipy"] = None  # type: ignore[assignment]  # makes `import scipy` fail
+        try:
+            import bm25s
+        finally:
+            del sys.modules["scipy"]
+    return bm25s
+
+
+bm25s = _import_bm25s()
 
 
 @dataclass
@@ -49,8 +74,34 @@ def _lock(path: Path, reading: bool = False) -> FileLock | contextlib.nullcontex
     return FileLock(str(path.with_name(path.name + ".lock")))
 
 
+class PersistedBM25:
+    """What `SparseIndex` needs of a saved `BM25Retriever`, loaded without llama-index: the bm25s
+    index with its corpus (llama-index's node dicts), and the retriever's tokenising settings.
+    `BM25Retriever.persist` saves none of those settings, so loading it back uses its defaults
+    (English stemmer and stopwords, its token pattern); so does this."""
+
+    token_pattern = r"(?u)\b\w\w+\b"  # BM25Retriever's default
+    skip_stemming = False
+
+    def __init__(self, path: Path) -> None:
+        import Stemmer
+
+        self.bm25 = bm25s.BM25.load(str(path), load_corpus=True)
+        self.corpus = self.bm25.corpus
+        self.stemmer = Stemmer.Stemmer("english")
+
+
+def node_text_and_metadata(item: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The text and metadata of a node dict as llama-index stores it (the whole node as JSON under
+    `_node_content`); what `metadata_dict_to_node(item).get_content()` and `.metadata` give."""
+    node = json.loads(item["_node_content"])
+    return str(node.get("text") or ""), dict(node.get("metadata") or {})
+
+
 class SparseIndex:
-    def __init__(self, retriever: BM25Retriever | None, nodes_meta: list[dict]) -> None:
+    def __init__(
+        self, retriever: BM25Retriever | PersistedBM25 | None, nodes_meta: list[dict]
+    ) -> None:
         self.retriever = retriever
         self.generation = -1  # the store generation this index matches (set on open/save)
         self._meta = nodes_meta
@@ -73,6 +124,8 @@ class SparseIndex:
     def build(cls, nodes: list[TextNode]) -> SparseIndex:
         if not nodes:
             return cls(None, [])
+        from llama_index.retrievers.bm25 import BM25Retriever
+
         # top_k is only a default (search passes k); above the corpus size the retriever warns
         top_k = min(10, len(nodes))
         retriever = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=top_k)
@@ -80,6 +133,8 @@ class SparseIndex:
 
     @classmethod
     def from_store(cls, store: Store) -> SparseIndex:
+        from llama_index.core.vector_stores.utils import metadata_dict_to_node
+
         nodes: list[TextNode] = []
         for cid, doc, md in store.iter_rows(include_documents=True):
             node = metadata_dict_to_node(md, text=doc or "")
@@ -117,7 +172,7 @@ class SparseIndex:
             manifest = json.loads(manifest_file.read_text())
             if int(manifest.get("count", 0)) == 0:
                 return cls(None, []), manifest
-            retriever = BM25Retriever.from_persist_dir(str(path))
+            retriever = PersistedBM25(path)
             return cls(retriever, retriever.corpus), manifest
         except Exception as exc:  # a damaged index is rebuilt, never fatal
             print(f"rag: BM25 index at {path} is unreadable ({exc}); rebuilding", file=sys.stderr)
@@ -181,13 +236,6 @@ class SparseIndex:
             if s <= 0:
                 continue
             item = i if isinstance(i, dict) else self._meta[int(i)]
-            node = metadata_dict_to_node(item)
-            hits.append(
-                SparseHit(
-                    chunk_id=item["node_id"],
-                    text=node.get_content(metadata_mode=MetadataMode.NONE),
-                    metadata=dict(node.metadata),
-                    score=float(s),
-                )
-            )
+            text, metadata = node_text_and_metadata(item)
+            hits.append(SparseHit(item["node_id"], text, metadata, float(s)))
         return hits

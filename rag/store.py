@@ -1,28 +1,28 @@
 """All Chroma access lives here: opening the store (embedded or server), writing and deleting
 chunks in batches, metadata queries, and the collection's record of which embedding model built it.
+
+Writes go through llama-index's `ChromaVectorStore` (it lays out each node's metadata); queries
+call Chroma directly and read that layout back, because importing llama_index.core costs a cold
+`rag search` about as much as importing chromadb itself (README, "Ingest and query speed").
 """
 
 from __future__ import annotations
 
-import math
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
-from llama_index.core.schema import TextNode
-from llama_index.core.vector_stores.types import (
-    FilterOperator,
-    MetadataFilter,
-    MetadataFilters,
-    VectorStoreQuery,
-)
-from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.schema import Paper, SearchFilters
 from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import TextNode
+    from llama_index.vector_stores.chroma import ChromaVectorStore
 
 PAGE = 5000  # rows per `get` page when scanning the whole collection
 
@@ -79,23 +79,32 @@ def make_client(settings: Settings) -> Any:
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
-def filters_to_llama(filters: SearchFilters | None) -> MetadataFilters | None:
+def chroma_where(filters: SearchFilters | None) -> dict[str, Any] | None:
+    """Our filters as a Chroma `where` clause (what ChromaVectorStore makes of MetadataFilters)."""
     if filters is None or filters.is_empty():
         return None
-    items: list[MetadataFilter] = []
+    items: list[dict[str, Any]] = []
     if filters.year_from is not None:
-        items.append(
-            MetadataFilter(key="year", value=filters.year_from, operator=FilterOperator.GTE)
-        )
+        items.append({"year": {"$gte": filters.year_from}})
     if filters.year_to is not None:
-        items.append(MetadataFilter(key="year", value=filters.year_to, operator=FilterOperator.LTE))
+        items.append({"year": {"$lte": filters.year_to}})
     if filters.venue:
-        items.append(MetadataFilter(key="venue", value=filters.venue, operator=FilterOperator.EQ))
+        items.append({"venue": {"$eq": filters.venue}})
     if filters.ids:
-        items.append(
-            MetadataFilter(key="paper_id", value=list(filters.ids), operator=FilterOperator.IN)
-        )
-    return MetadataFilters(filters=items)
+        items.append({"paper_id": {"$in": list(filters.ids)}})
+    return items[0] if len(items) == 1 else {"$and": items}
+
+
+def node_metadata(md: dict[str, Any]) -> dict[str, Any]:
+    """A node's own metadata from the flat dict llama-index stored (it keeps the whole node as
+    JSON under `_node_content`, beside copies of the fields and its bookkeeping keys)."""
+    content = md.get("_node_content")
+    if content:
+        return dict(json.loads(content).get("metadata") or {})
+    return {k: v for k, v in md.items() if not k.startswith("_") and k not in _NODE_KEYS}
+
+
+_NODE_KEYS = {"document_id", "doc_id", "ref_doc_id"}
 
 
 class Store:
@@ -112,11 +121,20 @@ class Store:
             )
         except Exception as exc:
             raise StoreError(f"cannot open collection at {settings.store_location}: {exc}") from exc
-        self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+        self._vector_store: ChromaVectorStore | None = None
         try:
             self.max_batch = int(self.client.get_max_batch_size())
         except Exception:
             self.max_batch = 5000
+
+    @property
+    def vector_store(self) -> ChromaVectorStore:
+        """llama-index's view of the collection, for writes (imported on first write)."""
+        if self._vector_store is None:
+            from llama_index.vector_stores.chroma import ChromaVectorStore
+
+            self._vector_store = ChromaVectorStore(chroma_collection=self.collection)
+        return self._vector_store
 
     # --- model bookkeeping -------------------------------------------------------------------
     @property
@@ -259,17 +277,23 @@ class Store:
         n = self.count()
         if n == 0:
             return []
-        q = VectorStoreQuery(
-            query_embedding=embedding,
-            similarity_top_k=min(k, n),
-            filters=filters_to_llama(filters),
+        where = chroma_where(filters)
+        res = self.collection.query(
+            query_embeddings=[embedding],
+            n_results=min(k, n),
+            include=["documents", "metadatas", "distances"],
+            **({"where": where} if where else {}),
         )
-        res = self.vector_store.query(q)
         hits: list[DenseHit] = []
-        for node, sim in zip(res.nodes or [], res.similarities or [], strict=False):
-            # ChromaVectorStore reports exp(-distance); cosine distance = 1 - cos
-            cos = 1.0 + math.log(sim) if sim > 0 else -1.0
-            hits.append(DenseHit(node.node_id, node.get_content(), dict(node.metadata), cos))
+        for cid, doc, md, dist in zip(
+            res["ids"][0],
+            res["documents"][0],
+            res["metadatas"][0],
+            res["distances"][0],
+            strict=True,
+        ):
+            # cosine space: distance = 1 - cosine similarity
+            hits.append(DenseHit(cid, doc or "", node_metadata(dict(md or {})), 1.0 - float(dist)))
         return hits
 
     # --- writes ------------------------------------------------------------------------------
@@ -305,7 +329,7 @@ class Store:
             metadata={"hnsw:space": "cosine", "generation": gen + 1},
             embedding_function=None,
         )
-        self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+        self._vector_store = None
 
     def describe(self) -> dict[str, Any]:
         md = self.meta  # one read for all three fields

