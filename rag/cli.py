@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # user-facing errors: one clear line, no traceback
         from rag.errors import user_message
 
-        message = user_message(exc, Settings(), args.command)
+        message = user_message(exc, _settings(), args.command)
         if message is not None:
             _err(f"rag: error: {message}")
             return 1

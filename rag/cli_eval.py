@@ -93,7 +93,7 @@ def cmd_eval_llm(args: argparse.Namespace, helpers: Any) -> int:
             llm_pipe,
             Path(args.dataset),
             out=Path(args.out),
-            split=args.split,
+            split=None if args.split == "all" else args.split,
             types=args.type or None,
             limit=args.limit,
             per_type=args.per_type,
@@ -157,7 +157,6 @@ def register(sub: Any, ev: Any, helpers: Any) -> None:
         help="also run the LLM answerer and report both side by side (RAG_LLM_MODEL's endpoint, "
         "or a local model started for the run)",
     )
-    s.add_argument("--split", help="--llm: only questions with this `split` (tune or test)")
     s.add_argument("--per-type", type=int, help="--llm: only the first N questions of each type")
     s.add_argument("--resume", action="store_true", help="--llm: continue an interrupted run")
     s.add_argument(

@@ -184,6 +184,8 @@ def rebuild_sparse(settings: Settings, store: Store) -> SparseIndex:
     on the same Chroma server (another RAG_HOME, so another lock) may have written meanwhile. The
     manifest and the record carry the number of rows read, so a reader whose collection holds
     other rows by then notices (BM25 is rebuilt; `rag stats` counts)."""
+    from rag.sparse import SparseIndex
+
     sparse = SparseIndex.from_store(store)
     gen = store.bump_generation(papers=sparse.paper_count(), chunks=len(sparse))
     sparse.save(sparse_path(settings), gen, len(sparse))
