@@ -6,7 +6,7 @@ lines (the last one is the date line, e.g. "Mar 11"), then for each paper a
 title line, a blank line, an abstract line and a blank line.
 
 Checks, for every line of the question file:
-  * valid JSON object with the fields id/type/turns/gold/acceptable/facts of
+  * valid JSON object with the fields id/split/type/tags/turns/gold/acceptable/facts of
     the right types (str, str, non-empty list of non-empty str, lists of str);
   * type is one of the allowed types and the id is unique;
   * every gold/acceptable title is exactly a title of the seed file, no title

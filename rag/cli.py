@@ -55,11 +55,17 @@ def _filters(args: argparse.Namespace) -> SearchFilters | None:
 
 # --- ingest ----------------------------------------------------------------------------------
 def cmd_ingest(args: argparse.Namespace) -> int:
-    # a typo in a path is reported (as loading words it) before anything is opened or loaded
+    # a path that does not exist is a typo in the command: report each (as loading words it) and
+    # ingest nothing, before anything is opened or the model loads (a file that exists but is
+    # malformed costs only itself, in the loader)
     missing = [p for p in args.paths if not os.path.lexists(p)]
     for p in missing:
         _err(f"{p}: error: no such file or directory")
     if missing:
+        if len(missing) == len(args.paths):
+            _err(f"rag ingest: error: no papers could be read from {' '.join(args.paths)}")
+        else:
+            _err("rag ingest: error: nothing was ingested: fix or drop the missing path(s)")
         return 1
     from rag.indexing import issues_text, summarise
 

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from llama_index.retrievers.bm25 import BM25Retriever
 
 MANIFEST = "manifest.json"
+RETRIEVER_SETTINGS = (
+    "retriever.json"  # llama-index's BM25Retriever.persist writes its settings here
+)
 
 
 def _import_bm25s() -> ModuleType:
@@ -89,6 +92,15 @@ class PersistedBM25:
         self.bm25 = bm25s.BM25.load(str(path), load_corpus=True)
         self.corpus = self.bm25.corpus
         self.stemmer = Stemmer.Stemmer("english")
+        self._settings_file = Path(path) / RETRIEVER_SETTINGS
+
+    def persist(self, path: str, **kwargs: Any) -> None:
+        """Save it back as `BM25Retriever.persist` does: bm25s's files with the corpus, and the
+        retriever's settings file it was loaded with (a reader may have to re-save what it
+        opened, e.g. after noticing a stale manifest)."""
+        self.bm25.save(path, corpus=self.corpus, **kwargs)
+        if self._settings_file.exists():
+            shutil.copyfile(self._settings_file, Path(path) / RETRIEVER_SETTINGS)
 
 
 def node_text_and_metadata(item: dict[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -292,7 +292,7 @@ def _environ(pid: int) -> dict[str, str]:
 def test_ui_with_local_llm_starts_and_stops_both(seed_home: Path) -> None:
     import urllib.request
 
-    from rag.ui_support import answerer_description
+    from rag.display import answerer_description
 
     _require_runtime()
     port = ll.free_port()

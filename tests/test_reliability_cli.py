@@ -206,10 +206,12 @@ def test_prune_with_an_empty_directory_removes_nothing(
 def test_ingest_with_some_papers_still_exits_0(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Control: a bad file costs that file only; papers were read, so the ingest succeeded."""
+    """Control: a bad file costs that file only; papers were read, so the ingest succeeded. (A
+    path that does not exist is a typo in the command instead: nothing is ingested, see
+    tests/test_embedding.py.)"""
     good = jsonl(tmp_path / "good.jsonl", [rec("a", "Alpha")])
-    rc, _, err = rag(capsys, "ingest", str(good), str(_missing(tmp_path)))
-    assert rc == 0 and "no such file" in err and stored_ids() == {"a"}
+    rc, _, err = rag(capsys, "ingest", str(good), str(_csv_without_abstract(tmp_path)))
+    assert rc == 0 and "abstract" in err and stored_ids() == {"a"}
 
 
 # --- item 9: ids given in files -----------------------------------------------------------------
