@@ -587,6 +587,10 @@ def _meaningful(s: str | None) -> bool:
     return s is not None and any(c.isalnum() for c in s)
 
 
+def _has_lone_surrogate(s: str | None) -> bool:
+    return s is not None and any("\ud800" <= c <= "\udfff" for c in s)
+
+
 def _check_invariants(result: LoadResult, path: Path, valid_lines: list[int]) -> None:
     ids = [p.id for p in result.papers]
     assert len(ids) == len(set(ids))
@@ -610,18 +614,27 @@ def test_property_jsonl(tmp_path: Path, items: list[Any]) -> None:
     path = tmp_path / "prop.jsonl"
     lines: list[str] = []
     valid: list[int] = []
+    bad_ids: list[int] = []
     for item in items:
         if isinstance(item, dict):
             record = {k: v for k, v in item.items() if v is not None}
             lines.append(json.dumps(record, ensure_ascii=bool(len(lines) % 2)))
-            if _meaningful(item["title"]) and _meaningful(item["abstract"]):
+            if (
+                _meaningful(item["title"])
+                and _meaningful(item["abstract"])
+                and not _has_lone_surrogate(item["id"])  # such an id is skipped, and says so
+            ):
                 valid.append(len(lines))
+            elif _has_lone_surrogate(item["id"]) and len(lines) % 2 == 0:
+                bad_ids.append(len(lines))  # escaped in the JSON, so it reaches the loader
         else:
             lines.append(item)
     # Lone surrogates become invalid UTF-8 here: the loader must fall back, not fail.
     path.write_bytes("\n".join(lines).encode("utf-8", "surrogatepass"))
     result = load_papers([path])
     _check_invariants(result, path, valid)
+    reported = {i.where for i in result.issues}
+    assert all(f"{path}:{line}" in reported for line in bad_ids)
 
 
 @settings(
