@@ -91,7 +91,7 @@ def abstention(pipe: Pipeline, items: list[dict]) -> None:
     def rates(gs: list[tuple[bool, Gate]], t: float, w: float) -> tuple[float, float]:
         def stops(g: Gate) -> bool:
             return g.rule in ("name", "head-to-head", "slot") or (
-                g.floor and g.rule in ("", "relevance") and g.relevance - w * g.oov < t
+                g.floor and g.rule in ("", "relevance") and g.below(t, w)
             )
 
         a = [g for ok, g in gs if ok]

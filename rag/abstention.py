@@ -12,8 +12,11 @@ docs/ANSWERING.md and are reproduced by `eval/calibrate.py`):
    training detail is answered only by a sentence that gives that kind of thing for that
    subject (the papers naming the question's names, or the papers a follow-up refers to);
    otherwise the abstention names what was not found ("none of them gives the learning rate").
+   Names that play different parts ("What MMLU score does MeCo reach?") must be named by one
+   paper together: another paper's MMLU sentence does not answer for MeCo.
 4. relevance: the best sentence's relevance minus a penalty for question words that no abstract
-   contains must reach a calibrated threshold.
+   contains must reach a calibrated threshold. A question that names a paper by a name of its
+   own ("SOBertBase") is not penalised for its other unknown words: they are phrasing.
 """
 
 from __future__ import annotations
@@ -53,6 +56,11 @@ class Gate:
     why: str = ""  # a failed rule, in words, for the abstention message
     rule: str = ""  # which rule failed: name, head-to-head, slot, relevance
     floor: bool = True  # rule 4 applies (not to a follow-up whose papers are settled)
+    subject: bool = False  # names a paper's own name: rule 4 without the unknown-words penalty
+
+    def below(self, threshold: float, oov_weight: float) -> bool:
+        """Rule 4 fails (calibration reuses it with other values)."""
+        return self.relevance - (0.0 if self.subject else oov_weight) * self.oov < threshold
 
 
 def _text(p: Paper) -> str:
@@ -77,6 +85,53 @@ def subject_ids(question: str, papers: list[Paper], corpus: Corpus) -> set[str]:
         if found:  # fewest candidates, then rarest in the whole collection
             ranked.append((len(found), corpus.text_lower.count(e.lower()), found))
     return {p.id for p in min(ranked, key=lambda r: r[:2])[2]} if ranked else set()
+
+
+def names_subject(question: str, papers: list[Paper], corpus: Corpus) -> bool:
+    """The question names one or two candidate papers by a name of their own ("SOBertBase",
+    "BLURB"): the collection covers its topic, so its other words that no abstract uses
+    ("parameter counts", "acronym") are phrasing, not a topic the collection lacks (rule 4's
+    penalty is for the latter)."""
+    return any(
+        not e[0].isdigit() and 1 <= len(papers_naming(e, papers)) <= 2
+        for e in known_entities(question, corpus)
+    )
+
+
+def _listed(question: str, a: str, b: str) -> bool:
+    """Two names listed side by side ("SOBertBase and SOBertLarge", "OpenVLA, RT-H or V-GPS"):
+    the question asks about each, not about one paper that names both."""
+    x, y = re.escape(a), re.escape(b)
+    for first, second in ((x, y), (y, x)):
+        if re.search(
+            rf"{first}\W*\s*(?:,|and|or|&|/|vs\.?|versus|as well as)\s*{second}", question
+        ):
+            return True
+    return False
+
+
+def co_named(
+    question: str, papers: list[Paper], corpus: Corpus
+) -> tuple[list[str], set[str]] | None:
+    """For a question whose names play different parts ("What MMLU score does MeCo reach?":
+    a benchmark and a method), those names and the candidates that name them all; None when it
+    names fewer than two things the candidates name, or lists them side by side. A detail asked
+    of one paper is answered by a sentence of a paper that names every one of them, not by
+    another paper's sentence about the benchmark alone (rule 3)."""
+    found = [
+        e
+        for e in dict.fromkeys(known_entities(question, corpus))
+        if not e[0].isdigit() and papers_naming(e, papers)
+    ]
+    if len(found) < 2 or any(_listed(question, a, b) for a in found for b in found if a != b):
+        return None
+    naming = {e: {p.id for p in papers_naming(e, papers)} for e in found}
+
+    def names_it(e: str, p: Paper) -> bool:  # verbatim, not by `mentioned`'s looser parts
+        word = rf"(?<![\w-]){re.escape(e.lower())}(?![\w-])"
+        return p.id in naming[e] or re.search(word, _text(p)) is not None
+
+    return found, {p.id for p in papers if all(names_it(e, p) for e in found)}
 
 
 def slot_sentences(scored: list[Scored], about: set[str]) -> list[Scored]:
@@ -128,7 +183,8 @@ def gate(
     rule 4 does not apply."""
     rel = max((relevance(s) for s in scored), default=0.0)
     oov = oov_share(question, corpus)
-    score = rel - oov_weight * oov
+    subject = names_subject(question, papers, corpus)
+    score = rel - (0.0 if subject else oov_weight) * oov
     missing = missing_entities(question, papers)
     if missing:
         return Gate(False, score, rel, oov, missing, rule="name")
@@ -140,6 +196,12 @@ def gate(
     slot = slot or answer_slot(question)
     if slot.checked and scored:
         about = set(focus or ()) or subject_ids(question, papers, corpus)
+        together = None if focus else co_named(question, papers, corpus)
+        if together is not None and not together[1]:
+            why = f"no abstract names {' and '.join(together[0])} together"
+            return Gate(False, score, rel, oov, why=why, rule="slot")
+        if together is not None:
+            about = together[1]
         cands = slot_sentences(scored, about)
         if not any(fills(slot, s.sentence, question, corpus.term_idf) for s in cands):
             subject = [p for p in papers if p.id in about]
@@ -148,4 +210,5 @@ def gate(
     # (which asks "does the collection cover this at all?") does not apply, rules 1-3 do
     settled = bool(focus) or bool(named)
     ok = bool(scored) and (settled or score >= threshold)
-    return Gate(ok, score, rel, oov, rule="" if ok else "relevance", floor=not settled)
+    rule = "" if ok else "relevance"
+    return Gate(ok, score, rel, oov, rule=rule, floor=not settled, subject=subject)

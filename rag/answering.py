@@ -60,7 +60,7 @@ NAMED_K = 3  # candidates read per name the first retrieval missed  # "..., and 
 _COMPARE_CUES = re.compile(
     r"\b(?:which|what)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?(?:papers|works|studies|articles)\b"
     r"|\b(?:list|find|show)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:[\w-]+\s+)?papers\b"
-    r"|\bhow many papers\b",
+    r"|\bhow many papers\b|\bwhich\s+(?:ones|of\s+(?:these|those|them))\b",
     re.IGNORECASE,
 )
 _SUMMARY_CUES = re.compile(
@@ -73,11 +73,13 @@ _SCOPED_COMPARE = re.compile(r"\b(?:which|how many)\s+of\s+(?:these|those|them)\
 
 
 def route(question: str) -> str:
-    """Cue-word routing: summary cues win over compare cues ("summarise what the papers say")."""
+    """Cue-word routing: the first cue decides ("summarise which papers ..." is a summary,
+    "which papers give an overview of ..." a compare)."""
     q = strip_lead_in(question).text
-    if _SUMMARY_CUES.search(q):
+    summary, compare = _SUMMARY_CUES.search(q), _COMPARE_CUES.search(q)
+    if summary and (not compare or summary.start() < compare.start()):
         return "summary"
-    if _COMPARE_CUES.search(q):
+    if compare:
         return "compare"
     return "qa"
 
@@ -355,6 +357,15 @@ class Answerer:
             if s.score >= top - SUMMARY_WINDOW:
                 by_paper.setdefault(s.paper_id, []).append(s)
         pids = list(by_paper)[:SUMMARY_PAPERS]
+        # "a summary each of OpenVLA, RT-H and V-GPS": every paper the question names is in it
+        named = named_papers(question, papers)
+        if len(named) >= 2:
+            for pid in named:
+                if pid not in by_paper:
+                    by_paper[pid] = [s for s in scored if s.paper_id == pid]
+            named = [pid for pid in named if by_paper.get(pid)]
+            rest = [pid for pid in pids if pid not in named]
+            pids = named + rest[: max(0, SUMMARY_PAPERS - len(named))]
         titles = {p.id: p for p in papers}
         picks: dict[str, list[Scored]] = {}
         for pid in pids:

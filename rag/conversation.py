@@ -150,6 +150,12 @@ def _bound_inside(question: str, at: int, pronoun: str = "it") -> bool:
     right before the pronoun's clause is what is asked, not an antecedent ("Which model did
     they test it on?")."""
     before = question[:at]
+    if pronoun.lower() in ("they", "it", "he", "she"):
+        # a subject right after a noun opens a clause about that noun ("the two models they
+        # pretrained", "the dataset it uses"): the noun is its object, not its antecedent
+        last = re.search(rf"(?:{_ANTECEDENT.pattern})\s+$", before, re.IGNORECASE)
+        if last:
+            before = before[: last.start()]
     aux = re.search(rf"\b{_AUX}\s+$", before)
     if aux:
         wh = _WH_OBJECT.search(before[: aux.start()])
@@ -238,12 +244,21 @@ def mention_order(
         at = low.find(e.lower())
         for p in papers_naming(e, candidates):
             pos[p.id] = min(pos.get(p.id, at), at)
+    # a title word only one candidate has names it when the question capitalises it ("the
+    # Maltese paper") or uses two such words ("the stability gap paper"); one lower-case word
+    # alone is too weak ("one-line" is not "The Fine Line: ...")
     title_terms = {p.id: set(terms(p.title)) for p in candidates}
+    hits: dict[str, list[tuple[int, str, bool]]] = {}
     for m in re.finditer(r"[\w-]+", question):
+        capital = m.group(0)[0].isupper() and bool(question[: m.start()].strip())
         for t in terms(m.group(0)):
             owners = [pid for pid, ts in title_terms.items() if t in ts]
             if len(owners) == 1:
-                pos[owners[0]] = min(pos.get(owners[0], m.start()), m.start())
+                hits.setdefault(owners[0], []).append((m.start(), t, capital))
+    for pid, found in hits.items():
+        if any(c for _, _, c in found) or len({t for _, t, _ in found}) >= 2:
+            at = min(a for a, _, _ in found)
+            pos[pid] = min(pos.get(pid, at), at)
     named = sorted((p for p in candidates if p.id in pos), key=lambda p: pos[p.id])
     keep = set(shown) if shown is not None else {p.id for p in candidates}
     rest = [p for p in candidates if p.id not in pos and p.id in keep]

@@ -97,13 +97,17 @@ _DETAILS: dict[str, tuple[str, ...]] = {
     "gpu hours": ("gpu", "tpu", "hour"),
     "licence": ("licens", "licenc"),
     "authors": ("author",),
+    # who wrote or paid for it: an abstract states neither
+    "affiliation": ("universit", "institut", "affili", "laboratori", "lab"),
+    "funding": ("funding", "funded", "grant", "sponsor"),
 }
 # only when the wh-phrase asks for it ("which optimizer", "what peak learning rate"), not when
 # the detail is the topic ("which corpora were used to study re-warming the learning rate")
 _DETAIL_RE = re.compile(
     r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?P<d>optimi[sz]er|learning[- ]rate|batch[- ]size"
     r"|warm-?up|weight[- ]decay|dropout|epochs?|hyper-?parameters?|random\s+seeds?|hardware"
-    r"|(?:gpu|tpu)[- ]hours?|licen[cs]e|authors)\b",
+    r"|(?:gpu|tpu)[- ]hours?|licen[cs]e|authors|universit(?:y|ies)|labs?|laborator(?:y|ies)"
+    r"|institutions?|affiliations?|funding|grants?)\b",
     re.IGNORECASE,
 )
 _DETAIL_KEY = {
@@ -121,6 +125,17 @@ _DETAIL_KEY = {
     "gpu-hours": "gpu hours",
     "tpu hours": "gpu hours",
     "license": "licence",
+    "university": "affiliation",
+    "universities": "affiliation",
+    "lab": "affiliation",
+    "labs": "affiliation",
+    "laboratory": "affiliation",
+    "laboratories": "affiliation",
+    "institution": "affiliation",
+    "institutions": "affiliation",
+    "affiliations": "affiliation",
+    "grant": "funding",
+    "grants": "funding",
 }
 _NAMED = (
     r"model|models|dataset|datasets|benchmark|benchmarks|corpus|corpora|robot|robots|arm"
@@ -274,7 +289,10 @@ def answer_slot(question: str) -> Slot:
 # --- does a sentence fill the slot ---------------------------------------------------------------
 # "one" is left out ("on the one hand", "one of"), and so are enumerators "(1)"
 _NUM = re.compile(
-    r"(?<![\w.(])(?:\d+(?:[.,]\d+)*(?:\s*%|[kKMBT]\b|x\b|×)?|\d+(?:\.\d+)?-fold)(?!\))"
+    # a number with its unit counts in parentheses too ("(14x) smaller"); a bare one there is
+    # an enumeration or a year ("(1)", "(2023)")
+    r"(?<![\w.])(?:\d+(?:[.,]\d+)*(?:\s*%|[kKMBT]\b|x\b|×)|\d+(?:\.\d+)?-fold)"
+    r"|(?<![\w.(])\d+(?:[.,]\d+)*(?![\d)])"
     r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty"
     r"|forty|fifty|hundred|thousand|million|billion|dozens?|hundreds|thousands|millions"
     r"|billions|twice|half|double|triple|quadruple|\w+fold)\b",

@@ -49,6 +49,23 @@ def test_stated_quantity_or_name_is_answered_with_its_sentence(
     assert fact in ans.answer
 
 
+def test_a_detail_of_one_paper_is_not_answered_by_another_papers_sentence(
+    seed_pipeline: Pipeline,
+) -> None:
+    # UL2's abstract reports MMLU; MeCo's does not: UL2's sentence does not answer for MeCo
+    ans = seed_pipeline.ask("What MMLU score does the model trained with MeCo reach?")
+    assert ans.abstained and "MMLU and MeCo" in ans.answer.splitlines()[0], ans.answer
+    # asked of the paper that does report it, the same kind of question is answered
+    ans = seed_pipeline.ask("What MMLU score does UL2 20B reach after FLAN instruction tuning?")
+    assert not ans.abstained and "MMLU" in ans.answer, ans.answer
+
+
+def test_a_name_of_its_own_makes_unknown_words_phrasing(seed_pipeline: Pipeline) -> None:
+    # "counts" is in no abstract; SOBertBase names one paper, so the question is on topic
+    ans = seed_pipeline.ask("What are the parameter counts of SOBertBase and SOBertLarge?")
+    assert not ans.abstained and "109M" in ans.answer, ans.answer
+
+
 def test_follow_up_about_a_missing_detail_abstains(seed_pipeline: Pipeline) -> None:
     first = seed_pipeline.ask("What is B-PROP?")
     assert not first.abstained

@@ -37,6 +37,9 @@ ITEMS = [
         ("What do these papers say about RLHF?", "summary"),
         ("Which paper introduced CaseHOLD?", "qa"),
         ("How many demonstrations was OpenVLA trained on?", "qa"),
+        ("Which papers give an overview of pre-training?", "compare"),  # the first cue decides
+        ("Among the robot papers, which ones release code?", "compare"),
+        ("Summarise which papers use adapters.", "summary"),
     ],
 )
 def test_route(question: str, mode: str) -> None:
@@ -148,3 +151,11 @@ def test_llm_500_falls_back_to_extractive_with_notice(
     assert ans.backend == "extractive"
     assert "showing the extractive answer" in ans.notice
     assert not ans.abstained and ans.citations
+
+
+def test_summary_covers_every_paper_the_question_names(seed_pipeline: Pipeline) -> None:
+    ans = seed_pipeline.ask("Give me a one-line summary each of OpenVLA, RT-H and V-GPS.")
+    assert ans.mode == "summary"
+    titles = " ".join(c.title for c in ans.citations)
+    for title in ("OpenVLA", "RT-H", "Steering Your Generalists"):
+        assert title in titles, ans.answer

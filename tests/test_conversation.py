@@ -25,6 +25,7 @@ from rag.schema import Answer, Citation, Paper
         ("How much did domain pretraining improve F1 on it?", "singular", None, None),
         ("On how many tasks was that evaluated?", "singular", None, None),
         ("How big was the corpus they annotated?", "singular", None, None),
+        ("What are the two models they pretrained called?", "singular", None, None),
         ("Why?", "singular", None, None),
     ],
 )
@@ -62,6 +63,17 @@ def test_mention_order_follows_the_earlier_question_not_the_answer() -> None:
     q = "What's the difference between the self-distillation method and FST?"
     # the answer cited FST first; the reader named the self-distillation paper first
     assert [p.id for p in mention_order(q, [fst, sd])] == ["sd", "fst"]
+
+
+def test_one_lower_case_title_word_does_not_name_a_paper() -> None:
+    line = _paper("fl", "The Fine Line: Navigating Pretraining", "We study checkpoints.")
+    vla = _paper("vla", "OpenVLA: An Open-Source Vision-Language-Action Model", "OpenVLA is.")
+    rth = _paper("rth", "RT-H: Action Hierarchies Using Language", "RT-H builds.")
+    q = "Give me a one-line summary each of OpenVLA and RT-H."
+    # "one-line" is no mention of "The Fine Line"; it stays after the papers the reader named
+    assert [p.id for p in mention_order(q, [line, vla, rth])] == ["vla", "rth", "fl"]
+    # a capitalised title word, or two of them, does name it
+    assert mention_order("What about the Fine Line paper?", [vla, line])[0].id == "fl"
 
 
 def _answer(question: str, cited: list[Paper]) -> Answer:

@@ -31,6 +31,8 @@ def test_strip_lead_in() -> None:
         ("Which specific vision-language model does RoboFuME fine-tune?", "name", "model"),
         ("What is the transformer called that predicts optimal actions?", "name", "name"),
         ("What does RoboFuME do?", "open", ""),
+        ("Which university are the authors of the CaseHOLD paper from?", "detail", "affiliation"),
+        ("What funding supported the AfroLM work?", "detail", "funding"),
         (
             "Which model and corpora were used to study re-warming the learning rate?",
             "name",
@@ -50,6 +52,14 @@ def test_numbers_skip_enumerators_and_one() -> None:
         "7b",
         "43.6%",
     }
+
+
+def test_a_number_with_its_unit_counts_in_parentheses() -> None:
+    assert numbers("Pretrained on a dataset significantly (14x) smaller, in (2023) work.") == {
+        "14x"
+    }
+    q = "How much smaller is the AfroLM pretraining set than existing baselines?"
+    assert fills(answer_slot(q), "Pretrained on a dataset significantly (14x) smaller.", q)
 
 
 def test_quantity_slot_needs_a_new_number_of_that_kind() -> None:
