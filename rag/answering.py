@@ -398,7 +398,7 @@ class Answerer:
                 lines.append(f"- {p.title}{year}:\n  {cited}")
             paras.append("\n".join(lines))
         n = len(pids)
-        head = f"{n} paper{'s' if n != 1 else ''} address this"
+        head = f"{n} papers address this" if n != 1 else "1 paper addresses this"
         head += f", in {len(themes)} themes:" if len(themes) > 1 else ":"
         return head + "\n\n" + "\n\n".join(paras)
 

@@ -192,6 +192,7 @@ def check_citations(
     inv = {new: by_n[old] for old, new in mapping.items()}
     claims = claims_of(new_text)
     best: dict[int, tuple[float, str]] = {}
+    quotes: dict[int, list[tuple[str, float]]] = {}
     # a sentence that cited only sources that were never given now stands uncited: flag it
     flagged: list[str] = [
         cl.text for cl in claims_of(text) if cl.cited and not any(n in by_n for n in cl.cited)
@@ -209,12 +210,13 @@ def check_citations(
                 except Exception:  # noqa: BLE001 - the judge is optional; keep the local score
                     pass
             claim_best = max(claim_best, sup)
+            quotes.setdefault(n, []).append((ev, sup))
             if n not in best or sup > best[n][0]:
                 best[n] = (sup, ev)
         if claim_best < threshold or unsupported_numbers(cl.text, [inv[n] for n in nums]):
             flagged.append(cl.text)
     citations = [
-        Citation(n=n, paper_id=inv[n].id, title=inv[n].title, evidence=ev, support=sup)
+        Citation(n, inv[n].id, inv[n].title, ev, sup, quotes.get(n, []))
         for n, (sup, ev) in sorted(best.items())
     ]
     # a source cited only in a fragment that is no sentence still counts as cited

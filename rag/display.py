@@ -6,6 +6,7 @@ the Streamlit pages, the export and the tests share them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -154,10 +155,38 @@ def citation_chips(answer: Answer, papers: dict[str, Paper]) -> dict[int, str]:
     context (see `rag.markup.citation_chip`)."""
     out: dict[int, str] = {}
     for c in answer.citations:
-        paper = papers.get(c.paper_id)
-        excerpt = evidence_excerpt(paper.abstract if paper else "", c.evidence)
-        out[c.n] = citation_chip(c.n, c.title, citation_meta(c, paper), excerpt, c.support)
+        out[c.n] = _chip(c, papers.get(c.paper_id), c.evidence, c.support)
     return out
+
+
+def citation_chip_maker(answer: Answer, papers: dict[str, Paper]) -> Callable[[int], str | None]:
+    """For `answer_markdown`: the k-th `[n]` marker of the answer, in reading order, becomes a
+    chip with the evidence behind its own claim (a source cited by three sentences opens three
+    different sentences), falling back to the source's best evidence."""
+    by_n = {c.n: c for c in answer.citations}
+    seen: dict[int, int] = {}
+
+    def make(n: int) -> str | None:
+        c = by_n.get(n)
+        if c is None:
+            return None
+        k = seen.get(n, 0)
+        seen[n] = k + 1
+        evidence, support = c.quote(k)
+        return _chip(c, papers.get(c.paper_id), evidence, support)
+
+    return make
+
+
+def _chip(c: Citation, paper: Paper | None, evidence: str, support: float) -> str:
+    excerpt = evidence_excerpt(paper.abstract if paper else "", evidence)
+    return citation_chip(c.n, c.title, citation_meta(c, paper), excerpt, support)
+
+
+def cited_evidence(c: Citation) -> list[str]:
+    """Every sentence the answer cites this source for, once each (the reference list and the
+    export show them all)."""
+    return list(dict.fromkeys([e for e, _ in c.quotes] or [c.evidence]))
 
 
 # --- compare ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from rag.display import (
     Turn,
     backend_label,
     citation_meta,
+    cited_evidence,
     closest_papers,
     compare_lead,
     compare_rows,
@@ -57,7 +58,8 @@ def _answer_lines(t: Turn) -> list[str]:
             out.append(
                 f"{c.n}. {plain_line(c.title)} ({plain_line(meta)}), support {c.support:.2f}  "
             )
-            out.append(f"   Evidence: “{plain_line(c.evidence)}”")
+            for evidence in cited_evidence(c):
+                out.append(f"   Evidence: “{plain_line(evidence)}”")
         out.append("")
     return out
 

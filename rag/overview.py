@@ -49,6 +49,8 @@ class Overview:
     papers: int
     years: dict[int, int] = field(default_factory=dict)  # year -> papers
     venues: dict[str, int] = field(default_factory=dict)
+    # (venue, year or None) -> papers: a year and a venue filter together are counted exactly
+    venue_years: dict[tuple[str, int | None], int] = field(default_factory=dict)
     terms: list[str] = field(default_factory=list)
     examples: list[Example] = field(default_factory=list)
 
@@ -67,8 +69,13 @@ class Overview:
             return len(filters.ids)
         if filters.venue and not (filters.year_from or filters.year_to):
             return self.venues.get(filters.venue, 0)
-        if filters.venue:  # both: this overview does not keep the joint counts
-            return min(self.venues.get(filters.venue, 0), self._in_years(filters))
+        if filters.venue:
+            lo, hi = filters.year_from or -math.inf, filters.year_to or math.inf
+            return sum(
+                n
+                for (venue, y), n in self.venue_years.items()
+                if venue == filters.venue and y is not None and lo <= y <= hi
+            )
         return self._in_years(filters)
 
     def _in_years(self, f: SearchFilters) -> int:
@@ -86,6 +93,8 @@ class Overview:
             elif filters.year_from or filters.year_to:
                 lo, hi = self.year_range() or (0, 0)
                 why = f"its papers with a year are from {lo}–{hi}"
+            elif filters.venue and (filters.year_from or filters.year_to):
+                why = f"none of its {filters.venue} papers is from those years"
             else:
                 why = f"none of its {self.papers} papers matches"
             return f"The filters leave no paper of the collection ({why})."
@@ -221,6 +230,7 @@ def build_overview(pipe: Pipeline) -> Overview:
         papers=len(ids),
         years=dict(sorted(Counter(years.values()).items())),
         venues=dict(Counter(venues.values()).most_common()),
+        venue_years=dict(Counter((v, years.get(pid)) for pid, v in venues.items())),
     )
     if not ids:
         return ov

@@ -141,6 +141,13 @@ class Citation:
     title: str
     evidence: str  # the sentence(s) of the abstract that support the cited claim
     support: float  # 0..1, how well the cited abstract supports the claim
+    # one (evidence, support) per claim that cites this source, in answer order: each `[n]`
+    # marker opens the sentence behind its own claim, not the best one of all
+    quotes: list[tuple[str, float]] = field(default_factory=list)
+
+    def quote(self, k: int) -> tuple[str, float]:
+        """The evidence and support behind the k-th `[n]` marker of this source."""
+        return self.quotes[k] if 0 <= k < len(self.quotes) else (self.evidence, self.support)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -149,6 +156,7 @@ class Citation:
             "title": self.title,
             "evidence": self.evidence,
             "support": round(float(self.support), 4),
+            "quotes": [{"evidence": e, "support": round(float(s), 4)} for e, s in self.quotes],
         }
 
 

@@ -61,7 +61,8 @@ class UploadOutcome:
         return [i for i in (self.report.issues if self.report else []) if i.level != "error"]
 
     def headline(self) -> tuple[str, str]:
-        """(level, message): level is "error", "warning" or "success", by what happened."""
+        """(level, message): level is "error", "warning", "info" (every paper was already in the
+        collection, unchanged) or "success", by what happened."""
         if self.error or self.report is None:
             return "error", f"{self.name}: {self.error or 'nothing was read'}"
         r = self.report
@@ -76,6 +77,8 @@ class UploadOutcome:
             return "error", f"{self.name}: no paper was added{why}"
         if self.errors or any(i.lost for i in r.issues):
             return "warning", f"{self.name}: {counts} (some records could not be read)"
+        if r.added + r.updated == 0:
+            return "info", f"{self.name}: already in the collection, nothing to add ({counts})"
         return "success", f"{self.name}: {counts}; {r.chunks_written} chunks in {r.seconds:.1f} s"
 
 

@@ -215,7 +215,7 @@ def test_summary_shows_its_theme_headings(seed_home: Path, monkeypatch: pytest.M
     q = "Summarise what the papers say about reinforcement learning."
     at = _ask(_app(monkeypatch, seed_home), q, mode="summary")
     a = _turn(at).answer
-    groups = re.match(r"^\d+ papers? address this, in (\d+) themes:", a.answer)
+    groups = re.match(r"^\d+ (?:papers address|paper addresses) this, in (\d+) themes:", a.answer)
     assert groups, a.answer[:200]
     body = _answer_html(_last_assistant(at))
     heads = re.findall(r"^\*\*Theme (\d+)", body, flags=re.M)

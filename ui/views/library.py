@@ -15,8 +15,9 @@ pipe = session.load_pipeline()
 if pipe is None:
     st.stop()
 st.title("Library")
-with st.container(border=True):
-    lib.render_upload(pipe)
+# filled last: an ingest blocks the script while it runs, and the list below, drawn first, is
+# then current rather than greyed out as stale (the page reruns once the ingest is done)
+upload_box = st.container(border=True)
 text = st.text_input("Search titles and abstracts", key="library_text")
 try:
     found = by_title(library(pipe, text, limit=LIMIT))
@@ -26,3 +27,5 @@ except Exception as exc:
 st.caption(f"{len(found)} paper(s)" + (f" (first {LIMIT})" if len(found) >= LIMIT else ""))
 for paper in found:
     lib.render_paper(paper)
+with upload_box:
+    lib.render_upload(pipe)

@@ -16,8 +16,9 @@ from rag.display import (
     MODES,
     Turn,
     backend_label,
-    citation_chips,
+    citation_chip_maker,
     citation_meta,
+    cited_evidence,
     closest_papers,
     compare_caption,
     compare_lead,
@@ -111,7 +112,10 @@ def render_reference(c: Citation, paper: Paper | None) -> None:
     with st.expander(f"\\[{c.n}\\] {escape_markdown(c.title)}"):
         st.caption(escape_markdown(f"{citation_meta(c, paper)} · support {float(c.support):.2f}"))
         if paper is not None:
-            st.markdown(highlight_evidence(paper.abstract, c.evidence), unsafe_allow_html=True)
+            st.markdown(
+                highlight_evidence(paper.abstract, " ".join(cited_evidence(c))),
+                unsafe_allow_html=True,
+            )
         else:
             st.markdown(f"Evidence: “{escape_markdown(c.evidence)}”")
 
@@ -180,8 +184,8 @@ def render_answer_body(a: Answer, papers: dict[str, Paper], question: str, index
     elif a.mode == "compare" and (a.papers or a.screened):
         render_compare(a, papers, index)
     elif a.answer.strip():
-        chips = citation_chips(a, papers)
-        st.markdown(answer_markdown(a.answer, chips.get), unsafe_allow_html=True)
+        chip = citation_chip_maker(a, papers)
+        st.markdown(answer_markdown(a.answer, chip), unsafe_allow_html=True)
     if a.flagged:
         st.warning(
             "⚠ Not supported by the cited abstracts:\n"

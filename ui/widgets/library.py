@@ -45,7 +45,8 @@ class IngestJob:
 
 def _show_outcome(outcome: UploadOutcome, limit: int = 100) -> None:
     level, text = outcome.headline()
-    {"error": st.error, "warning": st.warning, "success": st.success}[level](escape_markdown(text))
+    show = {"error": st.error, "warning": st.warning, "info": st.info, "success": st.success}
+    show[level](escape_markdown(text))
     if len(outcome.errors) > 1 or (outcome.errors and level != "error"):
         st.caption(f"{len(outcome.errors)} record(s) skipped:")
         st.text("\n".join(str(i) for i in outcome.errors[:limit]))
@@ -72,11 +73,15 @@ def render_upload(pipe: Pipeline) -> None:
         threading.Thread(target=job.run, args=(pipe, up.getvalue()), daemon=True).start()
     if job is None:
         return
-    while not job.finished.is_set():
-        frac = min(1.0, job.done / job.total) if job.total else 0.0
-        text = f"Ingesting {job.name}: embedded {job.done} of {job.total} papers"
-        slot.progress(frac, text=escape_markdown(text if job.total else f"Reading {job.name}..."))
-        time.sleep(POLL_S)
+    if not job.finished.is_set():
+        while not job.finished.is_set():
+            frac = min(1.0, job.done / job.total) if job.total else 0.0
+            text = f"Ingesting {job.name}: embedded {job.done} of {job.total} papers"
+            slot.progress(
+                frac, text=escape_markdown(text if job.total else f"Reading {job.name}...")
+            )
+            time.sleep(POLL_S)
+        st.rerun()  # the page's count and list, drawn before, now include the new papers
     with slot.container():
         if job.outcome is not None:
             _show_outcome(job.outcome)
