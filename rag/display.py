@@ -44,6 +44,13 @@ class Turn:
 
 
 # --- filters ---------------------------------------------------------------------------------
+def turn_filters(turn: Turn) -> str:
+    """`describe_filters` for a turn: a compare screens every paper the filters keep, so its
+    top-k is no part of what was searched."""
+    compare = turn.answer is not None and turn.answer.mode == "compare"
+    return describe_filters(turn.filters, None if compare else turn.k)
+
+
 def describe_filters(filters: SearchFilters | None, k: int | None = None) -> str:
     """One line for the retrieval-state box."""
     parts: list[str] = []

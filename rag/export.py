@@ -17,7 +17,7 @@ from rag.display import (
     closest_papers,
     compare_lead,
     compare_rows,
-    describe_filters,
+    turn_filters,
 )
 from rag.markup import answer_markdown, plain_line
 
@@ -28,7 +28,7 @@ def _answer_lines(t: Turn) -> list[str]:
     out = [f"Mode: {a.mode} · {backend_label(a)}  "]
     if a.standalone_question and a.standalone_question != t.question:
         out.append(f"Searched for: {plain_line(a.standalone_question)}  ")
-    out += [f"Filters: {plain_line(describe_filters(t.filters, t.k))}", ""]
+    out += [f"Filters: {plain_line(turn_filters(t))}", ""]
     if a.notice:
         out += [f"> Notice: {plain_line(a.notice)}", ""]
     if a.mode == "compare" and a.papers:
@@ -51,14 +51,14 @@ def _answer_lines(t: Turn) -> list[str]:
         out.append("Closest papers:")
         out += [f"- {plain_line(h.title)} ({plain_line(h.paper_id)})" for h in extra]
         out.append("")
+    table = a.mode == "compare" and bool(a.papers)  # its rows already carry the evidence
     if a.citations:
         out += ["### References", ""]
         for c in a.citations:
             meta = citation_meta(c, t.papers.get(c.paper_id))
-            out.append(
-                f"{c.n}. {plain_line(c.title)} ({plain_line(meta)}), support {c.support:.2f}  "
-            )
-            for evidence in cited_evidence(c):
+            support = "" if table else f", support {c.support:.2f}"
+            out.append(f"{c.n}. {plain_line(c.title)} ({plain_line(meta)}){support}  ")
+            for evidence in [] if table else cited_evidence(c):
                 out.append(f"   Evidence: “{plain_line(evidence)}”")
         out.append("")
     return out

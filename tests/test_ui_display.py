@@ -257,6 +257,11 @@ def test_make_filters_and_describe() -> None:
     f = display.make_filters(2019, 2023, "ACL")
     assert f is not None and (f.year_from, f.year_to, f.venue) == (2019, 2023, "ACL")
     assert display.describe_filters(f, 10) == "top-k 10, year ≥ 2019, year ≤ 2023, venue = ACL"
+    # a compare screens every paper the filters keep: no top-k in what it says was searched
+    compare = display.Turn("q", "compare", filters=f, k=10, answer=_answer(mode="compare"))
+    assert display.turn_filters(compare) == "year ≥ 2019, year ≤ 2023, venue = ACL"
+    qa = display.Turn("q", "qa", filters=f, k=10, answer=_answer(mode="qa"))
+    assert display.turn_filters(qa).startswith("top-k 10")
     assert display.describe_filters(None) == "none"
     hits = [Hit(f"p{i}", f"T{i}", 1.0 - i / 10, "e") for i in range(8)]
     a = _answer(abstained=True, citations=[], retrieved=hits)
@@ -358,6 +363,7 @@ def test_export_compare_rows_and_errors() -> None:
     md = export.export_markdown(turns)
     assert "1 of the 40 papers screened match: x." in md
     assert "- A | B (2020): match [1]" in md and "Evidence: “quote”" in md
+    assert md.count("quote") == 1  # each match once: the references repeat no evidence
     assert "Error: boom" in md
     data = json.loads(export.export_json(turns))
     assert data["turns"][0]["answer"] == json.loads(json.dumps(a.to_json()))

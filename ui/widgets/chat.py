@@ -23,11 +23,11 @@ from rag.display import (
     compare_caption,
     compare_lead,
     compare_rows,
-    describe_filters,
     fetch_papers,
     history_answers,
     paper_meta_line,
     short_error,
+    turn_filters,
 )
 from rag.markup import answer_markdown, escape_markdown, escape_stream, highlight_evidence
 from rag.overview import Example, Overview
@@ -208,7 +208,7 @@ def render_retrieval_state(turn: Turn, index: int, ov: Overview | None) -> None:
     if a is None:
         return
     standalone = a.standalone_question or turn.question
-    filters = describe_filters(turn.filters, turn.k)
+    filters = turn_filters(turn)
     st.caption(
         f"Searched for: “{escape_markdown(standalone)}” · filters: {escape_markdown(filters)}"
         + (f" · {turn.seconds:.1f} s" if turn.seconds else "")
@@ -237,7 +237,7 @@ def render_turn(turn: Turn, index: int, ov: Overview | None = None) -> None:
                 escape_markdown(turn.note)
                 + " Nothing was searched: change or clear the filters in the sidebar."
             )
-            st.caption(f"filters: {escape_markdown(describe_filters(turn.filters, turn.k))}")
+            st.caption(f"filters: {escape_markdown(turn_filters(turn))}")
             return
         if turn.answer is not None:
             try:
