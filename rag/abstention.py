@@ -183,8 +183,8 @@ def gate(
     rule 4 does not apply."""
     rel = max((relevance(s) for s in scored), default=0.0)
     oov = oov_share(question, corpus)
-    subject = names_subject(question, papers, corpus)
-    score = rel - (0.0 if subject else oov_weight) * oov
+    own_name = names_subject(question, papers, corpus)
+    score = rel - (0.0 if own_name else oov_weight) * oov
     missing = missing_entities(question, papers)
     if missing:
         return Gate(False, score, rel, oov, missing, rule="name")
@@ -211,4 +211,4 @@ def gate(
     settled = bool(focus) or bool(named)
     ok = bool(scored) and (settled or score >= threshold)
     rule = "" if ok else "relevance"
-    return Gate(ok, score, rel, oov, rule=rule, floor=not settled, subject=subject)
+    return Gate(ok, score, rel, oov, rule=rule, floor=not settled, subject=own_name)
