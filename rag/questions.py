@@ -193,26 +193,13 @@ _UNIT = re.compile(
     re.IGNORECASE,
 )
 # unit words implied by "how long / large / fast ..." when the question names none
-# a dataset's size is a count of its items ("8,000 instances", "53,000+ questions")
-_ITEMS = ("instanc", "question", "imag", "pair", "sentenc", "item", "record", "demonstr", "video")
 _ADJ_UNITS: dict[str, tuple[str, ...]] = {
     "long": ("hour", "day", "week", "month", "year", "minut", "second", "step", "epoch", "token"),
     "fast": ("hour", "minut", "second", "day", "x", "time", "faster", "speed"),
     "quickly": ("hour", "minut", "second", "day", "x", "time", "faster", "speed"),
-    "large": (
-        "paramet",
-        "token",
-        "gb",
-        "tb",
-        "size",
-        "sampl",
-        "exampl",
-        "document",
-        "word",
-        *_ITEMS,
-    ),
-    "big": ("paramet", "token", "gb", "tb", "size", "sampl", "exampl", "document", "word", *_ITEMS),
-    "small": ("paramet", "token", "gb", "size", "sampl", *_ITEMS),
+    "large": ("paramet", "token", "gb", "tb", "size", "sampl", "exampl", "document", "word"),
+    "big": ("paramet", "token", "gb", "tb", "size", "sampl", "exampl", "document", "word"),
+    "small": ("paramet", "token", "gb", "size", "sampl"),
     "often": ("time", "everi", "per"),
     "far": ("%", "point", "x", "time"),
     "high": ("%", "point", "score", "accuraci", "rate"),

@@ -62,12 +62,6 @@ def test_a_number_with_its_unit_counts_in_parentheses() -> None:
     assert fills(answer_slot(q), "Pretrained on a dataset significantly (14x) smaller.", q)
 
 
-def test_a_datasets_size_is_a_count_of_its_items() -> None:
-    q = "How big is the CaseHOLD dataset?"
-    assert fills(answer_slot(q), "CaseHOLD contains over 53,000+ multiple choice questions.", q)
-    assert not fills(answer_slot(q), "CaseHOLD was released in 2021 by 3 authors.", q)
-
-
 def test_quantity_slot_needs_a_new_number_of_that_kind() -> None:
     q = "How many multiple-choice questions does CaseHOLD contain?"
     slot = answer_slot(q)
