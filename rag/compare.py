@@ -253,8 +253,8 @@ def compose(
     sentence answering the question's second part when it has one: `extra`)."""
     if not rows:
         return f"None of the {screened} papers screened clearly matches: {criterion}."
-    noun = "paper" if len(rows) == 1 else "papers"
-    lines = [f"{len(rows)} of the {screened} papers screened match: {criterion}."]
+    verb = "matches" if len(rows) == 1 else "match"
+    lines = [f"{len(rows)} of the {screened} papers screened {verb}: {criterion}."]
     for r in rows:
         year = f" ({r.year})" if r.year else ""
         lines.append(f"- {r.title}{year}")
@@ -263,5 +263,4 @@ def compose(
             lines.append("  " + " ".join(cite(q, number[r.paper_id]) for q in quotes))
         else:
             lines.append(f"  [{number[r.paper_id]}]")
-    del noun
     return "\n".join(lines)

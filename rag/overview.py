@@ -90,11 +90,11 @@ class Overview:
         if kept == 0:
             if (filters.year_from or filters.year_to) and not self.years:
                 why = f"none of its {self.papers} papers has a year"
+            elif filters.venue and (filters.year_from or filters.year_to):
+                why = f"none of its {filters.venue} papers is from those years"
             elif filters.year_from or filters.year_to:
                 lo, hi = self.year_range() or (0, 0)
                 why = f"its papers with a year are from {lo}–{hi}"
-            elif filters.venue and (filters.year_from or filters.year_to):
-                why = f"none of its {filters.venue} papers is from those years"
             else:
                 why = f"none of its {self.papers} papers matches"
             return f"The filters leave no paper of the collection ({why})."

@@ -275,7 +275,7 @@ def test_filters_and_library_in_the_browser(browser: Any, years_url: str) -> Non
 
     # Library: a CSV with the wrong columns is an error only; a good file then a success only
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Library").click()
-    expect(page.get_by_text("12 paper(s)")).to_be_visible(timeout=LOAD_MS)
+    expect(page.get_by_text("12 papers", exact=True)).to_be_visible(timeout=LOAD_MS)
     upload = page.locator("input[type=file]")
     _upload(page, upload, FIXTURES / "ui_bad_columns.csv")
     err = page.get_by_test_id("stAlertContentError")
@@ -286,7 +286,7 @@ def test_filters_and_library_in_the_browser(browser: Any, years_url: str) -> Non
     ok = page.get_by_test_id("stAlertContentSuccess")
     expect(ok).to_contain_text("10 added", timeout=ANSWER_MS)
     expect(err).to_have_count(0)
-    expect(page.get_by_text("22 paper(s)")).to_be_visible()
+    expect(page.get_by_text("22 papers", exact=True)).to_be_visible()
     _shot(page, "ui-library-upload.png")
     assert page.get_by_test_id("stException").count() == 0
     page.close()

@@ -24,7 +24,10 @@ try:
 except Exception as exc:
     st.error(short_error(exc))
     found = []
-st.caption(f"{len(found)} paper(s)" + (f" (first {LIMIT})" if len(found) >= LIMIT else ""))
+st.caption(
+    f"{len(found)} paper{'' if len(found) == 1 else 's'}"
+    + (f" (first {LIMIT})" if len(found) >= LIMIT else "")
+)
 for paper in found:
     lib.render_paper(paper)
 with upload_box:
