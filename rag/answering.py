@@ -36,7 +36,7 @@ from rag.extractive import (
     score_sentences,
     theme_label,
 )
-from rag.questions import GENERIC_NAMES, Slot, answer_slot, names, strip_lead_in
+from rag.questions import GENERIC_NAMES, Slot, answer_slot, fills, names, strip_lead_in
 from rag.schema import Answer, Hit, Paper, SearchFilters
 from rag.sentences import papers_naming, terms
 
@@ -308,7 +308,12 @@ class Answerer:
         else:
             q = rw.scoring_question if rw else base.question
             chosen = self._qa_sentences(q, scored, papers, rw)
-            text = compose_qa(chosen, number)
+            slot = answer_slot(q)
+            idf = corpus_for(self.pipeline).term_idf
+            lead = None
+            if slot.checked:  # the best-scored sentence that holds what is asked opens the answer
+                lead = next((s for s in chosen if fills(slot, s.sentence, q, idf)), None)
+            text = compose_qa(chosen, number, lead)
         checked = check_citations(text, sources, self.pipeline.embedder)
         base.answer = checked.text
         base.citations = checked.citations

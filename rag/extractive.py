@@ -294,15 +294,19 @@ def ensure_slot(
     return [*out, extra]
 
 
-def compose_qa(chosen: list[Scored], number: dict[str, int]) -> str:
+def compose_qa(chosen: list[Scored], number: dict[str, int], lead: Scored | None = None) -> str:
     """Sentences grouped by paper (papers in order of their best sentence; sentences of one
-    paper in abstract order, which keeps their own logic), each followed by its [n]."""
+    paper in abstract order, which keeps their own logic), each followed by its [n]. `lead`, the
+    sentence that holds what the question asks for ("3.5M decisions" for "how many decisions"),
+    comes first, so the answer opens with the answer."""
     groups: dict[str, list[Scored]] = {}
+    if lead is not None and lead in chosen:
+        groups[lead.paper_id] = []
     for s in chosen:
         groups.setdefault(s.paper_id, []).append(s)
     parts: list[str] = []
     for pid, ss in groups.items():
-        ss.sort(key=lambda x: x.position)
+        ss.sort(key=lambda x: (x is not lead, x.position))
         for s in ss:
             parts.append(f"{cite(s.sentence, number[pid])}")
     return " ".join(parts)
