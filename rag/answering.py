@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from rag import compare as cmp
 from rag.abstention import ABSTAIN_THRESHOLD, OOV_WEIGHT, Gate, gate
 from rag.citations import check_citations, number_sources
+from rag.contribution import presents_itself
 from rag.conversation import Rewrite, condense, resolve
 from rag.extractive import (
     Corpus,
@@ -70,6 +71,14 @@ _SUMMARY_CUES = re.compile(
 )
 # "which of these use X?" after a list: screen only the papers shown before
 _SCOPED_COMPARE = re.compile(r"\b(?:which|how many)\s+of\s+(?:these|those|them)\b", re.I)
+
+
+# "What is UL2?", "Tell me about OpenVLA": the paper's own presentation of itself comes first
+_DEFINITION = re.compile(
+    r"^\s*(?:what\s+(?:is|are|was|were)|tell\s+me\s+about|describe|explain)\s+(?:the\s+)?"
+    r"[\w^.+-]+(?:\s+[\w^.+-]+){0,3}\s*[?.!]?\s*$",
+    re.IGNORECASE,
+)
 
 
 def route(question: str) -> str:
@@ -313,6 +322,8 @@ class Answerer:
             lead = None
             if slot.checked:  # the best-scored sentence that holds what is asked opens the answer
                 lead = next((s for s in chosen if fills(slot, s.sentence, q, idf)), None)
+            elif _DEFINITION.match(q) and chosen:
+                chosen, lead = self._definition(q, chosen, scored, papers)
             text = compose_qa(chosen, number, lead)
         checked = check_citations(text, sources, self.pipeline.embedder)
         base.answer = checked.text
@@ -349,6 +360,22 @@ class Answerer:
             corpus = corpus_for(self.pipeline)
             return ensure_slot(question, slot, chosen, scored, QA_SENTENCES_MAX, corpus)
         return ensure_number(question, chosen, scored, top - NUMBER_WINDOW, QA_SENTENCES_MAX)
+
+    def _definition(
+        self, question: str, chosen: list[Scored], scored: list[Scored], papers: list[Paper]
+    ) -> tuple[list[Scored], Scored | None]:
+        """For "What is X?" about one named paper: the earliest sentence where that paper
+        presents itself ("This paper presents ...") leads, brought in if MMR left it out."""
+        named = named_papers(question, papers)
+        if len(named) != 1:
+            return chosen, None
+        own = sorted((s for s in scored if s.paper_id == named[0]), key=lambda s: s.position)
+        intro = next((s for s in own if presents_itself(s.sentence)), None)
+        if intro is None:
+            return chosen, None
+        if intro not in chosen:
+            chosen = [*chosen[: QA_SENTENCES_MAX - 1], intro]
+        return chosen, intro
 
     def _summary_text(
         self, question: str, scored: list[Scored], papers: list[Paper], number: dict[str, int]

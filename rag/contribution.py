@@ -60,6 +60,21 @@ _GENERIC_OBJECTS = frozenset(
 VERB_WINDOW = 6  # the object must follow the contribution verb within this many words
 
 
+# the paper presenting itself: "This paper presents ...", "In this paper, we train ...",
+# "we first present CaseHOLD"
+_PRESENTS = re.compile(
+    r"\b(?:we|this\s+(?:paper|work|study))\s+(?:\w+\s+){0,2}?(?:propose|introduce|present"
+    r"|train|develop|build|design|release)s?\b",
+    re.IGNORECASE,
+)
+
+
+def presents_itself(sentence: str) -> bool:
+    """Where an abstract says what the paper is ("This paper presents a unified framework ...",
+    "We introduce RoboFuME, ..."): what "What is UL2?" wants first."""
+    return _PRESENTS.search(sentence) is not None
+
+
 def contribution_object(criterion: str) -> frozenset[str] | None:
     """The object terms of a contribution criterion, or None when it is not one (or its object
     is too generic to check)."""

@@ -159,3 +159,17 @@ def test_summary_covers_every_paper_the_question_names(seed_pipeline: Pipeline) 
     titles = " ".join(c.title for c in ans.citations)
     for title in ("OpenVLA", "RT-H", "Steering Your Generalists"):
         assert title in titles, ans.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        ("What is UL2?", "This paper presents a unified framework"),  # no sentence names UL2 first
+        ("What is DataMan?", "In this paper, we train a Data Manager (DataMan)"),
+    ],
+)
+def test_a_definition_opens_with_the_paper_presenting_itself(
+    seed_pipeline: Pipeline, question: str, opening: str
+) -> None:
+    ans = seed_pipeline.ask(question, mode="qa")
+    assert ans.answer.startswith(opening), ans.answer
