@@ -60,7 +60,12 @@ class Gate:
 
     def below(self, threshold: float, oov_weight: float) -> bool:
         """Rule 4 fails (calibration reuses it with other values)."""
-        return self.relevance - (0.0 if self.subject else oov_weight) * self.oov < threshold
+        return _floor_score(self.relevance, self.oov, self.subject, oov_weight) < threshold
+
+
+def _floor_score(relevance: float, oov: float, own_name: bool, oov_weight: float) -> float:
+    """Rule 4's score: relevance less the unknown-words penalty (none with a name of its own)."""
+    return relevance - (0.0 if own_name else oov_weight) * oov
 
 
 def _text(p: Paper) -> str:
@@ -184,7 +189,7 @@ def gate(
     rel = max((relevance(s) for s in scored), default=0.0)
     oov = oov_share(question, corpus)
     own_name = names_subject(question, papers, corpus)
-    score = rel - (0.0 if own_name else oov_weight) * oov
+    score = _floor_score(rel, oov, own_name, oov_weight)
     missing = missing_entities(question, papers)
     if missing:
         return Gate(False, score, rel, oov, missing, rule="name")

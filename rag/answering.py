@@ -316,14 +316,7 @@ class Answerer:
             text = self._summary_text(q, scored, papers, number)
         else:
             q = rw.scoring_question if rw else base.question
-            chosen = self._qa_sentences(q, scored, papers, rw)
-            slot = answer_slot(q)
-            idf = corpus_for(self.pipeline).term_idf
-            lead = None
-            if slot.checked:  # the best-scored sentence that holds what is asked opens the answer
-                lead = next((s for s in chosen if fills(slot, s.sentence, q, idf)), None)
-            elif _DEFINITION.match(q) and chosen:
-                chosen, lead = self._definition(q, chosen, scored, papers)
+            chosen, lead = self._qa_sentences(q, scored, papers, rw)
             text = compose_qa(chosen, number, lead)
         checked = check_citations(text, sources, self.pipeline.embedder)
         base.answer = checked.text
@@ -334,11 +327,13 @@ class Answerer:
 
     def _qa_sentences(
         self, question: str, scored: list[Scored], papers: list[Paper], rw: Rewrite | None
-    ) -> list[Scored]:
+    ) -> tuple[list[Scored], Scored | None]:
         """The best sentences, with every paper the question is about represented: each paper a
-        plural follow-up refers to, each paper the question names ("OpenVLA and Agent Q")."""
+        plural follow-up refers to, each paper the question names ("OpenVLA and Agent Q"); and
+        the one to open the answer: the best that holds what is asked, or for "What is X?" the
+        sentence where X's paper presents itself."""
         if not scored:
-            return []
+            return [], None
         top = scored[0].score
         must: list[str] = []
         if rw is not None and rw.reference.kind == "plural":
@@ -358,8 +353,13 @@ class Answerer:
         slot = answer_slot(question)
         if slot.checked:
             corpus = corpus_for(self.pipeline)
-            return ensure_slot(question, slot, chosen, scored, QA_SENTENCES_MAX, corpus)
-        return ensure_number(question, chosen, scored, top - NUMBER_WINDOW, QA_SENTENCES_MAX)
+            chosen = ensure_slot(question, slot, chosen, scored, QA_SENTENCES_MAX, corpus)
+            idf = corpus.term_idf
+            return chosen, next((s for s in chosen if fills(slot, s.sentence, question, idf)), None)
+        chosen = ensure_number(question, chosen, scored, top - NUMBER_WINDOW, QA_SENTENCES_MAX)
+        if _DEFINITION.match(question) and chosen:
+            return self._definition(question, chosen, scored, papers)
+        return chosen, None
 
     def _definition(
         self, question: str, chosen: list[Scored], scored: list[Scored], papers: list[Paper]
