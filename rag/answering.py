@@ -39,13 +39,14 @@ from rag.extractive import (
 )
 from rag.questions import GENERIC_NAMES, Slot, answer_slot, fills, names, strip_lead_in
 from rag.schema import Answer, Hit, Paper, SearchFilters
-from rag.sentences import papers_naming, terms
+from rag.sentences import entities, papers_naming, terms
 
 MODES = ("qa", "summary", "compare")
 
 QA_SENTENCES = 3  # a direct answer: 2-4 sentences
 QA_SENTENCES_MAX = 4
 QA_WINDOW = 0.12  # further sentences must score within this of the best one
+NAMED_WINDOW = 0.10  # a named paper's second sentence scores within this of its first
 QA_PER_PAPER = 3  # one paper may give the whole answer (tune split: docs/ANSWERING.md)
 # a quantity question ("how quickly", "how many") may bring in a number-bearing sentence of a
 # chosen paper scoring within this of the best one (rule; checked by eval/calibrate.py's
@@ -76,7 +77,8 @@ _SCOPED_COMPARE = re.compile(r"\b(?:which|how many)\s+of\s+(?:these|those|them)\
 # "What is UL2?", "Tell me about OpenVLA": the paper's own presentation of itself comes first
 _DEFINITION = re.compile(
     r"^\s*(?:what\s+(?:is|are|was|were)|tell\s+me\s+about|describe|explain)\s+(?:the\s+)?"
-    r"[\w^.+-]+(?:\s+[\w^.+-]+){0,3}\s*[?.!]?\s*$",
+    r"[\w^.+-]+(?:\s+[\w^.+-]+){0,3}\s*[?.!]?\s*$"
+    r"|^\s*what\s+(?:does|do|did)\s+(?:the\s+)?[\w^.+-]+(?:\s+acronym|\s+name)?\s+stand\s+for\b",
     re.IGNORECASE,
 )
 
@@ -342,12 +344,15 @@ class Answerer:
             must = named
         picked: list[Scored] = []
         for pid in must[:QA_SENTENCES_MAX]:
-            best = next((s for s in scored if s.paper_id == pid), None)
-            if best is not None:
-                picked.append(best)
+            own = [s for s in scored if s.paper_id == pid]
+            if own:  # each paper's best sentence and, if it adds something, one more
+                picked += [
+                    own[0],
+                    *mmr_select(own[1:], 1, own[0].score - NAMED_WINDOW, 2, [own[0]]),
+                ]
         rest = [s for s in scored if s not in picked]
         more = mmr_select(
-            rest, max(0, QA_SENTENCES - len(picked)), top - QA_WINDOW, QA_PER_PAPER, picked
+            rest, max(0, QA_SENTENCES - len(must)), top - QA_WINDOW, QA_PER_PAPER, picked
         )
         chosen = picked + more
         slot = answer_slot(question)
@@ -370,7 +375,21 @@ class Answerer:
         if len(named) != 1:
             return chosen, None
         own = sorted((s for s in scored if s.paper_id == named[0]), key=lambda s: s.position)
-        intro = next((s for s in own if presents_itself(s.sentence)), None)
+        # the sentence that spells out the asked name ("an outcome-conditioned GFlowNet
+        # (OC-GFN)", "BLURB benchmark (short for ...)") defines it best; else its self-introduction
+        asked = [e for e in entities(question) if not e[0].isdigit()]
+        spelled = (
+            re.compile(
+                "|".join(
+                    rf"\(\s*{re.escape(e)}\s*\)|(?<![\w-]){re.escape(e)}\W{{0,12}}\(\s*short for\b"
+                    for e in asked
+                )
+            )
+            if asked
+            else None
+        )
+        intro = next((s for s in own if spelled and spelled.search(s.sentence)), None)
+        intro = intro or next((s for s in own if presents_itself(s.sentence)), None)
         if intro is None:
             return chosen, None
         if intro not in chosen:
@@ -554,21 +573,29 @@ class Answerer:
         stage: Callable[[str], None],
     ) -> Iterator[str | Answer]:
         from rag.generation import (
+            answer_excerpt,
             attribute_uncited,
             clean_answer,
             is_cannot_answer,
             judge_support,
+            move_misplaced,
             select_sources,
             stream_answer,
             uncited_claims,
+            ungrounded,
         )
         from rag.llm import LLMError
 
         ranked = [s.paper_id for s in scored]
         sources = number_sources(select_sources(papers, ranked, self.settings.llm_sources))
+        k = self.settings.llm_excerpt
+        shown = [
+            (n, answer_excerpt(p, [s.sentence for s in scored if s.paper_id == p.id], k))
+            for n, p in sources
+        ]
         parts: list[str] = []
         try:
-            for delta in stream_answer(self.settings, mode, rw.standalone, sources):
+            for delta in stream_answer(self.settings, mode, rw.standalone, shown):
                 parts.append(delta)
                 yield delta
         except LLMError as exc:
@@ -581,6 +608,7 @@ class Answerer:
         base.backend = f"llm:{self.settings.llm_model}"
         if not is_cannot_answer(text):
             text, base.attributed = attribute_uncited(text, sources, self.pipeline.embedder)
+            text, base.moved_citations = move_misplaced(text, sources, self.pipeline.embedder)
         if is_cannot_answer(text) and self.abstain and self.settings.llm_no_answer_fallback:
             # the calibrated gate above found the question answerable; a small model's "no
             # answer" is the weaker judgement (it abstained on plainly stated numbers), so the
@@ -617,6 +645,19 @@ class Answerer:
             c for c in uncited_claims(checked.text) if c not in checked.flagged
         ]
         base.removed_citations = checked.removed
+        claims = [c.text for c in checked.claims]
+        if self.abstain and ungrounded(claims, sources, self.pipeline.embedder):
+            # no sentence of the model's answer comes from the abstracts it was given (a small
+            # model that copies the prompt's wording or answers from memory): the gate found the
+            # question answerable, so the reader gets the extractive answer, labelled
+            ans = self._extractive(base, mode, papers, scored, rw)
+            ans.backend = "extractive"
+            ans.notice = (
+                f"{self.settings.llm_model}'s answer is not supported by the abstracts; "
+                "showing the extractive answer"
+            )
+            yield self._finish(ans, timings, t0, t2)
+            return
         yield self._finish(base, timings, t0, t2)
 
     @staticmethod

@@ -135,11 +135,12 @@ def claims_of(text: str) -> list[Claim]:
 
 Judge = Callable[[str, Paper], float]
 
-_NUM = re.compile(r"\d+(?:[.,]\d+)*")
+# a magnitude suffix belongs to its number: "1M images" states 1M, not the "1" of "1) we ..."
+_NUM = re.compile(r"\d+(?:[.,]\d+)*(?:[kmb](?![a-z]))?", re.IGNORECASE)
 
 
 def _numbers(text: str) -> set[str]:
-    return {n.replace(",", "").rstrip(".") for n in _NUM.findall(text)}
+    return {n.replace(",", "").rstrip(".").lower() for n in _NUM.findall(text)}
 
 
 def unsupported_numbers(claim: str, papers: list[Paper]) -> list[str]:

@@ -93,6 +93,7 @@ def answer_stats(ans: Answer | None) -> dict[str, Any]:
     return {
         "removed_citations": len(ans.removed_citations),
         "attributed": getattr(ans, "attributed", 0),
+        "moved_citations": getattr(ans, "moved_citations", 0),
         "flagged_sentences": len(ans.flagged),
         "fallback": bool(ans.notice and FALLBACK_MARK in ans.notice),
         "notice": ans.notice,
@@ -178,6 +179,7 @@ def cost_of(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "removed_citations": sum(r.get("removed_citations", 0) for r in rows),
         "answers_with_removed_citations": sum(1 for r in rows if r.get("removed_citations")),
         "attributed": sum(r.get("attributed", 0) for r in rows),
+        "moved_citations": sum(r.get("moved_citations", 0) for r in rows),
         "flagged_sentences": sum(r.get("flagged_sentences", 0) for r in rows),
         "answers_with_flagged": sum(1 for r in answered if r.get("flagged_sentences")),
         "answered": len(answered),
@@ -192,6 +194,7 @@ COST_ROWS = (
     ("removed_citations", "invented citations removed"),
     ("answers_with_removed_citations", "answers with a citation removed"),
     ("attributed", "uncited sentences given their supporting source"),
+    ("moved_citations", "misplaced citations moved to the supporting source"),
     ("flagged_sentences", "weakly supported sentences flagged"),
     ("answers_with_flagged", "answered with a flagged sentence"),
     ("answered", "questions answered (not abstained)"),

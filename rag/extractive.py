@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from rag.questions import Slot, fills
+from rag.questions import GENERIC_NAMES, Slot, fills
 from rag.schema import Hit, Paper
 from rag.sentences import (
     embed_sentences,
@@ -107,6 +107,23 @@ def lexical_overlap(q_terms: list[str], s_terms: set[str], corpus: Corpus) -> fl
     return got / total if total else 0.0
 
 
+def own_names(question: str, paper: Paper) -> set[str]:
+    """The question's terms for a name the paper owns: one its title names, or one its abstract
+    introduces in parentheses ("an outcome-conditioned GFlowNet (OC-GFN)"). Every sentence of
+    that paper is about that name, also the ones that say "we" or "our model" instead ("we
+    propose two novel pre-training tasks" in URLBERT's abstract answers "What two pre-training
+    tasks does URLBERT use?"), so those terms count as present in all of its sentences."""
+    title = paper.title.lower()
+    out: set[str] = set()
+    for e in entities(question):
+        if e[0].isdigit() or e in GENERIC_NAMES:  # "LLMs" is no paper's own name
+            continue
+        word = rf"(?<![\w-]){re.escape(e.lower())}(?![\w-])"
+        if re.search(word, title) or re.search(rf"\(\s*{re.escape(e)}\s*\)", paper.abstract):
+            out |= set(terms(e))
+    return out
+
+
 def score_sentences(
     embedder,  # noqa: ANN001 - rag.embedding.Embedder
     corpus: Corpus,
@@ -117,6 +134,7 @@ def score_sentences(
 ) -> list[Scored]:
     """Every sentence of every paper scored against the question, best first."""
     sents: list[tuple[str, int, str]] = []
+    owned = {p.id: own_names(question, p) for p in papers}
     for p in papers:
         for i, s in enumerate(split_sentences(p.abstract)):
             sents.append((p.id, i, s))
@@ -130,7 +148,7 @@ def score_sentences(
     prior = prior or {}
     out: list[Scored] = []
     for (pid, i, s), c, v in zip(sents, cos, vecs, strict=True):
-        lex = lexical_overlap(q_terms, set(terms(s)), corpus)
+        lex = lexical_overlap(q_terms, set(terms(s)) | owned[pid], corpus)
         score = W_DENSE * float(c) + W_LEX * lex + W_PRIOR * prior.get(pid, 0.0)
         out.append(Scored(pid, s, i, float(c), lex, score, v))
     out.sort(key=lambda x: -x.score)
@@ -232,10 +250,17 @@ def is_boilerplate(sentence: str) -> bool:
 
 
 def drop_boilerplate(question: str, scored: list[Scored]) -> list[Scored]:
-    """`scored` without boilerplate sentences, unless the question asks for code or links."""
+    """`scored` without boilerplate sentences, unless the question asks for code or links. A
+    link sentence that names what the question names stays ("our BLURB benchmark (short for
+    Biomedical Language Understanding & Reasoning Benchmark) at https://aka.ms/BLURB")."""
     if _ASKS_CODE.search(question):
         return scored
-    return [s for s in scored if not is_boilerplate(s.sentence)]
+    names = [e for e in entities(question) if not e[0].isdigit() and e not in GENERIC_NAMES]
+
+    def names_it(sentence: str) -> bool:
+        return any(re.search(rf"(?<![\w-]){re.escape(e)}(?![\w-])", sentence) for e in names)
+
+    return [s for s in scored if not is_boilerplate(s.sentence) or names_it(s.sentence)]
 
 
 def asks_quantity(question: str) -> bool:

@@ -235,6 +235,88 @@ def attribute_uncited(
     return "\n".join(out_lines), added
 
 
+def move_misplaced(
+    text: str,
+    sources: list[tuple[int, Paper]],
+    embedder: Any,
+    min_support: float = ATTRIBUTE_MIN_SUPPORT,
+) -> tuple[str, int]:
+    """Small models often state a source's fact right but put another source's number on it
+    ("970k robot demonstrations [1]" where [3] says it). A cited sentence that none of its cited
+    sources supports (support below the flagging threshold, or a number they do not state) gets
+    the one given source that does: support >= `min_support` and every number stated. Returns
+    the text and how many sentences had their citation moved (reported, like removed ones)."""
+    from rag.citations import (
+        CITE_RE,
+        SUPPORT_THRESHOLD,
+        parse_citations,
+        parse_marker,
+        strip_citations,
+        support_scores,
+        unsupported_numbers,
+    )
+    from rag.sentences import split_sentences
+
+    by_n = dict(sources)
+
+    def supports(body: str, paper: Paper) -> float:
+        if unsupported_numbers(body, [paper]):
+            return 0.0
+        return support_scores(embedder, body, paper)[0]
+
+    moved = 0
+    out_lines = []
+    for line in text.split("\n"):
+        parts = []
+        for sent in split_sentences(line) if line.strip() else []:
+            cited = [n for n in dict.fromkeys(parse_citations(sent)) if n in by_n]
+            body = strip_citations(sent)
+            if not cited or len(_WORD.findall(body.lower())) < ATTRIBUTE_MIN_WORDS:
+                parts.append(sent)
+                continue
+            if max(supports(body, by_n[n]) for n in cited) >= SUPPORT_THRESHOLD:
+                parts.append(sent)
+                continue
+            best_n, best = 0, 0.0
+            for n, paper in sources:
+                if n not in cited and (sup := supports(body, paper)) > best:
+                    best_n, best = n, sup
+            if best_n and best >= min_support:
+                first = [best_n]
+
+                def repl(m: re.Match[str], first: list[int] = first) -> str:
+                    # numbers of no given source stay, for the citation check to remove and count
+                    nums = first + [n for n in parse_marker(m.group(1)) if n not in by_n]
+                    first.clear()
+                    return "[" + ", ".join(map(str, nums)) + "]" if nums else ""
+
+                sent = CITE_RE.sub(repl, sent)
+                sent = re.sub(r"\s+([.!?,;])", r"\1", sent)
+                moved += 1
+            parts.append(sent)
+        out_lines.append(" ".join(p.strip() for p in parts) if parts else line)
+    return "\n".join(out_lines), moved
+
+
+# a sentence of the same field that says something else scores ~0.3-0.45 (see above); below this
+# against every source the model was given, a sentence is not drawn from them at all
+GROUNDED_MIN_SUPPORT = 0.3
+
+
+def ungrounded(claims: list[str], sources: list[tuple[int, Paper]], embedder: Any) -> bool:
+    """True when no sentence of an answer comes from any source the model was given: each states
+    a number none of them states, or is far from all of them (a small model that copies the
+    prompt's wording, or answers from its own memory)."""
+    from rag.citations import support_scores, unsupported_numbers
+
+    def grounded(claim: str, paper: Paper) -> bool:
+        if unsupported_numbers(claim, [paper]):
+            return False
+        return support_scores(embedder, claim, paper)[0] >= GROUNDED_MIN_SUPPORT
+
+    return bool(claims) and not any(grounded(c, p) for c in claims for _, p in sources)
+
+
 def uncited_claims(text: str) -> list[str]:
     """Sentences of real length that cite nothing: claims no cited abstract supports (flagged)."""
     from rag.citations import CITE_RE
@@ -268,6 +350,26 @@ def screening_excerpt(paper: Paper, best_sentence: str = "") -> Paper:
         (s for s in sents if re.search(r"\b(?:we|our|this (?:paper|work))\b", s, re.I)), sents[0]
     )
     keep = [s for s in sents if s == claim or s == best_sentence.strip()]
+    return replace(paper, abstract=" ".join(keep))
+
+
+def answer_excerpt(paper: Paper, ranked: list[str], k: int | None) -> Paper:
+    """The paper as the answer prompt shows it: its `k` sentences that score best for the
+    question (`ranked`: its sentences, best first), in abstract order, instead of the whole
+    abstract. A CPU model spends most of an answer reading the prompt (~60 tokens/s on 2 cores),
+    and fewer sentences also leave a small model less to confuse. Verbatim sentences, so the
+    citation check against the whole abstract is unchanged."""
+    from dataclasses import replace
+
+    from rag.sentences import split_sentences
+
+    sents = split_sentences(paper.abstract)
+    if not k or len(sents) <= k:
+        return paper
+    best = set(list(dict.fromkeys(s.strip() for s in ranked))[:k])
+    keep = [s for s in sents if s.strip() in best]
+    if not keep:
+        return paper
     return replace(paper, abstract=" ".join(keep))
 
 

@@ -195,6 +195,7 @@ class Answer:
     flagged: list[str] = field(default_factory=list)  # sentences whose support is too low
     removed_citations: list[int] = field(default_factory=list)  # [n] that named no given source
     attributed: int = 0  # LLM sentences left uncited that got the source supporting them
+    moved_citations: int = 0  # LLM sentences whose citation was moved to the supporting source
     notice: str = ""  # e.g. "LLM endpoint failed: ...; showing the extractive answer"
     screened: int = 0  # compare mode: how many papers were screened
 
@@ -215,6 +216,8 @@ class Answer:
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
             "flagged": self.flagged,
             "removed_citations": self.removed_citations,
+            "attributed": self.attributed,
+            "moved_citations": self.moved_citations,
             "notice": self.notice,
             "screened": self.screened,
         }

@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 SMALL_MODELS = frozenset({"qwen2.5-coder-1.5b-instruct", "qwen2.5-coder-0.5b-instruct"})
 SMALL_MODEL_BUDGET: dict[str, object] = {
     "llm_sources": 4,
+    "llm_excerpt": 5,
     "llm_max_tokens": 300,
     "llm_screen_max": 20,
     "llm_screen_batch": 10,
@@ -84,6 +85,9 @@ class Settings(BaseSettings):
     llm_max_tokens: int = 800
     # how many of the retrieved abstracts (best first) the LLM sees; None: all top_k
     llm_sources: int | None = None
+    # sentences of each source abstract the answer prompt shows (its best for the question, in
+    # abstract order); None: the whole abstract
+    llm_excerpt: int | None = None
     # compare mode: how many screened papers (pre-ranked offline, best first) the LLM judges, in
     # batches of llm_screen_batch; None: all of them
     llm_screen_max: int | None = None

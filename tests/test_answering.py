@@ -166,6 +166,10 @@ def test_summary_covers_every_paper_the_question_names(seed_pipeline: Pipeline) 
     [
         ("What is UL2?", "This paper presents a unified framework"),  # no sentence names UL2 first
         ("What is DataMan?", "In this paper, we train a Data Manager (DataMan)"),
+        # the sentence that spells the name out, before the one where the paper presents itself
+        ("What is OC-GFN?", "By framing the training as a self-supervised problem, we propose an"),
+        # a link sentence that names what is asked is no boilerplate
+        ("What does the BLURB acronym stand for?", "To help accelerate research in biomedical"),
     ],
 )
 def test_a_definition_opens_with_the_paper_presenting_itself(
@@ -173,3 +177,21 @@ def test_a_definition_opens_with_the_paper_presenting_itself(
 ) -> None:
     ans = seed_pipeline.ask(question, mode="qa")
     assert ans.answer.startswith(opening), ans.answer
+
+
+def test_sentences_of_a_named_paper_count_as_about_its_name(seed_pipeline: Pipeline) -> None:
+    """URLBERT's "we propose two novel pre-training tasks" does not repeat the name, yet answers
+    a question about URLBERT's pre-training tasks."""
+    ans = seed_pipeline.ask("What two pre-training tasks does URLBERT use?", mode="qa")
+    assert "virtual adversarial training" in ans.answer, ans.answer
+
+
+def test_each_named_paper_gets_its_answer_sentence(seed_pipeline: Pipeline) -> None:
+    """A question about two named papers quotes more than each one's best-matching sentence:
+    VPT's best is about watching videos, its answer (an inverse dynamics model) the next."""
+    ans = seed_pipeline.ask(
+        "Both VPT and V-PTR learn from videos that have no action labels. How does each one get "
+        "around the missing actions?",
+        mode="qa",
+    )
+    assert "inverse dynamics model" in ans.answer and "V-PTR" in ans.answer, ans.answer

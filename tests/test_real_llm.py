@@ -157,7 +157,10 @@ def test_streamed_cited_answer(llm_pipe: Pipeline) -> None:
     deltas, final = [x for x in items if isinstance(x, str)], items[-1]
     assert isinstance(final, Answer)
     assert len(deltas) >= 3  # token by token, not one block
-    assert final.backend == f"llm:{llm_pipe.settings.llm_model}" and final.notice == ""
+    assert final.backend == f"llm:{llm_pipe.settings.llm_model}" and final.notice == "", (
+        "".join(deltas),
+        final.notice,
+    )
     assert not final.abstained and final.citations
     _assert_checkable(llm_pipe, final)
 

@@ -188,6 +188,59 @@ def test_uncited_sentences_get_the_source_that_supports_them(seed_pipeline: Pipe
         assert attribute_uncited(claim, sources, emb) == (claim, 0)
 
 
+def test_a_misplaced_citation_moves_to_the_source_that_states_it(
+    seed_pipeline: Pipeline,
+) -> None:
+    from rag.generation import move_misplaced
+
+    vla = _seed_paper(seed_pipeline, "OpenVLA: An Open-Source Vision-Language-Action Model")
+    other = next(
+        p
+        for p in seed_pipeline.papers(sorted(seed_pipeline.store.paper_states())).values()
+        if "OpenVLA" not in p.abstract and "970" not in p.abstract
+    )
+    sources = [(1, other), (2, vla)]
+    emb = seed_pipeline.embedder
+    text, moved = move_misplaced(
+        "OpenVLA was trained on 970k real-world robot demonstrations [1].", sources, emb
+    )
+    assert (text, moved) == ("OpenVLA was trained on 970k real-world robot demonstrations [2].", 1)
+    # a right citation, a number no source states, an unrelated claim: left as they are
+    for claim in (
+        "OpenVLA was trained on 970k real-world robot demonstrations [2].",
+        "OpenVLA was trained on 123k real-world robot demonstrations [1].",
+        "Bananas are yellow and rich in potassium [1].",
+    ):
+        assert move_misplaced(claim, sources, emb) == (claim, 0)
+
+
+def test_an_answer_drawn_from_no_given_source_falls_back(
+    fake_openai: FakeOpenAI, seed_pipeline: Pipeline
+) -> None:
+    """A small model that copies the prompt's wording ("trained on 1M images") answers from no
+    source it was given: the reader gets the extractive answer, labelled; one grounded sentence
+    (a short paraphrase the flagging threshold still flags) keeps the model's answer."""
+    s = Settings(
+        home=seed_pipeline.settings.home,
+        llm_model="m",
+        llm_base_url=fake_openai.base_url,
+        llm_max_retries=0,
+    )
+    pipe = Pipeline(s)
+    q = (
+        "By how much did initializing policies with a pre-trained language model raise task "
+        "completion rates in VirtualHome?"
+    )
+    fake_openai.enqueue("The model was trained on 1M images [1].")
+    ans = pipe.ask(q)
+    assert ans.backend == "extractive" and "not supported by the abstracts" in ans.notice
+    assert "43.6%" in ans.answer and "1M images" not in ans.answer
+    fake_openai.enqueue("It raised completion by 43.6% [1]. It is also great.")
+    ans = pipe.ask(q)
+    assert ans.backend == "llm:m" and not ans.notice
+    assert ans.answer.startswith("It raised completion by 43.6% [1].")
+
+
 def test_screening_excerpt_keeps_contribution_and_best_sentence() -> None:
     from rag.generation import screening_excerpt
 
