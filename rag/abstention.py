@@ -157,7 +157,7 @@ def oov_share(question: str, corpus: Corpus) -> float:
     if not qt:
         return 0.0
     total = sum(corpus.term_idf(t) for t in qt)
-    return sum(corpus.term_idf(t) for t in qt if t not in corpus.idf) / total if total else 0.0
+    return sum(corpus.term_idf(t) for t in qt if not corpus.knows(t)) / total if total else 0.0
 
 
 def _slot_why(slot: Slot, subject: list[Paper]) -> str:

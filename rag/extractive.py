@@ -10,6 +10,8 @@ both appear, and grouped by paper so the answer reads as prose rather than a hit
 
 from __future__ import annotations
 
+import bisect
+import os
 import re
 import threading
 from dataclasses import dataclass, field, replace
@@ -52,6 +54,30 @@ class Corpus:
 
     def term_idf(self, t: str) -> float:
         return self.idf.get(t, np.log(1.0 + (self.n_docs + 0.5) / 0.5))
+
+    def knows(self, t: str) -> bool:
+        """Whether some abstract uses the term or a spelling of the same word the stemmer does
+        not join: "africa"/"african", "behaviour"/"behavior", "specialis"/"specializ" (a shared
+        prefix of 6+ letters that leaves at most 2 letters of the shorter word)."""
+        if t in self.idf:
+            return True
+        if len(t) < 6 or not t.isalpha():
+            return False
+        vocab = self._sorted_vocab()
+        i = bisect.bisect_left(vocab, t[:6])
+        while i < len(vocab) and vocab[i].startswith(t[:6]):
+            u = vocab[i]
+            n = len(os.path.commonprefix([t, u]))
+            if n >= min(len(t), len(u)) - 2:
+                return True
+            i += 1
+        return False
+
+    def _sorted_vocab(self) -> list[str]:
+        v = self.__dict__.get("_vocab")
+        if v is None:
+            v = self.__dict__["_vocab"] = sorted(self.idf)
+        return v
 
 
 _CORPUS_LOCK = threading.Lock()

@@ -71,3 +71,20 @@ def test_follow_up_about_a_missing_detail_abstains(seed_pipeline: Pipeline) -> N
     assert not first.abstained
     ans = seed_pipeline.ask("Which learning rate did they use?", [first])
     assert ans.abstained and "learning rate" in ans.answer
+
+
+def test_a_spelling_the_stemmer_does_not_join_is_no_unknown_word(seed_pipeline: Pipeline) -> None:
+    """ "Africa" for the abstracts' "African", "behaviour" for "behavior": the same word, not a
+    topic the collection lacks; short or unrelated words stay unknown."""
+    from rag.extractive import corpus_for
+
+    corpus = corpus_for(seed_pipeline)
+    assert "africa" not in corpus.idf and corpus.knows("africa")
+    assert "behaviour" not in corpus.idf and corpus.knows("behaviour")
+    for word in ("satellit", "forecast", "drive", "lidar"):
+        assert not corpus.knows(word), word
+    ans = seed_pipeline.ask(
+        "The model trained from scratch on 23 languages spoken across Africa used far less data "
+        "than existing baselines. How much less?"
+    )
+    assert not ans.abstained and "AfroLM" in ans.citations[0].title, ans.answer
