@@ -613,12 +613,7 @@ class Answerer:
             # the calibrated gate above found the question answerable; a small model's "no
             # answer" is the weaker judgement (it abstained on plainly stated numbers), so the
             # reader gets the extractive answer, labelled as a fallback
-            ans = self._extractive(base, mode, papers, scored, rw)
-            ans.backend = "extractive"
-            ans.notice = (
-                f"{self.settings.llm_model} found no answer in the abstracts; "
-                "showing the extractive answer"
-            )
+            ans = self._fallback(base, mode, papers, scored, rw, "found no answer in the abstracts")
             yield self._finish(ans, timings, t0, t2)
             return
         if is_cannot_answer(text):
@@ -650,15 +645,25 @@ class Answerer:
             # no sentence of the model's answer comes from the abstracts it was given (a small
             # model that copies the prompt's wording or answers from memory): the gate found the
             # question answerable, so the reader gets the extractive answer, labelled
-            ans = self._extractive(base, mode, papers, scored, rw)
-            ans.backend = "extractive"
-            ans.notice = (
-                f"{self.settings.llm_model}'s answer is not supported by the abstracts; "
-                "showing the extractive answer"
-            )
-            yield self._finish(ans, timings, t0, t2)
+            why = "wrote an answer the abstracts do not support"
+            yield self._finish(self._fallback(base, mode, papers, scored, rw, why), timings, t0, t2)
             return
         yield self._finish(base, timings, t0, t2)
+
+    def _fallback(
+        self,
+        base: Answer,
+        mode: str,
+        papers: list[Paper],
+        scored: list[Scored],
+        rw: Rewrite,
+        why: str,
+    ) -> Answer:
+        """The extractive answer in place of the model's, labelled with why."""
+        ans = self._extractive(base, mode, papers, scored, rw)
+        ans.backend = "extractive"
+        ans.notice = f"{self.settings.llm_model} {why}; showing the extractive answer"
+        return ans
 
     @staticmethod
     def _finish(ans: Answer, timings: dict[str, float], t0: float, t2: float) -> Answer:

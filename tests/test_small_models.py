@@ -164,17 +164,21 @@ def _seed_paper(pipe: Pipeline, title: str) -> Paper:
     return next(p for p in papers if p.title == title)
 
 
+def _openvla_second(pipe: Pipeline) -> list[tuple[int, Paper]]:
+    """Two sources: [1] a paper that neither names OpenVLA nor states 970k, [2] OpenVLA's."""
+    vla = _seed_paper(pipe, "OpenVLA: An Open-Source Vision-Language-Action Model")
+    other = next(
+        p
+        for p in pipe.papers(sorted(pipe.store.paper_states())).values()
+        if "OpenVLA" not in p.abstract and "970" not in p.abstract
+    )
+    return [(1, other), (2, vla)]
+
+
 def test_uncited_sentences_get_the_source_that_supports_them(seed_pipeline: Pipeline) -> None:
     from rag.generation import attribute_uncited
 
-    vla = _seed_paper(seed_pipeline, "OpenVLA: An Open-Source Vision-Language-Action Model")
-    other = next(
-        p
-        for p in seed_pipeline.papers(sorted(seed_pipeline.store.paper_states())).values()
-        if "OpenVLA" not in p.abstract
-    )
-    sources = [(1, other), (2, vla)]
-    emb = seed_pipeline.embedder
+    sources, emb = _openvla_second(seed_pipeline), seed_pipeline.embedder
     text, added = attribute_uncited(
         "OpenVLA was trained on 970k real-world robot demonstrations.", sources, emb
     )
@@ -193,14 +197,7 @@ def test_a_misplaced_citation_moves_to_the_source_that_states_it(
 ) -> None:
     from rag.generation import move_misplaced
 
-    vla = _seed_paper(seed_pipeline, "OpenVLA: An Open-Source Vision-Language-Action Model")
-    other = next(
-        p
-        for p in seed_pipeline.papers(sorted(seed_pipeline.store.paper_states())).values()
-        if "OpenVLA" not in p.abstract and "970" not in p.abstract
-    )
-    sources = [(1, other), (2, vla)]
-    emb = seed_pipeline.embedder
+    sources, emb = _openvla_second(seed_pipeline), seed_pipeline.embedder
     text, moved = move_misplaced(
         "OpenVLA was trained on 970k real-world robot demonstrations [1].", sources, emb
     )
@@ -233,7 +230,7 @@ def test_an_answer_drawn_from_no_given_source_falls_back(
     )
     fake_openai.enqueue("The model was trained on 1M images [1].")
     ans = pipe.ask(q)
-    assert ans.backend == "extractive" and "not supported by the abstracts" in ans.notice
+    assert ans.backend == "extractive" and "the abstracts do not support" in ans.notice
     assert "43.6%" in ans.answer and "1M images" not in ans.answer
     fake_openai.enqueue("It raised completion by 43.6% [1]. It is also great.")
     ans = pipe.ask(q)
