@@ -30,6 +30,8 @@ KEYS = {
     "timings_ms",
     "flagged",
     "removed_citations",
+    "attributed",
+    "moved_citations",
     "notice",
     "screened",
 }
