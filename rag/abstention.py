@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from rag.extractive import Corpus, Scored, missing_entities, relevance
 from rag.questions import GENERIC_NAMES, Slot, answer_slot, fills
 from rag.schema import Paper
-from rag.sentences import entities, mentioned, papers_naming, terms
+from rag.sentences import entities, mentioned, names_verbatim, papers_naming, terms
 
 # Rule 4, fitted with `.venv/bin/python eval/calibrate.py` on the tune split (answerable vs
 # unanswerable questions): abstain when best relevance - OOV_WEIGHT * (IDF share of question
@@ -133,8 +133,7 @@ def co_named(
     naming = {e: {p.id for p in papers_naming(e, papers)} for e in found}
 
     def names_it(e: str, p: Paper) -> bool:  # verbatim, not by `mentioned`'s looser parts
-        word = rf"(?<![\w-]){re.escape(e.lower())}(?![\w-])"
-        return p.id in naming[e] or re.search(word, _text(p)) is not None
+        return p.id in naming[e] or names_verbatim(e.lower(), _text(p))
 
     return found, {p.id for p in papers if all(names_it(e, p) for e in found)}
 

@@ -24,6 +24,7 @@ from rag.conversation import Rewrite, condense, resolve
 from rag.extractive import (
     Corpus,
     Scored,
+    asked_names,
     cite,
     compose_qa,
     corpus_for,
@@ -39,7 +40,7 @@ from rag.extractive import (
 )
 from rag.questions import GENERIC_NAMES, Slot, answer_slot, fills, names, strip_lead_in
 from rag.schema import Answer, Hit, Paper, SearchFilters
-from rag.sentences import entities, papers_naming, terms
+from rag.sentences import introduces, papers_naming, terms
 
 MODES = ("qa", "summary", "compare")
 
@@ -93,6 +94,16 @@ def route(question: str) -> str:
     if compare:
         return "compare"
     return "qa"
+
+
+def spells_out(sentence: str, names: list[str]) -> bool:
+    """The sentence gives one of `names` in full: "an outcome-conditioned GFlowNet (OC-GFN)",
+    "our BLURB benchmark (short for Biomedical Language Understanding ...)"."""
+    return any(
+        introduces(e, sentence)
+        or re.search(rf"(?<![\w-]){re.escape(e)}\W{{0,12}}\(\s*short for\b", sentence)
+        for e in names
+    )
 
 
 def named_papers(question: str, papers: list[Paper]) -> list[str]:
@@ -375,20 +386,9 @@ class Answerer:
         if len(named) != 1:
             return chosen, None
         own = sorted((s for s in scored if s.paper_id == named[0]), key=lambda s: s.position)
-        # the sentence that spells out the asked name ("an outcome-conditioned GFlowNet
-        # (OC-GFN)", "BLURB benchmark (short for ...)") defines it best; else its self-introduction
-        asked = [e for e in entities(question) if not e[0].isdigit()]
-        spelled = (
-            re.compile(
-                "|".join(
-                    rf"\(\s*{re.escape(e)}\s*\)|(?<![\w-]){re.escape(e)}\W{{0,12}}\(\s*short for\b"
-                    for e in asked
-                )
-            )
-            if asked
-            else None
-        )
-        intro = next((s for s in own if spelled and spelled.search(s.sentence)), None)
+        # the sentence that spells out the asked name defines it best; else its self-introduction
+        asked = asked_names(question)
+        intro = next((s for s in own if spells_out(s.sentence, asked)), None)
         intro = intro or next((s for s in own if presents_itself(s.sentence)), None)
         if intro is None:
             return chosen, None

@@ -15,6 +15,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -24,7 +25,9 @@ from rag.sentences import (
     embed_sentences,
     entities,
     idf_table,
+    introduces,
     mentioned,
+    names_verbatim,
     split_sentences,
     terms,
 )
@@ -63,7 +66,7 @@ class Corpus:
             return True
         if len(t) < 6 or not t.isalpha():
             return False
-        vocab = self._sorted_vocab()
+        vocab = self._sorted_vocab
         i = bisect.bisect_left(vocab, t[:6])
         while i < len(vocab) and vocab[i].startswith(t[:6]):
             u = vocab[i]
@@ -73,11 +76,9 @@ class Corpus:
             i += 1
         return False
 
+    @cached_property
     def _sorted_vocab(self) -> list[str]:
-        v = self.__dict__.get("_vocab")
-        if v is None:
-            v = self.__dict__["_vocab"] = sorted(self.idf)
-        return v
+        return sorted(self.idf)
 
 
 _CORPUS_LOCK = threading.Lock()
@@ -139,15 +140,17 @@ def own_names(question: str, paper: Paper) -> set[str]:
     that paper is about that name, also the ones that say "we" or "our model" instead ("we
     propose two novel pre-training tasks" in URLBERT's abstract answers "What two pre-training
     tasks does URLBERT use?"), so those terms count as present in all of its sentences."""
-    title = paper.title.lower()
     out: set[str] = set()
-    for e in entities(question):
-        if e[0].isdigit() or e in GENERIC_NAMES:  # "LLMs" is no paper's own name
-            continue
-        word = rf"(?<![\w-]){re.escape(e.lower())}(?![\w-])"
-        if re.search(word, title) or re.search(rf"\(\s*{re.escape(e)}\s*\)", paper.abstract):
+    for e in asked_names(question):
+        if names_verbatim(e, paper.title, ignore_case=True) or introduces(e, paper.abstract):
             out |= set(terms(e))
     return out
+
+
+def asked_names(question: str) -> list[str]:
+    """The question's specific names that can name a paper or its contribution (no numbers, no
+    field-wide abbreviations such as "LLMs")."""
+    return [e for e in entities(question) if not e[0].isdigit() and e not in GENERIC_NAMES]
 
 
 def score_sentences(
@@ -281,12 +284,12 @@ def drop_boilerplate(question: str, scored: list[Scored]) -> list[Scored]:
     Biomedical Language Understanding & Reasoning Benchmark) at https://aka.ms/BLURB")."""
     if _ASKS_CODE.search(question):
         return scored
-    names = [e for e in entities(question) if not e[0].isdigit() and e not in GENERIC_NAMES]
-
-    def names_it(sentence: str) -> bool:
-        return any(re.search(rf"(?<![\w-]){re.escape(e)}(?![\w-])", sentence) for e in names)
-
-    return [s for s in scored if not is_boilerplate(s.sentence) or names_it(s.sentence)]
+    names = asked_names(question)
+    return [
+        s
+        for s in scored
+        if not is_boilerplate(s.sentence) or any(names_verbatim(e, s.sentence) for e in names)
+    ]
 
 
 def asks_quantity(question: str) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 from rag.llm import LLMClient, LLMError, get_client
@@ -195,6 +195,42 @@ ATTRIBUTE_MIN_SUPPORT = 0.6
 ATTRIBUTE_MIN_WORDS = 4
 
 
+def _supports(body: str, paper: Paper, embedder: Any) -> float:
+    """How well `paper` supports a sentence (rag.citations' support), 0 when the sentence states a
+    number the paper does not: the invention small models make most, which similarity misses."""
+    from rag.citations import support_scores, unsupported_numbers
+
+    if unsupported_numbers(body, [paper]):
+        return 0.0
+    return support_scores(embedder, body, paper)[0]
+
+
+def _best_source(
+    body: str, sources: list[tuple[int, Paper]], embedder: Any, skip: frozenset[int] = frozenset()
+) -> tuple[int, float]:
+    """The given source (not in `skip`) that supports the sentence best, and that support."""
+    best_n, best = 0, 0.0
+    for n, paper in sources:
+        if n not in skip and (sup := _supports(body, paper, embedder)) > best:
+            best_n, best = n, sup
+    return best_n, best
+
+
+def _rewrite_sentences(text: str, rewrite: Callable[[str], str]) -> str:
+    """`text` with each sentence of each line passed through `rewrite` (lines kept)."""
+    from rag.sentences import split_sentences
+
+    out_lines = []
+    for line in text.split("\n"):
+        parts = [rewrite(sent) for sent in (split_sentences(line) if line.strip() else [])]
+        out_lines.append(" ".join(p.strip() for p in parts) if parts else line)
+    return "\n".join(out_lines)
+
+
+def _claim_sized(body: str) -> bool:
+    return len(_WORD.findall(body.lower())) >= ATTRIBUTE_MIN_WORDS
+
+
 def attribute_uncited(
     text: str,
     sources: list[tuple[int, Paper]],
@@ -205,34 +241,26 @@ def attribute_uncited(
     Each uncited sentence of real length gets `[n]` of the source that best supports it, when that
     support is high and the source states every number of the sentence. Returns the text and how
     many citations were added (reported, like removed ones)."""
-    from rag.citations import CITE_RE, support_scores, unsupported_numbers
-    from rag.sentences import split_sentences
+    from rag.citations import CITE_RE
 
     if not sources or not _has_uncited(text):
         return text, 0
     added = 0
-    out_lines = []
-    for line in text.split("\n"):
-        parts = []
-        for sent in split_sentences(line) if line.strip() else []:
-            body = sent.rstrip()
-            if CITE_RE.search(body) or len(_WORD.findall(body.lower())) < ATTRIBUTE_MIN_WORDS:
-                parts.append(sent)
-                continue
-            best_n, best = 0, 0.0
-            for n, paper in sources:
-                sup, _ = support_scores(embedder, body, paper)
-                if sup > best and not unsupported_numbers(body, [paper]):
-                    best_n, best = n, sup
-            if best_n and best >= min_support:
-                m = re.search(r"[.!?]+[\"')\]]*$", body)
-                cut = m.start() if m else len(body)
-                parts.append(f"{body[:cut]} [{best_n}]{body[cut:]}")
-                added += 1
-            else:
-                parts.append(sent)
-        out_lines.append(" ".join(p.strip() for p in parts) if parts else line)
-    return "\n".join(out_lines), added
+
+    def rewrite(sent: str) -> str:
+        nonlocal added
+        body = sent.rstrip()
+        if CITE_RE.search(body) or not _claim_sized(body):
+            return sent
+        best_n, best = _best_source(body, sources, embedder)
+        if not best_n or best < min_support:
+            return sent
+        m = re.search(r"[.!?]+[\"')\]]*$", body)
+        cut = m.start() if m else len(body)
+        added += 1
+        return f"{body[:cut]} [{best_n}]{body[cut:]}"
+
+    return _rewrite_sentences(text, rewrite), added
 
 
 def move_misplaced(
@@ -252,50 +280,34 @@ def move_misplaced(
         parse_citations,
         parse_marker,
         strip_citations,
-        support_scores,
-        unsupported_numbers,
     )
-    from rag.sentences import split_sentences
 
     by_n = dict(sources)
-
-    def supports(body: str, paper: Paper) -> float:
-        if unsupported_numbers(body, [paper]):
-            return 0.0
-        return support_scores(embedder, body, paper)[0]
-
     moved = 0
-    out_lines = []
-    for line in text.split("\n"):
-        parts = []
-        for sent in split_sentences(line) if line.strip() else []:
-            cited = [n for n in dict.fromkeys(parse_citations(sent)) if n in by_n]
-            body = strip_citations(sent)
-            if not cited or len(_WORD.findall(body.lower())) < ATTRIBUTE_MIN_WORDS:
-                parts.append(sent)
-                continue
-            if max(supports(body, by_n[n]) for n in cited) >= SUPPORT_THRESHOLD:
-                parts.append(sent)
-                continue
-            best_n, best = 0, 0.0
-            for n, paper in sources:
-                if n not in cited and (sup := supports(body, paper)) > best:
-                    best_n, best = n, sup
-            if best_n and best >= min_support:
-                first = [best_n]
 
-                def repl(m: re.Match[str], first: list[int] = first) -> str:
-                    # numbers of no given source stay, for the citation check to remove and count
-                    nums = first + [n for n in parse_marker(m.group(1)) if n not in by_n]
-                    first.clear()
-                    return "[" + ", ".join(map(str, nums)) + "]" if nums else ""
+    def rewrite(sent: str) -> str:
+        nonlocal moved
+        cited = [n for n in dict.fromkeys(parse_citations(sent)) if n in by_n]
+        body = strip_citations(sent)
+        if not cited or not _claim_sized(body):
+            return sent
+        if max(_supports(body, by_n[n], embedder) for n in cited) >= SUPPORT_THRESHOLD:
+            return sent
+        best_n, best = _best_source(body, sources, embedder, frozenset(cited))
+        if not best_n or best < min_support:
+            return sent
+        first = [best_n]
 
-                sent = CITE_RE.sub(repl, sent)
-                sent = re.sub(r"\s+([.!?,;])", r"\1", sent)
-                moved += 1
-            parts.append(sent)
-        out_lines.append(" ".join(p.strip() for p in parts) if parts else line)
-    return "\n".join(out_lines), moved
+        def repl(m: re.Match[str]) -> str:
+            # numbers of no given source stay, for the citation check to remove and count
+            nums = first + [n for n in parse_marker(m.group(1)) if n not in by_n]
+            first.clear()
+            return "[" + ", ".join(map(str, nums)) + "]" if nums else ""
+
+        moved += 1
+        return re.sub(r"\s+([.!?,;])", r"\1", CITE_RE.sub(repl, sent))
+
+    return _rewrite_sentences(text, rewrite), moved
 
 
 # a sentence of the same field that says something else scores ~0.3-0.45 (see above); below this
@@ -307,14 +319,9 @@ def ungrounded(claims: list[str], sources: list[tuple[int, Paper]], embedder: An
     """True when no sentence of an answer comes from any source the model was given: each states
     a number none of them states, or is far from all of them (a small model that copies the
     prompt's wording, or answers from its own memory)."""
-    from rag.citations import support_scores, unsupported_numbers
-
-    def grounded(claim: str, paper: Paper) -> bool:
-        if unsupported_numbers(claim, [paper]):
-            return False
-        return support_scores(embedder, claim, paper)[0] >= GROUNDED_MIN_SUPPORT
-
-    return bool(claims) and not any(grounded(c, p) for c in claims for _, p in sources)
+    return bool(claims) and all(
+        _best_source(c, sources, embedder)[1] < GROUNDED_MIN_SUPPORT for c in claims
+    )
 
 
 def uncited_claims(text: str) -> list[str]:

@@ -168,6 +168,17 @@ def _acronym_at_word_starts(letters: str, words: list[str]) -> bool:
     return False
 
 
+def names_verbatim(name: str, text: str, ignore_case: bool = False) -> bool:
+    """`text` has `name` as a whole word ("VPT" in "VPT learns", not in "V-PTR" or "VPTs")."""
+    flags = re.IGNORECASE if ignore_case else 0
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, flags) is not None
+
+
+def introduces(name: str, text: str) -> bool:
+    """`text` introduces `name` as the abbreviation of what precedes it: "... GFlowNet (OC-GFN)"."""
+    return re.search(rf"\(\s*{re.escape(name)}\s*\)", text) is not None
+
+
 def papers_naming(entity: str, papers: list) -> list:  # noqa: ANN001 - rag.schema.Paper
     """The papers that name `entity` most directly: verbatim in the title, else verbatim in the
     abstract, else by `mentioned` (parts, plural, acronym). "VPT" then finds the VPT paper, not
