@@ -63,6 +63,11 @@ class Gate:
         return _floor_score(self.relevance, self.oov, self.subject, oov_weight) < threshold
 
 
+# "what baseline did each beat", "do both outperform X": asked of each paper on its own, so no
+# single abstract has to name them all (rule 2 does not apply)
+_EACH = re.compile(r"\b(?:each|both|respectively|either)\b", re.IGNORECASE)
+
+
 def _floor_score(relevance: float, oov: float, own_name: bool, oov_weight: float) -> float:
     """Rule 4's score: relevance less the unknown-words penalty (none with a name of its own)."""
     return relevance - (0.0 if own_name else oov_weight) * oov
@@ -193,7 +198,12 @@ def gate(
     if missing:
         return Gate(False, score, rel, oov, missing, rule="name")
     ents = known_entities(question, corpus)
-    if len(ents) >= 2 and not focus and _COMPARATIVE.search(question):
+    if (
+        len(ents) >= 2
+        and not focus
+        and _COMPARATIVE.search(question)
+        and not _EACH.search(question)
+    ):
         if not any(all(mentioned(e, _text(p)) for e in ents) for p in papers):
             why = f"no abstract compares {' and '.join(ents)} directly"
             return Gate(False, score, rel, oov, why=why, rule="head-to-head")

@@ -28,6 +28,7 @@ from rag.extractive import (
     cite,
     compose_qa,
     corpus_for,
+    cover_parts,
     drop_boilerplate,
     ensure_number,
     ensure_slot,
@@ -38,7 +39,15 @@ from rag.extractive import (
     score_sentences,
     theme_label,
 )
-from rag.questions import GENERIC_NAMES, Slot, answer_slot, fills, names, strip_lead_in
+from rag.questions import (
+    GENERIC_NAMES,
+    Slot,
+    answer_slot,
+    fills,
+    names,
+    question_parts,
+    strip_lead_in,
+)
 from rag.schema import Answer, Hit, Paper, SearchFilters
 from rag.sentences import introduces, papers_naming, terms
 
@@ -366,6 +375,9 @@ class Answerer:
             rest, max(0, QA_SENTENCES - len(must)), top - QA_WINDOW, QA_PER_PAPER, picked
         )
         chosen = picked + more
+        parts = question_parts(question)
+        if len(parts) > 1:
+            chosen = cover_parts(parts, chosen, scored, self._best_for(papers), QA_SENTENCES_MAX)
         slot = answer_slot(question)
         if slot.checked:
             corpus = corpus_for(self.pipeline)
@@ -376,6 +388,28 @@ class Answerer:
         if _DEFINITION.match(question) and chosen:
             return self._definition(question, chosen, scored, papers)
         return chosen, None
+
+    def _best_for(self, papers: list[Paper]) -> Callable[[str, str], Scored | None]:
+        """One ask's best sentence in one paper: scored against the ask alone, the sentence that
+        holds what it asks for (rag.questions.fills) first; None when nothing in the paper
+        shares a word with the ask or fills it."""
+        corpus = corpus_for(self.pipeline)
+        by_id = {p.id: p for p in papers}
+
+        def best_for(part: str, pid: str) -> Scored | None:
+            if pid not in by_id:
+                return None
+            slot = answer_slot(part)
+            own = score_sentences(self.pipeline.embedder, corpus, part, [by_id[pid]])
+            own = prefer_slot(own, slot, part, corpus)
+            if not own:
+                return None
+            top = own[0]
+            if slot.checked:
+                return top if fills(slot, top.sentence, part, corpus.term_idf) else None
+            return top if top.lex > 0 else None
+
+        return best_for
 
     def _definition(
         self, question: str, chosen: list[Scored], scored: list[Scored], papers: list[Paper]
@@ -538,6 +572,8 @@ class Answerer:
         base.removed_citations = checked.removed
         base.papers = rows
         base.screened = len(screened)
+        # "none of the N papers matches" answers nothing: an abstention, like the QA gate's
+        base.abstained = not rows
         final = self._finish(base, timings, t0, t2)
         yield final.answer
         yield final
@@ -578,6 +614,7 @@ class Answerer:
             clean_answer,
             is_cannot_answer,
             judge_support,
+            mostly_flagged,
             move_misplaced,
             select_sources,
             stream_answer,
@@ -641,11 +678,17 @@ class Answerer:
         ]
         base.removed_citations = checked.removed
         claims = [c.text for c in checked.claims]
+        why = ""
         if self.abstain and ungrounded(claims, sources, self.pipeline.embedder):
             # no sentence of the model's answer comes from the abstracts it was given (a small
             # model that copies the prompt's wording or answers from memory): the gate found the
             # question answerable, so the reader gets the extractive answer, labelled
             why = "wrote an answer the abstracts do not support"
+        elif self.abstain and mostly_flagged(
+            base.flagged, claims, self.settings.llm_flagged_fallback
+        ):
+            why = "wrote an answer most of whose sentences its sources do not support"
+        if why:
             yield self._finish(self._fallback(base, mode, papers, scored, rw, why), timings, t0, t2)
             return
         yield self._finish(base, timings, t0, t2)

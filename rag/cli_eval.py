@@ -71,7 +71,7 @@ def cmd_eval_llm(args: argparse.Namespace, helpers: Any) -> int:
     from rag.pipeline import Pipeline
     from rag.settings import Settings
 
-    settings = Settings()
+    settings = Settings(**({"llm_cache_dir": Path(args.llm_cache)} if args.llm_cache else {}))
     with contextlib.ExitStack() as stack:
         if not settings.llm_model:
             server = LocalServer.from_settings(args.local_model, settings)
@@ -84,7 +84,11 @@ def cmd_eval_llm(args: argparse.Namespace, helpers: Any) -> int:
                 helpers.err(f"rag eval run: error: {exc}")
                 return 1
             # a new Settings, not a copy: the small-model budgets are applied on validation
-            settings = Settings(llm_model=server.spec.key, llm_base_url=server.base_url)
+            settings = Settings(
+                llm_model=server.spec.key,
+                llm_base_url=server.base_url,
+                llm_cache_dir=settings.llm_cache_dir,
+            )
         llm_pipe = Pipeline(settings)
         ext_pipe = Pipeline(Settings(llm_model=None))
         threads = settings.llm_threads or os.cpu_count()
@@ -159,6 +163,12 @@ def register(sub: Any, ev: Any, helpers: Any) -> None:
     )
     s.add_argument("--per-type", type=int, help="--llm: only the first N questions of each type")
     s.add_argument("--resume", action="store_true", help="--llm: continue an interrupted run")
+    s.add_argument(
+        "--llm-cache",
+        metavar="DIR",
+        help="--llm: replay replies to prompts already sent from DIR, store new ones there "
+        "(re-scores the LLM path without re-asking the model; RAG_LLM_CACHE_DIR)",
+    )
     s.add_argument(
         "--local-model", default="default", help="--llm without an endpoint: the local model"
     )

@@ -14,6 +14,7 @@ import bisect
 import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -346,6 +347,40 @@ def ensure_slot(
         return chosen
     out = list(chosen) if len(chosen) < n_max else list(chosen[:-1])
     return [*out, extra]
+
+
+def cover_parts(
+    parts: list[str],
+    chosen: list[Scored],
+    scored: list[Scored],
+    best_for: Callable[[str, str], Scored | None],
+    n_max: int,
+) -> list[Scored]:
+    """A question that asks two things ("What scorer does X train, and what compute reduction
+    does it achieve?") gets, from each paper the answer leads with, the best sentence for each
+    ask: ranked against the whole question, one sentence holding both topics can crowd out the
+    one that answers the second ask. `best_for(part, paper_id)` is that sentence or None. Added
+    while under `n_max`, else in place of the weakest sentence no ask needs."""
+    if len(parts) < 2 or not chosen:
+        return chosen
+    lead = chosen[0].paper_id
+    by_pos = {(s.paper_id, s.position): s for s in scored}
+    out = list(chosen)
+    needed: list[Scored] = []
+    for part in parts:
+        best = best_for(part, lead)
+        if best is None:
+            continue
+        s = by_pos.get((best.paper_id, best.position), best)
+        needed.append(s)
+        if s in out:
+            continue
+        spare = [x for x in out if x not in needed]
+        if len(out) >= n_max and spare:
+            out.remove(spare[-1])
+        if len(out) < n_max:
+            out.append(s)
+    return out
 
 
 def compose_qa(chosen: list[Scored], number: dict[str, int], lead: Scored | None = None) -> str:

@@ -324,6 +324,13 @@ def ungrounded(claims: list[str], sources: list[tuple[int, Paper]], embedder: An
     )
 
 
+def mostly_flagged(flagged: list[str], claims: list[str], share: float | None) -> bool:
+    """True when more than `share` of an answer's sentences are flagged: a small model that
+    states the right fact under the wrong source, or facts no source gives, most of the time
+    (`llm_flagged_fallback`; None: never)."""
+    return share is not None and bool(claims) and len(flagged) / len(claims) > share
+
+
 def uncited_claims(text: str) -> list[str]:
     """Sentences of real length that cite nothing: claims no cited abstract supports (flagged)."""
     from rag.citations import CITE_RE

@@ -41,6 +41,7 @@ import httpx
 import openai
 from openai import OpenAI
 
+from rag.replies import ReplyCache, cache_for
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -174,6 +175,7 @@ class LLMClient:
         self.max_tokens: int = settings.llm_max_tokens
         self.backoff_base = backoff_base
         self.retry_after_cap = retry_after_cap
+        self.cache: ReplyCache | None = cache_for(settings.llm_cache_dir)
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
         base, query = _split_query(settings.llm_base_url)
         self._secrets: tuple[str, ...] = tuple(
@@ -203,7 +205,25 @@ class LLMClient:
         return f"LLMClient({self.describe()!r})"
 
     def stream_chat(self, messages: list[dict[str, Any]]) -> Iterator[str]:
-        """Text deltas in order; nothing for an empty reply. Lazy: the request starts on first next()."""
+        """Text deltas in order; nothing for an empty reply. Lazy: the request starts on first next().
+        With a reply cache, a request already answered is replayed as one delta."""
+        if self.cache is None:
+            yield from self._stream_live(messages)
+            return
+        key = self._cache_key(messages, stream=True)
+        cached = self.cache.get(key)
+        if cached is not None:
+            if cached:
+                yield cached
+            return
+        t0 = time.perf_counter()
+        parts: list[str] = []
+        for delta in self._stream_live(messages):
+            parts.append(delta)
+            yield delta
+        self.cache.put(key, "".join(parts), time.perf_counter() - t0)
+
+    def _stream_live(self, messages: list[dict[str, Any]]) -> Iterator[str]:
         self._refuse_if_down()
         watchdog = _Watchdog(self.deadline)
         deadline = min(time.monotonic() + self._total_budget(), watchdog.ends_at)
@@ -268,6 +288,31 @@ class LLMClient:
 
     def chat(self, messages: list[dict[str, Any]]) -> str:
         """The whole reply as one string ('' when the model said nothing)."""
+        if self.cache is None:
+            return self._chat_live(messages)
+        key = self._cache_key(messages, stream=False)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        t0 = time.perf_counter()
+        text = self._chat_live(messages)
+        self.cache.put(key, text, time.perf_counter() - t0)
+        return text
+
+    def _cache_key(self, messages: list[dict[str, Any]], *, stream: bool) -> str:
+        assert self.cache is not None
+        return self.cache.key(
+            {
+                # the model's name, not the endpoint: a local server gets a new port each run
+                "model": self.model,
+                "messages": messages,
+                "temperature": self.temperature,
+                "max_tokens": self.max_tokens,
+                "stream": stream,
+            }
+        )
+
+    def _chat_live(self, messages: list[dict[str, Any]]) -> str:
 
         def once(timeout: float) -> str:
             resp = self._completions.create(
@@ -736,6 +781,7 @@ def _cache_key(settings: Settings) -> tuple[Any, ...]:
         settings.llm_max_retries,
         settings.llm_temperature,
         settings.llm_max_tokens,
+        settings.llm_cache_dir,
     )
 
 

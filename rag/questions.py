@@ -61,6 +61,22 @@ def strip_lead_in(question: str) -> Lead:
     return Lead(q[:1].upper() + q[1:] if q else q, switch)
 
 
+# "What X, and on which Y?", "What is X and how much did it Y?": two asks in one question
+_PART = re.compile(
+    r",?\s+and\s+(?=(?:(?:on|in|for|with|by|from|at|to|of|under)\s+)?"
+    r"(?:what|which|how|where|when|who|whom|whose)\b)",
+    re.IGNORECASE,
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """The asks of a question that asks two things ("..., and on which dataset ...?"); a
+    question that asks one thing is its only part."""
+    parts = [p.strip(" ,;?") for p in _PART.split(strip_lead_in(question).text)]
+    parts = [p for p in parts if len(terms(p)) >= 1]
+    return parts if len(parts) > 1 else [question]
+
+
 # --- the answer slot -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Slot:
@@ -100,6 +116,8 @@ _DETAILS: dict[str, tuple[str, ...]] = {
     # who wrote or paid for it: an abstract states neither
     "affiliation": ("universit", "institut", "affili", "laboratori", "lab"),
     "funding": ("funding", "funded", "grant", "sponsor"),
+    # where or when it was published: an abstract is the paper's own text and says neither
+    "venue": ("venu", "conferenc", "journal", "workshop", "proceed"),
 }
 # only when the wh-phrase asks for it ("which optimizer", "what peak learning rate"), not when
 # the detail is the topic ("which corpora were used to study re-warming the learning rate")
@@ -107,7 +125,10 @@ _DETAIL_RE = re.compile(
     r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?P<d>optimi[sz]er|learning[- ]rate|batch[- ]size"
     r"|warm-?up|weight[- ]decay|dropout|epochs?|hyper-?parameters?|random\s+seeds?|hardware"
     r"|(?:gpu|tpu)[- ]hours?|licen[cs]e|authors|universit(?:y|ies)|labs?|laborator(?:y|ies)"
-    r"|institutions?|affiliations?|funding|grants?)\b",
+    r"|institutions?|affiliations?|funding|grants?|venues?|conferences?|journals?|workshops?)\b"
+    # "Who are the authors of ...", "who wrote ...", "where was ... published"
+    r"|\bwho\s+(?:are|were)\s+(?:the\s+)?(?P<a>authors)\b|\bwho\s+(?:wrote|authored)\b"
+    r"|\bwhere\s+(?:was|were|is|are)\s+(?:[\w-]+\s+){1,8}?(?P<v>published|presented)\b",
     re.IGNORECASE,
 )
 _DETAIL_KEY = {
@@ -136,11 +157,21 @@ _DETAIL_KEY = {
     "affiliations": "affiliation",
     "grant": "funding",
     "grants": "funding",
+    "conference": "venue",
+    "conferences": "venue",
+    "journal": "venue",
+    "journals": "venue",
+    "workshop": "venue",
+    "workshops": "venue",
+    "venues": "venue",
+    "published": "venue",
+    "presented": "venue",
 }
 _NAMED = (
     r"model|models|dataset|datasets|benchmark|benchmarks|corpus|corpora|robot|robots|arm"
     r"|architecture|tokenizer|simulator|library|toolkit|environment|environments|backbone"
     r"|llm|llms|language\s+model|base\s+model|policies|policy|algorithm|languages|family"
+    r"|website|websites|platform|platforms|game|games"
 )
 _NAME_Q = re.compile(
     rf"\b(?:(?:which|what)\s+(?:[\w-]+\s+){{0,2}}?(?P<a>{_NAMED})\b"
@@ -241,7 +272,8 @@ def answer_slot(question: str) -> Slot:
     units = tuple(m.group("unit").lower() for m in _UNIT.finditer(q))
     detail = _DETAIL_RE.search(q)
     if detail:
-        key = " ".join(detail.group("d").lower().split())
+        found = detail.group("d") or detail.group("a") or detail.group("v") or "authors"
+        key = " ".join(found.lower().split())
         key = _DETAIL_KEY.get(key, key)
         return Slot("detail", key, _DETAILS.get(key, tuple(terms(key))), units=units)
     m = _BY_HOW.search(q)

@@ -96,11 +96,17 @@ class Settings(BaseSettings):
     # the extractive answer as a labelled fallback instead of abstaining (small models abstain
     # needlessly; on for them by default)
     llm_no_answer_fallback: bool = False
+    # when more than this share of the model's sentences are flagged (no cited source supports
+    # them, or they cite nothing): show the extractive answer as a labelled fallback; None: never
+    llm_flagged_fallback: float | None = None
     # compare mode with an LLM: "decide" (the model's yes/no per paper stands) or "add" (the
     # offline matches stand and the model may add papers; for small models, whose yes/no
     # screening says no to nearly everything: compare F1 0.10 vs 0.77 offline on a sample)
     llm_screen_mode: Literal["decide", "add"] = "decide"
     prompts_dir: Path | None = None  # default: the repository's prompts/
+    # replay replies to requests already sent from this directory (rag/replies.py; for eval runs
+    # that re-score the LLM path without re-asking the model); None: always ask
+    llm_cache_dir: Path | None = None
 
     # local model (`rag llm setup|serve`, rag/local_llm.py): runtime and weights live under
     # llm_home (default: the user's cache dir, rag/llm), outside the repository

@@ -17,6 +17,9 @@ from rag.pipeline import Pipeline
         ("What GLUE average did the BERT_LARGE model initialized with bert2BERT achieve?", "GLUE"),
         ("What average success rate does L2M reach on the Continual-World benchmark?", "success"),
         ("Which specific vision-language model does RoboFuME fine-tune as its reward?", "model"),
+        ("Who are the authors of the CaseHOLD paper?", "authors"),
+        ("At which venue was the TAPE benchmark published?", "venue"),
+        ("Which booking website did Agent Q use for its real-world experiments?", "website"),
     ],
 )
 def test_near_miss_abstains_naming_what_is_missing(
@@ -88,3 +91,20 @@ def test_a_spelling_the_stemmer_does_not_join_is_no_unknown_word(seed_pipeline: 
         "than existing baselines. How much less?"
     )
     assert not ans.abstained and "AfroLM" in ans.citations[0].title, ans.answer
+
+
+def test_a_question_asked_of_each_paper_is_no_head_to_head(seed_pipeline: Pipeline) -> None:
+    """ "What baseline did each beat?" asks each paper on its own: no abstract has to name both."""
+    ans = seed_pipeline.ask(
+        "PreSelect and DataMan both pick a subset of pretraining tokens: how many tokens did each "
+        "select, and what larger-data baseline did each beat?"
+    )
+    assert not ans.abstained, ans.answer
+    # without "each", the same pair asked against each other has no abstract to answer from
+    ans = seed_pipeline.ask("Does PreSelect beat DataMan?")
+    assert ans.abstained and "directly" in ans.answer.splitlines()[0], ans.answer
+
+
+def test_a_compare_question_nothing_matches_abstains(seed_pipeline: Pipeline) -> None:
+    ans = seed_pipeline.ask("Which papers predict stock prices from financial news?")
+    assert ans.mode == "compare" and ans.abstained and not ans.papers, ans.answer

@@ -195,3 +195,14 @@ def test_each_named_paper_gets_its_answer_sentence(seed_pipeline: Pipeline) -> N
         mode="qa",
     )
     assert "inverse dynamics model" in ans.answer and "V-PTR" in ans.answer, ans.answer
+
+
+def test_a_question_with_two_asks_gets_a_sentence_for_each(seed_pipeline: Pipeline) -> None:
+    """Ranked against the whole question, Learning-to-Modulate's sentences about forgetting crowd
+    out the one that names its benchmark; the second ask ("on which benchmark") brings it in."""
+    ans = seed_pipeline.ask(
+        "Which method avoids catastrophic forgetting in a frozen pre-trained RL model with a "
+        "learnable modulation pool, and on which benchmark is it state of the art?",
+        mode="qa",
+    )
+    assert "Learning-to-Modulate" in ans.answer and "Continual-World" in ans.answer, ans.answer

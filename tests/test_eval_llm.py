@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from fake_openai import FakeOpenAI
+from fake_openai import FakeOpenAI, Reply
 
 from rag import eval_llm
 from rag.evaluation import DEFAULT_DATASET
@@ -91,3 +91,44 @@ def test_side_by_side_run_is_checkpointed_and_resumes(
     assert again["llm"]["overall"] == llm["overall"]
     run(resume=False)  # a fresh run asks again (the scripted server has no reply left: fallback)
     assert len(fake_openai.chat_requests) > n_requests
+
+
+def test_a_run_with_a_reply_cache_replays_and_counts_the_models_seconds(
+    fake_openai: FakeOpenAI, seed_pipeline: Pipeline, tmp_path: Path
+) -> None:
+    """A second run over the same questions replays the model's replies (no request) and still
+    states the model's cost: each replayed reply counts the seconds it took when it was asked."""
+    path = _dataset(tmp_path)
+    llm_pipe = Pipeline(
+        Settings(
+            home=seed_pipeline.settings.home,
+            llm_model="m",
+            llm_base_url=fake_openai.base_url,
+            llm_max_retries=0,
+            llm_cache_dir=tmp_path / "replies",
+        )
+    )
+    fake_openai.enqueue(
+        Reply("Fine-tuning raised task completion by 43.6% in VirtualHome [1].", chunk_delay=0.05)
+    )
+
+    def run() -> dict:
+        return eval_llm.compare_runs(
+            seed_pipeline, llm_pipe, path, out=tmp_path / "r", log=lambda m: None
+        )
+
+    first = run()
+    n = len(fake_openai.chat_requests)
+    second = run()
+    assert len(fake_openai.chat_requests) == n  # nothing asked again
+    assert first["llm"]["rows"][0]["answer"] == second["llm"]["rows"][0]["answer"]
+    assert first["llm"]["overall"]["gold_cited"] == second["llm"]["overall"]["gold_cited"] == 1.0
+    cost1, cost2 = first["llm"]["cost"], second["llm"]["cost"]
+    assert cost1["replayed"] == 0 and cost2["replayed"] == 1
+    # the replayed reply brings its recorded seconds into its turn's latency (the model's cost)
+    (entry,) = (tmp_path / "replies").glob("*.json")
+    recorded = json.loads(entry.read_text())["seconds"]
+    assert recorded >= 0.3  # ~12 chunks 0.05 s apart
+    row = next(r for r in second["llm"]["rows"] if r["id"] == "factoid-001")
+    assert row["replayed"] == 1 and row["latency_ms"] >= recorded * 1000
+    assert cost2["seconds_per_answer"] >= recorded / cost2["answers"]

@@ -101,6 +101,45 @@ def test_no_key_uses_placeholder(fake_openai: FakeOpenAI, tmp_path: Path) -> Non
     assert fake_openai.chat_requests[0].headers["Authorization"] == "Bearer not-needed"
 
 
+# --- the reply cache (rag/replies.py) -------------------------------------------------------------
+def test_reply_cache_replays_a_request_already_sent(
+    fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    fake_openai.enqueue("First reply [1].", "Whole reply.", "Another reply.")
+    cache = tmp_path / "replies"
+    client = make_client(tmp_path, fake_openai.base_url, llm_cache_dir=cache)
+    assert "".join(client.stream_chat(MSGS)) == "First reply [1]."
+    assert client.chat(MSGS) == "Whole reply."  # a whole reply is its own request
+    assert len(fake_openai.chat_requests) == 2
+    # a new client (a new run) on the same directory: both replayed, the server not asked
+    again = make_client(tmp_path, fake_openai.base_url, llm_cache_dir=cache)
+    assert list(again.stream_chat(MSGS)) == ["First reply [1]."]
+    assert again.chat(MSGS) == "Whole reply."
+    assert len(fake_openai.chat_requests) == 2
+    assert again.cache is not None and again.cache.counters()[0] == 2
+    # other messages or another token budget are another request
+    other = [{"role": "user", "content": "hello again"}]
+    assert again.chat(other) == "Another reply."
+    assert len(fake_openai.chat_requests) == 3
+
+
+def test_reply_cache_keeps_no_broken_stream(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    fake_openai.enqueue(Reply.cut("A reply that breaks off", after=2), "A whole reply.")
+    cache = tmp_path / "replies"
+    err, got = fail(make_client(tmp_path, fake_openai.base_url, llm_cache_dir=cache))
+    assert err.partial and got
+    assert not list(cache.glob("*.json"))
+    client = make_client(tmp_path, fake_openai.base_url, llm_cache_dir=cache)
+    assert "".join(client.stream_chat(MSGS)) == "A whole reply."
+
+
+def test_no_reply_cache_by_default(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    fake_openai.enqueue("one", "two")
+    client = make_client(tmp_path, fake_openai.base_url)
+    assert client.cache is None
+    assert [client.chat(MSGS), client.chat(MSGS)] == ["one", "two"]
+
+
 # --- non-retryable failures --------------------------------------------------------------------
 def test_401_is_not_retried(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
     fake_openai.enqueue(Reply.error(401), Reply.error(401), "never")

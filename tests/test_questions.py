@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.questions import answer_slot, fills, numbers, strip_lead_in
+from rag.questions import answer_slot, fills, numbers, question_parts, strip_lead_in
 
 
 def test_strip_lead_in() -> None:
@@ -33,6 +33,12 @@ def test_strip_lead_in() -> None:
         ("What does RoboFuME do?", "open", ""),
         ("Which university are the authors of the CaseHOLD paper from?", "detail", "affiliation"),
         ("What funding supported the AfroLM work?", "detail", "funding"),
+        # who wrote it and where it appeared: metadata no abstract states
+        ("Who are the authors of the CaseHOLD paper?", "detail", "authors"),
+        ("Who wrote the UL2 paper?", "detail", "authors"),
+        ("At which venue was the TAPE benchmark published?", "detail", "venue"),
+        ("Where was KIND published?", "detail", "venue"),
+        ("Which booking website did Agent Q use?", "name", "website"),
         (
             "Which model and corpora were used to study re-warming the learning rate?",
             "name",
@@ -86,3 +92,23 @@ def test_name_slot_needs_a_name_the_question_does_not_give() -> None:
     assert not fills(
         answer_slot(q2), "We call it Value-Guided Policy Steering (V-GPS) for any policy.", q2
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "By how much did KIND reduce FID, and on which dataset was it evaluated?",
+            ["By how much did KIND reduce FID", "on which dataset was it evaluated"],
+        ),
+        (
+            "What is PCP and how much did it improve prompt-based fine-tuning?",
+            ["What is PCP", "how much did it improve prompt-based fine-tuning"],
+        ),
+        # one ask about two things, and a plain question, stay whole
+        ("Which model and corpora were used?", ["Which model and corpora were used?"]),
+        ("What does BLURB stand for?", ["What does BLURB stand for?"]),
+    ],
+)
+def test_question_parts(question: str, parts: list[str]) -> None:
+    assert question_parts(question) == parts
