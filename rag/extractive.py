@@ -62,12 +62,21 @@ class Corpus:
     def knows(self, t: str) -> bool:
         """Whether some abstract uses the term or a spelling of the same word the stemmer does
         not join: "africa"/"african", "behaviour"/"behavior", "specialis"/"specializ" (a shared
-        prefix of 6+ letters that leaves at most 2 letters of the shorter word)."""
+        prefix of 6+ letters that leaves at most 2 letters of the shorter word), or a noun the
+        stemmer keeps apart from its adjective ("false"/"falsehood")."""
         if t in self.idf:
             return True
-        if len(t) < 6 or not t.isalpha():
+        if not t.isalpha():
             return False
         vocab = self._sorted_vocab
+        if len(t) >= 4:  # "fals" of "false" in "falsehood", "dark" in "darkness"
+            i = bisect.bisect_left(vocab, t)
+            while i < len(vocab) and vocab[i].startswith(t):
+                if _DERIVED.fullmatch(vocab[i][len(t) :]):
+                    return True
+                i += 1
+        if len(t) < 6:
+            return False
         i = bisect.bisect_left(vocab, t[:6])
         while i < len(vocab) and vocab[i].startswith(t[:6]):
             u = vocab[i]
@@ -81,6 +90,9 @@ class Corpus:
     def _sorted_vocab(self) -> list[str]:
         return sorted(self.idf)
 
+
+# what a derivation adds to a stem: "falsehood" (fals + ehood), "darkness", "rapidity"
+_DERIVED = re.compile(r"e?(?:hood|ness|iti|ity|ment|ship|dom)")
 
 _CORPUS_LOCK = threading.Lock()
 _CORPORA: dict[tuple[str, int, int], Corpus] = {}

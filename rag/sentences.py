@@ -104,9 +104,26 @@ def _stemmer():  # noqa: ANN202 - PyStemmer has no stubs
     return Stemmer.Stemmer("english")
 
 
+# irregular verb forms the Snowball stemmer leaves apart from their base ("came" is no unknown
+# word when the abstracts say "come"; "found" matches "find"). Not "driven": in "data-driven",
+# "curiosity-driven" it is no form of driving
+_IRREGULAR = {
+    "came": "come", "went": "go", "gone": "go", "got": "get", "gotten": "get", "gave": "give",
+    "given": "give", "took": "take", "taken": "take", "made": "make", "found": "find",
+    "began": "begin", "begun": "begin", "brought": "bring", "bought": "buy", "thought": "think",
+    "chose": "choose", "chosen": "choose", "held": "hold", "led": "lead", "ran": "run",
+    "saw": "see", "seen": "see", "told": "tell", "won": "win", "wrote": "write",
+    "written": "write", "built": "build", "sought": "seek", "taught": "teach", "grew": "grow",
+    "grown": "grow", "knew": "know", "known": "know", "fell": "fall", "fallen": "fall",
+    "rose": "rise", "risen": "rise", "kept": "keep", "meant": "mean", "felt": "feel",
+    "spent": "spend", "lost": "lose", "sent": "send",
+    "beaten": "beat", "outdid": "outdo", "outran": "outrun",
+}  # fmt: skip
+
+
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
-    return _stemmer().stemWord(word)
+    return _stemmer().stemWord(_IRREGULAR.get(word, word))
 
 
 def terms(text: str) -> list[str]:

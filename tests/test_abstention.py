@@ -93,6 +93,23 @@ def test_a_spelling_the_stemmer_does_not_join_is_no_unknown_word(seed_pipeline: 
     assert not ans.abstained and "AfroLM" in ans.citations[0].title, ans.answer
 
 
+def test_irregular_verbs_and_derived_nouns_are_no_unknown_words(seed_pipeline: Pipeline) -> None:
+    """ "came" is "come", "false" is the "falsehoods" of the abstract: plain English, not a topic
+    the collection lacks; "data-driven" still says nothing about driving."""
+    from rag.extractive import corpus_for
+    from rag.sentences import terms
+
+    corpus = corpus_for(seed_pipeline)
+    assert terms("came found") == terms("come find")
+    assert corpus.knows(terms("false")[0]) and corpus.knows(terms("came")[0])
+    assert not corpus.knows(terms("driving")[0])
+    ans = seed_pipeline.ask(
+        "Five objectives were benchmarked for making LMs produce less offensive or false text "
+        "from the very start of training. Which one came out Pareto-optimal?"
+    )
+    assert not ans.abstained and "conditional training" in ans.answer, ans.answer
+
+
 def test_a_question_asked_of_each_paper_is_no_head_to_head(seed_pipeline: Pipeline) -> None:
     """ "What baseline did each beat?" asks each paper on its own: no abstract has to name both."""
     ans = seed_pipeline.ask(
