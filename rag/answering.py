@@ -29,6 +29,7 @@ from rag.extractive import (
     compose_qa,
     corpus_for,
     cover_parts,
+    demote_background,
     drop_boilerplate,
     ensure_number,
     ensure_slot,
@@ -333,6 +334,8 @@ class Answerer:
         sources = number_sources(papers)
         number = {p.id: n for n, p in sources}
         scored = drop_boilerplate(base.question, scored) or scored
+        if mode != "summary":
+            scored = demote_background(scored)
         if mode == "summary":
             q = rw.scoring_question if rw else base.question
             text = self._summary_text(q, scored, papers, number)

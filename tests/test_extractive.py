@@ -74,3 +74,21 @@ def test_no_near_duplicate_sentences(seed_pipeline: Pipeline) -> None:
     np.fill_diagonal(sims, 0.0)
     assert sims.max() < 0.85 + 1e-6
     assert ans.timings_ms.keys() >= {"retrieve", "answer", "total"}
+
+
+def test_background_sentences_move_down_for_what_the_paper_did() -> None:
+    """An abstract's opening sentences without the paper's own voice are the field's background;
+    they rank below the paper's own statements of what it did."""
+    from rag.extractive import W_BACKGROUND, Scored, demote_background, is_background
+
+    vec = np.zeros(2, dtype=np.float32)
+    background = Scored(
+        "p", "Large transformer models have shown in-context learning.", 0, 0, 0, 0.50, vec
+    )
+    own_first = Scored("p", "We introduce DPT, a pretraining method.", 1, 0, 0, 0.49, vec)
+    finding = Scored("p", "Theoretically, DPT is Bayesian posterior sampling.", 4, 0, 0, 0.48, vec)
+    assert is_background(background) and not is_background(own_first)
+    assert not is_background(finding)  # past the opening: not background, whatever its voice
+    out = demote_background([background, own_first, finding])
+    assert [s.sentence for s in out][:2] == [own_first.sentence, finding.sentence]
+    assert out[-1].score == pytest.approx(0.50 - W_BACKGROUND)
