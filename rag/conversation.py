@@ -18,6 +18,7 @@ The rules and their tune-split numbers: docs/ANSWERING.md.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,6 +55,13 @@ _ORDINAL = re.compile(
     r"|\bthe\s+(?P<later>follow-?up|later|newer|subsequent)(?:\s+(?:one|paper|work|method|study))?\b"
     r"|\bthe\s+(?P<earlier>earlier|original|older)\s+(?:one|paper|work|method|study)\b"
     r"|\bthe\s+(?P<other>other)\s+(?:one|paper|work|method|study)\b",
+    re.IGNORECASE,
+)
+# "the one that introduces a multiple-choice dataset": "the one" needs something said before it,
+# and the clause says which of the earlier papers (unlike "the paper that ...", which may describe
+# any paper of the collection)
+_DESCRIBED = re.compile(
+    r"\bthe\s+one\s+(?:that|which|who|where|with|about|on|from|using)\s+(?P<d>[^?.!;]+)",
     re.IGNORECASE,
 )
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "both": 2}
@@ -120,11 +128,13 @@ _AND_START = re.compile(r"^\s*and\b", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Reference:
-    """How a question refers back: kind "none", "ordinal", "plural", "singular" or "ellipsis"."""
+    """How a question refers back: kind "none", "ordinal", "plural", "singular", "ellipsis" or
+    "described" ("the one that introduces a dataset")."""
 
     kind: str = "none"
     index: int | None = None  # ordinal position, 0-based, -1 = last
     count: int | None = None  # "those two" -> 2
+    description: str = ""  # "introduces a multiple-choice dataset"
 
     @property
     def refers(self) -> bool:
@@ -187,6 +197,9 @@ def reference(question: str) -> Reference:
             return Reference("ordinal", -1 if m.group("later") else 1 if m.group("other") else 0)
         word = (m.group("o") or m.group("o2") or m.group("fl")).lower()
         return Reference("ordinal", _ORDINAL_WORDS[word])
+    m = _DESCRIBED.search(q)
+    if m:
+        return Reference("described", description=m.group("d").strip())
     m = _PLURAL.search(q)
     if m and not (collection and not (m.group("c") or m.group("c2"))):
         both = m.group("both") or m.group("both2")
@@ -283,15 +296,32 @@ def referents(
     found = lookup(ids)
     cands = [found[i] for i in ids if i in found]
     in_answer = [found[i] for i in shown if i in found]
-    counted = ref is not None and ref.kind in ("ordinal", "plural")
+    counted = ref is not None and ref.kind in ("ordinal", "plural", "described")
     if not counted or (prev.mode == "compare" and prev.papers):
         return prev, in_answer
     return prev, mention_order(prev.question, cands, shown)
 
 
+def described(description: str, papers: list[Paper]) -> Paper:
+    """The paper a description fits best: the most of its words, each weighted by how few of
+    the papers have it (a word all of them share tells them apart from none); ties and no fit at
+    all go to the earliest."""
+    words = set(terms(description))
+    have = [set(terms(f"{p.title} {p.abstract}")) for p in papers]
+    df = {w: sum(w in h for h in have) for w in words}
+    n = len(papers)
+
+    def fit(i: int) -> float:
+        return sum(math.log((n + 1) / df[w]) for w in words if w in have[i])
+
+    return papers[max(range(n), key=lambda i: (fit(i), -i))]
+
+
 def _focus(ref: Reference, papers: list[Paper]) -> list[Paper]:
     if not papers:
         return []
+    if ref.kind == "described":
+        return [described(ref.description, papers)]
     if ref.kind == "ordinal" and ref.index is not None:
         i = ref.index
         return [papers[i]] if -len(papers) <= i < len(papers) else []

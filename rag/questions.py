@@ -236,6 +236,7 @@ _ADJ_UNITS: dict[str, tuple[str, ...]] = {
     "high": ("%", "point", "score", "accuraci", "rate"),
     "low": ("%", "point", "score", "error", "rate"),
 }
+_SIZED = re.compile(r"(?:is|was|are|were)\s+(?:the|their|its|this|that)\s+(?P<n>.+)", re.IGNORECASE)
 _HEAD_STOP = frozenset(
     {"do", "does", "did", "was", "were", "is", "are", "have", "has", "had", "can", "could", "will"}
 )
@@ -291,7 +292,10 @@ def answer_slot(question: str) -> Slot:
             head = _head_of(rest)
             change = bool(_CHANGE_VERBS.search(q)) or not head
             return Slot("quantity", head or "amount", _head_terms(head), change, units)
-        return Slot("quantity", f"how {adj}", _ADJ_UNITS.get(adj, ()), units=units)
+        # "how large was the court-decision corpus": a number next to "corpus" is its size
+        subject = _SIZED.match(rest) if adj in ("large", "big", "small") else None
+        extra = _head_terms(_head_of(subject.group("n"))) if subject else ()
+        return Slot("quantity", f"how {adj}", _ADJ_UNITS.get(adj, ()) + extra, units=units)
     m = _WHAT_METRIC.search(q)
     if m:
         metric = " ".join(m.group("metric").lower().split())

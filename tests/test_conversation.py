@@ -47,6 +47,7 @@ def test_references_back(question: str, kind: str, index: int | None, count: int
         "How many GPUs and how many days did it take to train SOBertLarge?",
         "What is CaseHOLD?",
         "Which papers are about information retrieval?",
+        "What's the paper that pre-trains BERT models on StackOverflow?",  # a description
     ],
 )
 def test_standalone_questions_do_not_refer_back(question: str) -> None:
@@ -101,6 +102,9 @@ def test_resolve_ordinal_and_plural_against_named_papers() -> None:
     assert resolve("Which data did the first one use?", history, lookup).focus_ids == ["a"]
     both = resolve("What do those two have in common?", history, lookup)
     assert both.focus_ids == ["a", "b"] and "Alpha" in both.standalone
+    # "the one that ..." picks the earlier paper its description fits, by the words only it has
+    told = resolve("Tell me more about the one that does another thing.", history, lookup)
+    assert told.reference.kind == "described" and told.focus_ids == ["b"]
     fresh = resolve("Which papers propose a new benchmark?", history, lookup)
     assert fresh.focus_ids == [] and fresh.standalone == "Which papers propose a new benchmark?"
 
@@ -123,6 +127,18 @@ def test_ordinal_follow_up_answers_from_the_named_paper(seed_pipeline: Pipeline)
     assert "Llama 2" in former.answer
     latter = seed_pipeline.ask("And what does the latter use for search?", [first])
     assert [c.title.split(":")[0] for c in latter.citations] == ["Agent Q"]
+
+
+def test_the_one_that_picks_the_described_paper_and_keeps_it(seed_pipeline: Pipeline) -> None:
+    first = seed_pipeline.ask("Are there papers on pretraining for legal NLP?")
+    second = seed_pipeline.ask(
+        "Tell me more about the one that introduces a multiple-choice dataset.", [first]
+    )
+    assert "CaseHOLD" in second.citations[0].title, second.answer
+    third = seed_pipeline.ask(
+        "How large was the court-decision corpus it was pretrained on?", [first, second]
+    )
+    assert not third.abstained and "3.5M decisions" in third.answer, third.answer
 
 
 def test_new_topic_compare_screens_the_whole_collection(seed_pipeline: Pipeline) -> None:

@@ -39,6 +39,7 @@ def test_strip_lead_in() -> None:
         ("At which venue was the TAPE benchmark published?", "detail", "venue"),
         ("Where was KIND published?", "detail", "venue"),
         ("Which booking website did Agent Q use?", "name", "website"),
+        ("How large was the court-decision corpus it was pretrained on?", "quantity", "how large"),
         (
             "Which model and corpora were used to study re-warming the learning rate?",
             "name",
