@@ -270,3 +270,42 @@ def test_small_model_no_answer_falls_back_when_the_gate_passed(
     assert "found no answer in the abstracts; showing the extractive answer" in ans.notice
     other = Pipeline(Settings(llm_model="gpt-4o-mini", **base))  # the contract for the rest
     assert other.ask(q).abstained
+
+
+def test_an_answer_mostly_flagged_falls_back(
+    fake_openai: FakeOpenAI, seed_pipeline: Pipeline
+) -> None:
+    """More than half of the model's sentences flagged (unsupported by what they cite, or
+    citing nothing): the labelled extractive answer instead. The small models' default; one
+    flagged sentence of three keeps the model's answer."""
+    from rag.generation import mostly_flagged
+
+    assert mostly_flagged(["b", "c"], ["a", "b", "c"], 0.5)
+    assert not mostly_flagged(["c"], ["a", "b", "c"], 0.5)
+    assert not mostly_flagged(["a", "b", "c"], ["a", "b", "c"], None)
+    q = (
+        "By how much did initializing policies with a pre-trained language model raise task "
+        "completion rates in VirtualHome?"
+    )
+    small = Pipeline(
+        Settings(
+            home=seed_pipeline.settings.home,
+            llm_base_url=fake_openai.base_url,
+            llm_model="qwen2.5-coder-1.5b-instruct",
+        )
+    )
+    assert small.settings.llm_flagged_fallback == 0.5
+    fake_openai.enqueue(
+        "It raised completion by 43.6% [1]. Bananas are yellow and rich in potassium [1]. "
+        "The moon orbits the earth every 27 days [1]."
+    )
+    ans = small.ask(q)
+    assert ans.backend == "extractive" and "most of whose sentences" in ans.notice, ans.answer
+    assert "43.6%" in ans.answer and "Bananas" not in ans.answer
+    fake_openai.enqueue(
+        "Initializing policies with LMs raised task completion rates by 43.6% in VirtualHome [1]. "
+        "Initializing policies with LMs and fine-tuning them via behavior cloning improves task "
+        "completion rates [1]. Bananas are yellow [1]."
+    )
+    ans = small.ask(q)
+    assert ans.backend.startswith("llm:") and not ans.notice, ans.notice
