@@ -11,13 +11,13 @@ lexical) plus its whole abstract's similarity.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from rag.contribution import contribution_object, states
 from rag.extractive import W_DENSE, W_LEX, Corpus, cite
-from rag.questions import strip_lead_in
+from rag.questions import GENERIC_NAMES, names, strip_lead_in
 from rag.schema import ComparedPaper, Paper, SearchFilters
 from rag.sentences import embed_sentences, split_sentences, terms
 
@@ -216,6 +216,56 @@ def screen_offline(
         evidence = stated.get(i) or s  # the sentence that states the contribution, if any
         flag = None if obj is None else i in stated
         out.append(Decision(p, r >= cutoff, evidence, _confidence(r, cutoff), r, sent, topic, flag))
+    return by_name(criterion_names(core, corpus), out)
+
+
+# "Llama-family models", "GPT-style", "BERT-based": the name is the part before
+_NAME_SUFFIX = re.compile(r"-(?:family|based|style|like|series|type|class|sized?)$", re.IGNORECASE)
+
+
+def criterion_names(criterion: str, corpus: Corpus) -> list[str]:
+    """The specific names a criterion asks about ("use Llama-family models" -> Llama, "train on
+    the Pile" -> Pile), not field-wide ones (LLMs)."""
+    out = []
+    for n in names(criterion, corpus.term_idf):
+        n = _NAME_SUFFIX.sub("", n)
+        if any(part.isalpha() and part.islower() for part in n.split("-")[1:]):
+            continue  # a capitalised compound adjective ("Internet-scale"), no name
+        if n and n.upper() not in GENERIC_NAMES and n not in out:
+            out.append(n)
+    return out
+
+
+def names_in(name: str, text: str) -> bool:
+    """`text` mentions `name`: case-insensitively where no letter precedes it, or from a capital
+    inside a word ("OpenLLaMA" mentions LLaMA); "compile" does not mention the Pile."""
+    for m in re.finditer(re.escape(name), text, re.IGNORECASE):
+        before = text[m.start() - 1] if m.start() else " "
+        if not before.isalpha() or (text[m.start()].isupper() and before.islower()):
+            return True
+    return False
+
+
+def by_name(names_: list[str], decisions: list[Decision]) -> list[Decision]:
+    """A criterion that names something specific ("use Llama-family models", "train on the
+    Pile") is met by the papers whose title or abstract names it, and only by them, when any
+    does: a name is either there or not, where similarity would let near topics in and a paper
+    whose best sentence is about something else out."""
+    if not names_:
+        return decisions
+    hits = [
+        all(names_in(n, f"{d.paper.title}\n{d.paper.abstract}") for n in names_) for d in decisions
+    ]
+    if not any(hits):
+        return decisions
+    out = []
+    for d, hit in zip(decisions, hits, strict=True):
+        conf = max(d.confidence, 0.75) if hit else min(d.confidence, 0.25)
+        evidence = d.evidence
+        if hit and not all(names_in(n, evidence) for n in names_):  # quote where it is named
+            naming = [s for s in split_sentences(d.paper.abstract) if names_in(names_[0], s)]
+            evidence = naming[0] if naming else evidence
+        out.append(replace(d, matches=hit, confidence=conf, evidence=evidence))
     return out
 
 

@@ -49,3 +49,32 @@ def test_compare_returns_gold_set(seed_pipeline: Pipeline) -> None:
     assert {c.title for c in ans.citations} == found
     for row in ans.papers:
         assert row.evidence and 0.0 <= row.confidence <= 1.0
+
+
+def test_names_in_reads_word_starts_and_camel_case() -> None:
+    from rag.compare import names_in
+
+    assert names_in("Llama", "we fine-tune Llama-3 70B")
+    assert names_in("Llama", "reproduced OpenLLaMA-3B")  # a capital inside a word starts a name
+    assert names_in("Pile", "pre-trained on the Pile")
+    assert not names_in("Pile", "we compile a corpus")
+
+
+def test_a_criterion_naming_something_matches_the_papers_that_name_it(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "use Llama-family models": every paper naming a Llama model (Llama-3 70B, OpenLLaMA, ...),
+    whatever its best sentence is about; "Internet-scale" is no name."""
+    from rag.compare import criterion_names
+    from rag.extractive import corpus_for
+
+    corpus = corpus_for(seed_pipeline)
+    assert criterion_names("use Llama-family models", corpus) == ["Llama"]
+    assert criterion_names("pre-train on Internet-scale data", corpus) == []
+    items = {json.loads(x)["id"]: json.loads(x) for x in EVAL.read_text().splitlines() if x}
+    it = items["compare-009"]  # Which papers report experiments with Llama-family models?
+    ans = seed_pipeline.ask(it["turns"][0])
+    found = {p.title for p in ans.papers}
+    assert set(it["gold"]) <= found and not (found - set(it["gold"]) - set(it["acceptable"]))
+    for row in ans.papers:
+        assert "llama" in row.evidence.lower(), row.evidence  # quoted where it names Llama
