@@ -90,6 +90,26 @@ _ASIDE = re.compile(r"\([^)]*\)|,?\s*(?:\be\.g\.|\bi\.e\.|\brather than\b).*$", 
 _SLOT_TOKEN = re.compile(r"[A-Za-z0-9][\w.%-]*|,")
 
 
+# "are mainly about X", "make X their central topic", "focus on X": the topic is X; scored with
+# the scaffolding, "central topic" matched every paper that names a topic (tune compare F1
+# 0.721 -> 0.742 without it, three questions up, none down)
+_TOPICAL = re.compile(
+    r"^(?:(?:are|is)\s+)?(?:(?:mainly|mostly|primarily|chiefly|centrally|largely)\s+)?"
+    r"(?:about|(?:focus(?:ed)?|centre|center|centred|centered)\s+on)\s+(?P<x>.+)$"
+    r"|^(?:make|have|take)\s+(?P<y>.+?)\s+(?:their|its|the)\s+(?:central|main|primary|core"
+    r"|principal)\s+(?:topic|focus|subject|question|theme)$",
+    re.IGNORECASE,
+)
+
+
+def topical(criterion: str) -> tuple[str, bool]:
+    """("X", True) for a criterion about what papers are about as a whole."""
+    m = _TOPICAL.match(criterion.strip())
+    if not m:
+        return criterion, False
+    return (m.group("x") or m.group("y")).strip(), True
+
+
 def core_of(criterion: str) -> str:
     """The criterion without its asides: "study X, i.e. Y" -> "study X"."""
     return _ASIDE.sub("", criterion).strip(" ,;") or criterion
@@ -165,7 +185,9 @@ def screen_offline(
     """Decide every paper by its best sentence's relevance to the criterion, how close its
     whole abstract is to it, and (for a contribution criterion) whether it states it as its own
     (see the constants above)."""
-    core = core_of(criterion)
+    # the wording that says "as a whole" only dilutes the topic's own words (a stronger weight
+    # on the whole abstract's similarity, 0.8 or 1.2 instead of 0.4, lost on the tune split)
+    core = topical(core_of(criterion))[0]
     sl = slots(core)
     obj = contribution_object(core)
     sents: list[tuple[int, str]] = []

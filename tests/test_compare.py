@@ -78,3 +78,14 @@ def test_a_criterion_naming_something_matches_the_papers_that_name_it(
     assert set(it["gold"]) <= found and not (found - set(it["gold"]) - set(it["acceptable"]))
     for row in ans.papers:
         assert "llama" in row.evidence.lower(), row.evidence  # quoted where it names Llama
+
+
+def test_topical_wording_is_not_part_of_the_topic() -> None:
+    from rag.compare import topical
+
+    assert topical("make continual pre-training of language models their central topic") == (
+        "continual pre-training of language models",
+        True,
+    )
+    assert topical("are mainly about in-context learning") == ("in-context learning", True)
+    assert topical("evaluate on real robots") == ("evaluate on real robots", False)
