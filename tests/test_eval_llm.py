@@ -30,6 +30,18 @@ def _dataset(tmp_path: Path) -> Path:
     return path
 
 
+def _llm_pipe(seed_pipeline: Pipeline, fake_openai: FakeOpenAI, **kw: object) -> Pipeline:
+    return Pipeline(
+        Settings(
+            home=seed_pipeline.settings.home,
+            llm_model="m",
+            llm_base_url=fake_openai.base_url,
+            llm_max_retries=0,
+            **kw,  # type: ignore[arg-type]
+        )
+    )
+
+
 def test_select_by_split_type_and_limit(tmp_path: Path) -> None:
     path = _dataset(tmp_path)
     assert [o["id"] for o in eval_llm.select_lines(path, split="tune")] == ["factoid-001"]
@@ -45,14 +57,7 @@ def test_side_by_side_run_is_checkpointed_and_resumes(
     fake_openai: FakeOpenAI, seed_pipeline: Pipeline, tmp_path: Path
 ) -> None:
     path = _dataset(tmp_path)
-    llm_pipe = Pipeline(
-        Settings(
-            home=seed_pipeline.settings.home,
-            llm_model="m",
-            llm_base_url=fake_openai.base_url,
-            llm_max_retries=0,
-        )
-    )
+    llm_pipe = _llm_pipe(seed_pipeline, fake_openai)
     # the factoid goes to the model (which also cites a source it was never given); the
     # unanswerable question is stopped by the answerability gate before any request
     fake_openai.enqueue(
@@ -99,15 +104,7 @@ def test_a_run_with_a_reply_cache_replays_and_counts_the_models_seconds(
     """A second run over the same questions replays the model's replies (no request) and still
     states the model's cost: each replayed reply counts the seconds it took when it was asked."""
     path = _dataset(tmp_path)
-    llm_pipe = Pipeline(
-        Settings(
-            home=seed_pipeline.settings.home,
-            llm_model="m",
-            llm_base_url=fake_openai.base_url,
-            llm_max_retries=0,
-            llm_cache_dir=tmp_path / "replies",
-        )
-    )
+    llm_pipe = _llm_pipe(seed_pipeline, fake_openai, llm_cache_dir=tmp_path / "replies")
     fake_openai.enqueue(
         Reply("Fine-tuning raised task completion by 43.6% in VirtualHome [1].", chunk_delay=0.05)
     )
