@@ -29,6 +29,7 @@ from rag.sentences import entities, papers_naming, terms
 
 SHORT_TERMS = 2  # a question with this few content terms and no name cannot stand alone
 PLURAL_MAX = 30  # "these" after a long list: the first this many papers
+NAME_OWNERS_MAX = 2  # a name more earlier papers than this mention orders none of them
 
 _ORDINAL_WORDS = {
     "first": 0,
@@ -245,30 +246,60 @@ def _shown(ans: Answer) -> list[tuple[str, str]]:
     return list(dict.fromkeys(pairs))
 
 
+def _spaced(text: str) -> str:
+    """`text` as a pattern that allows any run of spaces where it has one."""
+    return r"\s+".join(re.escape(w) for w in text.split())
+
+
 def mention_order(
     question: str, candidates: list[Paper], shown: list[str] | None = None
 ) -> list[Paper]:
     """`candidates` sorted by where `question` first names each: a name the paper's abstract
     mentions, or a word that only this candidate's title has. Unnamed ones keep their order
     after the named ones (and only the ones in `shown` are kept among those)."""
-    low = question.lower()
     pos: dict[str, int] = {}
+    # a title quoted whole names its paper, and the names inside it ("Language Models" of
+    # 'Pretraining Language Models with Human Preferences') name no other paper
+    spans: list[tuple[int, int]] = []
+    for p in candidates:
+        m = re.search(_spaced(p.title), question, re.IGNORECASE) if p.title.strip() else None
+        if m:
+            pos[p.id] = m.start()
+            spans.append(m.span())
+    # each paper at the first mention of its most specific name: a name several candidates
+    # share ("BERT" in "two domain-adapted BERT models: MentalBERT and CySecBERT") names none
+    best: dict[str, tuple[int, int]] = {}
+    shared_names: set[str] = set()
     for e in names(question):
-        at = low.find(e.lower())
-        for p in papers_naming(e, candidates):
-            pos[p.id] = min(pos.get(p.id, at), at)
+        word = re.compile(rf"(?<![\w-]){re.escape(e)}(?![\w-])", re.IGNORECASE)
+        owners = [p for p in papers_naming(e, candidates) if p.id not in pos]
+        shared = sum(bool(word.search(f"{p.title}\n{p.abstract}")) for p in candidates)
+        k = max(len(owners), shared)
+        m = word.search(question)
+        at = m.start() if m else question.lower().find(e.lower())
+        if k > NAME_OWNERS_MAX:
+            shared_names.add(e.lower())
+        if not owners or k > NAME_OWNERS_MAX or any(a <= at < b for a, b in spans):
+            continue
+        for p in owners:
+            best[p.id] = min(best.get(p.id, (k, at)), (k, at))
+    pos.update({pid: at for pid, (_, at) in best.items()})
     # a title word only one candidate has names it when the question capitalises it ("the
     # Maltese paper") or uses two such words ("the stability gap paper"); one lower-case word
     # alone is too weak ("one-line" is not "The Fine Line: ...")
     title_terms = {p.id: set(terms(p.title)) for p in candidates}
     hits: dict[str, list[tuple[int, str, bool]]] = {}
     for m in re.finditer(r"[\w-]+", question):
+        if any(a <= m.start() < b for a, b in spans) or m.group(0).lower() in shared_names:
+            continue
         capital = m.group(0)[0].isupper() and bool(question[: m.start()].strip())
         for t in terms(m.group(0)):
             owners = [pid for pid, ts in title_terms.items() if t in ts]
             if len(owners) == 1:
                 hits.setdefault(owners[0], []).append((m.start(), t, capital))
-    for pid, found in hits.items():
+    for pid, found in hits.items():  # a paper its name or title placed stays there
+        if pid in pos:
+            continue
         if any(c for _, _, c in found) or len({t for _, t, _ in found}) >= 2:
             at = min(a for a, _, _ in found)
             pos[pid] = min(pos.get(pid, at), at)

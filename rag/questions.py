@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rag.sentences import STOPWORDS, entities, mentioned, terms
+from rag.sentences import IRREGULAR_VERBS, STOPWORDS, entities, mentioned, terms
 
 SlotKind = Literal["quantity", "name", "detail", "open"]
 
@@ -237,9 +237,19 @@ _ADJ_UNITS: dict[str, tuple[str, ...]] = {
     "low": ("%", "point", "score", "error", "rate"),
 }
 _SIZED = re.compile(r"(?:is|was|are|were)\s+(?:the|their|its|this|that)\s+(?P<n>.+)", re.IGNORECASE)
+# where the counted noun of "how many/much <noun> ..." ends: an auxiliary, or a verb ("how much
+# compute went into", "how many parameters get fine-tuned"); participles in -ed end it too
 _HEAD_STOP = frozenset(
     {"do", "does", "did", "was", "were", "is", "are", "have", "has", "had", "can", "could", "will"}
-)
+    | set(IRREGULAR_VERBS)  # went, got, took, made ...
+    | {"goes"}
+    | {
+        v + s
+        for v in ("get", "go", "take", "make", "need", "come", "remain", "exist", "appear", "use",
+                  "contain", "require", "include", "fit", "cover", "end")
+        for s in ("", "s")
+    }
+)  # fmt: skip
 _CHANGE_VERBS = re.compile(
     r"\b(?:improv|rais|boost|increas|reduc|cut|lower|decreas|gain|outperform|beat|speed|save|"
     r"drop|shrink|accelerat|fewer|less|more)\w*",

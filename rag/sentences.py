@@ -107,7 +107,7 @@ def _stemmer():  # noqa: ANN202 - PyStemmer has no stubs
 # irregular verb forms the Snowball stemmer leaves apart from their base ("came" is no unknown
 # word when the abstracts say "come"; "found" matches "find"). Not "driven": in "data-driven",
 # "curiosity-driven" it is no form of driving
-_IRREGULAR = {
+IRREGULAR_VERBS = {
     "came": "come", "went": "go", "gone": "go", "got": "get", "gotten": "get", "gave": "give",
     "given": "give", "took": "take", "taken": "take", "made": "make", "found": "find",
     "began": "begin", "begun": "begin", "brought": "bring", "bought": "buy", "thought": "think",
@@ -123,7 +123,7 @@ _IRREGULAR = {
 
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
-    return _stemmer().stemWord(_IRREGULAR.get(word, word))
+    return _stemmer().stemWord(IRREGULAR_VERBS.get(word, word))
 
 
 def terms(text: str) -> list[str]:

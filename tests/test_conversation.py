@@ -66,6 +66,26 @@ def test_mention_order_follows_the_earlier_question_not_the_answer() -> None:
     assert [p.id for p in mention_order(q, [fst, sd])] == ["sd", "fst"]
 
 
+def test_a_name_several_earlier_papers_share_orders_none_of_them() -> None:
+    legal = _paper("lt", "LegalTurk Optimized BERT for NER", "We adapt BERT to Turkish law.")
+    mental = _paper(
+        "cm", "Chinese MentalBERT: Domain-Adaptive Pre-training", "BERT for psychology."
+    )
+    cyber = _paper("cy", "CySecBERT: A Domain-Adapted Language Model", "CySecBERT beats BERT.")
+    q = "Two domain-adapted BERT models: Chinese MentalBERT first and CySecBERT second. Domains?"
+    # "BERT" names all three; the reader's own order is MentalBERT, then CySecBERT
+    order = [p.id for p in mention_order(q, [legal, mental, cyber])]
+    assert order == ["cm", "cy", "lt"]
+
+
+def test_a_quoted_title_names_its_paper_and_not_the_papers_sharing_its_words() -> None:
+    hf = _paper("hf", "Pretraining Language Models with Human Preferences", "We pretrain LMs.")
+    mono = _paper("mb", "MonoByte: A Pool of Monolingual Byte-level Language Models", "Bytes.")
+    sami = _paper("sa", "Self-Supervised Alignment with Mutual Information", "We introduce SAMI.")
+    q = "What do 'Pretraining Language Models with Human Preferences' and SAMI each propose?"
+    assert [p.id for p in mention_order(q, [sami, mono, hf], ["sa", "hf"])] == ["hf", "sa"]
+
+
 def test_one_lower_case_title_word_does_not_name_a_paper() -> None:
     line = _paper("fl", "The Fine Line: Navigating Pretraining", "We study checkpoints.")
     vla = _paper("vla", "OpenVLA: An Open-Source Vision-Language-Action Model", "OpenVLA is.")

@@ -40,6 +40,10 @@ def test_strip_lead_in() -> None:
         ("Where was KIND published?", "detail", "venue"),
         ("Which booking website did Agent Q use?", "name", "website"),
         ("How large was the court-decision corpus it was pretrained on?", "quantity", "how large"),
+        # the counted noun ends at a verb, not only at an auxiliary or a participle
+        ("How much compute went into pretraining the MonoByte models?", "quantity", "compute"),
+        ("In PASTA, how many parameters get fine-tuned with PEFT?", "quantity", "parameters"),
+        ("How many tokens does it take to train?", "quantity", "tokens"),
         (
             "Which model and corpora were used to study re-warming the learning rate?",
             "name",
