@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,16 @@ def test_summary_mode_cites_every_paper_it_names(seed_pipeline: Pipeline) -> Non
     assert len(ans.citations) >= 2
     for c in ans.citations:
         assert c.title in ans.answer
+
+
+def test_topic_summary_covers_the_papers_on_the_topic(seed_pipeline: Pipeline) -> None:
+    ans = seed_pipeline.ask(
+        "Summarise what these papers say about continual or continued pre-training of language"
+        " models."
+    )
+    on_topic = [c for c in ans.citations if re.search(r"continu\w* pre-?train", c.title, re.I)]
+    # five titles of the collection say it; the summary window once let in only the best two
+    assert len(on_topic) >= 4
 
 
 def _subset() -> list[dict]:
