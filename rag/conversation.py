@@ -251,6 +251,35 @@ def _spaced(text: str) -> str:
     return r"\s+".join(re.escape(w) for w in text.split())
 
 
+def title_named(
+    question: str,
+    candidates: list[Paper],
+    skip: list[tuple[int, int]] | None = None,
+    shared: set[str] | None = None,
+) -> dict[str, int]:
+    """The candidates the question names by words of their titles, each at the first such word:
+    a title word only one candidate has names it when the question capitalises it ("the
+    Maltese paper") or uses two such words ("the stability gap paper"); one lower-case word
+    alone is too weak ("one-line" is not "The Fine Line: ..."). Words inside the `skip` spans
+    and the `shared` names (lower case) are left out."""
+    skip, shared = skip or [], shared or set()
+    title_terms = {p.id: set(terms(p.title)) for p in candidates}
+    hits: dict[str, list[tuple[int, str, bool]]] = {}
+    for m in re.finditer(r"[\w-]+", question):
+        if any(a <= m.start() < b for a, b in skip) or m.group(0).lower() in shared:
+            continue
+        capital = m.group(0)[0].isupper() and bool(question[: m.start()].strip())
+        for t in terms(m.group(0)):
+            owners = [pid for pid, ts in title_terms.items() if t in ts]
+            if len(owners) == 1:
+                hits.setdefault(owners[0], []).append((m.start(), t, capital))
+    return {
+        pid: min(a for a, _, _ in found)
+        for pid, found in hits.items()
+        if any(c for _, _, c in found) or len({t for _, t, _ in found}) >= 2
+    }
+
+
 def mention_order(
     question: str, candidates: list[Paper], shown: list[str] | None = None
 ) -> list[Paper]:
@@ -284,25 +313,8 @@ def mention_order(
         for p in owners:
             best[p.id] = min(best.get(p.id, (k, at)), (k, at))
     pos.update({pid: at for pid, (_, at) in best.items()})
-    # a title word only one candidate has names it when the question capitalises it ("the
-    # Maltese paper") or uses two such words ("the stability gap paper"); one lower-case word
-    # alone is too weak ("one-line" is not "The Fine Line: ...")
-    title_terms = {p.id: set(terms(p.title)) for p in candidates}
-    hits: dict[str, list[tuple[int, str, bool]]] = {}
-    for m in re.finditer(r"[\w-]+", question):
-        if any(a <= m.start() < b for a, b in spans) or m.group(0).lower() in shared_names:
-            continue
-        capital = m.group(0)[0].isupper() and bool(question[: m.start()].strip())
-        for t in terms(m.group(0)):
-            owners = [pid for pid, ts in title_terms.items() if t in ts]
-            if len(owners) == 1:
-                hits.setdefault(owners[0], []).append((m.start(), t, capital))
-    for pid, found in hits.items():  # a paper its name or title placed stays there
-        if pid in pos:
-            continue
-        if any(c for _, _, c in found) or len({t for _, t, _ in found}) >= 2:
-            at = min(a for a, _, _ in found)
-            pos[pid] = min(pos.get(pid, at), at)
+    for pid, at in title_named(question, candidates, spans, shared_names).items():
+        pos.setdefault(pid, at)  # a paper its name or title placed stays there
     named = sorted((p for p in candidates if p.id in pos), key=lambda p: pos[p.id])
     keep = set(shown) if shown is not None else {p.id for p in candidates}
     rest = [p for p in candidates if p.id not in pos and p.id in keep]

@@ -208,6 +208,21 @@ def test_each_named_paper_gets_its_answer_sentence(seed_pipeline: Pipeline) -> N
     assert "inverse dynamics model" in ans.answer and "V-PTR" in ans.answer, ans.answer
 
 
+def test_a_paper_described_by_its_title_words_is_quoted_beside_the_named_one(
+    seed_pipeline: Pipeline,
+) -> None:
+    """'the stability-gap paper' names 'Efficient Continual Pre-training by Mitigating the
+    Stability Gap' by its title words; "each" asks both papers."""
+    ans = seed_pipeline.ask(
+        "What do D-CPT Law and the stability-gap continual pre-training paper each recommend"
+        " about the data mixture for continual pretraining?",
+        mode="qa",
+    )
+    titles = {c.title.split(":")[0] for c in ans.citations}
+    assert "D-CPT Law" in titles, ans.answer
+    assert any("Stability Gap" in t for t in titles), ans.answer
+
+
 def test_a_question_with_two_asks_gets_a_sentence_for_each(seed_pipeline: Pipeline) -> None:
     """Ranked against the whole question, Learning-to-Modulate's sentences about forgetting crowd
     out the one that names its benchmark; the second ask ("on which benchmark") brings it in."""
