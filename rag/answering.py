@@ -98,6 +98,11 @@ _SCOPED_COMPARE = re.compile(r"\b(?:which|how many)\s+of\s+(?:these|those|them)\
 
 
 # "What is UL2?", "Tell me about OpenVLA": the paper's own presentation of itself comes first
+_STANDS_FOR = re.compile(
+    r"^\s*what\s+(?:does|do|did)\s+(?:the\s+)?[\w^.+-]+(?:\s+acronym|\s+name)?\s+stand\s+for\b"
+    r"|^\s*what\s+is\s+(?:the\s+)?[\w^.+-]+\s+short\s+for\b",
+    re.IGNORECASE,
+)
 _DEFINITION = re.compile(
     r"^\s*(?:what\s+(?:is|are|was|were)|tell\s+me\s+about|describe|explain)\s+(?:the\s+)?"
     r"[\w^.+-]+(?:\s+[\w^.+-]+){0,3}\s*[?.!]?\s*$"
@@ -123,7 +128,7 @@ def spells_out(sentence: str, names: list[str]) -> bool:
     "our BLURB benchmark (short for Biomedical Language Understanding ...)"."""
     return any(
         introduces(e, sentence)
-        or re.search(rf"(?<![\w-]){re.escape(e)}\W{{0,12}}\(\s*short for\b", sentence)
+        or re.search(rf"(?<![\w-]){re.escape(e)}(?:\s+[\w-]+)?\W{{0,12}}\(\s*short for\b", sentence)
         for e in names
     )
 
@@ -274,6 +279,12 @@ class Answerer:
         # papers a follow-up points at, or two or more the question names ("How do SOBert,
         # CySecBERT and URLBERT differ?"): the subject is settled (rag.abstention, rule 4)
         named = named_papers(q, papers) if not rw.focus_ids else []
+        # "What does BLURB stand for?" is settled by the sentence that spells BLURB out
+        spelled = (
+            {s.paper_id for s in a.scored if spells_out(s.sentence, asked_names(q))}
+            if _STANDS_FOR.match(q)
+            else set()
+        )
         a.gate = gate(
             q,
             a.scored,
@@ -283,7 +294,7 @@ class Answerer:
             self.oov_weight,
             focus=set(rw.focus_ids),
             slot=a.slot,
-            named=set(named) if len(named) >= 2 else None,
+            named=set(named) if len(named) >= 2 else (spelled or None),
         )
         return a
 

@@ -20,7 +20,7 @@ from functools import cached_property
 
 import numpy as np
 
-from rag.questions import GENERIC_NAMES, Slot, fills
+from rag.questions import GENERIC_NAMES, Slot, fills, negated
 from rag.schema import Hit, Paper
 from rag.sentences import (
     embed_sentences,
@@ -219,9 +219,10 @@ def relevance(s: Scored) -> float:
 
 
 def missing_entities(question: str, papers: list[Paper]) -> list[str]:
-    """Specific names of the question that none of the candidate papers mentions."""
+    """Specific names of the question that none of the candidate papers mentions; a name the
+    question excludes ("without the usual RLHF stage") need not be there."""
     hay = "\n".join(p.title + "\n" + p.abstract for p in papers).lower()
-    return [e for e in entities(question) if not mentioned(e, hay)]
+    return [e for e in entities(question) if not mentioned(e, hay) and not negated(question, e)]
 
 
 def mmr_select(

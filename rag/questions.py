@@ -277,6 +277,21 @@ def _head_terms(word: str) -> tuple[str, ...]:
     return tuple(terms(word))[:1]
 
 
+# words that exclude what follows them: "without the usual RLHF stage", "other than English"
+_NEGATION = re.compile(
+    r"\b(?:without|instead\s+of|other\s+than|rather\s+than|except(?:\s+for)?|excluding"
+    r"|apart\s+from|not|no)\s+(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def negated(question: str, name: str) -> bool:
+    """`question` names `name` only to exclude it (within two words after "without", "other
+    than", "instead of", "not" ...)."""
+    m = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question)
+    return bool(m and _NEGATION.search(question[: m.start()]))
+
+
 def answer_slot(question: str) -> Slot:
     """The kind of answer the question asks for (see the module docstring)."""
     q = question

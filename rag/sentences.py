@@ -166,7 +166,8 @@ def mentioned(entity: str, hay: str) -> bool:
     if e.endswith("s") and len(e) > 2 and e[:-1] in hay:
         return True
     letters = re.sub(r"[^a-z]", "", e.rstrip("s") if entity.endswith("s") else e)
-    if entity.isupper() and 2 <= len(letters) <= 6:
+    acronym = entity[:-1] if entity.endswith("s") else entity  # "MDPs" is MDP's plural
+    if acronym.isupper() and 2 <= len(letters) <= 6:
         words = [w for w in re.findall(r"[a-z]+", hay) if w not in _ACRONYM_SKIP]
         initials = "".join(w[0] for w in words)
         return letters in initials and _acronym_at_word_starts(letters, words)

@@ -125,3 +125,30 @@ def test_a_question_asked_of_each_paper_is_no_head_to_head(seed_pipeline: Pipeli
 def test_a_compare_question_nothing_matches_abstains(seed_pipeline: Pipeline) -> None:
     ans = seed_pipeline.ask("Which papers predict stock prices from financial news?")
     assert ans.mode == "compare" and ans.abstained and not ans.papers, ans.answer
+
+
+def test_a_detail_asked_of_each_paper_is_answered_by_the_one_that_states_it(
+    seed_pipeline: Pipeline,
+) -> None:
+    """V-GPS states "12 tasks", V-PTR gives no task count: asked of each, the question is
+    answered, not abstained for the paper that lacks it."""
+    ans = seed_pipeline.ask(
+        "How do V-PTR and V-GPS each use a value function to improve robot policies, and on how"
+        " many tasks were they evaluated?"
+    )
+    assert not ans.abstained and "12 tasks" in ans.answer, ans.answer
+    # asked of V-PTR alone, the missing count still abstains
+    ans = seed_pipeline.ask("On how many tasks was V-PTR evaluated?")
+    assert ans.abstained, ans.answer
+
+
+def test_a_name_the_question_excludes_need_not_be_in_the_abstracts(
+    seed_pipeline: Pipeline,
+) -> None:
+    ans = seed_pipeline.ask(
+        "Which paper aligns a pretrained language model to principles without the usual RLHF"
+        " fine-tuning stage?"
+    )
+    assert not ans.abstained and "SAMI" in ans.answer, ans.answer
+    ans = seed_pipeline.ask("Which paper fine-tunes its language model with RLHF on MT-Bench?")
+    assert ans.abstained and "RLHF" in ans.answer.splitlines()[0], ans.answer

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.questions import answer_slot, fills, numbers, question_parts, strip_lead_in
+from rag.questions import answer_slot, fills, negated, numbers, question_parts, strip_lead_in
+from rag.sentences import mentioned
 
 
 def test_strip_lead_in() -> None:
@@ -117,3 +118,15 @@ def test_name_slot_needs_a_name_the_question_does_not_give() -> None:
 )
 def test_question_parts(question: str, parts: list[str]) -> None:
     assert question_parts(question) == parts
+
+
+def test_a_name_after_without_or_other_than_is_excluded() -> None:
+    assert negated("Which papers align LMs without the usual RLHF stage?", "RLHF")
+    assert negated("a language model for a language other than English", "English")
+    assert not negated("Which papers fine-tune with RLHF?", "RLHF")
+
+
+def test_a_plural_acronym_is_mentioned_by_its_spelled_out_words() -> None:
+    hay = "reinforcement learning for bandits and markov decision processes."
+    assert mentioned("MDPs", hay) and mentioned("MDP", hay)
+    assert not mentioned("MDPs", "model-based planning with deep networks")
