@@ -78,7 +78,9 @@ NAMED_K = 3  # candidates read per name the first retrieval missed  # "..., and 
 
 _COMPARE_CUES = re.compile(
     r"\b(?:which|what)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?(?:papers|works|studies|articles)\b"
-    r"|\b(?:list|find|show)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:[\w-]+\s+)?papers\b"
+    r"|\b(?:list|find|show|name|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:[\w-]+\s+)?"
+    r"(?:papers|works|studies|articles)\b"
+    r"|\bany\s+(?:[\w-]+\s+)?(?:papers|works|studies)\s+(?:that|which|on|about|using|with)\b"
     r"|\bhow many papers\b|\bwhich\s+(?:ones|of\s+(?:these|those|them))\b",
     re.IGNORECASE,
 )

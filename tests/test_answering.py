@@ -41,6 +41,10 @@ ITEMS = [
         ("Which papers give an overview of pre-training?", "compare"),  # the first cue decides
         ("Among the robot papers, which ones release code?", "compare"),
         ("Summarise which papers use adapters.", "summary"),
+        # informal list questions
+        ("Any papers that build their own language model for medicine?", "compare"),
+        ("List the works that propose a method for selecting pretraining data.", "compare"),
+        ("Is there a paper that uses Monte Carlo Tree Search?", "qa"),
     ],
 )
 def test_route(question: str, mode: str) -> None:
