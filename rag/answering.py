@@ -80,7 +80,7 @@ _COMPARE_CUES = re.compile(
     r"\b(?:which|what)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?(?:papers|works|studies|articles)\b"
     r"|\b(?:list|find|show|name|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:[\w-]+\s+)?"
     r"(?:papers|works|studies|articles)\b"
-    r"|\bany\s+(?:[\w-]+\s+)?(?:papers|works|studies)\s+(?:that|which|on|about|using|with)\b"
+    r"|\b(?:any|are\s+there)\s+(?:[\w-]+\s+)?(?:papers|works|studies)\b"
     r"|\bhow many papers\b|\bwhich\s+(?:ones|of\s+(?:these|those|them))\b",
     re.IGNORECASE,
 )

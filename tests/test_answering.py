@@ -45,6 +45,8 @@ ITEMS = [
         ("Any papers that build their own language model for medicine?", "compare"),
         ("List the works that propose a method for selecting pretraining data.", "compare"),
         ("Is there a paper that uses Monte Carlo Tree Search?", "qa"),
+        ("Do any papers use Monte Carlo Tree Search?", "compare"),
+        ("Are there papers on legal NLP?", "compare"),
     ],
 )
 def test_route(question: str, mode: str) -> None:
