@@ -26,7 +26,8 @@ eval-gate:
 # The seed questions through the extractive and the LLM answerer, side by side (with seconds per
 # answer). Uses RAG_LLM_MODEL's endpoint if set, else starts the local model (`rag llm setup`
 # first). Hours on 2 cores for the whole set: SPLIT=tune|test, TYPE=factoid, LIMIT=20 pick a part;
-# RESUME=1 continues an interrupted run.
+# RESUME=1 continues an interrupted run; CACHE=DIR replays replies already stored there.
 eval-llm:
 	nice $(RAG) eval run --llm --out $(REPORTS) $(if $(SPLIT),--split $(SPLIT)) \
-		$(if $(TYPE),--type $(TYPE)) $(if $(LIMIT),--limit $(LIMIT)) $(if $(RESUME),--resume)
+		$(if $(TYPE),--type $(TYPE)) $(if $(LIMIT),--limit $(LIMIT)) $(if $(RESUME),--resume) \
+		$(if $(CACHE),--llm-cache $(CACHE))
