@@ -90,6 +90,23 @@ _SEVERAL = re.compile(
     r"\b(?:each|both|respectively|differ\w*|difference|compar\w*|contrast\w*|versus|vs\.?)\b",
     re.IGNORECASE,
 )
+# "the two ad-hoc retrieval papers", "three papers ...: one ..., one ...", "between the paper
+# arguing X and the one that Y": the answer quotes that many papers
+_DESCRIBED_COUNT = re.compile(
+    r"\b(?P<n>two|three|both)\s+(?:[\w/-]+\s+){0,5}?(?:papers|works|studies|articles)\b"
+    r"|\bbetween\s+the\s+(?:paper|work|study|one)\b.+\band\s+the\s+(?:one|paper|work|study)\b",
+    re.IGNORECASE,
+)
+
+
+def papers_described(question: str) -> int:
+    """How many papers a question describes together (0 when it does not say)."""
+    m = _DESCRIBED_COUNT.search(question)
+    if not m:
+        return 0
+    return {"two": 2, "both": 2, "three": 3}.get((m.group("n") or "two").lower(), 0)
+
+
 _SUMMARY_CUES = re.compile(
     r"\bsummari[sz](?:e|ing|ation)\b|\bsummary\b|\boverview\b|\bwhat do (?:these|the) papers say\b"
     r"|\bwhat do the papers say\b",
@@ -394,6 +411,8 @@ class Answerer:
             by_title = title_named(question, papers)
             named += sorted((pid for pid in by_title if pid not in named), key=by_title.get)
             must = named if len(named) >= 2 else []
+        if not must and (count := papers_described(question)):  # "the two retrieval papers ..."
+            must = list(dict.fromkeys(s.paper_id for s in scored))[:count]
         picked: list[Scored] = []
         for pid in must[:QA_SENTENCES_MAX]:
             own = [s for s in scored if s.paper_id == pid]

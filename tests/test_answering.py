@@ -229,6 +229,16 @@ def test_a_paper_described_by_its_title_words_is_quoted_beside_the_named_one(
     assert any("Stability Gap" in t for t in titles), ans.answer
 
 
+def test_two_papers_described_together_are_both_quoted(seed_pipeline: Pipeline) -> None:
+    """Neither paper is named: "the two ... papers" says the answer needs two of them."""
+    ans = seed_pipeline.ask(
+        "The two hierarchical robot papers where humans can steer the robot verbally mid-task:"
+        " what kind of language does each one's high-level policy produce?",
+        mode="qa",
+    )
+    assert len({c.paper_id for c in ans.citations}) >= 2, ans.answer
+
+
 def test_a_question_with_two_asks_gets_a_sentence_for_each(seed_pipeline: Pipeline) -> None:
     """Ranked against the whole question, Learning-to-Modulate's sentences about forgetting crowd
     out the one that names its benchmark; the second ask ("on which benchmark") brings it in."""
