@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.extractive import Corpus, Scored, missing_entities, relevance
-from rag.questions import GENERIC_NAMES, Slot, answer_slot, fills
+from rag.questions import ASKS_EACH, GENERIC_NAMES, Slot, answer_slot, fills
 from rag.schema import Paper
 from rag.sentences import entities, mentioned, names_verbatim, papers_naming, terms
 
@@ -64,11 +64,6 @@ class Gate:
     def below(self, threshold: float, oov_weight: float) -> bool:
         """Rule 4 fails (calibration reuses it with other values)."""
         return _floor_score(self.relevance, self.oov, self.subject, oov_weight) < threshold
-
-
-# "what baseline did each beat", "do both outperform X": asked of each paper on its own, so no
-# single abstract has to name them all (rule 2 does not apply)
-_EACH = re.compile(r"\b(?:each|both|respectively|either)\b", re.IGNORECASE)
 
 
 def _floor_score(relevance: float, oov: float, own_name: bool, oov_weight: float) -> float:
@@ -216,7 +211,7 @@ def gate(
         len(ents) >= 2
         and not focus
         and _COMPARATIVE.search(question)
-        and not _EACH.search(question)
+        and not ASKS_EACH.search(question)
     ):
         if not any(all(mentioned(e, _text(p)) for e in ents) for p in papers):
             why = f"no abstract compares {' and '.join(ents)} directly"
@@ -230,7 +225,7 @@ def gate(
             return Gate(False, score, rel, oov, why=why, rule="slot")
         if together is not None:
             about = together[1]
-        elif not focus and _EACH.search(question):  # "how do V-PTR and V-GPS each ...": any
+        elif not focus and ASKS_EACH.search(question):  # "how do V-PTR and V-GPS each ...": any
             about = each_named(question, papers, corpus) or about  # of them may answer
         cands = slot_sentences(scored, about)
         if not any(fills(slot, s.sentence, question, corpus.term_idf) for s in cands):

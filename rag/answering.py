@@ -41,11 +41,14 @@ from rag.extractive import (
     theme_label,
 )
 from rag.questions import (
+    ASKS_SEVERAL,
     GENERIC_NAMES,
     Slot,
     answer_slot,
+    asks_expansion,
     fills,
     names,
+    papers_described,
     question_parts,
     strip_lead_in,
 )
@@ -84,29 +87,6 @@ _COMPARE_CUES = re.compile(
     r"|\bhow many papers\b|\bwhich\s+(?:ones|of\s+(?:these|those|them))\b",
     re.IGNORECASE,
 )
-# a question asked of several papers, which an answer must each quote ("what do A and the
-# stability-gap paper each recommend", "how do they differ")
-_SEVERAL = re.compile(
-    r"\b(?:each|both|respectively|differ\w*|difference|compar\w*|contrast\w*|versus|vs\.?)\b",
-    re.IGNORECASE,
-)
-# "the two ad-hoc retrieval papers", "three papers ...: one ..., one ...", "between the paper
-# arguing X and the one that Y": the answer quotes that many papers
-_DESCRIBED_COUNT = re.compile(
-    r"\b(?P<n>two|three|both)\s+(?:[\w/-]+\s+){0,5}?(?:papers|works|studies|articles)\b"
-    r"|\bbetween\s+the\s+(?:paper|work|study|one)\b.+\band\s+the\s+(?:one|paper|work|study)\b",
-    re.IGNORECASE,
-)
-
-
-def papers_described(question: str) -> int:
-    """How many papers a question describes together (0 when it does not say)."""
-    m = _DESCRIBED_COUNT.search(question)
-    if not m:
-        return 0
-    return {"two": 2, "both": 2, "three": 3}.get((m.group("n") or "two").lower(), 0)
-
-
 _SUMMARY_CUES = re.compile(
     r"\bsummari[sz](?:e|ing|ation)\b|\bsummary\b|\boverview\b|\bwhat do (?:these|the) papers say\b"
     r"|\bwhat do the papers say\b",
@@ -117,11 +97,6 @@ _SCOPED_COMPARE = re.compile(r"\b(?:which|how many)\s+of\s+(?:these|those|them)\
 
 
 # "What is UL2?", "Tell me about OpenVLA": the paper's own presentation of itself comes first
-_STANDS_FOR = re.compile(
-    r"^\s*what\s+(?:does|do|did)\s+(?:the\s+)?[\w^.+-]+(?:\s+acronym|\s+name)?\s+stand\s+for\b"
-    r"|^\s*what\s+is\s+(?:the\s+)?[\w^.+-]+\s+short\s+for\b",
-    re.IGNORECASE,
-)
 _DEFINITION = re.compile(
     r"^\s*(?:what\s+(?:is|are|was|were)|tell\s+me\s+about|describe|explain)\s+(?:the\s+)?"
     r"[\w^.+-]+(?:\s+[\w^.+-]+){0,3}\s*[?.!]?\s*$"
@@ -301,7 +276,7 @@ class Answerer:
         # "What does BLURB stand for?" is settled by the sentence that spells BLURB out
         spelled = (
             {s.paper_id for s in a.scored if spells_out(s.sentence, asked_names(q))}
-            if _STANDS_FOR.match(q)
+            if asks_expansion(q)
             else set()
         )
         a.gate = gate(
@@ -407,7 +382,7 @@ class Answerer:
             must = list(rw.focus_ids)
         elif len(named := named_papers(question, papers)) >= 2:
             must = named
-        elif _SEVERAL.search(question):  # "D-CPT Law and the stability-gap paper each ..."
+        elif ASKS_SEVERAL.search(question):  # "D-CPT Law and the stability-gap paper each ..."
             by_title = title_named(question, papers)
             named += sorted((pid for pid in by_title if pid not in named), key=by_title.get)
             must = named if len(named) >= 2 else []

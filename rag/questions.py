@@ -277,6 +277,42 @@ def _head_terms(word: str) -> tuple[str, ...]:
     return tuple(terms(word))[:1]
 
 
+# --- questions asked of several papers ------------------------------------------------------------
+# "what baseline did each beat", "do both outperform X": asked of each paper on its own
+ASKS_EACH = re.compile(r"\b(?:each|both|respectively|either)\b", re.IGNORECASE)
+# a question asked of several papers, which an answer must each quote ("what do A and the
+# stability-gap paper each recommend", "how do they differ")
+ASKS_SEVERAL = re.compile(
+    r"\b(?:each|both|respectively|differ\w*|difference|compar\w*|contrast\w*|versus|vs\.?)\b",
+    re.IGNORECASE,
+)
+# "the two ad-hoc retrieval papers", "three papers ...: one ..., one ...", "between the paper
+# arguing X and the one that Y": the answer quotes that many papers
+_DESCRIBED_COUNT = re.compile(
+    r"\b(?P<n>two|three|both)\s+(?:[\w/-]+\s+){0,5}?(?:papers|works|studies|articles)\b"
+    r"|\bbetween\s+the\s+(?:paper|work|study|one)\b.+\band\s+the\s+(?:one|paper|work|study)\b",
+    re.IGNORECASE,
+)
+_STANDS_FOR = re.compile(
+    r"^\s*what\s+(?:does|do|did)\s+(?:the\s+)?[\w^.+-]+(?:\s+acronym|\s+name)?\s+stand\s+for\b"
+    r"|^\s*what\s+is\s+(?:the\s+)?[\w^.+-]+\s+short\s+for\b",
+    re.IGNORECASE,
+)
+
+
+def papers_described(question: str) -> int:
+    """How many papers a question describes together (0 when it does not say)."""
+    m = _DESCRIBED_COUNT.search(question)
+    if not m:
+        return 0
+    return {"two": 2, "both": 2, "three": 3}.get((m.group("n") or "two").lower(), 0)
+
+
+def asks_expansion(question: str) -> bool:
+    """ "What does BLURB stand for?", "What is TAPE short for?" """
+    return bool(_STANDS_FOR.match(question))
+
+
 # words that exclude what follows them: "without the usual RLHF stage", "other than English"
 _NEGATION = re.compile(
     r"\b(?:without|instead\s+of|other\s+than|rather\s+than|except(?:\s+for)?|excluding"
