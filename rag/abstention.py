@@ -27,7 +27,14 @@ from dataclasses import dataclass, field
 from rag.extractive import Corpus, Scored, missing_entities, relevance
 from rag.questions import ASKS_EACH, GENERIC_NAMES, Slot, answer_slot, fills
 from rag.schema import Paper
-from rag.sentences import entities, mentioned, names_verbatim, papers_naming, terms
+from rag.sentences import (
+    entities,
+    mentioned,
+    names_verbatim,
+    papers_naming,
+    short_title_named,
+    terms,
+)
 
 # Rule 4, fitted with `.venv/bin/python eval/calibrate.py` on the tune split (answerable vs
 # unanswerable questions): abstain when best relevance - OOV_WEIGHT * (IDF share of question
@@ -148,7 +155,7 @@ def each_named(question: str, papers: list[Paper], corpus: Corpus) -> set[str]:
         found[0].id
         for e in known_entities(question, corpus)
         if not e[0].isdigit() and (found := papers_naming(e, papers))
-    }
+    } | set(short_title_named(question, papers))
     return best if len(best) >= 2 else set()
 
 

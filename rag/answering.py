@@ -22,6 +22,7 @@ from rag.citations import check_citations, number_sources
 from rag.contribution import presents_itself
 from rag.conversation import Rewrite, condense, resolve, title_named
 from rag.extractive import (
+    W_LEX,
     Corpus,
     Scored,
     asked_names,
@@ -34,6 +35,7 @@ from rag.extractive import (
     ensure_number,
     ensure_slot,
     hit_prior,
+    lexical_overlap,
     missing_entities,
     mmr_select,
     prefer_slot,
@@ -46,6 +48,7 @@ from rag.questions import (
     Slot,
     answer_slot,
     asks_expansion,
+    descriptions,
     fills,
     names,
     papers_described,
@@ -53,17 +56,19 @@ from rag.questions import (
     strip_lead_in,
 )
 from rag.schema import Answer, Hit, Paper, SearchFilters
-from rag.sentences import introduces, papers_naming, terms
+from rag.sentences import introduces, papers_naming, short_title_named, terms
 
 MODES = ("qa", "summary", "compare")
 
 QA_SENTENCES = 3  # a direct answer: 2-4 sentences
 QA_SENTENCES_MAX = 4
 QA_WINDOW = 0.12  # further sentences must score within this of the best one
-# a named paper's second sentence scores within this of its first (437 tune questions: 0.15-0.30
-# raised multi key facts 0.496 -> 0.509-0.535, but MMR then swapped VPT's inverse-dynamics
-# sentence for a less relevant one; kept)
-NAMED_WINDOW = 0.10
+# a question asked of 2-3 papers quotes up to this many sentences of each, scoring within
+# NAMED_WINDOW of that paper's best (617 tune questions: 1 more within 0.10 -> 2 more within
+# 0.20 raised multi key facts 0.540 -> 0.623, and 0.393 -> 0.507 on the 25 blind z- multi
+# questions; docs/ANSWERING.md, sixth round); 2 each when 4 papers are asked of
+NAMED_SENTENCES = 3
+NAMED_WINDOW = 0.20
 QA_PER_PAPER = 3  # one paper may give the whole answer (tune split: docs/ANSWERING.md)
 # a quantity question ("how quickly", "how many") may bring in a number-bearing sentence of a
 # chosen paper scoring within this of the best one (rule; checked by eval/calibrate.py's
@@ -79,11 +84,12 @@ FOCUS_PRIOR = 1.0  # prior of papers a follow-up refers to (same as the top retr
 TAIL_PAPERS = 12
 NAMED_K = 3  # candidates read per name the first retrieval missed  # "..., and what do they Y?": Y is answered for this many matching papers
 
+_PAPERS = r"(?:papers|works|studies|articles|abstracts|publications)"
 _COMPARE_CUES = re.compile(
-    r"\b(?:which|what)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?(?:papers|works|studies|articles)\b"
+    rf"\b(?:which|what)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?{_PAPERS}\b"
     r"|\b(?:list|find|show|name|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:[\w-]+\s+)?"
-    r"(?:papers|works|studies|articles)\b"
-    r"|\b(?:any|are\s+there)\s+(?:[\w-]+\s+)?(?:papers|works|studies)\b"
+    rf"{_PAPERS}\b"
+    rf"|\b(?:any|are\s+there)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?{_PAPERS}\b"
     r"|\bhow many papers\b|\bwhich\s+(?:ones|of\s+(?:these|those|them))\b",
     re.IGNORECASE,
 )
@@ -135,7 +141,7 @@ def named_papers(question: str, papers: list[Paper]) -> list[str]:
         found = papers_naming(e, papers)  # in retrieval order: the best one first
         if found and found[0].id not in out:
             out.append(found[0].id)
-    return out
+    return out + [pid for pid in short_title_named(question, papers) if pid not in out]
 
 
 @dataclass
@@ -378,10 +384,15 @@ class Answerer:
             return [], None
         top = scored[0].score
         must: list[str] = []
+        several = bool(ASKS_SEVERAL.search(question) or papers_described(question))
         if rw is not None and rw.reference.kind == "plural":
             must = list(rw.focus_ids)
         elif len(named := named_papers(question, papers)) >= 2:
             must = named
+        elif several and len(found := self._described(question, papers, named)) >= 2:
+            # "between the paper arguing X and the one that Y, what does each ...": each
+            # description's best paper
+            must = found
         elif ASKS_SEVERAL.search(question):  # "D-CPT Law and the stability-gap paper each ..."
             by_title = title_named(question, papers)
             named += sorted((pid for pid in by_title if pid not in named), key=by_title.get)
@@ -389,31 +400,57 @@ class Answerer:
         if not must and (count := papers_described(question)):  # "the two retrieval papers ..."
             must = list(dict.fromkeys(s.paper_id for s in scored))[:count]
         picked: list[Scored] = []
+        per_named = NAMED_SENTENCES if len(must) <= 3 else 2
         for pid in must[:QA_SENTENCES_MAX]:
             own = [s for s in scored if s.paper_id == pid]
-            if own:  # each paper's best sentence and, if it adds something, one more
-                picked += [
-                    own[0],
-                    *mmr_select(own[1:], 1, own[0].score - NAMED_WINDOW, 2, [own[0]]),
-                ]
+            if own:  # each paper's best sentence and up to two more that add something
+                floor = own[0].score - NAMED_WINDOW
+                picked += [own[0], *mmr_select(own[1:], per_named - 1, floor, per_named, [own[0]])]
         rest = [s for s in scored if s not in picked]
         more = mmr_select(
             rest, max(0, QA_SENTENCES - len(must)), top - QA_WINDOW, QA_PER_PAPER, picked
         )
         chosen = picked + more
+        n_max = max(QA_SENTENCES_MAX, len(picked))  # a question about 2-3 papers quotes each
         parts = question_parts(question)
         if len(parts) > 1:
-            chosen = cover_parts(parts, chosen, scored, self._best_for(papers), QA_SENTENCES_MAX)
+            chosen = cover_parts(parts, chosen, scored, self._best_for(papers), n_max)
         slot = answer_slot(question)
         if slot.checked:
             corpus = corpus_for(self.pipeline)
-            chosen = ensure_slot(question, slot, chosen, scored, QA_SENTENCES_MAX, corpus)
+            chosen = ensure_slot(question, slot, chosen, scored, n_max, corpus)
             idf = corpus.term_idf
             return chosen, next((s for s in chosen if fills(slot, s.sentence, question, idf)), None)
         chosen = ensure_number(question, chosen, scored, top - NUMBER_WINDOW, QA_SENTENCES_MAX)
         if _DEFINITION.match(question) and chosen:
             return self._definition(question, chosen, scored, papers)
         return chosen, None
+
+    def _described(self, question: str, papers: list[Paper], named: list[str]) -> list[str]:
+        """The papers a question names, then the best candidate for each paper it describes
+        ("the one that up-samples a small medical corpus"): its best sentence's score plus how
+        much of the description its title holds. A description whose best paper is already
+        taken adds nothing (two descriptions of one paper)."""
+        corpus = corpus_for(self.pipeline)
+        out = list(named)
+        for d in descriptions(question):
+            own = named_papers(d, papers)
+            if len(own) == 1:
+                pid = own[0]
+            else:
+                best: dict[str, float] = {}
+                for s in score_sentences(self.pipeline.embedder, corpus, d, papers):
+                    best.setdefault(s.paper_id, s.score)
+                d_terms = terms(d)
+                for p in papers:
+                    title = set(terms(p.title))
+                    best[p.id] = best.get(p.id, 0.0) + W_LEX * lexical_overlap(
+                        d_terms, title, corpus
+                    )
+                pid = max(best, key=best.get) if best else ""
+            if pid and pid not in out:
+                out.append(pid)
+        return out
 
     def _best_for(self, papers: list[Paper]) -> Callable[[str, str], Scored | None]:
         """One ask's best sentence in one paper: scored against the ask alone, the sentence that

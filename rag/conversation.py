@@ -334,6 +334,13 @@ def referents(
     prev = previous_answer(history)
     if prev is None:
         return None, []
+    if ref is not None and ref.kind == "ordinal":
+        # "the first one ...?" then "and the last one?": both count the same earlier list
+        i = next(j for j, a in enumerate(history) if a is prev)
+        while reference(prev.question).kind == "ordinal" and (
+            earlier := previous_answer(history[:i])
+        ):
+            prev, i = earlier, next(j for j, a in enumerate(history) if a is earlier)
     shown = [pid for pid, _ in _shown(prev)]
     ids = list(dict.fromkeys(shown + [h.paper_id for h in prev.retrieved[:5]]))
     found = lookup(ids)

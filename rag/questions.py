@@ -126,6 +126,8 @@ _DETAIL_RE = re.compile(
     r"|warm-?up|weight[- ]decay|dropout|epochs?|hyper-?parameters?|random\s+seeds?|hardware"
     r"|(?:gpu|tpu)[- ]hours?|licen[cs]e|authors|universit(?:y|ies)|labs?|laborator(?:y|ies)"
     r"|institutions?|affiliations?|funding|grants?|venues?|conferences?|journals?|workshops?)\b"
+    # ... unless it describes a paper: "what do the learning-rate re-warming study and ..."
+    r"(?![\s-]+(?:[\w-]+\s+){0,2}?(?:study|paper|work|article|method|approach)\b)"
     # "Who are the authors of ...", "who wrote ...", "where was ... published"
     r"|\bwho\s+(?:are|were)\s+(?:the\s+)?(?P<a>authors)\b|\bwho\s+(?:wrote|authored)\b"
     r"|\bwhere\s+(?:was|were|is|are)\s+(?:[\w-]+\s+){1,8}?(?P<v>published|presented)\b",
@@ -218,6 +220,13 @@ _GENERIC_METRICS = frozenset(
     " margin factor cost budget error loss".split()
 )
 _PERCENT_METRICS = frozenset({"accuracy", "success rate", "win rate", "agreement", "f1"})
+# metrics that state themselves next to a percentage ("7.2% on F1", "85% accuracy")
+_PERCENT_OWNERS = tuple(
+    t
+    for w in ("f1", "bleu", "rouge", "accuracy", "agreement", "auc", "mrr", "ndcg", "recall")
+    + ("precision", "kappa", "correlation", "perplexity", "success", "win")
+    for t in terms(w)
+)
 _UNIT = re.compile(
     r"\bin\s+(?:(?:gpu|tpu)[- ])?(?P<unit>hours|days|weeks|months|minutes|seconds|tokens|words"
     r"|documents|parameters|samples|examples|steps|epochs|gb|tb|percent|points)\b",
@@ -306,6 +315,38 @@ def papers_described(question: str) -> int:
     if not m:
         return 0
     return {"two": 2, "both": 2, "three": 3}.get((m.group("n") or "two").lower(), 0)
+
+
+# where a question that describes several papers breaks into one description each: "Between
+# the paper arguing X and the one that Y, ...", "Three papers ...: one scores ..., one trains
+# ..., and one ...", "the US court-holdings one, the Turkish legal BERT and the EU/UK study"
+_DESCRIPTION_BREAK = re.compile(
+    r"[,;:?!()]|\.\s|\s[-\u2013\u2014]\s|\bbetween\b|\bversus\b|\bvs\.?"
+    r"|\b(?:and|with|to|from)\s+(?=(?:the|a|an|one|that)\s+(?:[\w/-]+\s+){0,6}?"
+    r"(?:paper|one|work|study|article|method|model|approach)\b)"
+    r"|\band\s+(?=one\b)",
+    re.IGNORECASE,
+)
+# a clause that asks (rather than describes) or names the whole group ("the legal papers")
+_ASK_START = re.compile(
+    r"^(?:what|which|how|where|when|who|why|does|do|did|is|are|can|could|would|should|give|i|"
+    r"tell|list|name|summari[sz]e|compare|contrast)\b",
+    re.IGNORECASE,
+)
+_GROUP = re.compile(r"\b(?:papers|works|studies|articles|ones|each|both|they|them)\b", re.I)
+
+
+def descriptions(question: str) -> list[str]:
+    """The clauses of a question that each describe one paper ("the one that up-samples a small
+    medical corpus"), in order; the clauses that ask, or speak of the papers as a group, are
+    left out. Empty unless at least two are found."""
+    out: list[str] = []
+    for clause in _DESCRIPTION_BREAK.split(strip_lead_in(question).text):
+        c = re.sub(r"^\s*(?:and|or|but|with)\s+", "", clause.strip(" .'\""))
+        if not c or _ASK_START.match(c) or _GROUP.search(c) or len(terms(c)) < 2:
+            continue
+        out.append(c)
+    return out if len(out) >= 2 else []
 
 
 def asks_expansion(question: str) -> bool:
@@ -504,6 +545,9 @@ def fills(
         return bool(new) and (not words or _near(sentence, new, words))
     own = numbers(question)
     found = [m.group(0) for m in _NUM.finditer(sentence) if _norm_num(m.group(0)) not in own]
+    if "%" in words:  # a percentage another metric owns ("a gain of 7.2% on F1") is not the
+        others = tuple(w for w in _PERCENT_OWNERS if w not in slot.terms)  # asked agreement
+        found = [n for n in found if "%" not in n or not _near(sentence, [n], others)]
     if not found:
         return False
     if slot.change:  # a difference: "by 16.5%", "from 18.6% to 81.7%", "3x", "6.54 decrease"

@@ -153,6 +153,10 @@ _ENTITY = re.compile(
 )
 
 
+_MAGNITUDE = re.compile(r"^(\d+(?:\.\d+)?)([kmbt])$")
+_MAGNITUDE_WORDS = {"k": "thousand", "m": "million", "b": "billion", "t": "trillion"}
+
+
 def mentioned(entity: str, hay: str) -> bool:
     """Whether lower-cased `hay` mentions `entity`: verbatim, by its hyphen parts ("MLP-aligned"
     -> "mlp"), singular ("TPUs"), or as an acronym of consecutive words ("TD" ->
@@ -160,6 +164,9 @@ def mentioned(entity: str, hay: str) -> bool:
     e = entity.lower()
     if e in hay:
         return True
+    if m := _MAGNITUDE.match(e):  # "10B" is "10 billion" / "10-billion" written out
+        word = _MAGNITUDE_WORDS[m.group(2)]
+        return re.search(rf"(?<![\d.]){re.escape(m.group(1))}[\s-]*{word}", hay) is not None
     parts = [p for p in re.split(r"[-/]", e) if len(p) > 1 and p not in STOPWORDS]
     if "-" in e and parts and all(p in hay for p in parts if not p.isdigit()):
         return True
@@ -222,6 +229,23 @@ def papers_naming(entity: str, papers: list) -> list:  # noqa: ANN001 - rag.sche
                 )
             ]
     return [p for p in papers if mentioned(entity, (p.title + "\n" + p.abstract).lower())]
+
+
+def short_title_named(question: str, papers: list) -> list[str]:  # noqa: ANN001 - Paper
+    """The papers whose short title (the name before the colon: "Agent Q", "The Fine Line",
+    "D-CPT Law") the question writes out, case and all; in the order the question names them.
+    Names of one capital letter or of common words alone ("Agent Q") are not caught by
+    `entities`, but the title says they are this paper's name."""
+    found: list[tuple[int, str]] = []
+    for p in papers:
+        head, colon, _ = p.title.partition(":")
+        head = head.strip()
+        if not colon or not 2 < len(head) <= 40 or len(head.split()) > 4:
+            continue
+        m = re.search(rf"(?<![\w-]){re.escape(head)}(?![\w-])", question)
+        if m:
+            found.append((m.start(), p.id))
+    return [pid for _, pid in sorted(found)]
 
 
 def entities(text: str) -> list[str]:

@@ -177,3 +177,15 @@ def test_which_of_these_screens_only_the_earlier_papers(seed_pipeline: Pipeline)
     assert scoped.mode == "compare" and scoped.screened == len(shown)
     assert {p.paper_id for p in scoped.papers} <= shown
     assert any("CaseHOLD" in p.title for p in scoped.papers)
+
+
+def test_a_second_ordinal_counts_the_same_list_as_the_first(seed_pipeline: Pipeline) -> None:
+    """ "the first one", then "the last one": both count the three papers of the first turn,
+    not the one paper the "first one" answer quoted."""
+    first = seed_pipeline.ask(
+        "I want to read about language-guided robot learning: the semi-supervised language"
+        " interface paper (GRIF), RT-H, and Yell At Your Robot, in that order."
+    )
+    second = seed_pipeline.ask("What does the first one align language to?", [first])
+    third = seed_pipeline.ask("And where does the last one get its feedback from?", [first, second])
+    assert [c.title.split(":")[0] for c in third.citations] == ["Yell At Your Robot"], third.answer

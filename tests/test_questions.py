@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from rag.questions import answer_slot, fills, negated, numbers, question_parts, strip_lead_in
+from rag.questions import (
+    answer_slot,
+    descriptions,
+    fills,
+    negated,
+    numbers,
+    question_parts,
+    strip_lead_in,
+)
 from rag.sentences import mentioned
 
 
@@ -130,3 +138,54 @@ def test_a_plural_acronym_is_mentioned_by_its_spelled_out_words() -> None:
     hay = "reinforcement learning for bandits and markov decision processes."
     assert mentioned("MDPs", hay) and mentioned("MDP", hay)
     assert not mentioned("MDPs", "model-based planning with deep networks")
+
+
+def test_magnitude_suffixes_are_mentioned_written_out() -> None:
+    assert mentioned("10B", "a model with 10 billion parameters")
+    assert mentioned("1.5B", "the 1.5-billion-parameter model")
+    assert not mentioned("10B", "a model with 110 billion parameters")
+
+
+@pytest.mark.parametrize(
+    ("question", "found"),
+    [
+        (
+            "Between the paper arguing biomedical LMs should be pretrained from scratch and the"
+            " one that up-samples a small medical corpus, which benchmarks does each use?",
+            [
+                "the paper arguing biomedical LMs should be pretrained from scratch",
+                "the one that up-samples a small medical corpus",
+            ],
+        ),
+        (
+            "Three papers improve pretraining data: one trains a rater on 14 quality criteria,"
+            " one scores text by its loss, and one writes cleaning programs. What does each gain?",
+            [
+                "one trains a rater on 14 quality criteria",
+                "one scores text by its loss",
+                "one writes cleaning programs",
+            ],
+        ),
+        # one paper, or the papers as a group, describe nothing to tell apart
+        ("What does the paper on the stability gap recommend?", []),
+        ("How do the legal NLP papers differ in their datasets?", []),
+    ],
+)
+def test_descriptions_of_several_papers(question: str, found: list[str]) -> None:
+    assert descriptions(question) == found
+
+
+def test_a_detail_word_that_describes_a_paper_is_not_the_asked_detail() -> None:
+    assert not answer_slot(
+        "What do the learning-rate re-warming study and the stability-gap paper each recommend?"
+    ).checked
+    assert answer_slot("Which learning rate did B-PROP use?").kind == "detail"
+
+
+def test_a_percentage_another_metric_owns_does_not_fill_the_asked_one() -> None:
+    q = "What inter-annotator agreement is reported for the CaseHOLD questions?"
+    slot = answer_slot(q)
+    assert not fills(slot, "It gains 7.2% on F1 with CaseHOLD, a 12% improvement on BERT.", q)
+    assert fills(slot, "Annotators reached 86% agreement on the CaseHOLD questions.", q)
+    q2 = "What accuracy does the model reach?"
+    assert fills(answer_slot(q2), "The model reaches 85.1% on ImageNet.", q2)
