@@ -42,15 +42,17 @@ MEDIAN_MIN = 10
 _PAPERS = r"(?:papers?|works?|studies|articles)"
 _LEAD = re.compile(
     rf"^\s*(?:(?:which|what)\s+(?:of\s+the\s+)?(?:(?!{_PAPERS}\b)[\w-]+\s+)?{_PAPERS}"
-    rf"|(?:list|find|show)(?:\s+(?:me|all))?\s+(?:the\s+)?(?:(?!{_PAPERS}\b)[\w-]+\s+)?"
-    rf"{_PAPERS})\s*(?:that|which|who)?\s*",
+    rf"|(?:list|find|show|name|give)(?:\s+(?:me|all))*\s+(?:the\s+)?(?:(?!{_PAPERS}\b)[\w-]+\s+)?"
+    rf"{_PAPERS})\s*(?:(?:that|which|who)\b)?\s*",
     re.IGNORECASE,
 )
 
 
 # "Which papers X, and what do they Y?": the property is X; Y is asked of each matching paper
 _TAIL = re.compile(
-    r",?\s+and\s+(?=(?:what|how|which|where|when|why|who|do|does|did|is|are|was|were)\b)",
+    r",?\s+and\s+(?:(?:explain|say|describe|tell\s+me|state|report|give|list|name)\s+)?"
+    r"(?=(?:(?:in|on|for|with|by|from|at|to|of|under|across)\s+)?"
+    r"(?:what|how|which|where|when|why|who|do|does|did|is|are|was|were)\b)",
     re.IGNORECASE,
 )
 
@@ -97,7 +99,9 @@ _TOPICAL = re.compile(
     r"^(?:(?:are|is)\s+)?(?:(?:mainly|mostly|primarily|chiefly|centrally|largely)\s+)?"
     r"(?:about|(?:focus(?:ed)?|centre|center|centred|centered)\s+on)\s+(?P<x>.+)$"
     r"|^(?:make|have|take)\s+(?P<y>.+?)\s+(?:their|its|the)\s+(?:central|main|primary|core"
-    r"|principal)\s+(?:topic|focus|subject|question|theme)$",
+    r"|principal)\s+(?:topic|focus|subject|question|theme)$"
+    r"|^whose\s+(?:central|main|primary|core|principal)\s+(?:topic|focus|subject|question|theme)"
+    r"\s+(?:is|are)\s+(?P<z>.+)$",
     re.IGNORECASE,
 )
 
@@ -107,7 +111,7 @@ def topical(criterion: str) -> tuple[str, bool]:
     m = _TOPICAL.match(criterion.strip())
     if not m:
         return criterion, False
-    return (m.group("x") or m.group("y")).strip(), True
+    return (m.group("x") or m.group("y") or m.group("z")).strip(), True
 
 
 def core_of(criterion: str) -> str:
@@ -319,10 +323,10 @@ def compose(
     rows: list[ComparedPaper],
     screened: int,
     number: dict[str, int],
-    extra: dict[str, str] | None = None,
+    extra: dict[str, list[str]] | None = None,
 ) -> str:
     """The answer text: the count, then each match (title line, then its cited evidence, and the
-    sentence answering the question's second part when it has one: `extra`)."""
+    sentences answering the question's second part when it has one: `extra`)."""
     if not rows:
         return f"None of the {screened} papers screened clearly matches: {criterion}."
     verb = "matches" if len(rows) == 1 else "match"
@@ -330,7 +334,7 @@ def compose(
     for r in rows:
         year = f" ({r.year})" if r.year else ""
         lines.append(f"- {r.title}{year}")
-        quotes = [q for q in (r.evidence, (extra or {}).get(r.paper_id, "")) if q]
+        quotes = [q for q in (r.evidence, *(extra or {}).get(r.paper_id, [])) if q]
         if quotes:
             lines.append("  " + " ".join(cite(q, number[r.paper_id]) for q in quotes))
         else:

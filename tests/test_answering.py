@@ -293,3 +293,16 @@ def test_a_question_about_two_papers_quotes_more_than_one_sentence_of_each(
         per_paper[n] = per_paper.get(n, 0) + 1
     assert len(per_paper) == 2 and max(per_paper.values()) >= 2, ans.answer
     assert "unigram language model" in ans.answer, ans.answer
+
+
+def test_a_compare_with_few_matches_answers_its_second_part_in_two_sentences(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "Which works X, and what does it give them?" matched by three papers: each gets its
+    evidence for X and two sentences for the second part (one left the 25.1% gain out)."""
+    ans = seed_pipeline.ask(
+        "Which works relabel past experience in hindsight with new goals, and what does the"
+        " relabelling give them?"
+    )
+    assert ans.mode == "compare" and 0 < len(ans.papers) <= 4, ans.answer
+    assert "25.1%" in ans.answer, ans.answer

@@ -23,6 +23,25 @@ def test_criterion_of() -> None:
     assert (
         criterion_of("Which papers work with multilingual text?") == "work with multilingual text"
     )
+    # "name"/"give" lead in too; "whose" is no "who"
+    assert criterion_of("Name the papers that use MCTS, and in which domains?") == "use MCTS"
+    assert criterion_of("Name all studies whose main subject is law.") == (
+        "whose main subject is law"
+    )
+    assert criterion_of("Find papers that use MCTS and explain what it searches.") == "use MCTS"
+
+
+def test_the_second_part_keeps_its_preposition() -> None:
+    from rag.compare import split_question
+
+    assert split_question("Which papers use MCTS, and in which domains?") == (
+        "Which papers use MCTS",
+        "in which domains?",
+    )
+    assert split_question("Which papers use MCTS and explain what it searches?")[1] == (
+        "what it searches?"
+    )
+    assert split_question("Which papers do X and Y?")[1] == ""
 
 
 def test_core_and_slots() -> None:
@@ -88,4 +107,8 @@ def test_topical_wording_is_not_part_of_the_topic() -> None:
         True,
     )
     assert topical("are mainly about in-context learning") == ("in-context learning", True)
+    assert topical("whose main subject is continued pre-training") == (
+        "continued pre-training",
+        True,
+    )
     assert topical("evaluate on real robots") == ("evaluate on real robots", False)
