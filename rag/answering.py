@@ -95,7 +95,8 @@ _COMPARE_CUES = re.compile(
     r"|\b(?:list|find|show|name|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:[\w-]+\s+)?"
     rf"{_PAPERS}\b"
     rf"|\b(?:any|are\s+there)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?{_PAPERS}\b"
-    r"|\bhow many papers\b|\bwhich\s+(?:ones|of\s+(?:these|those|them))\b",
+    r"|\bhow many papers\b|\bwhich\s+(?:ones|of\s+(?:these|those|them))\b"
+    rf"|\b(?:the|those|all)\s+(?:[\w-]+\s+)?{_PAPERS}\s+(?:that|which)\b",
     re.IGNORECASE,
 )
 _SUMMARY_CUES = re.compile(

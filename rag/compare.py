@@ -57,10 +57,24 @@ _TAIL = re.compile(
 )
 
 
+# "What do the papers that X propose?", "Across the papers that X, what ...?": the property is
+# the relative clause; what is asked of them is the whole question
+_PLURAL_SUBJECT = re.compile(
+    rf"\b(?:the|those|all)\s+(?:(?!{_PAPERS}\b)[\w-]+\s+)?{_PAPERS}\s+(?:that|which)\s+"
+    r"(?P<c>[^,;?]+)",
+    re.IGNORECASE,
+)
+
+# "Among the papers that X, which ones Y?": X only narrows, Y is the property
+_WHICH_OF = re.compile(r"\bwhich\s+(?:ones|of\s+(?:these|those|them))\b", re.IGNORECASE)
+
+
 def split_question(question: str) -> tuple[str, str]:
     """("Which papers X", "what do they Y?") from "Which papers X, and what do they Y?"; the
     second part is "" when there is none."""
     q = strip_lead_in(question).text
+    if not _LEAD.match(q) and not _WHICH_OF.search(q) and (sub := _PLURAL_SUBJECT.search(q)):
+        return sub.group("c").strip(), q
     m = _TAIL.search(q)
     if not m:
         return q, ""

@@ -273,7 +273,7 @@ def _head_of(words: str) -> str:
         lw = w.lower()
         if not w[0].isalnum() or lw in STOPWORDS or lw in _HEAD_STOP:
             break
-        if head and lw.endswith("ed"):
+        if head and lw.endswith("ed") and not lw.endswith("eed"):  # "fine-tuned", not "seed"
             break
         head = w
     return head
@@ -405,6 +405,8 @@ def answer_slot(question: str) -> Slot:
         named = [t for w in mods for t in _head_terms(w) if t not in {"exact", "final", "absolut"}]
         if metric in _GENERIC_METRICS:  # "what SuperGLUE score": the modifier names it
             slot_terms = tuple(named[-1:]) or tuple(terms(metric))
+            if slot_terms and "-" in slot_terms[0]:  # "medical-task score": "medical task" too
+                slot_terms += tuple(terms(slot_terms[0].rsplit("-", 1)[-1]))
         else:  # "what (ImageNet top-1) accuracy": the metric names itself
             slot_terms = tuple(terms(metric))
         if metric == "size":

@@ -49,6 +49,7 @@ ITEMS = [
         ("Are there papers on legal NLP?", "compare"),
         ("Which abstracts report results on SuperGLUE?", "compare"),
         ("Do any of the abstracts report experiments on physical robots?", "compare"),
+        ("What do the papers that tackle negative transfer propose?", "compare"),
     ],
 )
 def test_route(question: str, mode: str) -> None:

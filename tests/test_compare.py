@@ -112,3 +112,15 @@ def test_topical_wording_is_not_part_of_the_topic() -> None:
         True,
     )
     assert topical("evaluate on real robots") == ("evaluate on real robots", False)
+
+
+def test_the_papers_that_x_make_x_the_property() -> None:
+    from rag.compare import split_question
+
+    q = "What do the papers that tackle negative transfer from pre-trained models propose?"
+    assert split_question(q) == ("tackle negative transfer from pre-trained models propose", q)
+    assert criterion_of("Across the papers that state their compute budget, what is it?") == (
+        "state their compute budget"
+    )
+    # "among the papers that X, which ones Y": X only narrows the papers; Y is the property
+    assert split_question("Among the papers that use robots, which ones release code?")[1] == ""

@@ -189,3 +189,10 @@ def test_a_percentage_another_metric_owns_does_not_fill_the_asked_one() -> None:
     assert fills(slot, "Annotators reached 86% agreement on the CaseHOLD questions.", q)
     q2 = "What accuracy does the model reach?"
     assert fills(answer_slot(q2), "The model reaches 85.1% on ImageNet.", q2)
+
+
+def test_the_counted_noun_and_a_hyphenated_metric() -> None:
+    # "seed" is no participle: the counted noun runs on to "set"
+    assert "set" in answer_slot("How large was the starting seed set for the model?").terms
+    q = "What average medical-task score did the model reach?"
+    assert fills(answer_slot(q), "It improves the average medical task score to 40.7%.", q)
