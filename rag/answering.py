@@ -54,6 +54,7 @@ from rag.questions import (
     papers_described,
     question_parts,
     strip_lead_in,
+    unworded,
 )
 from rag.schema import Answer, Hit, Paper, SearchFilters
 from rag.sentences import introduces, papers_naming, short_title_named, terms
@@ -148,6 +149,13 @@ def named_papers(question: str, papers: list[Paper]) -> list[str]:
         if found and found[0].id not in out:
             out.append(found[0].id)
     return out + [pid for pid in short_title_named(question, papers) if pid not in out]
+
+
+def slot_in_own_words(slot: Slot, scored: list[Scored], papers: list[Paper]) -> Slot:
+    """The slot as the best-matching paper can fill it (rag.questions.unworded): a counted
+    thing asked for under a word that paper never uses is any number it gives."""
+    top = next((p for p in papers if scored and p.id == scored[0].paper_id), None)
+    return unworded(slot, f"{top.title}\n{top.abstract}") if top else slot
 
 
 @dataclass
@@ -281,6 +289,7 @@ class Answerer:
         for pid in rw.focus_ids:
             prior[pid] = max(prior.get(pid, 0.0), FOCUS_PRIOR)
         scored = score_sentences(self.pipeline.embedder, corpus, q, papers, prior)
+        a.slot = slot_in_own_words(a.slot, scored, papers)
         a.scored = prefer_slot(scored, a.slot, q, corpus)
         # papers a follow-up points at, or two or more the question names ("How do SOBert,
         # CySecBERT and URLBERT differ?"): the subject is settled (rag.abstention, rule 4)
@@ -421,7 +430,7 @@ class Answerer:
         parts = question_parts(question)
         if len(parts) > 1:
             chosen = cover_parts(parts, chosen, scored, self._best_for(papers), n_max)
-        slot = answer_slot(question)
+        slot = slot_in_own_words(answer_slot(question), scored, papers)
         if slot.checked:
             corpus = corpus_for(self.pipeline)
             chosen = ensure_slot(question, slot, chosen, scored, n_max, corpus)

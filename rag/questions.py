@@ -426,6 +426,34 @@ def answer_slot(question: str) -> Slot:
     return Slot("open")
 
 
+# counted things an abstract that leaves them out does not state under another word: the
+# training details of near-miss questions ("how many GPUs", "how many epochs")
+_STRICT_HEADS = frozenset(
+    t
+    for w in ("gpu", "tpu", "hour", "day", "week", "month", "minute", "second", "epoch", "step")
+    + ("layer", "head", "annotator", "author", "seed", "run", "node", "core", "machine", "language")
+    + ("parameter", "token", "dollar", "bit", "chip", "accelerator", "latency")
+    for t in terms(w)
+)
+
+
+def unworded(slot: Slot, text: str) -> Slot:
+    """A quantity asked for under a word the answering paper never uses ("how much unattended
+    practice" for its "3 hours of autonomous real-world experience", "how many items" for its
+    "53,000+ multiple choice questions") cannot be found next to that word: any number the
+    question does not already give fills it. Training details (GPUs, epochs, ...) stay strict:
+    an abstract that does not name them does not state them."""
+    if slot.kind != "quantity" or slot.change or not slot.terms or slot.units:
+        return slot
+    parts = {p for t in slot.terms for p in t.split("-")}
+    if "%" in parts or parts & (_STRICT_HEADS | set(_PERCENT_OWNERS)):  # details and metrics
+        return slot
+    have = set(terms(text))
+    if any(_has_word(w, have, text.lower()) for w in slot.terms):
+        return slot
+    return Slot("quantity", slot.head, ())
+
+
 # --- does a sentence fill the slot ---------------------------------------------------------------
 # "one" is left out ("on the one hand", "one of"), and so are enumerators "(1)"
 _NUM = re.compile(

@@ -12,6 +12,7 @@ from rag.questions import (
     numbers,
     question_parts,
     strip_lead_in,
+    unworded,
 )
 from rag.sentences import mentioned
 
@@ -196,3 +197,22 @@ def test_the_counted_noun_and_a_hyphenated_metric() -> None:
     assert "set" in answer_slot("How large was the starting seed set for the model?").terms
     q = "What average medical-task score did the model reach?"
     assert fills(answer_slot(q), "It improves the average medical task score to 40.7%.", q)
+
+
+def test_a_counted_thing_the_paper_words_differently_is_any_number() -> None:
+    text = "It improves on a new task with 3 hours of autonomous real-world experience."
+    q = "How much unattended real-world practice did the system need?"
+    slot = unworded(answer_slot(q), text)
+    assert not slot.terms and fills(slot, text, q)
+    assert not fills(answer_slot(q), text, q)  # strict: "practice" is nowhere near the 3
+    # training details, hardware and metrics stay strict: an abstract that does not name them
+    # does not state them
+    for q2 in (
+        "How many GPUs were used to train it?",
+        "How many TPU chips did pretraining take?",
+        "What accuracy does it reach on secondary structure prediction?",
+    ):
+        assert unworded(answer_slot(q2), text) == answer_slot(q2)
+    # a word the paper uses stays the word to find
+    q3 = "How many hours of experience did it need?"
+    assert unworded(answer_slot(q3), text) == answer_slot(q3)
