@@ -39,6 +39,7 @@ from rag.extractive import (
     missing_entities,
     mmr_select,
     prefer_slot,
+    rival_filler,
     score_sentences,
     theme_label,
 )
@@ -435,6 +436,8 @@ class Answerer:
             corpus = corpus_for(self.pipeline)
             chosen = ensure_slot(question, slot, chosen, scored, n_max, corpus)
             idf = corpus.term_idf
+            if len(chosen) < n_max:
+                chosen += rival_filler(question, slot, chosen, scored, NUMBER_WINDOW, idf)
             return chosen, next((s for s in chosen if fills(slot, s.sentence, question, idf)), None)
         chosen = ensure_number(question, chosen, scored, top - NUMBER_WINDOW, QA_SENTENCES_MAX)
         if _DEFINITION.match(question) and chosen:

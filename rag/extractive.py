@@ -20,7 +20,7 @@ from functools import cached_property
 
 import numpy as np
 
-from rag.questions import GENERIC_NAMES, Slot, fills, negated
+from rag.questions import GENERIC_NAMES, Slot, fills, likened, negated
 from rag.schema import Hit, Paper
 from rag.sentences import (
     embed_sentences,
@@ -222,7 +222,11 @@ def missing_entities(question: str, papers: list[Paper]) -> list[str]:
     """Specific names of the question that none of the candidate papers mentions; a name the
     question excludes ("without the usual RLHF stage") need not be there."""
     hay = "\n".join(p.title + "\n" + p.abstract for p in papers).lower()
-    return [e for e in entities(question) if not mentioned(e, hay) and not negated(question, e)]
+    return [
+        e
+        for e in entities(question)
+        if not mentioned(e, hay) and not negated(question, e) and not likened(question, e)
+    ]
 
 
 def mmr_select(
@@ -356,6 +360,34 @@ def ensure_number(
         return chosen
     out = list(chosen) if len(chosen) < n_max else list(chosen[:-1])
     return [*out, extra]
+
+
+def rival_filler(
+    question: str,
+    slot: Slot,
+    chosen: list[Scored],
+    scored: list[Scored],
+    window: float,
+    idf: Callable[[str], float] | None = None,
+) -> list[Scored]:
+    """When one chosen sentence holds a name (or number) of the asked kind and another sentence
+    of the same paper within `window` of it does too ("models pre-trained on the Pile" and "all
+    experiments on the Pythia 410M language model architecture" for "which model"), telling the
+    asked one apart takes more than word matching: the other is quoted too (707 tune questions:
+    window 0.1 / 0.2 / 0.3 -> key facts 0.783 -> 0.788 / 0.789 / 0.791; 5 up, none down)."""
+    filling = [s for s in chosen if fills(slot, s.sentence, question, idf)]
+    if len(filling) != 1:
+        return []
+    lead = filling[0]
+    for s in scored:
+        if (
+            s.score >= lead.score - window
+            and s.paper_id == lead.paper_id
+            and s not in chosen
+            and fills(slot, s.sentence, question, idf)
+        ):
+            return [s]
+    return []
 
 
 def ensure_slot(

@@ -369,6 +369,13 @@ def negated(question: str, name: str) -> bool:
     return bool(m and _NEGATION.search(question[: m.start()]))
 
 
+def likened(question: str, name: str) -> bool:
+    """`question` uses `name` only to liken something to it ("YouTube-style game footage",
+    "GPT-like models"): the papers need not name it."""
+    rx = rf"(?<![\w-]){re.escape(name)}-(?:style|like|esque|inspired|type|flavou?red)\b"
+    return re.search(rx, question, re.IGNORECASE) is not None
+
+
 def answer_slot(question: str) -> Slot:
     """The kind of answer the question asks for (see the module docstring)."""
     q = question

@@ -307,3 +307,16 @@ def test_a_compare_with_few_matches_answers_its_second_part_in_two_sentences(
     )
     assert ans.mode == "compare" and 0 < len(ans.papers) <= 4, ans.answer
     assert "25.1%" in ans.answer, ans.answer
+
+
+def test_two_sentences_naming_a_thing_of_the_asked_kind_are_both_quoted(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "Which model": the Pile sentence (a dataset name next to "models") outscores the one
+    naming Pythia 410M; word matching cannot tell which name is a model, so both are quoted."""
+    ans = seed_pipeline.ask(
+        "In the paper about warming the learning rate back up when continuing to train on"
+        " SlimPajama, which model architecture were all the runs done with?",
+        mode="qa",
+    )
+    assert "Pile" in ans.answer and "Pythia 410M" in ans.answer, ans.answer

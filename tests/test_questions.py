@@ -8,6 +8,7 @@ from rag.questions import (
     answer_slot,
     descriptions,
     fills,
+    likened,
     negated,
     numbers,
     question_parts,
@@ -216,3 +217,9 @@ def test_a_counted_thing_the_paper_words_differently_is_any_number() -> None:
     # a word the paper uses stays the word to find
     q3 = "How many hours of experience did it need?"
     assert unworded(answer_slot(q3), text) == answer_slot(q3)
+
+
+def test_a_name_used_to_liken_is_not_asked_for() -> None:
+    q = "The agent that learned from YouTube-style game footage: how long does a human take?"
+    assert likened(q, "YouTube")
+    assert not likened("Which papers train on YouTube videos?", "YouTube")
