@@ -32,13 +32,19 @@ def floors(report: dict, margin: float) -> dict[str, float]:
 
 def write(table: dict[str, float], path: Path = THRESHOLDS) -> None:
     text = path.read_text(encoding="utf-8")
-    text = re.sub(r"\n\[ci\.questions\]\n(?:.*\n)*?(?=\n\[|\Z)", "\n", text).rstrip() + "\n"
+    # a reason written beside a floor stays with it ("routed to qa since ...")
+    notes = dict(re.findall(r'^"([^"]+)"\s*=\s*[\d.]+\s*(#.*)$', text, re.MULTILINE))
+    block = r"(?:\n# per-question floors[^\n]*\n?)*\n\[ci\.questions\]\n(?:.*\n)*?(?=\n\[|\Z)"
+    text = re.sub(block, "\n", text).rstrip() + "\n"
     lines = [
         "",
         "# per-question floors (eval/floors.py): compare F1 of each test compare question",
         HEADER,
     ]
-    lines += [f'"{qid}" = {v:.2f}' for qid, v in sorted(table.items())]
+    lines += [
+        f'"{qid}" = {v:.2f}' + (f"  {notes[qid]}" if qid in notes else "")
+        for qid, v in sorted(table.items())
+    ]
     path.write_text(text + "\n".join(lines) + "\n", encoding="utf-8")
 
 

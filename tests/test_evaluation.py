@@ -347,6 +347,26 @@ def test_per_question_floors(tmp_path: Path) -> None:
     assert ev.check_gate(report, limits) == []
 
 
+def test_floors_rewrite_keeps_reasons_and_writes_one_block(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("floors", ev.DEFAULT_DATASET.parent / "floors.py")
+    assert spec is not None and spec.loader is not None
+    floors = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(floors)
+    path = tmp_path / "t.toml"
+    path.write_text(
+        '[ci]\nsplit = "test"\n\n# per-question floors (eval/floors.py): old\n[ci.questions]\n'
+        '"t-compare-1" = 0.50\n"t-compare-2" = 0.00  # routed to qa\n'
+    )
+    for _ in range(2):  # a second run changes nothing
+        floors.write({"t-compare-1": 0.45, "t-compare-2": 0.0}, path)
+    text = path.read_text()
+    assert text.count("[ci.questions]") == 1 and text.count("# per-question floors") == 1
+    assert '"t-compare-1" = 0.45\n' in text and '"t-compare-2" = 0.00  # routed to qa' in text
+    assert ev.load_thresholds(path, "ci")["question:t-compare-1_min"] == 0.45
+
+
 # --- end to end ----------------------------------------------------------------------------------
 def test_harness_end_to_end_on_seed_questions(seed_pipeline: Any, tmp_path: Path) -> None:
     lines = ev.DEFAULT_DATASET.read_text(encoding="utf-8").splitlines()
