@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from rag import compare as cmp
-from rag.abstention import ABSTAIN_THRESHOLD, OOV_WEIGHT, Gate, gate
+from rag.abstention import ABSTAIN_THRESHOLD, OOV_WEIGHT, Gate, compare_gate, gate
 from rag.citations import check_citations, number_sources
 from rag.contribution import presents_itself
 from rag.conversation import Rewrite, condense, resolve, title_named
@@ -607,16 +607,20 @@ class Answerer:
             g = Gate(False, 0.0, 0.0, 0.0, missing)
             yield self._finish(self._abstain(base, papers, g), timings, t0, t2)
             return
+        offline = cmp.screen_offline(self.pipeline.embedder, corpus, criterion, screened)
+        if self.abstain and not scope and offline:  # a property no abstract comes close to
+            core = cmp.topical(cmp.core_of(criterion))[0]
+            g = compare_gate(core, max(d.sentence for d in offline), corpus)
+            if not g.answerable:
+                yield self._finish(self._abstain(base, papers, g), timings, t0, t2)
+                return
         decisions = None
         if self.settings.llm_model:
             from rag.generation import screen_papers, screening_excerpt
             from rag.llm import LLMError
 
             try:
-                conf = {
-                    d.paper.id: d
-                    for d in cmp.screen_offline(self.pipeline.embedder, corpus, criterion, screened)
-                }
+                conf = {d.paper.id: d for d in offline}
                 # the LLM judges the papers the offline screen ranks best (and every offline
                 # match); the rest are decided offline, which keeps a CPU model's cost bounded
                 cap = self.settings.llm_screen_max or len(screened)
@@ -638,7 +642,7 @@ class Answerer:
             except LLMError as exc:
                 base.notice = f"{exc}; showing the extractive answer"
         if decisions is None:
-            decisions = cmp.screen_offline(self.pipeline.embedder, corpus, criterion, screened)
+            decisions = offline
         rows = cmp.rows_of(decisions)
         matched = [pool[r.paper_id] for r in rows]
         sources = number_sources(matched)

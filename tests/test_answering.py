@@ -320,3 +320,13 @@ def test_two_sentences_naming_a_thing_of_the_asked_kind_are_both_quoted(
         mode="qa",
     )
     assert "Pile" in ans.answer and "Pythia 410M" in ans.answer, ans.answer
+
+
+def test_a_compare_about_a_topic_no_abstract_covers_abstains(seed_pipeline: Pipeline) -> None:
+    """Screening ranks some paper first for any property; when even the collection's best
+    sentence is far from it ("quantum error correction" matched a robot paper's "correct
+    errors"), none matches."""
+    far = seed_pipeline.ask("Which papers study neural decoders for quantum error correction?")
+    assert far.mode == "compare" and far.abstained and not far.papers, far.answer
+    near = seed_pipeline.ask("Which papers use Monte Carlo Tree Search?")
+    assert near.mode == "compare" and not near.abstained and len(near.papers) >= 2, near.answer
