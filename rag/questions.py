@@ -85,6 +85,7 @@ class Slot:
     terms: tuple[str, ...] = ()  # stemmed terms, any of which marks the slot in a sentence
     change: bool = False  # "by how much": a difference (%, x, points, "from A to B") counts
     units: tuple[str, ...] = field(default=())  # extra unit words ("in GPU hours" -> hours)
+    counted: bool = False  # "how many/much <noun>": the noun is the reader's word for the thing
 
     @property
     def checked(self) -> bool:
@@ -396,11 +397,13 @@ def answer_slot(question: str) -> Slot:
         rest = m.group("rest") or ""
         if adj == "many":
             head = _head_of(rest)
-            return Slot("quantity", head or "count", _head_terms(head), units=units)
+            return Slot("quantity", head or "count", _head_terms(head), units=units, counted=True)
         if adj == "much":
             head = _head_of(rest)
             change = bool(_CHANGE_VERBS.search(q)) or not head
-            return Slot("quantity", head or "amount", _head_terms(head), change, units)
+            return Slot(
+                "quantity", head or "amount", _head_terms(head), change, units, counted=True
+            )
         # "how large was the court-decision corpus": a number next to "corpus" is its size
         subject = _SIZED.match(rest) if adj in ("large", "big", "small") else None
         extra = _head_terms(_head_of(subject.group("n"))) if subject else ()
@@ -416,7 +419,7 @@ def answer_slot(question: str) -> Slot:
                 slot_terms += tuple(terms(slot_terms[0].rsplit("-", 1)[-1]))
         else:  # "what (ImageNet top-1) accuracy": the metric names itself
             slot_terms = tuple(terms(metric))
-        if metric == "size":
+        if metric == "size" and not named:  # "what size": any size unit; "vocabulary size": that
             slot_terms += _ADJ_UNITS["large"]
         if metric in _PERCENT_METRICS:
             slot_terms += ("%",)
@@ -450,7 +453,7 @@ def unworded(slot: Slot, text: str) -> Slot:
     "53,000+ multiple choice questions") cannot be found next to that word: any number the
     question does not already give fills it. Training details (GPUs, epochs, ...) stay strict:
     an abstract that does not name them does not state them."""
-    if slot.kind != "quantity" or slot.change or not slot.terms or slot.units:
+    if not slot.counted or slot.change or not slot.terms or slot.units:
         return slot
     parts = {p for t in slot.terms for p in t.split("-")}
     if "%" in parts or parts & (_STRICT_HEADS | set(_PERCENT_OWNERS)):  # details and metrics
@@ -458,7 +461,7 @@ def unworded(slot: Slot, text: str) -> Slot:
     have = set(terms(text))
     if any(_has_word(w, have, text.lower()) for w in slot.terms):
         return slot
-    return Slot("quantity", slot.head, ())
+    return Slot("quantity", slot.head, (), counted=True)
 
 
 # --- does a sentence fill the slot ---------------------------------------------------------------

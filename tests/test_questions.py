@@ -212,8 +212,12 @@ def test_a_counted_thing_the_paper_words_differently_is_any_number() -> None:
         "How many GPUs were used to train it?",
         "How many TPU chips did pretraining take?",
         "What accuracy does it reach on secondary structure prediction?",
+        "What vocabulary size does its tokenizer have?",  # a metric, not a counted thing
     ):
         assert unworded(answer_slot(q2), text) == answer_slot(q2)
+    assert answer_slot("How many items are in it?").counted
+    assert not answer_slot("What vocabulary size does its tokenizer have?").counted
+    assert answer_slot("What vocabulary size does its tokenizer have?").terms == ("vocabulari",)
     # a word the paper uses stays the word to find
     q3 = "How many hours of experience did it need?"
     assert unworded(answer_slot(q3), text) == answer_slot(q3)
