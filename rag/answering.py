@@ -66,7 +66,7 @@ QA_SENTENCES = 3  # a direct answer: 2-4 sentences
 QA_SENTENCES_MAX = 4
 QA_WINDOW = 0.12  # further sentences must score within this of the best one
 # a question asked of 2-3 papers quotes up to this many sentences of each, scoring within
-# NAMED_WINDOW of that paper's best (617 tune questions: 1 more within 0.10 -> 2 more within
+# NAMED_WINDOW of that paper's best (607 tune questions: 1 more within 0.10 -> 2 more within
 # 0.20 raised multi key facts 0.540 -> 0.623, and 0.393 -> 0.507 on the 25 blind z- multi
 # questions; docs/ANSWERING.md, sixth round); 2 each when 4 papers are asked of
 NAMED_SENTENCES = 3
@@ -85,7 +85,7 @@ THEME_COS = 0.55  # papers whose chosen sentences are this similar share a theme
 FOCUS_PRIOR = 1.0  # prior of papers a follow-up refers to (same as the top retrieval hit)
 TAIL_PAPERS = 12
 # "Which papers X, and what do they Y?" answered by this few papers (a question about two or
-# three papers) quotes two sentences of each for Y (687 tune questions: multi key facts 0.548
+# three papers) quotes two sentences of each for Y (647 tune questions: multi key facts 0.548
 # -> 0.574; 3 or 6 papers: 0.570 / 0.578; three sentences: no change)
 FEW_ROWS = 4
 TAIL_SENTENCES_FEW = 2
