@@ -91,14 +91,13 @@ FEW_ROWS = 4
 TAIL_SENTENCES_FEW = 2
 NAMED_K = 3  # candidates read per name the first retrieval missed  # "..., and what do they Y?": Y is answered for this many matching papers
 
-_PAPERS = r"(?:papers|works|studies|articles|abstracts|publications)"
+_PAPERS = rf"(?:{cmp.PAPER_NOUNS})"
 _COMPARE_CUES = re.compile(
     rf"\b(?:which|what)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?{_PAPERS}\b"
     r"|\b(?:list|find|show|name|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:[\w-]+\s+)?"
     rf"{_PAPERS}\b"
     rf"|\b(?:any|are\s+there)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?{_PAPERS}\b"
-    r"|\bhow many papers\b|\bwhich\s+(?:ones|of\s+(?:these|those|them))\b"
-    rf"|\b(?:the|those|all)\s+(?:[\w-]+\s+)?{_PAPERS}\s+(?:that|which)\b",
+    r"|\bhow many papers\b|\bwhich\s+(?:ones|of\s+(?:these|those|them))\b",
     re.IGNORECASE,
 )
 _SUMMARY_CUES = re.compile(
@@ -123,7 +122,9 @@ def route(question: str) -> str:
     """Cue-word routing: the first cue decides ("summarise which papers ..." is a summary,
     "which papers give an overview of ..." a compare)."""
     q = strip_lead_in(question).text
-    summary, compare = _SUMMARY_CUES.search(q), _COMPARE_CUES.search(q)
+    # "What do the papers that X propose?": the papers that X are screened for (rag.compare)
+    compare = _COMPARE_CUES.search(q) or cmp.PLURAL_SUBJECT.search(q)
+    summary = _SUMMARY_CUES.search(q)
     if summary and (not compare or summary.start() < compare.start()):
         return "summary"
     if compare:

@@ -39,7 +39,9 @@ COMPARE_TOPIC_WEIGHT = 0.40
 CONTRIBUTION_WEIGHT = 0.15
 MEDIAN_MIN = 10
 
-_PAPERS = r"(?:papers?|works?|studies|articles)"
+# the words a reader uses for the papers of the collection (plural; routing reads them too)
+PAPER_NOUNS = r"papers|works|studies|articles|abstracts|publications"
+_PAPERS = rf"(?:{PAPER_NOUNS}|paper|work)"
 _LEAD = re.compile(
     rf"^\s*(?:(?:which|what)\s+(?:of\s+the\s+)?(?:(?!{_PAPERS}\b)[\w-]+\s+)?{_PAPERS}"
     rf"|(?:list|find|show|name|give)(?:\s+(?:me|all))*\s+(?:the\s+)?(?:(?!{_PAPERS}\b)[\w-]+\s+)?"
@@ -59,8 +61,8 @@ _TAIL = re.compile(
 
 # "What do the papers that X propose?", "Across the papers that X, what ...?": the property is
 # the relative clause; what is asked of them is the whole question
-_PLURAL_SUBJECT = re.compile(
-    rf"\b(?:the|those|all)\s+(?:(?!{_PAPERS}\b)[\w-]+\s+)?{_PAPERS}\s+(?:that|which)\s+"
+PLURAL_SUBJECT = re.compile(
+    rf"\b(?:the|those|all)\s+(?:(?!{_PAPERS}\b)[\w-]+\s+)?(?:{PAPER_NOUNS})\s+(?:that|which)\s+"
     r"(?P<c>[^,;?]+)",
     re.IGNORECASE,
 )
@@ -73,7 +75,7 @@ def split_question(question: str) -> tuple[str, str]:
     """("Which papers X", "what do they Y?") from "Which papers X, and what do they Y?"; the
     second part is "" when there is none."""
     q = strip_lead_in(question).text
-    if not _LEAD.match(q) and not _WHICH_OF.search(q) and (sub := _PLURAL_SUBJECT.search(q)):
+    if not _LEAD.match(q) and not _WHICH_OF.search(q) and (sub := PLURAL_SUBJECT.search(q)):
         return sub.group("c").strip(), q
     m = _TAIL.search(q)
     if not m:

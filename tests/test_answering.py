@@ -50,6 +50,7 @@ ITEMS = [
         ("Which abstracts report results on SuperGLUE?", "compare"),
         ("Do any of the abstracts report experiments on physical robots?", "compare"),
         ("What do the papers that tackle negative transfer propose?", "compare"),
+        ("What is the paper that introduces CaseHOLD?", "qa"),  # one paper: a plain question
     ],
 )
 def test_route(question: str, mode: str) -> None:

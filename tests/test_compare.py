@@ -29,6 +29,10 @@ def test_criterion_of() -> None:
         "whose main subject is law"
     )
     assert criterion_of("Find papers that use MCTS and explain what it searches.") == "use MCTS"
+    # routing calls "abstracts" papers; so does the criterion
+    assert criterion_of("Which abstracts report results on SuperGLUE?") == (
+        "report results on SuperGLUE"
+    )
 
 
 def test_the_second_part_keeps_its_preposition() -> None:
