@@ -230,7 +230,7 @@ def gate(
             why = f"no abstract compares {' and '.join(ents)} directly"
             return Gate(False, score, rel, oov, why=why, rule="head-to-head")
     slot = slot or answer_slot(question)
-    if slot.checked and scored:
+    if slot.checked and not slot.soft and scored:
         about = set(focus or ()) or subject_ids(question, papers, corpus)
         together = None if focus else co_named(question, papers, corpus)
         if together is not None and not together[1]:

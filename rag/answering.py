@@ -14,7 +14,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rag import compare as cmp
 from rag.abstention import ABSTAIN_THRESHOLD, OOV_WEIGHT, Gate, compare_gate, gate
@@ -97,7 +97,9 @@ _COMPARE_CUES = re.compile(
     r"|\b(?:list|find|show|name|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:[\w-]+\s+)?"
     rf"{_PAPERS}\b"
     rf"|\b(?:any|are\s+there)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?{_PAPERS}\b"
-    r"|\bhow many papers\b|\bwhich\s+(?:ones|of\s+(?:these|those|them))\b",
+    r"|\bhow many papers\b|\bwhich\s+(?:ones|of\s+(?:these|those|them))\b"
+    # "Are there surveys of X in the collection?": asks for every paper that is one
+    r"|^\s*are\s+there\b(?=.*" + cmp.SCOPE.pattern + ")",
     re.IGNORECASE,
 )
 _SUMMARY_CUES = re.compile(
@@ -155,7 +157,10 @@ def named_papers(question: str, papers: list[Paper]) -> list[str]:
 
 def slot_in_own_words(slot: Slot, scored: list[Scored], papers: list[Paper]) -> Slot:
     """The slot as the best-matching paper can fill it (rag.questions.unworded): a counted
-    thing asked for under a word that paper never uses is any number it gives."""
+    thing asked for under a word that paper never uses is any number it gives. A soft slot
+    ("which tasks") is not filled by a candidate's own name ("multi-task learning with URLBERT")."""
+    if slot.soft:
+        return replace(slot, given="\n".join(p.title for p in papers))
     top = next((p for p in papers if scored and p.id == scored[0].paper_id), None)
     return unworded(slot, f"{top.title}\n{top.abstract}") if top else slot
 
@@ -481,13 +486,13 @@ class Answerer:
         def best_for(part: str, pid: str) -> Scored | None:
             if pid not in by_id:
                 return None
-            slot = answer_slot(part)
+            slot = slot_in_own_words(answer_slot(part), [], [by_id[pid]])
             own = score_sentences(self.pipeline.embedder, corpus, part, [by_id[pid]])
             own = prefer_slot(own, slot, part, corpus)
             if not own:
                 return None
             top = own[0]
-            if slot.checked:
+            if slot.checked and not slot.soft:
                 return top if fills(slot, top.sentence, part, corpus.term_idf) else None
             return top if top.lex > 0 else None
 

@@ -40,12 +40,21 @@ CONTRIBUTION_WEIGHT = 0.15
 MEDIAN_MIN = 10
 
 # the words a reader uses for the papers of the collection (plural; routing reads them too)
-PAPER_NOUNS = r"papers|works|studies|articles|abstracts|publications"
+PAPER_NOUNS = r"papers|works|studies|articles|abstracts|publications|entries"
 _PAPERS = rf"(?:{PAPER_NOUNS}|paper|work)"
 _LEAD = re.compile(
     rf"^\s*(?:(?:which|what)\s+(?:of\s+the\s+)?(?:(?!{_PAPERS}\b)[\w-]+\s+)?{_PAPERS}"
     rf"|(?:list|find|show|name|give)(?:\s+(?:me|all))*\s+(?:the\s+)?(?:(?!{_PAPERS}\b)[\w-]+\s+)?"
-    rf"{_PAPERS})\s*(?:(?:that|which|who)\b)?\s*",
+    rf"{_PAPERS}"
+    rf"|(?:(?:are|is)\s+there\s+)?any\s+(?:(?!{_PAPERS}\b)[\w-]+\s+)?{_PAPERS}"
+    rf"|(?:are|is)\s+there\s+(?:any\s+)?(?:(?:(?!{_PAPERS}\b)[\w-]+\s+)?{_PAPERS})?)"
+    r"\s*(?:(?:that|which|who|on|about)\b)?\s*",
+    re.IGNORECASE,
+)
+# where the question says it asks ("in the collection", "among these abstracts"): not a property
+SCOPE = re.compile(
+    r",?\s*\b(?:in|from|among|across)\s+(?:the|this|these|my|our)\s+"
+    rf"(?:collection|corpus|library|index|{PAPER_NOUNS})\b",
     re.IGNORECASE,
 )
 
@@ -86,7 +95,7 @@ def split_question(question: str) -> tuple[str, str]:
 def criterion_of(question: str) -> str:
     """The property asked about: "Which papers evaluate on NER?" -> "evaluate on NER"."""
     q = split_question(question)[0].rstrip("?.! ").strip()
-    c = _LEAD.sub("", q, count=1).strip()
+    c = SCOPE.sub("", _LEAD.sub("", q, count=1)).strip()
     return c or q
 
 

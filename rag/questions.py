@@ -86,6 +86,8 @@ class Slot:
     change: bool = False  # "by how much": a difference (%, x, points, "from A to B") counts
     units: tuple[str, ...] = field(default=())  # extra unit words ("in GPU hours" -> hours)
     counted: bool = False  # "how many/much <noun>": the noun is the reader's word for the thing
+    soft: bool = False  # preferred in the sentences quoted, never a reason to abstain
+    given: str = ""  # text whose names are not new (a soft slot: the candidates' titles)
 
     @property
     def checked(self) -> bool:
@@ -180,6 +182,16 @@ _NAME_Q = re.compile(
     rf"\b(?:(?:which|what)\s+(?:[\w-]+\s+){{0,2}}?(?P<a>{_NAMED})\b"
     r"|what\s+(?:is|was|are|were)\s+(?:it|they|this|that|the\s+[\w-]+(?:\s+[\w-]+)?)\s+called"
     rf"|what\s+(?:are|were|is|was)\s+the\s+names?\s+of\s+(?:the\s+)?(?:[\w-]+\s+){{0,3}}?(?P<b>{_NAMED})\b)",
+    re.IGNORECASE,
+)
+# "which text generation tasks were used": tasks are as often described ("question answering
+# and summarisation") as named ("IMDB and CommonGen"), so a sentence naming one is preferred
+# but one that names none is no reason to abstain (Slot.soft)
+_PAPER_WORD = re.compile(r"\b(?:papers?|works?|studies|articles)\b", re.IGNORECASE)
+_SOFT_NAME_Q = re.compile(
+    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?P<a>tasks?)\b"
+    # "what are its two variants called": as often a coined phrase ("language motions") as a name
+    r"|\bwhat\s+(?:is|was|are|were)\s+(?:its|their|these|those)\s+[\w-]+(?:\s+[\w-]+){0,2}\s+called",
     re.IGNORECASE,
 )
 # what the answer may call the asked-for thing ("which two datasets" -> "two MRC tasks, ...")
@@ -429,10 +441,14 @@ def answer_slot(question: str) -> Slot:
         change = metric in {"improvement", "gain", "reduction", "decrease", "increase", "margin"}
         return Slot("quantity", head, slot_terms, change, units)
     m = _NAME_Q.search(q)
-    if m and not re.search(r"\b(?:papers?|works?|studies|articles)\b", m.group(0), re.I):
+    if m and not _PAPER_WORD.search(m.group(0)):
         head = (m.group("a") or m.group("b") or "").lower()  # none for "what is it called"
         words = {t for w in terms(head) for t in _NAME_SYNONYMS.get(w, (w,))}
         return Slot("name", head or "name", tuple(sorted(words)), units=units)
+    m = _SOFT_NAME_Q.search(q)
+    if m and not _PAPER_WORD.search(m.group(0)):
+        head = (m.group("a") or "").lower()
+        return Slot("name", head or "name", tuple(terms(head)), units=units, soft=True)
     return Slot("open")
 
 
@@ -581,7 +597,11 @@ def fills(
     if slot.kind == "name":
         # a name the question does not already give, abbreviate ("VLMs" for its "vision-language
         # model") or spell out ("Value-Guided Policy Steering" for its "V-GPS")
-        new = [n for n in names(sentence, idf) if not _given(n, question)]
+        new = [
+            n
+            for n in names(sentence, idf)
+            if not _given(n, question) and not (slot.given and _given(n, slot.given))
+        ]
         return bool(new) and (not words or _near(sentence, new, words))
     own = numbers(question)
     found = [m.group(0) for m in _NUM.finditer(sentence) if _norm_num(m.group(0)) not in own]

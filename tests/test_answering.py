@@ -51,6 +51,11 @@ ITEMS = [
         ("Do any of the abstracts report experiments on physical robots?", "compare"),
         ("What do the papers that tackle negative transfer propose?", "compare"),
         ("What is the paper that introduces CaseHOLD?", "qa"),  # one paper: a plain question
+        # "in the collection" makes "are there X" ask for every paper that is one
+        ("Are there surveys of pretrained models in the collection?", "compare"),
+        ("Which entries in the collection are surveys?", "compare"),
+        ("Are there differences between BERT and RoBERTa?", "qa"),
+        ("How many text entries were collected from social media?", "qa"),
     ],
 )
 def test_route(question: str, mode: str) -> None:
@@ -331,3 +336,14 @@ def test_a_compare_about_a_topic_no_abstract_covers_abstains(seed_pipeline: Pipe
     assert far.mode == "compare" and far.abstained and not far.papers, far.answer
     near = seed_pipeline.ask("Which papers use Monte Carlo Tree Search?")
     assert near.mode == "compare" and not near.abstained and len(near.papers) >= 2, near.answer
+
+
+def test_which_tasks_quotes_the_sentence_naming_them(seed_pipeline: Pipeline) -> None:
+    """ "Which tasks": the sentence naming the tasks (IMDB, CommonGen) is quoted, not only the one
+    that repeats the question's description of the method."""
+    ans = seed_pipeline.ask(
+        "Which text generation tasks were used to test RL fine-tuning of an LLM with a"
+        " black-box guide model?",
+        mode="qa",
+    )
+    assert not ans.abstained and "CommonGen" in ans.answer, ans.answer

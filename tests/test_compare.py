@@ -33,6 +33,14 @@ def test_criterion_of() -> None:
     assert criterion_of("Which abstracts report results on SuperGLUE?") == (
         "report results on SuperGLUE"
     )
+    # "are there (papers on) X", and where the question asks, are no part of the property
+    assert criterion_of("Are there papers on pretraining LiDAR detectors?") == (
+        "pretraining LiDAR detectors"
+    )
+    assert criterion_of("Are there surveys of pretrained models in the collection?") == (
+        "surveys of pretrained models"
+    )
+    assert criterion_of("New question: which papers in the collection study RL?") == "study RL"
 
 
 def test_the_second_part_keeps_its_preposition() -> None:

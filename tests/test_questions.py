@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from rag.questions import (
@@ -65,6 +67,22 @@ def test_strip_lead_in() -> None:
 def test_answer_slot(question: str, kind: str, head: str) -> None:
     slot = answer_slot(question)
     assert (slot.kind, slot.head) == (kind, head)
+
+
+def test_a_soft_slot_prefers_a_name_but_never_abstains() -> None:
+    """ "Which tasks" and "what are its variants called" are as often answered in plain words as
+    by a name: a sentence naming one is preferred, one naming none is no reason to abstain."""
+    q = "Which text generation tasks were used to test RLGF?"
+    slot = answer_slot(q)
+    assert (slot.kind, slot.soft) == ("name", True)
+    assert fills(slot, "We experiment on the IMDB and CommonGen text generation task.", q)
+    assert not fills(slot, "We study text generation tasks of many kinds.", q)
+    # a candidate's own name is not the asked task ("multi-task learning with URLBERT")
+    own = replace(slot, given="URLBERT: A Pre-trained Model for URL Classification")
+    assert not fills(own, "We explore multi-task learning with URLBERT.", q)
+    assert answer_slot("What are its two variants called?").soft
+    assert not answer_slot("What is it called?").soft  # a coined name: strict, as before
+    assert not answer_slot("Which paper finds a task diversity threshold?").soft
 
 
 def test_numbers_skip_enumerators_and_one() -> None:
