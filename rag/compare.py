@@ -36,6 +36,10 @@ SCREEN_CANDIDATES = 300  # larger collections: this many retrieval candidates
 COMPARE_THRESHOLD = 0.40
 COMPARE_RELATIVE = 0.48
 COMPARE_TOPIC_WEIGHT = 0.40
+# plus DOC_LEX_WEIGHT * the criterion's IDF term coverage (`slot_overlap`) by the whole title and
+# abstract: a paper that states the property across two sentences ("we score documents ..." /
+# "... to select pretraining data") has every word of it, though no one sentence has them all
+DOC_LEX_WEIGHT = 0.10
 CONTRIBUTION_WEIGHT = 0.15
 MEDIAN_MIN = 10
 
@@ -247,9 +251,11 @@ def screen_offline(
             if i not in stated and states(p.title, obj, title=True):
                 stated[i] = best[i][1] if i in best else ""
 
+    doc = [slot_overlap(sl, set(terms(f"{p.title}\n{p.abstract}")), corpus) for p in papers]
+
     def rel(i: int, x: tuple[float, float, str]) -> float:
         bonus = 0.0 if obj is None else (contribution if i in stated else -contribution)
-        return x[0] + topic_weight * x[1] + bonus
+        return x[0] + topic_weight * x[1] + DOC_LEX_WEIGHT * doc[i] + bonus
 
     values = [rel(i, x) for i, x in enumerate(scored) if x is not None]
     top = max(values, default=0.0)

@@ -50,7 +50,9 @@ _ORDINAL_WORDS = {
 _NOUNS = r"(?:one|paper|method|model|work|approach|system|study|article|framework|technique|dataset|benchmark)"
 _ORDINAL = re.compile(
     rf"\bthe\s+(?P<o>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|last)\s+{_NOUNS}\b"
-    rf"|\b(?P<o2>first|second|third|fourth|fifth|sixth|last)\s+one\b"
+    rf"|\b(?P<o2>first|second|third|fourth|fifth|sixth|last)\s+(?:one\b|of\s+(?:them|these|those"
+    r"|the\s+(?:two|three|four|five|six)(?:\s+(?:papers|ones|works|studies|methods|models))?"
+    r"|the\s+(?:papers|ones|works|studies|methods|models))\b)"
     r"|\bthe\s+(?P<fl>former|latter)\b"
     r"|\b(?:paper|source|reference)\s*#?\s*(?P<n>[1-9])\b|\[(?P<b>[1-9])\]"
     r"|\bthe\s+(?P<later>follow-?up|later|newer|subsequent)(?:\s+(?:one|paper|work|method|study))?\b"

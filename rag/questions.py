@@ -194,6 +194,14 @@ _SOFT_NAME_Q = re.compile(
     r"|\bwhat\s+(?:is|was|are|were)\s+(?:its|their|these|those)\s+[\w-]+(?:\s+[\w-]+){0,2}\s+called",
     re.IGNORECASE,
 )
+# "which method does it beat?": the answer names the rival next to a comparative ("better
+# performance than DT"); soft, since a rival may be described rather than named
+_RIVAL_Q = re.compile(
+    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,4}?(?:does|do|did)\b[^?,;]*?\b(?:beat|outperform"
+    r"|surpass|improve\s+(?:on|over|upon))\b",
+    re.IGNORECASE,
+)
+_RIVAL_WORDS = ("outperform", "better", "surpass", "beat", "exceed", "than", "compar", "baselin")
 # what the answer may call the asked-for thing ("which two datasets" -> "two MRC tasks, ...")
 _GROUPS = (
     ("corpus", "corpora", "dataset", "data", "collect", "benchmark", "task", "suit"),
@@ -440,6 +448,8 @@ def answer_slot(question: str) -> Slot:
         head = " ".join([*mods[-1:], metric]).strip()
         change = metric in {"improvement", "gain", "reduction", "decrease", "increase", "margin"}
         return Slot("quantity", head, slot_terms, change, units)
+    if _RIVAL_Q.search(q):
+        return Slot("name", "what it is compared with", _RIVAL_WORDS, units=units, soft=True)
     m = _NAME_Q.search(q)
     if m and not _PAPER_WORD.search(m.group(0)):
         head = (m.group("a") or m.group("b") or "").lower()  # none for "what is it called"

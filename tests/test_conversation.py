@@ -18,6 +18,8 @@ from rag.schema import Answer, Citation, Paper
         ("What tasks was the last one evaluated on?", "ordinal", -1, None),
         ("For the third paper, how many policies did it improve?", "ordinal", 2, None),
         ("What did the follow-up work use instead?", "ordinal", -1, None),
+        ("Which corpora did the first of them experiment with?", "ordinal", 0, None),
+        ("And the second of the two papers?", "ordinal", 1, None),
         ("Which country's legal texts do those two work with?", "plural", None, 2),
         ("Do both of them need preference labels?", "plural", None, 2),
         ("Which of these covers protein biology?", "plural", None, None),

@@ -62,6 +62,19 @@ def test_strip_lead_in() -> None:
             "name",
             "model",
         ),
+        # the rival a method beats, named next to a comparative ("better performance than DT")
+        ("Which multilingual baselines does it beat?", "name", "what it is compared with"),
+        (
+            "Which data selection baselines did PreSelect outperform?",
+            "name",
+            "what it is compared with",
+        ),
+        # "beats" inside a description of the paper is not what is asked
+        (
+            "What is the benchmark of the work arguing that scratch beats continuing?",
+            "name",
+            "benchmark",
+        ),
     ],
 )
 def test_answer_slot(question: str, kind: str, head: str) -> None:
