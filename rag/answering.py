@@ -679,11 +679,17 @@ class Answerer:
         if not tail or not rows:
             return {}
         slot = answer_slot(tail)
+        idf = corpus.term_idf
         n = TAIL_SENTENCES_FEW if len(rows) <= FEW_ROWS else 1
         out: dict[str, list[str]] = {}
         for r in rows[:TAIL_PAPERS]:
             scored = score_sentences(self.pipeline.embedder, corpus, tail, [pool[r.paper_id]])
-            scored = prefer_slot(scored, slot, tail, corpus)
+            # as in a QA answer: the field's background after the paper's own sentences, and no
+            # link sentence unless it holds what is asked ("our BLURB benchmark ... at https://")
+            kept = drop_boilerplate(tail, scored)
+            if slot.checked:
+                kept += [s for s in scored if s not in kept and fills(slot, s.sentence, tail, idf)]
+            scored = prefer_slot(demote_background(kept), slot, tail, corpus)
             scored = [s for s in scored if s.sentence != r.evidence]
             if scored:
                 more = mmr_select(scored[1:], n - 1, scored[0].score - NAMED_WINDOW, n, scored[:1])

@@ -347,3 +347,14 @@ def test_which_tasks_quotes_the_sentence_naming_them(seed_pipeline: Pipeline) ->
         mode="qa",
     )
     assert not ans.abstained and "CommonGen" in ans.answer, ans.answer
+
+
+def test_the_second_part_of_a_compare_quotes_no_link_sentence(seed_pipeline: Pipeline) -> None:
+    """ "..., and in what settings?": "Code and data are available at https://..." answers
+    nothing; a link sentence that holds the asked name (BLURB) still can."""
+    ans = seed_pipeline.ask(
+        "Which papers use Monte Carlo Tree Search to generate training signal for language"
+        " models, and in what application settings?"
+    )
+    assert ans.mode == "compare" and ans.papers, ans.answer
+    assert "github.com" not in ans.answer, ans.answer
