@@ -378,7 +378,10 @@ class Answerer:
     ) -> Answer:
         sources = number_sources(papers)
         number = {p.id: n for n, p in sources}
-        scored = drop_boilerplate(base.question, scored) or scored
+        q = rw.scoring_question if rw else base.question
+        slot = slot_in_own_words(answer_slot(q), scored, papers) if mode == "qa" else None
+        corpus = corpus_for(self.pipeline)
+        scored = drop_boilerplate(base.question, scored, slot, corpus) or scored
         if mode != "summary":
             scored = demote_background(scored)
         if mode == "summary":
@@ -679,16 +682,13 @@ class Answerer:
         if not tail or not rows:
             return {}
         slot = answer_slot(tail)
-        idf = corpus.term_idf
         n = TAIL_SENTENCES_FEW if len(rows) <= FEW_ROWS else 1
         out: dict[str, list[str]] = {}
         for r in rows[:TAIL_PAPERS]:
             scored = score_sentences(self.pipeline.embedder, corpus, tail, [pool[r.paper_id]])
-            # as in a QA answer: the field's background after the paper's own sentences, and no
-            # link sentence unless it holds what is asked ("our BLURB benchmark ... at https://")
-            kept = drop_boilerplate(tail, scored)
-            if slot.checked:
-                kept += [s for s in scored if s not in kept and fills(slot, s.sentence, tail, idf)]
+            # as in a QA answer: no link sentence unless it holds what is asked ("our BLURB
+            # benchmark ... at https://"), the field's background after the paper's own
+            kept = drop_boilerplate(tail, scored, slot, corpus)
             scored = prefer_slot(demote_background(kept), slot, tail, corpus)
             scored = [s for s in scored if s.sentence != r.evidence]
             if scored:

@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rag.questions import names, strip_lead_in
+from rag.questions import descriptions, names, strip_lead_in
 from rag.schema import Answer, Paper
 from rag.sentences import entities, papers_naming, terms
 
@@ -317,10 +317,38 @@ def mention_order(
     pos.update({pid: at for pid, (_, at) in best.items()})
     for pid, at in title_named(question, candidates, spans, shared_names).items():
         pos.setdefault(pid, at)  # a paper its name or title placed stays there
+    pos.update(described_at(question, candidates, pos))
     named = sorted((p for p in candidates if p.id in pos), key=lambda p: pos[p.id])
     keep = set(shown) if shown is not None else {p.id for p in candidates}
     rest = [p for p in candidates if p.id not in pos and p.id in keep]
     return named + rest
+
+
+def described_at(question: str, candidates: list[Paper], pos: dict[str, int]) -> dict[str, int]:
+    """Papers of a list the question describes item by item ("in this order: the stability-gap
+    one, the learning-rate rewarming one, and the D-CPT Law one") where no name or title word
+    placed one: each such item's paper is the candidate whose title and abstract share the most
+    of its words, unless that is a paper already placed (an apposition: "the V-GPS paper,
+    Steering Your Generalists") or a tie."""
+    out: dict[str, int] = {}
+    placed = set(pos)
+    for d in descriptions(question):
+        at = question.find(d)
+        if at < 0 or any(at <= x < at + len(d) for x in pos.values()):
+            continue
+        want = set(terms(d))
+        ranked = sorted(
+            ((len(want & set(terms(f"{p.title} {p.abstract}"))), p) for p in candidates),
+            key=lambda x: -x[0],
+        )
+        if not ranked or not ranked[0][0] or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
+            continue
+        best = ranked[0][1]
+        if best.id in placed:
+            continue
+        out[best.id] = at
+        placed.add(best.id)
+    return out
 
 
 def referents(

@@ -321,18 +321,24 @@ def demote_background(scored: list[Scored]) -> list[Scored]:
     return out
 
 
-def drop_boilerplate(question: str, scored: list[Scored]) -> list[Scored]:
+def drop_boilerplate(
+    question: str, scored: list[Scored], slot: Slot | None = None, corpus: Corpus | None = None
+) -> list[Scored]:
     """`scored` without boilerplate sentences, unless the question asks for code or links. A
     link sentence that names what the question names stays ("our BLURB benchmark (short for
-    Biomedical Language Understanding & Reasoning Benchmark) at https://aka.ms/BLURB")."""
+    Biomedical Language Understanding & Reasoning Benchmark) at https://aka.ms/BLURB"), and so
+    does one that holds what the question's slot asks for ("which benchmark": BLURB)."""
     if _ASKS_CODE.search(question):
         return scored
     names = asked_names(question)
-    return [
-        s
-        for s in scored
-        if not is_boilerplate(s.sentence) or any(names_verbatim(e, s.sentence) for e in names)
-    ]
+    idf = corpus.term_idf if corpus else None
+
+    def keep(s: Scored) -> bool:
+        if not is_boilerplate(s.sentence) or any(names_verbatim(e, s.sentence) for e in names):
+            return True
+        return slot is not None and slot.checked and fills(slot, s.sentence, question, idf)
+
+    return [s for s in scored if keep(s)]
 
 
 def asks_quantity(question: str) -> bool:

@@ -441,6 +441,8 @@ def answer_slot(question: str) -> Slot:
             slot_terms = tuple(terms(metric))
         if metric == "size" and not named:  # "what size": any size unit; "vocabulary size": that
             slot_terms += _ADJ_UNITS["large"]
+        if metric == "rate" and not named:  # "at what rate": a frequency too ("at 20Hz")
+            slot_terms += ("hz", "fps", "per")
         if metric in _PERCENT_METRICS:
             slot_terms += ("%",)
         if metric in {"percentage", "percent", "fraction", "proportion", "ratio", "factor"}:
@@ -525,7 +527,7 @@ def _has_word(w: str, st: set[str], low: str) -> bool:
     a word prefix (stems like "paramet")."""
     if w in st:
         return True
-    if w in ("%", "x"):
+    if w in ("%", "x", "hz"):
         return re.search(rf"\d\s*{re.escape(w)}(?![a-z])", low) is not None
     if len(w) <= 3:
         return re.search(rf"\b{re.escape(w)}\b", low) is not None

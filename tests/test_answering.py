@@ -358,3 +358,12 @@ def test_the_second_part_of_a_compare_quotes_no_link_sentence(seed_pipeline: Pip
     )
     assert ans.mode == "compare" and ans.papers, ans.answer
     assert "github.com" not in ans.answer, ans.answer
+
+
+def test_a_link_sentence_holding_the_asked_name_is_quoted(seed_pipeline: Pipeline) -> None:
+    """ "Which benchmark": "a leaderboard featuring our BLURB benchmark ... at https://aka.ms/BLURB"
+    names it; a link does not make it boilerplate when it holds what is asked."""
+    ans = seed_pipeline.ask(
+        "Which benchmark did the biomedical paper that pretrains from scratch compile?", mode="qa"
+    )
+    assert "BLURB" in ans.answer, ans.answer

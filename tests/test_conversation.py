@@ -131,6 +131,23 @@ def test_resolve_ordinal_and_plural_against_named_papers() -> None:
     assert fresh.focus_ids == [] and fresh.standalone == "Which papers propose a new benchmark?"
 
 
+def test_a_list_described_item_by_item_is_counted_in_its_order() -> None:
+    """ "In this order: the X one, the Y one, and the Gamma one": the middle paper, which no
+    name or title word places, is placed by the words of its description."""
+    a = _paper("a", "Stability Gap in Training", "We study the stability gap.")
+    b = _paper("b", "How to warm your model", "The learning rate must be re-increased.")
+    c = _paper("c", "Gamma Law: a scaling law", "We fit the Gamma Law.")
+    papers = {p.id: p for p in (a, b, c)}
+
+    def lookup(ids: list[str]) -> dict[str, Paper]:
+        return {i: papers[i] for i in ids if i in papers}
+
+    q = "List three papers in this order: the stability gap one, the learning rate one, and Gamma Law."
+    history = [_answer(q, [c, a, b])]
+    assert resolve("What does the second one find?", history, lookup).focus_ids == ["b"]
+    assert resolve("What does the third one fit?", history, lookup).focus_ids == ["c"]
+
+
 def test_follow_up_end_to_end(seed_pipeline: Pipeline) -> None:
     first = seed_pipeline.ask("What is CaseHOLD?")
     assert not first.abstained

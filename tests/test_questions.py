@@ -98,6 +98,13 @@ def test_a_soft_slot_prefers_a_name_but_never_abstains() -> None:
     assert not answer_slot("Which paper finds a task diversity threshold?").soft
 
 
+def test_a_bare_rate_is_filled_by_a_frequency() -> None:
+    q = "What control interface does it act through, at what rate?"
+    slot = answer_slot(q)
+    assert fills(slot, "It uses the native human interface (mouse and keyboard at 20Hz).", q)
+    assert not fills(slot, "It was trained on 70,000 hours of video.", q)
+
+
 def test_numbers_skip_enumerators_and_one() -> None:
     assert numbers("It relies on (1) soft labels and (2) selection, on the one hand.") == set()
     assert numbers("over 53,000+ questions, 7B parameters, 43.6% better") >= {
