@@ -98,6 +98,15 @@ def test_a_soft_slot_prefers_a_name_but_never_abstains() -> None:
     assert not answer_slot("Which paper finds a task diversity threshold?").soft
 
 
+def test_a_metric_number_may_sit_further_from_its_word_than_a_counted_one() -> None:
+    q = "What average medical-task score did OpenLlama-3B reach?"
+    s = "Our strategies improve the average medical task performance of the OpenLlama-3B model"
+    assert fills(answer_slot(q), f"{s} from 36.2% to 40.7%.", q)
+    q2 = "How many legal decisions is the CaseHOLD corpus built from?"
+    s2 = "CaseHOLD (Case Holdings On Legal Decisions), a new dataset comprised of over 53,000+ items."
+    assert not fills(answer_slot(q2), s2, q2)
+
+
 def test_a_bare_rate_is_filled_by_a_frequency() -> None:
     q = "What control interface does it act through, at what rate?"
     slot = answer_slot(q)
