@@ -39,6 +39,7 @@ from rag.extractive import (
     missing_entities,
     mmr_select,
     prefer_slot,
+    relevance,
     rival_filler,
     score_sentences,
     theme_label,
@@ -49,6 +50,7 @@ from rag.questions import (
     Slot,
     answer_slot,
     asks_expansion,
+    clauses,
     descriptions,
     fills,
     names,
@@ -89,6 +91,7 @@ TAIL_PAPERS = 12
 # -> 0.574; 3 or 6 papers: 0.570 / 0.578; three sentences: no change)
 FEW_ROWS = 4
 TAIL_SENTENCES_FEW = 2
+CLAUSE_PAPERS = 5  # candidates whose sentences each part of a long question is scored against
 NAMED_K = 3  # candidates read per name the first retrieval missed  # "..., and what do they Y?": Y is answered for this many matching papers
 
 _PAPERS = rf"(?:{cmp.PAPER_NOUNS})"
@@ -317,8 +320,21 @@ class Answerer:
             focus=set(rw.focus_ids),
             slot=a.slot,
             named=set(named) if len(named) >= 2 else (spelled or None),
+            parts=self._best_part(q, papers, corpus),
         )
         return a
+
+    def _best_part(self, question: str, papers: list[Paper], corpus: Corpus) -> float | None:
+        """The best relevance of any one part of a long question (rag.abstention, rule 4) among
+        the first CLAUSE_PAPERS candidates; None for a question of one part."""
+        parts = clauses(question)
+        if not parts or not papers:
+            return None
+        best = 0.0
+        for part in parts:
+            own = score_sentences(self.pipeline.embedder, corpus, part, papers[:CLAUSE_PAPERS])
+            best = max([best, *(relevance(s) for s in own)])
+        return best
 
     # --- steps -------------------------------------------------------------------------------
     def _rewrite(self, question: str, history: list[Answer]) -> tuple[Rewrite, str]:

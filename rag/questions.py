@@ -370,6 +370,18 @@ def descriptions(question: str) -> list[str]:
     return out if len(out) >= 2 else []
 
 
+# where a long question's parts meet: punctuation, "and", and relative words
+_CLAUSE_BREAK = re.compile(r"[,;:?.!]|\b(?:and|while|where|which|that)\b", re.IGNORECASE)
+
+
+def clauses(question: str) -> list[str]:
+    """The parts of a question with three or more content words ("If you initialise a large
+    encoder from a checkpoint half its size" / "how much pretraining compute can you save" /
+    "I'm thinking of the function-preserving model-growth paper"); one part for a plain question."""
+    out = [c.strip() for c in _CLAUSE_BREAK.split(question) if len(terms(c)) >= 3]
+    return out if len(out) >= 2 else []
+
+
 def asks_expansion(question: str) -> bool:
     """ "What does BLURB stand for?", "What is TAPE short for?" """
     return bool(_STANDS_FOR.match(question))

@@ -152,3 +152,31 @@ def test_a_name_the_question_excludes_need_not_be_in_the_abstracts(
     assert not ans.abstained and "SAMI" in ans.answer, ans.answer
     ans = seed_pipeline.ask("Which paper fine-tunes its language model with RLHF on MT-Bench?")
     assert ans.abstained and "RLHF" in ans.answer.splitlines()[0], ans.answer
+
+
+def test_a_long_paraphrase_is_judged_by_its_best_part_too(seed_pipeline: Pipeline) -> None:
+    """Three clauses of paraphrase dilute one embedding of the whole question below the floor;
+    the mean with its best part lets the paper it describes answer. A topic the collection
+    lacks stays far in every part."""
+    ans = seed_pipeline.ask(
+        "If you initialise a large encoder or GPT from a checkpoint roughly half its size instead"
+        " of training from scratch, how much pretraining compute can you save? I'm thinking of"
+        " the function-preserving model-growth paper."
+    )
+    assert not ans.abstained and "45%" in ans.answer, ans.answer
+    far = seed_pipeline.ask(
+        "For weather forecasting, which pretrained model predicts rainfall best, and how far"
+        " ahead can it forecast storms?"
+    )
+    assert far.abstained, far.answer
+
+
+def test_clauses_split_a_long_question_only() -> None:
+    from rag.questions import clauses
+
+    assert clauses("What does RoboFuME do?") == []
+    q = "If you grow a model from a smaller checkpoint, how much pretraining compute is saved?"
+    assert clauses(q) == [
+        "If you grow a model from a smaller checkpoint",
+        "how much pretraining compute is saved",
+    ]
