@@ -130,7 +130,9 @@ _TOPICAL = re.compile(
     r"|^(?:make|have|take)\s+(?P<y>.+?)\s+(?:their|its|the)\s+(?:central|main|primary|core"
     r"|principal)\s+(?:topic|focus|subject|question|theme)$"
     r"|^whose\s+(?:central|main|primary|core|principal)\s+(?:topic|focus|subject|question|theme)"
-    r"\s+(?:is|are)\s+(?P<z>.+)$",
+    r"\s+(?:is|are)\s+(?P<z>.+)$"
+    r"|^(?P<w>.+?),?\s+as\s+(?:their|its|the)\s+(?:central|main|primary|core|principal)\s+"
+    r"(?:topic|focus|subject|question|theme)$",
     re.IGNORECASE,
 )
 
@@ -140,7 +142,7 @@ def topical(criterion: str) -> tuple[str, bool]:
     m = _TOPICAL.match(criterion.strip())
     if not m:
         return criterion, False
-    return (m.group("x") or m.group("y") or m.group("z")).strip(), True
+    return (m.group("x") or m.group("y") or m.group("z") or m.group("w")).strip(), True
 
 
 def core_of(criterion: str) -> str:

@@ -123,6 +123,10 @@ def test_topical_wording_is_not_part_of_the_topic() -> None:
         "continued pre-training",
         True,
     )
+    assert topical("study in-context learning as their main topic") == (
+        "study in-context learning",
+        True,
+    )
     assert topical("evaluate on real robots") == ("evaluate on real robots", False)
 
 
