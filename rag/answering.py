@@ -112,6 +112,14 @@ _SUMMARY_CUES = re.compile(
 )
 # "which of these use X?" after a list: screen only the papers shown before
 _SCOPED_COMPARE = re.compile(r"\b(?:which|how many)\s+of\s+(?:these|those|them)\b", re.I)
+# "Which of those two claims the bigger saving?": weighs the papers against each other (a QA
+# answer about both), not a property to screen them for
+_WHICH_MORE = re.compile(
+    r"\bwhich\s+of\s+(?:these|those|them|the)\b[^?]*?\b(?:bigger|larger|smaller|better|worse"
+    r"|more|less|fewer|higher|lower|faster|slower|cheaper|greater|biggest|largest|smallest|best"
+    r"|worst|most|least|highest|lowest|fastest)\b",
+    re.IGNORECASE,
+)
 
 
 # "What is UL2?", "Tell me about OpenVLA": the paper's own presentation of itself comes first
@@ -129,6 +137,8 @@ def route(question: str) -> str:
     q = strip_lead_in(question).text
     # "What do the papers that X propose?": the papers that X are screened for (rag.compare)
     compare = _COMPARE_CUES.search(q) or cmp.PLURAL_SUBJECT.search(q)
+    if _WHICH_MORE.search(q):  # "which of those two is bigger": weighed, not screened
+        compare = None
     summary = _SUMMARY_CUES.search(q)
     if summary and (not compare or summary.start() < compare.start()):
         return "summary"
@@ -277,7 +287,12 @@ class Answerer:
         t0 = time.perf_counter()
         rw, notice = self._rewrite(question, history)
         chosen = route(rw.scoring_question) if mode == "auto" else mode
-        if mode == "auto" and rw.reference.kind == "plural" and _SCOPED_COMPARE.search(question):
+        if (
+            mode == "auto"
+            and rw.reference.kind == "plural"
+            and _SCOPED_COMPARE.search(question)
+            and not _WHICH_MORE.search(question)
+        ):
             chosen = "compare"
         t1 = time.perf_counter()
         stage("searching")

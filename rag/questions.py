@@ -180,7 +180,7 @@ _NAMED = (
 )
 _NAME_Q = re.compile(
     rf"\b(?:(?:which|what)\s+(?:[\w-]+\s+){{0,2}}?(?P<a>{_NAMED})\b"
-    r"|what\s+(?:is|was|are|were)\s+(?:it|they|this|that|the\s+[\w-]+(?:\s+[\w-]+)?)\s+called"
+    r"|what\s+(?:is|was|are|were)\s+(?:it|they|this|that|the\s+[\w/-]+(?:\s+[\w/-]+)?)\s+called"
     rf"|what\s+(?:are|were|is|was)\s+the\s+names?\s+of\s+(?:the\s+)?(?:[\w-]+\s+){{0,3}}?(?P<b>{_NAMED})\b)",
     re.IGNORECASE,
 )
@@ -411,7 +411,7 @@ def likened(question: str, name: str) -> bool:
 
 def answer_slot(question: str) -> Slot:
     """The kind of answer the question asks for (see the module docstring)."""
-    q = question
+    q = re.sub(r"\b(what|which|who|how)'s\b", r"\1 is", question, flags=re.IGNORECASE)
     units = tuple(m.group("unit").lower() for m in _UNIT.finditer(q))
     detail = _DETAIL_RE.search(q)
     if detail:
@@ -453,6 +453,8 @@ def answer_slot(question: str) -> Slot:
             slot_terms = tuple(terms(metric))
         if metric == "size" and not named:  # "what size": any size unit; "vocabulary size": that
             slot_terms += _ADJ_UNITS["large"]
+        if metric in {"score", "scores"} and not named:  # "what did it score": any metric
+            slot_terms += (*_PERCENT_OWNERS, "%", "point")
         if metric == "rate" and not named:  # "at what rate": a frequency too ("at 20Hz")
             slot_terms += ("hz", "fps", "per")
         if metric in _PERCENT_METRICS:

@@ -155,6 +155,8 @@ _ENTITY = re.compile(
 
 _MAGNITUDE = re.compile(r"^(\d+(?:\.\d+)?)([kmbt])$")
 _MAGNITUDE_WORDS = {"k": "thousand", "m": "million", "b": "billion", "t": "trillion"}
+# field abbreviations whose spelled-out form the initials rule cannot see (it skips "of", "the")
+_SPELLED = {"sota": ("state-of-the-art", "state of the art")}
 
 
 def mentioned(entity: str, hay: str) -> bool:
@@ -163,6 +165,8 @@ def mentioned(entity: str, hay: str) -> bool:
     "temporal-difference", "RLHF" -> "reinforcement learning from human feedback")."""
     e = entity.lower()
     if e in hay:
+        return True
+    if any(x in hay for x in _SPELLED.get(e, ())):
         return True
     if m := _MAGNITUDE.match(e):  # "10B" is "10 billion" / "10-billion" written out
         word = _MAGNITUDE_WORDS[m.group(2)]

@@ -107,6 +107,20 @@ def test_a_metric_number_may_sit_further_from_its_word_than_a_counted_one() -> N
     assert not fills(answer_slot(q2), s2, q2)
 
 
+def test_a_bare_score_is_any_metric_and_whats_is_what_is() -> None:
+    q = "A frozen backbone plus a nearest-mean classifier: what did it score on CIFAR-100?"
+    assert fills(answer_slot(q), "It reaches an accuracy of 88.53% on 10-Split-CIFAR-100.", q)
+    slot = answer_slot("what's the leaderboard/benchmark called that came with it?")
+    assert slot.kind == "name"
+
+
+def test_sota_is_mentioned_as_state_of_the_art() -> None:
+    from rag.sentences import mentioned
+
+    assert mentioned("SOTA", "it achieves state-of-the-art results on continual-world")
+    assert not mentioned("SOTA", "it achieves strong results")
+
+
 def test_a_bare_rate_is_filled_by_a_frequency() -> None:
     q = "What control interface does it act through, at what rate?"
     slot = answer_slot(q)
