@@ -99,9 +99,10 @@ _PRONOUN = re.compile(
     # "the paper" / "the authors" with nothing after them that says which ("the paper that ...",
     # "the dataset for identifying ..." are descriptions, not references)
     r"|\bthe\s+(?:paper|method|model|work|authors|approach|study|system|dataset|benchmark"
-    r"|technique|framework)(?=\s*(?:[?.,!]|$|'s|\s+(?:do|does|did|is|was|are|were|uses?|reports?"
-    r"|proposes?|shows?|finds?|achieves?|reach(?:es)?|needs?|requires?|outperforms?|introduces?"
-    r"|releases?|compares?|works?|differs?|relies|depends?)\b))",
+    r"|technique|framework|agent|robot|policy|algorithm|objectives?|tasks|experiments|results)"
+    r"(?=\s*(?:[?.,!]|$|'s|\s+(?:do|does|did|is|was|are|were|uses?|reports?|proposes?|shows?"
+    r"|finds?|achieves?|reach(?:es)?|needs?|requires?|outperforms?|introduces?|releases?|compares?"
+    r"|works?|differs?|relies|depends?|operates?|acts?|learns?|called|named)\b))",
     re.IGNORECASE,
 )
 _WH_OBJECT = re.compile(r"\b(?:which|what|how\s+many|how\s+much)\s+(?:[\w-]+\s+){0,3}$", re.I)

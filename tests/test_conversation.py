@@ -28,6 +28,10 @@ from rag.schema import Answer, Citation, Paper
         ("On how many tasks was that evaluated?", "singular", None, None),
         ("How big was the corpus they annotated?", "singular", None, None),
         ("What are the two models they pretrained called?", "singular", None, None),
+        # "the agent", "the objectives" with nothing after them that says which
+        ("What input interface did the agent operate through?", "singular", None, None),
+        ("What are the objectives called?", "singular", None, None),
+        ("Which paper trains the agent on Minecraft videos?", "none", None, None),
         ("Why?", "singular", None, None),
     ],
 )
