@@ -235,6 +235,7 @@ _WHAT_METRIC = re.compile(
     rf"(?P<mods>(?:[\w^.-]+\s+){{0,3}})(?P<metric>{_METRIC})\b",
     re.IGNORECASE,
 )
+_COUNT_OF = re.compile(r"\s+of\s+(?P<rest>[\w%-]+(?:\s+[\w%-]+){0,4})", re.IGNORECASE)
 # metrics that say nothing by themselves: the modifier names the quantity ("SuperGLUE score")
 _GENERIC_METRICS = frozenset(
     "score scores rate average number count size improvement gain reduction decrease increase"
@@ -443,6 +444,10 @@ def answer_slot(question: str) -> Slot:
     m = _WHAT_METRIC.search(q)
     if m:
         metric = " ".join(m.group("metric").lower().split())
+        of = _COUNT_OF.match(q, m.end()) if metric in {"number", "count", "amount"} else None
+        if of:  # "what is the (smallest) number of demos": as "how many demos"
+            head = _head_of(of.group("rest"))
+            return Slot("quantity", head or "count", _head_terms(head), units=units, counted=True)
         mods = [w for w in m.group("mods").split() if w.lower() not in STOPWORDS]
         named = [t for w in mods for t in _head_terms(w) if t not in {"exact", "final", "absolut"}]
         if metric in _GENERIC_METRICS:  # "what SuperGLUE score": the modifier names it

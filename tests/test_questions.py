@@ -62,6 +62,9 @@ def test_strip_lead_in() -> None:
             "name",
             "model",
         ),
+        # "the number of X" asks as "how many X" does
+        ("What is the smallest number of demos needed?", "quantity", "demos"),
+        ("What is the number of parameters of UL2?", "quantity", "parameters"),
         # the rival a method beats, named next to a comparative ("better performance than DT")
         ("Which multilingual baselines does it beat?", "name", "what it is compared with"),
         (
