@@ -85,14 +85,14 @@ SUMMARY_PAPERS = 6
 SUMMARY_WINDOW = 0.30
 THEME_COS = 0.55  # papers whose chosen sentences are this similar share a theme paragraph
 FOCUS_PRIOR = 1.0  # prior of papers a follow-up refers to (same as the top retrieval hit)
-TAIL_PAPERS = 12
+TAIL_PAPERS = 12  # "..., and what do they Y?": Y is answered for this many matching papers
 # "Which papers X, and what do they Y?" answered by this few papers (a question about two or
 # three papers) quotes two sentences of each for Y (647 tune questions: multi key facts 0.548
 # -> 0.574; 3 or 6 papers: 0.570 / 0.578; three sentences: no change)
 FEW_ROWS = 4
 TAIL_SENTENCES_FEW = 2
 CLAUSE_PAPERS = 5  # candidates whose sentences each part of a long question is scored against
-NAMED_K = 3  # candidates read per name the first retrieval missed  # "..., and what do they Y?": Y is answered for this many matching papers
+NAMED_K = 3  # candidates read per name the first retrieval missed
 
 _PAPERS = rf"(?:{cmp.PAPER_NOUNS})"
 _COMPARE_CUES = re.compile(
@@ -410,16 +410,14 @@ class Answerer:
         sources = number_sources(papers)
         number = {p.id: n for n, p in sources}
         q = rw.scoring_question if rw else base.question
+        # a link sentence that holds what is asked ("our BLURB benchmark ... at https://") stays
         slot = slot_in_own_words(answer_slot(q), scored, papers) if mode == "qa" else None
-        corpus = corpus_for(self.pipeline)
-        scored = drop_boilerplate(base.question, scored, slot, corpus) or scored
+        scored = drop_boilerplate(base.question, scored, slot, corpus_for(self.pipeline)) or scored
         if mode != "summary":
             scored = demote_background(scored)
         if mode == "summary":
-            q = rw.scoring_question if rw else base.question
             text = self._summary_text(q, scored, papers, number)
         else:
-            q = rw.scoring_question if rw else base.question
             chosen, lead = self._qa_sentences(q, scored, papers, rw)
             text = compose_qa(chosen, number, lead)
         checked = check_citations(text, sources, self.pipeline.embedder)
