@@ -410,15 +410,16 @@ class Answerer:
         sources = number_sources(papers)
         number = {p.id: n for n, p in sources}
         q = rw.scoring_question if rw else base.question
-        # a link sentence that holds what is asked ("our BLURB benchmark ... at https://") stays
-        slot = slot_in_own_words(answer_slot(q), scored, papers) if mode == "qa" else None
+        # one slot for the whole answer: a link sentence that holds what is asked ("our BLURB
+        # benchmark ... at https://") stays, and the sentence that holds it opens the answer
+        slot = slot_in_own_words(answer_slot(q), scored, papers)
         scored = drop_boilerplate(base.question, scored, slot, corpus_for(self.pipeline)) or scored
         if mode != "summary":
             scored = demote_background(scored)
         if mode == "summary":
             text = self._summary_text(q, scored, papers, number)
         else:
-            chosen, lead = self._qa_sentences(q, scored, papers, rw)
+            chosen, lead = self._qa_sentences(q, scored, papers, rw, slot)
             text = compose_qa(chosen, number, lead)
         checked = check_citations(text, sources, self.pipeline.embedder)
         base.answer = checked.text
@@ -428,12 +429,17 @@ class Answerer:
         return base
 
     def _qa_sentences(
-        self, question: str, scored: list[Scored], papers: list[Paper], rw: Rewrite | None
+        self,
+        question: str,
+        scored: list[Scored],
+        papers: list[Paper],
+        rw: Rewrite | None,
+        slot: Slot,
     ) -> tuple[list[Scored], Scored | None]:
         """The best sentences, with every paper the question is about represented: each paper a
         plural follow-up refers to, each paper the question names ("OpenVLA and Agent Q"); and
-        the one to open the answer: the best that holds what is asked, or for "What is X?" the
-        sentence where X's paper presents itself."""
+        the one to open the answer: the best that holds what is asked (`slot`), or for "What is
+        X?" the sentence where X's paper presents itself."""
         if not scored:
             return [], None
         top = scored[0].score
@@ -469,7 +475,6 @@ class Answerer:
         parts = question_parts(question)
         if len(parts) > 1:
             chosen = cover_parts(parts, chosen, scored, self._best_for(papers), n_max)
-        slot = slot_in_own_words(answer_slot(question), scored, papers)
         if slot.checked:
             corpus = corpus_for(self.pipeline)
             chosen = ensure_slot(question, slot, chosen, scored, n_max, corpus)
