@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.extractive import Corpus, Scored, missing_entities, relevance
-from rag.questions import ASKS_EACH, GENERIC_NAMES, Slot, answer_slot, fills
+from rag.questions import ASKS_EACH, GENERIC_NAMES, Slot, answer_slot, fills, names
 from rag.schema import Paper
 from rag.sentences import (
     entities,
@@ -108,7 +108,9 @@ def subject_ids(question: str, papers: list[Paper], corpus: Corpus) -> set[str]:
     the fewest candidates name ("bert2BERT" rather than "GLUE" in "What GLUE average did
     bert2BERT reach?"); empty when it names nothing a candidate names."""
     ranked = []
-    for e in known_entities(question, corpus):
+    # a spelled-out name ("the Decision-Pretrained Transformer") names its paper too
+    spelled = [n for n in names(question, corpus.term_idf) if " " in n and n not in GENERIC_NAMES]
+    for e in dict.fromkeys([*known_entities(question, corpus), *spelled]):
         found = papers_naming(e, papers)
         if found:  # fewest candidates, then rarest in the whole collection
             ranked.append((len(found), corpus.text_lower.count(e.lower()), found))

@@ -60,7 +60,7 @@ from rag.questions import (
     unworded,
 )
 from rag.schema import Answer, Hit, Paper, SearchFilters
-from rag.sentences import introduces, papers_naming, short_title_named, terms
+from rag.sentences import introduces, names_verbatim, papers_naming, short_title_named, terms
 
 MODES = ("qa", "summary", "compare")
 
@@ -161,8 +161,16 @@ def named_papers(question: str, papers: list[Paper]) -> list[str]:
     """For a question naming several things ("Tell me about OpenVLA and Agent Q"), the best
     candidate paper for each name, in the order the question names them."""
     out: list[str] = []
-    for e in names(question):
+    found_names = names(question)
+    for e in found_names:
+        if any(e != o and names_verbatim(e, o) for o in found_names):
+            continue  # "BERT" of "the Maltese BERT paper" names no paper by itself
         found = papers_naming(e, papers)  # in retrieval order: the best one first
+        if not found and " " in e:  # no abstract says "Maltese BERT": its most telling word
+            options = [
+                f for w in e.split() if w not in GENERIC_NAMES and (f := papers_naming(w, papers))
+            ]
+            found = min(options, key=len) if options else []
         if found and found[0].id not in out:
             out.append(found[0].id)
     return out + [pid for pid in short_title_named(question, papers) if pid not in out]

@@ -284,11 +284,15 @@ def title_named(
 
 
 def mention_order(
-    question: str, candidates: list[Paper], shown: list[str] | None = None
+    question: str,
+    candidates: list[Paper],
+    shown: list[str] | None = None,
+    named_only: bool = False,
 ) -> list[Paper]:
     """`candidates` sorted by where `question` first names each: a name the paper's abstract
     mentions, or a word that only this candidate's title has. Unnamed ones keep their order
-    after the named ones (and only the ones in `shown` are kept among those)."""
+    after the named ones (and only the ones in `shown` are kept among those); with
+    `named_only`, and two or more named, the named ones alone."""
     pos: dict[str, int] = {}
     # a title quoted whole names its paper, and the names inside it ("Language Models" of
     # 'Pretraining Language Models with Human Preferences') name no other paper
@@ -320,6 +324,8 @@ def mention_order(
         pos.setdefault(pid, at)  # a paper its name or title placed stays there
     pos.update(described_at(question, candidates, pos))
     named = sorted((p for p in candidates if p.id in pos), key=lambda p: pos[p.id])
+    if named_only and len(named) >= 2:
+        return named
     keep = set(shown) if shown is not None else {p.id for p in candidates}
     rest = [p for p in candidates if p.id not in pos and p.id in keep]
     return named + rest
@@ -378,9 +384,18 @@ def referents(
     cands = [found[i] for i in ids if i in found]
     in_answer = [found[i] for i in shown if i in found]
     counted = ref is not None and ref.kind in ("ordinal", "plural", "described")
-    if not counted or (prev.mode == "compare" and prev.papers):
+    if not counted:
         return prev, in_answer
-    return prev, mention_order(prev.question, cands, shown)
+    if prev.mode == "compare" and prev.papers:
+        if ref.kind == "plural" and ref.count and ref.count < len(in_answer):
+            # "these two" after a screen that matched more: the two its question described
+            # ("the stability gap and re-warming the learning rate"), then the table's order
+            return prev, mention_order(prev.question, in_answer)
+        return prev, in_answer
+    # "the latter" / "the last one" after a question that named two or more papers is the last
+    # it named, not an unnamed paper the answer also quoted
+    last = ref is not None and ref.kind == "ordinal" and ref.index is not None and ref.index < 0
+    return prev, mention_order(prev.question, cands, shown, named_only=last)
 
 
 def described(description: str, papers: list[Paper]) -> Paper:

@@ -209,6 +209,7 @@ _GROUPS = (
     ("robot", "arm", "platform", "embodi"),
     ("polici", "agent", "control"),
     ("simul", "environ", "platform", "testb", "suit", "benchmark", "game"),
+    ("game", "play"),  # "people playing Minecraft" names the game
     ("languag",),
 )
 _NAME_SYNONYMS = {
@@ -320,8 +321,13 @@ ASKS_SEVERAL = re.compile(
 # "the two ad-hoc retrieval papers", "three papers ...: one ..., one ...", "between the paper
 # arguing X and the one that Y": the answer quotes that many papers
 _DESCRIBED_COUNT = re.compile(
-    r"\b(?P<n>two|three|both)\s+(?:[\w/-]+\s+){0,5}?(?:papers|works|studies|articles)\b"
-    r"|\bbetween\s+the\s+(?:paper|work|study|one)\b.+\band\s+the\s+(?:one|paper|work|study)\b",
+    r"\b(?P<n>two|three|both)\s+(?:[\w/-]+\s+){0,5}?"
+    r"(?:papers|works|studies|articles|methods|approaches|frameworks)\b"
+    r"|\bbetween\s+the\s+(?:paper|work|study|one)\b.+\band\s+the\s+(?:one|paper|work|study)\b"
+    # "Learning-to-Modulate and the nearest-mean-classifier baseline paper", "the BLURB paper
+    # and the Maltese one"
+    r"|(?:(?-i:\b[A-Z][\w-]*[A-Z][\w-]*)|\bthe\s+(?:[\w/-]+\s+){0,5}?(?:paper|work|study))"
+    r"\s+and\s+the\s+(?:[\w/-]+\s+){0,5}?(?:paper|one|work|study)\b",
     re.IGNORECASE,
 )
 _STANDS_FOR = re.compile(
@@ -346,7 +352,8 @@ _DESCRIPTION_BREAK = re.compile(
     r"[,;:?!()]|\.\s|\s[-\u2013\u2014]\s|\bbetween\b|\bversus\b|\bvs\.?"
     r"|\b(?:and|with|to|from)\s+(?=(?:the|a|an|one|that)\s+(?:[\w/-]+\s+){0,6}?"
     r"(?:paper|one|work|study|article|method|model|approach)\b)"
-    r"|\band\s+(?=one\b)",
+    r"|\band\s+(?=one\b)"
+    r"|\band\s+(?=(?-i:[A-Z][\w-]*[A-Z][\w-]*)(?:\s+(?:each|both)\b|[,;?]|$))",  # "... and LOOK each"
     re.IGNORECASE,
 )
 # a clause that asks (rather than describes) or names the whole group ("the legal papers")
@@ -356,15 +363,32 @@ _ASK_START = re.compile(
     re.IGNORECASE,
 )
 _GROUP = re.compile(r"\b(?:papers|works|studies|articles|ones|each|both|they|them)\b", re.I)
+_ASKS_OF = re.compile(r"^\s*(?:(?:what|how)\s+(?:do|does|did)\s+|both\s+)", re.IGNORECASE)
+_EACH_AFTER = re.compile(r"\s+(?:each|both)\b.*$", re.IGNORECASE)
+# "How do the LLM-based quality rater and the loss-predictiveness data selector compare ...?":
+# two descriptions joined by "and", before the verb that sets them side by side
+_PAIR = re.compile(
+    r"^\s*how\s+(?:do|does|did)\s+(?P<a>the\s+[^,;?]+?)\s+and\s+(?P<b>the\s+[^,;?]+?)\s+"
+    r"(?:compare|differ|contrast)\b",
+    re.IGNORECASE,
+)
 
 
 def descriptions(question: str) -> list[str]:
     """The clauses of a question that each describe one paper ("the one that up-samples a small
     medical corpus"), in order; the clauses that ask, or speak of the papers as a group, are
     left out. Empty unless at least two are found."""
+    q = strip_lead_in(question).text
+    if (m := _PAIR.match(q)) and all(len(terms(m.group(g))) >= 2 for g in "ab"):
+        return [m.group("a").strip(), m.group("b").strip()]
     out: list[str] = []
-    for clause in _DESCRIPTION_BREAK.split(strip_lead_in(question).text):
+    for clause in _DESCRIPTION_BREAK.split(q):
         c = re.sub(r"^\s*(?:and|or|but|with)\s+", "", clause.strip(" .'\""))
+        # "What do the self-distillation paper", "Both the study that X": the description
+        # after the asking words; "the position-prediction paper and LOOK each propose": before
+        # the words that take the papers together
+        c = _ASKS_OF.sub("", c)
+        c = _EACH_AFTER.sub("", c).strip()
         if not c or _ASK_START.match(c) or _GROUP.search(c) or len(terms(c)) < 2:
             continue
         out.append(c)

@@ -142,6 +142,9 @@ def terms(text: str) -> list[str]:
     return out
 
 
+# words written in capitals that are no names: "the US court-holdings one" ("us" is in every
+# abstract, so it would name them all), "IT", "OR"
+_CAPITAL_WORDS = STOPWORDS | {"us"}
 _ENTITY = re.compile(
     r"(?<![\w-])(?:"
     r"[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:[-_][A-Z0-9][A-Za-z0-9]*)*"  # CamelCase,
@@ -258,7 +261,7 @@ def entities(text: str) -> list[str]:
     out: list[str] = []
     for m in _ENTITY.finditer(text):
         tok = m.group(0)
-        if len(tok) < 2:
+        if len(tok) < 2 or tok.lower() in _CAPITAL_WORDS:
             continue
         out.append(tok)
     return out

@@ -275,6 +275,42 @@ def test_each_paper_a_question_describes_is_quoted(seed_pipeline: Pipeline) -> N
     assert any(pid.startswith("pre-training-technique-to-localize-medical-bert") for pid in cited)
 
 
+@pytest.mark.parametrize(
+    ("question", "prefixes"),
+    [
+        # "Maltese BERT" is in no abstract: its telling word names the paper; "BERT" alone does
+        # not name the medical BERT paper
+        (
+            "What do the biomedical BLURB paper and the Maltese BERT paper conclude about"
+            " pretraining from scratch?",
+            (
+                "domain-specific-language-model-pretraining",
+                "pre-training-data-quality-and-quantity",
+            ),
+        ),
+        # a name and a description joined by "and"
+        (
+            "What do Learning-to-Modulate and the nearest-mean-classifier baseline paper report"
+            " about building on pretrained models for continual learning?",
+            ("learning-to-modulate", "a-simple-baseline-that-questions"),
+        ),
+        # two descriptions set side by side by "compare"
+        (
+            "How do the LLM-based data quality rater annotating a huge corpus with quality"
+            " criteria and the loss-predictiveness data selector compare in their token budgets?",
+            ("dataman-data-manager", "predictive-data-selection"),
+        ),
+    ],
+)
+def test_every_paper_a_question_names_or_describes_is_quoted(
+    seed_pipeline: Pipeline, question: str, prefixes: tuple[str, ...]
+) -> None:
+    ans = seed_pipeline.ask(question, mode="qa")
+    cited = {c.paper_id for c in ans.citations}
+    for prefix in prefixes:
+        assert any(pid.startswith(prefix) for pid in cited), (prefix, ans.answer)
+
+
 def test_a_detail_of_each_of_two_papers_named_by_short_title(seed_pipeline: Pipeline) -> None:
     """ "Agent Q" is no acronym, but it is the paper's short title: the question asks both
     papers, so MedS^3's abstract not naming an environment does not make it abstain."""

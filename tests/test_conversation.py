@@ -7,7 +7,7 @@ import pytest
 
 from rag.conversation import mention_order, reference, resolve
 from rag.pipeline import Pipeline
-from rag.schema import Answer, Citation, Paper
+from rag.schema import Answer, Citation, ComparedPaper, Paper
 
 
 @pytest.mark.parametrize(
@@ -133,6 +133,47 @@ def test_resolve_ordinal_and_plural_against_named_papers() -> None:
     assert told.reference.kind == "described" and told.focus_ids == ["b"]
     fresh = resolve("Which papers propose a new benchmark?", history, lookup)
     assert fresh.focus_ids == [] and fresh.standalone == "Which papers propose a new benchmark?"
+
+
+def test_the_latter_is_the_last_paper_the_question_named_not_an_extra_quoted_one() -> None:
+    """The answer to "How do UL2 and ERNIE 3.0 differ?" also quoted a third paper; "the
+    latter" is still ERNIE 3.0, and "the second one" counts the named ones first too."""
+    ul2 = _paper("u", "UL2: Unifying Language Learning Paradigms", "UL2 mixes denoisers.")
+    ernie = _paper("e", "ERNIE 3.0: Knowledge Enhanced Pre-training", "ERNIE 3.0 has 10B.")
+    line = _paper("f", "The Fine Line: Navigating Pretraining", "Up to 67 billion parameters.")
+    papers = {p.id: p for p in (ul2, ernie, line)}
+
+    def lookup(ids: list[str]) -> dict[str, Paper]:
+        return {i: papers[i] for i in ids if i in papers}
+
+    history = [_answer("How do UL2 and ERNIE 3.0 differ in their objectives?", [ul2, ernie, line])]
+    assert resolve("How big was the latter model?", history, lookup).focus_ids == ["e"]
+    assert resolve("And the last one?", history, lookup).focus_ids == ["e"]
+    assert resolve("What about the second one?", history, lookup).focus_ids == ["e"]
+    # a question that named one paper: "the last one" counts everything the answer showed
+    one = [_answer("What is UL2, and what else is related?", [ul2, ernie, line])]
+    assert resolve("And the last one?", one, lookup).focus_ids == ["f"]
+
+
+def test_these_two_after_a_wider_screen_are_the_two_its_question_described() -> None:
+    """ "Which papers look at the stability gap and at re-warming?" matched four; "these two"
+    are the stability-gap paper and the warm-up paper, not the table's first two rows."""
+    gap = _paper("g", "Efficient Continual Pre-training by Mitigating the Stability Gap", "Gap.")
+    inv = _paper("i", "Investigating Continual Pretraining in Large Language Models", "CL.")
+    warm = _paper("w", "Continual Pre-Training: How to (re)warm your model?", "Warm-up.")
+    papers = {p.id: p for p in (gap, inv, warm)}
+
+    def lookup(ids: list[str]) -> dict[str, Paper]:
+        return {i: papers[i] for i in ids if i in papers}
+
+    q = "Which papers look at the stability gap and at re-warming the learning rate?"
+    screen = _answer(q, [gap, inv, warm])
+    screen.mode = "compare"
+    screen.papers = [ComparedPaper(p.id, p.title, "e", 1.0) for p in (gap, inv, warm)]
+    rw = resolve("Which models did these two run experiments on?", [screen], lookup)
+    assert rw.focus_ids == ["g", "w"]
+    # "which of these" (no count) keeps the whole table in its order
+    assert resolve("Which of these use Llama?", [screen], lookup).focus_ids == ["g", "i", "w"]
 
 
 def test_a_list_described_item_by_item_is_counted_in_its_order() -> None:

@@ -13,11 +13,12 @@ from rag.questions import (
     likened,
     negated,
     numbers,
+    papers_described,
     question_parts,
     strip_lead_in,
     unworded,
 )
-from rag.sentences import mentioned
+from rag.sentences import entities, mentioned
 
 
 def test_strip_lead_in() -> None:
@@ -232,6 +233,32 @@ def test_magnitude_suffixes_are_mentioned_written_out() -> None:
                 "one writes cleaning programs",
             ],
         ),
+        # "How do the A and the B compare ...?": two descriptions around "and"
+        (
+            "How do the LLM-based quality rater annotating a huge corpus and the"
+            " loss-predictiveness data selector compare in their token budgets?",
+            [
+                "the LLM-based quality rater annotating a huge corpus",
+                "the loss-predictiveness data selector",
+            ],
+        ),
+        # after the asking words, before the words that take them together
+        (
+            "Both the study that pretrains 28 decoder-only models and the metadata-conditioning"
+            " method touch on toxic outputs. What does each find?",
+            [
+                "the study that pretrains 28 decoder-only models",
+                "the metadata-conditioning method touch on toxic outputs",
+            ],
+        ),
+        (
+            "What do the self-distillation further pre-training paper, the position-prediction"
+            " pretraining paper and LOOK each propose?",
+            [
+                "the self-distillation further pre-training paper",
+                "the position-prediction pretraining paper",
+            ],
+        ),
         # one paper, or the papers as a group, describe nothing to tell apart
         ("What does the paper on the stability gap recommend?", []),
         ("How do the legal NLP papers differ in their datasets?", []),
@@ -239,6 +266,31 @@ def test_magnitude_suffixes_are_mentioned_written_out() -> None:
 )
 def test_descriptions_of_several_papers(question: str, found: list[str]) -> None:
     assert descriptions(question) == found
+
+
+@pytest.mark.parametrize(
+    ("question", "count"),
+    [
+        ("How do the two ad-hoc retrieval pretraining methods differ in sampling?", 2),
+        ("What do Learning-to-Modulate and the nearest-mean-classifier baseline paper report?", 2),
+        ("What do the BLURB paper and the Maltese one conclude?", 2),
+        ("How do the two variants of SOBert differ?", 0),  # one paper's two models
+        ("What does the stability gap paper and its method report?", 0),
+    ],
+)
+def test_how_many_papers_a_question_describes(question: str, count: int) -> None:
+    assert papers_described(question) == count
+
+
+def test_capitalised_common_words_are_no_names() -> None:
+    assert entities("What F1 does a BiLSTM get on the US case-law dataset?") == ["F1", "BiLSTM"]
+
+
+def test_a_game_is_named_by_who_plays_it() -> None:
+    q = "Which video game's gameplay footage was pseudo-labelled with an inverse dynamics model?"
+    slot = answer_slot(q)
+    assert fills(slot, "We label online videos of people playing Minecraft with a model.", q)
+    assert not fills(slot, "Video games lack action labels, so we infer them.", q)
 
 
 def test_a_detail_word_that_describes_a_paper_is_not_the_asked_detail() -> None:
