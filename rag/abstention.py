@@ -112,9 +112,11 @@ def subject_ids(question: str, papers: list[Paper], corpus: Corpus) -> set[str]:
     spelled = [n for n in names(question, corpus.term_idf) if " " in n and n not in GENERIC_NAMES]
     for e in dict.fromkeys([*known_entities(question, corpus), *spelled]):
         found = papers_naming(e, papers)
-        if found:  # fewest candidates, then rarest in the whole collection
-            ranked.append((len(found), corpus.text_lower.count(e.lower()), found))
-    return {p.id for p in min(ranked, key=lambda r: r[:2])[2]} if ranked else set()
+        if found:  # a name before a size ("the 10B model ... SuperGLUE": ProX has "10B"
+            # tokens, ERNIE "10 billion"), then the fewest candidates, then the rarest
+            n = (e[0].isdigit(), len(found), corpus.text_lower.count(e.lower()))
+            ranked.append((n, found))
+    return {p.id for p in min(ranked, key=lambda r: r[0])[1]} if ranked else set()
 
 
 def names_subject(question: str, papers: list[Paper], corpus: Corpus) -> bool:

@@ -20,7 +20,7 @@ from rag import compare as cmp
 from rag.abstention import ABSTAIN_THRESHOLD, OOV_WEIGHT, Gate, compare_gate, gate
 from rag.citations import check_citations, number_sources
 from rag.contribution import presents_itself
-from rag.conversation import Rewrite, condense, resolve, title_named
+from rag.conversation import NAME_OWNERS_MAX, Rewrite, condense, resolve, title_named
 from rag.extractive import (
     W_LEX,
     Corpus,
@@ -84,6 +84,10 @@ SUMMARY_PAPERS = 6
 # 0.768: the best F1 of 0.15-0.50 with 6 or 8 papers; docs/ANSWERING.md)
 SUMMARY_WINDOW = 0.30
 THEME_COS = 0.55  # papers whose chosen sentences are this similar share a theme paragraph
+# added to the prior of the one candidate naming a name of the question that no other names
+# ("... only on StackOverflow data?"), unless the question is about several papers (tune: 0.5
+# 2 up, 1.0 3 up, none down; docs/ANSWERING.md, eighth round)
+NAME_PRIOR = 1.0
 FOCUS_PRIOR = 1.0  # prior of papers a follow-up refers to (same as the top retrieval hit)
 TAIL_PAPERS = 12  # "..., and what do they Y?": Y is answered for this many matching papers
 # "Which papers X, and what do they Y?" answered by this few papers (a question about two or
@@ -171,9 +175,31 @@ def named_papers(question: str, papers: list[Paper]) -> list[str]:
                 f for w in e.split() if w not in GENERIC_NAMES and (f := papers_naming(w, papers))
             ]
             found = min(options, key=len) if options else []
+        if len(found) > NAME_OWNERS_MAX:
+            continue  # "BERT-style models ... StackOverflow": a name many candidates share
         if found and found[0].id not in out:
             out.append(found[0].id)
     return out + [pid for pid in short_title_named(question, papers) if pid not in out]
+
+
+def sole_namers(question: str, papers: list[Paper]) -> set[str]:
+    """The candidates that alone name one of the question's names verbatim."""
+    out: set[str] = set()
+    for e in asked_names(question):
+        found = [p.id for p in papers if names_verbatim(e, f"{p.title}\n{p.abstract}")]
+        if len(found) == 1:
+            out.add(found[0])
+    return out
+
+
+def about_several(question: str, papers: list[Paper]) -> bool:
+    """The question asks about two or more papers: names them, describes them, or sets them
+    side by side ("each", "compare", "the two ... methods")."""
+    return bool(
+        ASKS_SEVERAL.search(question)
+        or papers_described(question)
+        or len(named_papers(question, papers)) >= 2
+    )
 
 
 def slot_in_own_words(slot: Slot, scored: list[Scored], papers: list[Paper]) -> Slot:
@@ -321,6 +347,11 @@ class Answerer:
         prior = hit_prior(hits)
         for pid in rw.focus_ids:
             prior[pid] = max(prior.get(pid, 0.0), FOCUS_PRIOR)
+        sole = sole_namers(q, papers)
+        if len(sole) == 1 and not about_several(q, papers):
+            # "... only on StackOverflow data?": the one candidate that names it
+            (pid,) = sole
+            prior[pid] = prior.get(pid, 0.0) + NAME_PRIOR
         scored = score_sentences(self.pipeline.embedder, corpus, q, papers, prior)
         a.slot = slot_in_own_words(a.slot, scored, papers)
         a.scored = prefer_slot(scored, a.slot, q, corpus)

@@ -177,6 +177,7 @@ _NAMED = (
     r"|architecture|tokenizer|simulator|library|toolkit|environment|environments|backbone"
     r"|llm|llms|language\s+model|base\s+model|policies|policy|algorithm|languages|family"
     r"|website|websites|platform|platforms|game|games"
+    r"|hospital|hospitals|institution|institutions|university|universities|company|companies"
 )
 _NAME_Q = re.compile(
     rf"\b(?:(?:which|what)\s+(?:[\w-]+\s+){{0,2}}?(?P<a>{_NAMED})\b"
@@ -210,6 +211,8 @@ _GROUPS = (
     ("polici", "agent", "control"),
     ("simul", "environ", "platform", "testb", "suit", "benchmark", "game"),
     ("game", "play"),  # "people playing Minecraft" names the game
+    ("dataset", "data", "benchmark", "experi"),  # "we conduct experiments on ImageNet-1K"
+    ("corpus", "corpora", "data", "dataset", "sourc"),  # "training sources (C4, RefinedWeb)"
     ("languag",),
 )
 _NAME_SYNONYMS = {
@@ -326,7 +329,7 @@ _DESCRIBED_COUNT = re.compile(
     r"|\bbetween\s+the\s+(?:paper|work|study|one)\b.+\band\s+the\s+(?:one|paper|work|study)\b"
     # "Learning-to-Modulate and the nearest-mean-classifier baseline paper", "the BLURB paper
     # and the Maltese one"
-    r"|(?:(?-i:\b[A-Z][\w-]*[A-Z][\w-]*)|\bthe\s+(?:[\w/-]+\s+){0,5}?(?:paper|work|study))"
+    r"|(?:(?-i:\b[\w-]*[A-Z][\w-]*[A-Z0-9][\w-]*)|\bthe\s+(?:[\w/-]+\s+){0,5}?(?:paper|work|study))"
     r"\s+and\s+the\s+(?:[\w/-]+\s+){0,5}?(?:paper|one|work|study)\b",
     re.IGNORECASE,
 )
@@ -362,13 +365,16 @@ _ASK_START = re.compile(
     r"tell|list|name|summari[sz]e|compare|contrast)\b",
     re.IGNORECASE,
 )
-_GROUP = re.compile(r"\b(?:papers|works|studies|articles|ones|each|both|they|them)\b", re.I)
+_GROUP = re.compile(
+    r"\b(?:papers|works|studies|articles|ones|each|both|they|them|two|three|four)\b", re.I
+)
+_ONE_PAPER = re.compile(r"^the\s+.+\s(?:paper|one|work|study|method|model|approach)$", re.I)
 _ASKS_OF = re.compile(r"^\s*(?:(?:what|how)\s+(?:do|does|did)\s+|both\s+)", re.IGNORECASE)
 _EACH_AFTER = re.compile(r"\s+(?:each|both)\b.*$", re.IGNORECASE)
 # "How do the LLM-based quality rater and the loss-predictiveness data selector compare ...?":
 # two descriptions joined by "and", before the verb that sets them side by side
 _PAIR = re.compile(
-    r"^\s*how\s+(?:do|does|did)\s+(?P<a>the\s+[^,;?]+?)\s+and\s+(?P<b>the\s+[^,;?]+?)\s+"
+    r"^\s*how\s+(?:do|does|did)\s+(?P<a>the\s+[^,;?]+?)\s+and\s+(?P<b>(?:the|its)\s+[^,;?]+?)\s+"
     r"(?:compare|differ|contrast)\b",
     re.IGNORECASE,
 )
@@ -389,7 +395,8 @@ def descriptions(question: str) -> list[str]:
         # the words that take the papers together
         c = _ASKS_OF.sub("", c)
         c = _EACH_AFTER.sub("", c).strip()
-        if not c or _ASK_START.match(c) or _GROUP.search(c) or len(terms(c)) < 2:
+        short = bool(_ONE_PAPER.match(c))  # "the rewarming study", "the protein one"
+        if not c or _ASK_START.match(c) or _GROUP.search(c) or len(terms(c)) < 2 - short:
             continue
         out.append(c)
     return out if len(out) >= 2 else []

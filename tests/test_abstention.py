@@ -23,6 +23,7 @@ from rag.pipeline import Pipeline
         # the spelled-out name is the subject: another paper's "people playing Minecraft"
         # does not say which games it was evaluated on
         ("Which Atari games was the Decision-Pretrained Transformer evaluated on?", "games"),
+        ("Which hospital's chest X-rays were used to pretrain RAD-DINO?", "hospital"),
     ],
 )
 def test_near_miss_abstains_naming_what_is_missing(
@@ -42,6 +43,12 @@ def test_near_miss_abstains_naming_what_is_missing(
         ("How many parameters do the two BERT models trained on StackOverflow data have?", "762M"),
         ("By how much did KIND reduce FID on DiT-L/2?", "6.54"),
         ("What F1 does a BiLSTM baseline get on the US case-law holdings dataset?", "0.4"),
+        # a name before a size: ProX's "10B" tokens are not ERNIE's "10 billion parameters"
+        (
+            "The 10B model trained on 4TB of plain text plus a knowledge graph - what SuperGLUE"
+            " score did its English version get?",
+            "90.6%",
+        ),
         (
             "Which video game's online gameplay footage was pseudo-labelled with an inverse"
             " dynamics model to learn a behavioural prior?",

@@ -311,6 +311,15 @@ def test_every_paper_a_question_names_or_describes_is_quoted(
         assert any(pid.startswith(prefix) for pid in cited), (prefix, ans.answer)
 
 
+def test_the_one_paper_naming_a_name_answers(seed_pipeline: Pipeline) -> None:
+    """Only the StackOverflow paper names StackOverflow; the Maltese BERT paper's sentences
+    about BERT scored higher before its prior was raised (`NAME_PRIOR`)."""
+    ans = seed_pipeline.ask(
+        "Is there a paper that pretrains BERT-style models only on StackOverflow data?"
+    )
+    assert ans.citations[0].paper_id.startswith("stack-over-flowing"), ans.answer
+
+
 def test_a_detail_of_each_of_two_papers_named_by_short_title(seed_pipeline: Pipeline) -> None:
     """ "Agent Q" is no acronym, but it is the paper's short title: the question asks both
     papers, so MedS^3's abstract not naming an environment does not make it abstain."""

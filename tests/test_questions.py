@@ -259,6 +259,21 @@ def test_magnitude_suffixes_are_mentioned_written_out() -> None:
                 "the position-prediction pretraining paper",
             ],
         ),
+        # a short description that says it is one paper; "its follow-up"; a group clause ("Two
+        # benchmarks ...") is no description
+        (
+            "What do the rewarming study and the stability-gap paper each suggest?",
+            ["the rewarming study", "the stability-gap paper"],
+        ),
+        (
+            "How do the original representative-words method and its bootstrapped follow-up differ?",
+            ["the original representative-words method", "its bootstrapped follow-up"],
+        ),
+        (
+            "Two benchmarks for pretrained models: the protein one and the biomedical NLP"
+            " leaderboard one. What are they called?",
+            ["the protein one", "the biomedical NLP leaderboard one"],
+        ),
         # one paper, or the papers as a group, describe nothing to tell apart
         ("What does the paper on the stability gap recommend?", []),
         ("How do the legal NLP papers differ in their datasets?", []),
@@ -274,6 +289,7 @@ def test_descriptions_of_several_papers(question: str, found: list[str]) -> None
         ("How do the two ad-hoc retrieval pretraining methods differ in sampling?", 2),
         ("What do Learning-to-Modulate and the nearest-mean-classifier baseline paper report?", 2),
         ("What do the BLURB paper and the Maltese one conclude?", 2),
+        ("How do bert2BERT and the work on leveraging small LMs cut training cost?", 2),
         ("How do the two variants of SOBert differ?", 0),  # one paper's two models
         ("What does the stability gap paper and its method report?", 0),
     ],
@@ -284,6 +300,21 @@ def test_how_many_papers_a_question_describes(question: str, count: int) -> None
 
 def test_capitalised_common_words_are_no_names() -> None:
     assert entities("What F1 does a BiLSTM get on the US case-law dataset?") == ["F1", "BiLSTM"]
+
+
+def test_a_dataset_is_named_by_the_experiments_and_corpora_by_the_sources() -> None:
+    q = "Which image dataset was used to test the SVD-style learngene method?"
+    assert fills(answer_slot(q), "We conduct experiments on ImageNet-1K and compare KIND.", q)
+    q2 = "Which pretraining corpora does MeCo experiment with?"
+    s = "MeCo accelerates pre-training across training sources (C4, RefinedWeb, and DCLM)."
+    assert fills(answer_slot(q2), s, q2)
+    assert not fills(answer_slot(q2), "MeCo conditions on metadata such as URLs.", q2)
+
+
+def test_an_institution_is_asked_by_name() -> None:
+    q = "Which hospital's chest X-rays were used to pretrain RAD-DINO?"
+    assert answer_slot(q).kind == "name"
+    assert not fills(answer_slot(q), "RAD-DINO is pre-trained solely on biomedical images.", q)
 
 
 def test_a_game_is_named_by_who_plays_it() -> None:
