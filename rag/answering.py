@@ -332,6 +332,8 @@ class Answerer:
         stage("searching")
         corpus = corpus_for(self.pipeline)
         hits = self._retrieve(rw, filters, k)
+        if rw.search_focus and hits:  # "and what about the approach that ...?": that paper
+            rw = replace(rw, focus_ids=[hits[0].paper_id])
         by_id = self.pipeline.papers([h.paper_id for h in hits]) if hits else {}
         papers = [by_id[h.paper_id] for h in hits if h.paper_id in by_id]
         if not rw.focus_ids:

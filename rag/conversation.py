@@ -12,7 +12,8 @@ Resolution is deterministic and shared by both answerers. The earlier papers are
 order the reader met them: the order in which the earlier question named them (by a name the
 paper's abstract mentions, or a word only that paper's title has), then the answer's own order.
 An ordinal picks one of them, a plural the first N (or all), a pronoun the main one; the answer is
-then drawn from those papers only. With an LLM the condense prompt also rewrites the wording.
+then drawn from those papers only. An ellipsis that describes another paper ("and what about the
+approach that reuses a smaller model?") asks the earlier question of the paper it finds. With an LLM the condense prompt also rewrites the wording.
 The rules and their tune-split numbers: docs/ANSWERING.md.
 """
 
@@ -128,6 +129,13 @@ _PLURAL_PRONOUNS = frozenset({"they", "their", "theirs", "them", "these", "those
 _CAPS = re.compile(r"\b[A-Z][\w-]*[A-Z_][\w-]*")
 _ELLIPSIS = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\b|^\s*(?:also|likewise)\b", re.I)
 _AND_START = re.compile(r"^\s*and\b", re.IGNORECASE)
+# "And what about the approach that reuses a smaller model ...?": the same question about
+# another paper, described by what it does (not "the one that ...", which picks an earlier one)
+_NEW_SUBJECT = re.compile(
+    r"\babout\s+(?:the|a)\s+(?:[\w-]+\s+){0,2}?(?:approach|method|paper|model|work|study"
+    r"|technique|framework|system)\s+(?:that|which|where|using|with)\s+(?P<d>[^?.!;]+)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -152,6 +160,7 @@ class Rewrite:
     scoring_question: str = ""  # what sentences are scored against
     reference: Reference = field(default_factory=Reference)
     new_topic: bool = False  # a lead-in announced a new topic
+    search_focus: bool = False  # the best search hit is the paper asked about (a new subject)
 
     def __post_init__(self) -> None:
         if not self.scoring_question:
@@ -441,6 +450,10 @@ def resolve(
     prev, papers = referents(history, lookup, ref)
     if prev is None:
         return Rewrite(q, reference=ref)
+    if ref.kind == "ellipsis" and _NEW_SUBJECT.search(q):
+        # searched for the described paper; scored as the earlier question asked of it
+        asked = prev.standalone_question.split(" (about:")[0]
+        return Rewrite(q, [], f"{q} {asked}", ref, search_focus=True)
     focus = _focus(ref, papers)
     titles = "; ".join(p.title for p in focus[:3])
     standalone = f"{q} (about: {titles})" if titles else q

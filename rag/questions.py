@@ -220,7 +220,7 @@ _NAME_SYNONYMS = {
 }
 _HOW_ADJ = re.compile(
     r"\bhow\s+(?P<adj>many|much|long|large|big|fast|quickly|often|far|small|high|low)\b"
-    r"(?:\s+(?P<rest>[\w%-]+(?:\s+[\w%-]+){0,4}))?",
+    r"(?:\s+(?P<rest>[\w%-]+(?:,?\s+[\w%-]+){0,4}))?",
     re.IGNORECASE,
 )
 _BY_HOW = re.compile(
@@ -295,8 +295,14 @@ _CHANGE_VERBS = re.compile(
 def _head_of(words: str) -> str:
     """The counted noun of "how many <words>": the last word before a stop word or a participle."""
     head = ""
+    comma = False
     for w in re.findall(r"[\w%-]+|[^\w\s]", words):
         lw = w.lower()
+        if w == "," and head and not comma:  # "how many single-language, tokenizer-free models"
+            comma = True  # (but "how many parameters, roughly, ...": an adverb ends it)
+            continue
+        if comma and lw.endswith("ly"):
+            break
         if not w[0].isalnum() or lw in STOPWORDS or lw in _HEAD_STOP:
             break
         if head and lw.endswith("ed") and not lw.endswith("eed"):  # "fine-tuned", not "seed"
@@ -369,6 +375,10 @@ _GROUP = re.compile(
     r"\b(?:papers|works|studies|articles|ones|each|both|they|them|two|three|four)\b", re.I
 )
 _ONE_PAPER = re.compile(r"^the\s+.+\s(?:paper|one|work|study|method|model|approach)$", re.I)
+# "Compare the savings claimed by the fastText-based selector and by the Data Manager that ..."
+_BY_PAIR = re.compile(
+    r"\bby\s+(?P<a>the\s+[^,;?]+?)\s+and\s+by\s+(?P<b>the\s+[^,;?.]+)", re.IGNORECASE
+)
 _ASKS_OF = re.compile(r"^\s*(?:(?:what|how)\s+(?:do|does|did)\s+|both\s+)", re.IGNORECASE)
 _EACH_AFTER = re.compile(r"\s+(?:each|both)\b.*$", re.IGNORECASE)
 # "How do the LLM-based quality rater and the loss-predictiveness data selector compare ...?":
@@ -385,7 +395,8 @@ def descriptions(question: str) -> list[str]:
     medical corpus"), in order; the clauses that ask, or speak of the papers as a group, are
     left out. Empty unless at least two are found."""
     q = strip_lead_in(question).text
-    if (m := _PAIR.match(q)) and all(len(terms(m.group(g))) >= 2 for g in "ab"):
+    m = _PAIR.match(q) or _BY_PAIR.search(q)
+    if m and all(len(terms(m.group(g))) >= 2 for g in "ab"):
         return [m.group("a").strip(), m.group("b").strip()]
     out: list[str] = []
     for clause in _DESCRIPTION_BREAK.split(q):

@@ -176,6 +176,20 @@ def test_these_two_after_a_wider_screen_are_the_two_its_question_described() -> 
     assert resolve("Which of these use Llama?", [screen], lookup).focus_ids == ["g", "i", "w"]
 
 
+def test_what_about_another_described_paper_asks_the_same_of_it(seed_pipeline: Pipeline) -> None:
+    """ "And what about the approach that ...?" after a question about SPDF: the same question
+    asked of the paper the description finds, not of SPDF again."""
+    first = seed_pipeline.ask(
+        "What reduction in pre-training FLOPs does sparse pre-training followed by dense"
+        " fine-tuning achieve?"
+    )
+    assert first.citations[0].title.startswith("SPDF")
+    q = "And what about the approach that reuses a smaller pretrained model to initialise a bigger one?"
+    second = seed_pipeline.ask(q, [first])
+    assert second.citations[0].title.startswith("bert2BERT"), second.answer
+    assert "45%" in second.answer
+
+
 def test_a_list_described_item_by_item_is_counted_in_its_order() -> None:
     """ "In this order: the X one, the Y one, and the Gamma one": the middle paper, which no
     name or title word places, is placed by the words of its description."""

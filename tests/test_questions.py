@@ -274,6 +274,15 @@ def test_magnitude_suffixes_are_mentioned_written_out() -> None:
             " leaderboard one. What are they called?",
             ["the protein one", "the biomedical NLP leaderboard one"],
         ),
+        # "claimed by the A and by the B"
+        (
+            "Compare the savings claimed by the fastText-based data selector and by the Data"
+            " Manager that rates text on 14 quality criteria.",
+            [
+                "the fastText-based data selector",
+                "the Data Manager that rates text on 14 quality criteria",
+            ],
+        ),
         # one paper, or the papers as a group, describe nothing to tell apart
         ("What does the paper on the stability gap recommend?", []),
         ("How do the legal NLP papers differ in their datasets?", []),
@@ -309,6 +318,18 @@ def test_a_dataset_is_named_by_the_experiments_and_corpora_by_the_sources() -> N
     s = "MeCo accelerates pre-training across training sources (C4, RefinedWeb, and DCLM)."
     assert fills(answer_slot(q2), s, q2)
     assert not fills(answer_slot(q2), "MeCo conditions on metadata such as URLs.", q2)
+
+
+@pytest.mark.parametrize(
+    ("question", "head"),
+    [
+        ("How many single-language, tokenizer-free models were released?", "models"),
+        ("How many parameters, roughly, does it have?", "parameters"),
+        ("How many tasks, and which ones?", "tasks"),
+    ],
+)
+def test_the_counted_noun_after_a_list_of_adjectives(question: str, head: str) -> None:
+    assert answer_slot(question).head == head
 
 
 def test_an_institution_is_asked_by_name() -> None:
