@@ -44,7 +44,7 @@ CONTRIBUTION_WEIGHT = 0.15
 MEDIAN_MIN = 10
 
 # the words a reader uses for the papers of the collection (plural; routing reads them too)
-PAPER_NOUNS = r"papers|works|studies|articles|abstracts|publications|entries"
+PAPER_NOUNS = r"papers|works|studies|articles|abstracts|publications|entries|items"
 _PAPERS = rf"(?:{PAPER_NOUNS}|paper|work)"
 _LEAD = re.compile(
     rf"^\s*(?:(?:which|what)\s+(?:of\s+the\s+)?(?:(?!{_PAPERS}\b)[\w-]+\s+)?{_PAPERS}"

@@ -481,7 +481,8 @@ def answer_slot(question: str) -> Slot:
             )
         # "how large was the court-decision corpus": a number next to "corpus" is its size
         subject = _SIZED.match(rest) if adj in ("large", "big", "small") else None
-        extra = _head_terms(_head_of(subject.group("n"))) if subject else ()
+        # every word of the sized thing: "3.36 million text entries" sizes "the text collection"
+        extra = tuple(dict.fromkeys(terms(subject.group("n")))) if subject else ()
         return Slot("quantity", f"how {adj}", _ADJ_UNITS.get(adj, ()) + extra, units=units)
     m = _WHAT_METRIC.search(q)
     if m:

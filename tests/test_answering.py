@@ -54,6 +54,7 @@ ITEMS = [
         # "in the collection" makes "are there X" ask for every paper that is one
         ("Are there surveys of pretrained models in the collection?", "compare"),
         ("Which entries in the collection are surveys?", "compare"),
+        ("Which items in the collection are book-length overviews?", "compare"),
         ("Are there differences between BERT and RoBERTa?", "qa"),
         ("How many text entries were collected from social media?", "qa"),
         # weighing the earlier papers against each other is no screening

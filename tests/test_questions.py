@@ -332,6 +332,13 @@ def test_the_counted_noun_after_a_list_of_adjectives(question: str, head: str) -
     assert answer_slot(question).head == head
 
 
+def test_every_word_of_a_sized_thing_counts() -> None:
+    q = "How big was the text collection for the former?"
+    s = "We collected a huge dataset encompassing 3.36 million text entries."
+    assert fills(answer_slot(q), s, q)
+    assert not fills(answer_slot(q), "We collected posts from social media platforms.", q)
+
+
 def test_an_institution_is_asked_by_name() -> None:
     q = "Which hospital's chest X-rays were used to pretrain RAD-DINO?"
     assert answer_slot(q).kind == "name"
