@@ -3,6 +3,8 @@ resolved against the previous answer's papers; a new topic is never tied to the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from rag.conversation import mention_order, reference, resolve
@@ -103,6 +105,12 @@ def test_one_lower_case_title_word_does_not_name_a_paper() -> None:
     assert mention_order("What about the Fine Line paper?", [vla, line])[0].id == "fl"
 
 
+def _lookup(*papers: Paper) -> Callable[[list[str]], dict[str, Paper]]:
+    """A paper store of the given papers, as `resolve` looks papers up."""
+    by_id = {p.id: p for p in papers}
+    return lambda ids: {i: by_id[i] for i in ids if i in by_id}
+
+
 def _answer(question: str, cited: list[Paper]) -> Answer:
     return Answer(
         question=question,
@@ -118,10 +126,7 @@ def _answer(question: str, cited: list[Paper]) -> Answer:
 def test_resolve_ordinal_and_plural_against_named_papers() -> None:
     a = _paper("a", "Alpha: a thing", "AlphaNet does one thing.")
     b = _paper("b", "Beta: another thing", "BetaNet does another.")
-    papers = {p.id: p for p in (a, b)}
-
-    def lookup(ids: list[str]) -> dict[str, Paper]:
-        return {i: papers[i] for i in ids if i in papers}
+    lookup = _lookup(a, b)
 
     history = [_answer("Tell me about AlphaNet and BetaNet.", [b, a])]
     assert resolve("Which data did the second one use?", history, lookup).focus_ids == ["b"]
@@ -141,10 +146,7 @@ def test_the_latter_is_the_last_paper_the_question_named_not_an_extra_quoted_one
     ul2 = _paper("u", "UL2: Unifying Language Learning Paradigms", "UL2 mixes denoisers.")
     ernie = _paper("e", "ERNIE 3.0: Knowledge Enhanced Pre-training", "ERNIE 3.0 has 10B.")
     line = _paper("f", "The Fine Line: Navigating Pretraining", "Up to 67 billion parameters.")
-    papers = {p.id: p for p in (ul2, ernie, line)}
-
-    def lookup(ids: list[str]) -> dict[str, Paper]:
-        return {i: papers[i] for i in ids if i in papers}
+    lookup = _lookup(ul2, ernie, line)
 
     history = [_answer("How do UL2 and ERNIE 3.0 differ in their objectives?", [ul2, ernie, line])]
     assert resolve("How big was the latter model?", history, lookup).focus_ids == ["e"]
@@ -161,10 +163,7 @@ def test_these_two_after_a_wider_screen_are_the_two_its_question_described() -> 
     gap = _paper("g", "Efficient Continual Pre-training by Mitigating the Stability Gap", "Gap.")
     inv = _paper("i", "Investigating Continual Pretraining in Large Language Models", "CL.")
     warm = _paper("w", "Continual Pre-Training: How to (re)warm your model?", "Warm-up.")
-    papers = {p.id: p for p in (gap, inv, warm)}
-
-    def lookup(ids: list[str]) -> dict[str, Paper]:
-        return {i: papers[i] for i in ids if i in papers}
+    lookup = _lookup(gap, inv, warm)
 
     q = "Which papers look at the stability gap and at re-warming the learning rate?"
     screen = _answer(q, [gap, inv, warm])
@@ -196,10 +195,7 @@ def test_a_list_described_item_by_item_is_counted_in_its_order() -> None:
     a = _paper("a", "Stability Gap in Training", "We study the stability gap.")
     b = _paper("b", "How to warm your model", "The learning rate must be re-increased.")
     c = _paper("c", "Gamma Law: a scaling law", "We fit the Gamma Law.")
-    papers = {p.id: p for p in (a, b, c)}
-
-    def lookup(ids: list[str]) -> dict[str, Paper]:
-        return {i: papers[i] for i in ids if i in papers}
+    lookup = _lookup(a, b, c)
 
     q = "List three papers in this order: the stability gap one, the learning rate one, and Gamma Law."
     history = [_answer(q, [c, a, b])]
