@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rag.questions import descriptions, names, strip_lead_in
+from rag.questions import GENERIC_NAMES, descriptions, names, strip_lead_in
 from rag.schema import Answer, Paper
 from rag.sentences import entities, papers_naming, terms
 
@@ -184,8 +184,10 @@ def _bound_inside(question: str, at: int, pronoun: str = "it") -> bool:
         wh = _WH_OBJECT.search(before[: aux.start()])
         if wh:
             before = before[: wh.start()]
-    if pronoun.lower() in _PLURAL_PRONOUNS:  # "they" may also be a paper's authors
-        return bool(_ANTE_PLURAL.search(before) or _AUTHORED.search(before))
+    if pronoun.lower() in _PLURAL_PRONOUNS:  # "they" may also be a paper's authors ("And
+        # V-PTR - what robot did they evaluate on?": the authors of what the question names)
+        own = [e for e in entities(before) if e not in GENERIC_NAMES and not e[0].isdigit()]
+        return bool(_ANTE_PLURAL.search(before) or _AUTHORED.search(before) or own)
     return bool(
         _ANTE_SINGULAR.search(before) or entities(before) or names(before) or _CAPS.search(before)
     )

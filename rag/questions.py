@@ -236,7 +236,7 @@ _BY_UNITS = {
 # ("what average success rate" -> success rate, "what GLUE average" -> average of GLUE)
 _WHAT_METRIC = re.compile(
     rf"\b(?:what|which)\s+(?:is\s+|was\s+|are\s+|were\s+)?(?:the\s+|its\s+|their\s+)?"
-    rf"(?P<mods>(?:[\w^.-]+\s+){{0,3}})(?P<metric>{_METRIC})\b",
+    rf"(?P<mods>(?:[\w^.'\u2019-]+\s+){{0,3}})(?P<metric>{_METRIC})\b",  # "URLBERT's latency"
     re.IGNORECASE,
 )
 _COUNT_OF = re.compile(r"\s+of\s+(?P<rest>[\w%-]+(?:\s+[\w%-]+){0,4})", re.IGNORECASE)
@@ -335,8 +335,8 @@ _DESCRIBED_COUNT = re.compile(
     r"|\bbetween\s+the\s+(?:paper|work|study|one)\b.+\band\s+the\s+(?:one|paper|work|study)\b"
     # "Learning-to-Modulate and the nearest-mean-classifier baseline paper", "the BLURB paper
     # and the Maltese one"
-    r"|(?:(?-i:\b[\w-]*[A-Z][\w-]*[A-Z0-9][\w-]*)|\bthe\s+(?:[\w/-]+\s+){0,5}?(?:paper|work|study))"
-    r"\s+and\s+the\s+(?:[\w/-]+\s+){0,5}?(?:paper|one|work|study)\b",
+    r"|(?:(?-i:\b[\w-]*[A-Z][\w-]*[A-Z0-9][\w-]*)|\bthe\s+(?:[\w/'-]+\s+){0,5}?(?:paper|work|study|approach|method))"
+    r"\s+and\s+the\s+(?:[\w/'-]+\s+){0,5}?(?:paper|one|work|study|approach|method)\b",
     re.IGNORECASE,
 )
 _STANDS_FOR = re.compile(
@@ -379,7 +379,9 @@ _ONE_PAPER = re.compile(r"^the\s+.+\s(?:paper|one|work|study|method|model|approa
 _BY_PAIR = re.compile(
     r"\bby\s+(?P<a>the\s+[^,;?]+?)\s+and\s+by\s+(?P<b>the\s+[^,;?.]+)", re.IGNORECASE
 )
-_ASKS_OF = re.compile(r"^\s*(?:(?:what|how)\s+(?:do|does|did)\s+|both\s+)", re.IGNORECASE)
+_ASKS_OF = re.compile(
+    r"^\s*(?:(?:what|how|which)\s+(?:[\w-]+\s+){0,3}?(?:do|does|did)\s+|both\s+)", re.IGNORECASE
+)
 _EACH_AFTER = re.compile(r"\s+(?:each|both)\b.*$", re.IGNORECASE)
 # "How do the LLM-based quality rater and the loss-predictiveness data selector compare ...?":
 # two descriptions joined by "and", before the verb that sets them side by side

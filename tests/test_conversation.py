@@ -35,6 +35,9 @@ from rag.schema import Answer, Citation, ComparedPaper, Paper
         ("What are the objectives called?", "singular", None, None),
         ("Which paper trains the agent on Minecraft videos?", "none", None, None),
         ("Why?", "singular", None, None),
+        # "they" after a name the question gives: that system's authors, no reference back
+        ("And V-PTR - what robot did they evaluate on?", "none", None, None),
+        ("Which RL benchmarks did they evaluate on?", "singular", None, None),
     ],
 )
 def test_references_back(question: str, kind: str, index: int | None, count: int | None) -> None:

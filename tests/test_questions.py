@@ -298,6 +298,10 @@ def test_descriptions_of_several_papers(question: str, found: list[str]) -> None
         ("How do the two ad-hoc retrieval pretraining methods differ in sampling?", 2),
         ("What do Learning-to-Modulate and the nearest-mean-classifier baseline paper report?", 2),
         ("What do the BLURB paper and the Maltese one conclude?", 2),
+        (
+            "What gains do the 'program the data' approach and the data selection approach report?",
+            2,
+        ),
         ("How do bert2BERT and the work on leveraging small LMs cut training cost?", 2),
         ("How do the two variants of SOBert differ?", 0),  # one paper's two models
         ("What does the stability gap paper and its method report?", 0),
@@ -325,6 +329,7 @@ def test_a_dataset_is_named_by_the_experiments_and_corpora_by_the_sources() -> N
     [
         ("How many single-language, tokenizer-free models were released?", "models"),
         ("How many parameters, roughly, does it have?", "parameters"),
+        ("What is URLBERT's inference latency per URL?", "inference latency"),
         ("How many tasks, and which ones?", "tasks"),
     ],
 )
