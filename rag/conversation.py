@@ -13,8 +13,9 @@ order the reader met them: the order in which the earlier question named them (b
 paper's abstract mentions, or a word only that paper's title has), then the answer's own order.
 An ordinal picks one of them, a plural the first N (or all), a pronoun the main one; the answer is
 then drawn from those papers only. An ellipsis that describes another paper ("and what about the
-approach that reuses a smaller model?") asks the earlier question of the paper it finds. With an LLM the condense prompt also rewrites the wording.
-The rules and their tune-split numbers: docs/ANSWERING.md.
+approach that reuses a smaller model?") asks the earlier question of the paper it finds. With an
+LLM the condense prompt also rewrites the wording. The rules and their tune-split numbers:
+docs/ANSWERING.md.
 """
 
 from __future__ import annotations

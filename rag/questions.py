@@ -335,7 +335,8 @@ _DESCRIBED_COUNT = re.compile(
     r"|\bbetween\s+the\s+(?:paper|work|study|one)\b.+\band\s+the\s+(?:one|paper|work|study)\b"
     # "Learning-to-Modulate and the nearest-mean-classifier baseline paper", "the BLURB paper
     # and the Maltese one"
-    r"|(?:(?-i:\b[\w-]*[A-Z][\w-]*[A-Z0-9][\w-]*)|\bthe\s+(?:[\w/'-]+\s+){0,5}?(?:paper|work|study|approach|method))"
+    r"|(?:(?-i:\b[\w-]*[A-Z][\w-]*[A-Z0-9][\w-]*)"
+    r"|\bthe\s+(?:[\w/'-]+\s+){0,5}?(?:paper|work|study|approach|method))"
     r"\s+and\s+the\s+(?:[\w/'-]+\s+){0,5}?(?:paper|one|work|study|approach|method)\b",
     re.IGNORECASE,
 )
@@ -362,7 +363,8 @@ _DESCRIPTION_BREAK = re.compile(
     r"|\b(?:and|with|to|from)\s+(?=(?:the|a|an|one|that)\s+(?:[\w/-]+\s+){0,6}?"
     r"(?:paper|one|work|study|article|method|model|approach)\b)"
     r"|\band\s+(?=one\b)"
-    r"|\band\s+(?=(?-i:[A-Z][\w-]*[A-Z][\w-]*)(?:\s+(?:each|both)\b|[,;?]|$))",  # "... and LOOK each"
+    # "... and LOOK each propose": a name that ends the list
+    r"|\band\s+(?=(?-i:[A-Z][\w-]*[A-Z][\w-]*)(?:\s+(?:each|both)\b|[,;?]|$))",
     re.IGNORECASE,
 )
 # a clause that asks (rather than describes) or names the whole group ("the legal papers")
