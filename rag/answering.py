@@ -192,14 +192,10 @@ def sole_namers(question: str, papers: list[Paper]) -> set[str]:
     return out
 
 
-def about_several(question: str, papers: list[Paper]) -> bool:
-    """The question asks about two or more papers: names them, describes them, or sets them
-    side by side ("each", "compare", "the two ... methods")."""
-    return bool(
-        ASKS_SEVERAL.search(question)
-        or papers_described(question)
-        or len(named_papers(question, papers)) >= 2
-    )
+def about_several(question: str, named: list[str]) -> bool:
+    """The question asks about two or more papers: names them (`named`, from `named_papers`),
+    describes them, or sets them side by side ("each", "compare", "the two ... methods")."""
+    return bool(ASKS_SEVERAL.search(question) or papers_described(question) or len(named) >= 2)
 
 
 def slot_in_own_words(slot: Slot, scored: list[Scored], papers: list[Paper]) -> Slot:
@@ -349,8 +345,9 @@ class Answerer:
         prior = hit_prior(hits)
         for pid in rw.focus_ids:
             prior[pid] = max(prior.get(pid, 0.0), FOCUS_PRIOR)
+        in_question = named_papers(q, papers)
         sole = sole_namers(q, papers)
-        if len(sole) == 1 and not about_several(q, papers):
+        if len(sole) == 1 and not about_several(q, in_question):
             # "... only on StackOverflow data?": the one candidate that names it
             (pid,) = sole
             prior[pid] = prior.get(pid, 0.0) + NAME_PRIOR
@@ -359,7 +356,7 @@ class Answerer:
         a.scored = prefer_slot(scored, a.slot, q, corpus)
         # papers a follow-up points at, or two or more the question names ("How do SOBert,
         # CySecBERT and URLBERT differ?"): the subject is settled (rag.abstention, rule 4)
-        named = named_papers(q, papers) if not rw.focus_ids else []
+        named = in_question if not rw.focus_ids else []
         # "What does BLURB stand for?" is settled by the sentence that spells BLURB out
         spelled = (
             {s.paper_id for s in a.scored if spells_out(s.sentence, asked_names(q))}

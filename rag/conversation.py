@@ -134,7 +134,7 @@ _AND_START = re.compile(r"^\s*and\b", re.IGNORECASE)
 # another paper, described by what it does (not "the one that ...", which picks an earlier one)
 _NEW_SUBJECT = re.compile(
     r"\babout\s+(?:the|a)\s+(?:[\w-]+\s+){0,2}?(?:approach|method|paper|model|work|study"
-    r"|technique|framework|system)\s+(?:that|which|where|using|with)\s+(?P<d>[^?.!;]+)",
+    r"|technique|framework|system)\s+(?:that|which|where|using|with)\b",
     re.IGNORECASE,
 )
 
