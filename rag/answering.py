@@ -726,10 +726,14 @@ class Answerer:
             decisions = offline
         rows = cmp.rows_of(decisions)
         matched = [pool[r.paper_id] for r in rows]
-        sources = number_sources(matched)
+        # "which of these ...": the reader named the few papers, so the ones that do not match
+        # are shown too, each with the sentence that came closest ("the dataset will not be made
+        # publicly available"), not silently left out
+        rest = [d for d in decisions if not d.matches and d.evidence] if scope else []
+        sources = number_sources(matched + [d.paper for d in rest])
         number = {p.id: n for n, p in sources}
         extra = self._second_part(rw.scoring_question, rows, pool, corpus)
-        text = cmp.compose(criterion, rows, len(screened), number, extra)
+        text = cmp.compose(criterion, rows, len(screened), number, extra, rest)
         stage("checking citations")
         checked = check_citations(text, sources, self.pipeline.embedder)
         base.answer = checked.text

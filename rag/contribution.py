@@ -31,15 +31,16 @@ _VERBS = (
 _CRITERION_VERB = re.compile(rf"\b(?:{_VERBS}\w*|make|made)\b(?P<rest>.*)$", re.IGNORECASE)
 _VERB = re.compile(rf"\b{_VERBS}\w*", re.IGNORECASE)
 _NP_END = re.compile(
-    r"\b(?:for|to|on|in|that|which|who|with|than|rather|such|specifically|as|by|from|of)\b|,",
+    r"\b(?:for|to|on|in|that|which|who|with|than|rather|such|specifically|as|by|from|of|they|we)\b"
+    r"|,",
     re.IGNORECASE,
 )
 _SUBJECT = re.compile(r"\b(?:we|our|this (?:paper|work|study|article)|here)\b", re.IGNORECASE)
 _AVAILABLE = re.compile(
     r"\b(?:is|are|will\s+be|be|been|was|were)\s+(?:\w+\s+)?(?:publicly\s+|freely\s+|openly\s+"
-    r"|made\s+)?(?:available|released|open-sourced?)\b|https?://|github\.com"
+    r"|made\s+)?(?:available|accessible|released|open-sourced?)\b|https?://|github\.com"
     r"|\b(?:make|makes|made|making)\s+(?:[\w-]+\s+){0,4}?(?:publicly\s+|freely\s+)?"
-    r"(?:available|public|open[- ]source)\b",
+    r"(?:available|accessible|public|open[- ]source)\b",
     re.IGNORECASE,
 )
 _APPOSITION = re.compile(
@@ -58,6 +59,27 @@ _GENERIC_OBJECTS = frozenset(
     )
 )
 VERB_WINDOW = 6  # the object must follow the contribution verb within this many words
+
+# a release criterion ("release model weights or checkpoints", "open-source the text data they
+# collected") is stated only by releasing verbs and availability phrases: "we propose a model"
+# or "we collected a corpus" releases nothing. Abstracts name released weights "models",
+# "pre-trained models" or "checkpoints", and released data "data", "datasets" or "corpus": each
+# stands for the others, and "release their models" is checkable (a model is generic only as a
+# thing proposed). Tune: docs/ANSWERING.md, ninth round
+_RELEASE_VERB = re.compile(
+    r"^(?:releas|open-sourc|publish|shar|(?:make|made)\b.*\b(?:available|public|accessible))",
+    re.IGNORECASE,
+)
+_RELEASABLE = (
+    frozenset(terms("weights checkpoints models")),
+    frozenset(terms("data dataset datasets corpus corpora")),
+)
+_RELEASED_WITH = frozenset(terms("code"))  # "code or trained model weights"
+_RELEASE = "<release>"  # marks a release criterion's object
+_RELEASE_STATED = re.compile(r"\b(?:releas|open-sourc|publish|shar)\w*", re.IGNORECASE)
+_RELEASED_WITH = frozenset(terms("code data dataset datasets corpus"))  # "code or model weights"
+# "release or open-source the data": the second verb of a pair is no object
+_SECOND_VERB = re.compile(rf"^\s*(?:or|and|/)\s*(?:{_VERBS}[\w-]*|make|made)\b", re.IGNORECASE)
 
 
 # the paper presenting itself: "This paper presents ...", "In this paper, we train ...",
@@ -83,7 +105,7 @@ def contribution_object(criterion: str) -> frozenset[str] | None:
     m = _CRITERION_VERB.search(criterion)
     if not m:
         return None
-    rest = m.group("rest")
+    rest = _SECOND_VERB.sub("", m.group("rest"))
     end = _NP_END.search(rest)
     phrase = rest[: end.start()] if end and end.start() > 0 else rest
     groups = [s - _NOT_OBJECT for s in slots(phrase)]
@@ -92,7 +114,17 @@ def contribution_object(criterion: str) -> frozenset[str] | None:
         return None
     either = [g for g in groups if len(g) > 1]
     obj = either[0] if either else groups[-1]
+    if _RELEASE_VERB.match(criterion[m.start() :]):
+        words = frozenset().union(*groups)
+        kinds = [k for k in _RELEASABLE if k & words]
+        if kinds:
+            return frozenset({_RELEASE}.union(*kinds) | (words & _RELEASED_WITH))
     return None if obj <= _GENERIC_OBJECTS else frozenset(obj)
+
+
+def is_release(obj: frozenset[str] | None) -> bool:
+    """A criterion about releasing weights: checked by its release statements alone."""
+    return obj is not None and _RELEASE in obj
 
 
 def _names(words: list[str], obj: frozenset[str]) -> bool:
@@ -106,15 +138,20 @@ def _words(text: str) -> list[str]:
 def states(sentence: str, obj: frozenset[str], title: bool = False) -> bool:
     """Whether `sentence` states `obj` as the paper's own contribution (rules of the module
     docstring); a title states whatever it names."""
+    release = _RELEASE in obj
     if title:
-        return _names(_words(sentence), obj)
-    for v in _VERB.finditer(sentence):
+        return not release and _names(_words(sentence), obj)
+    for v in (_RELEASE_STATED if release else _VERB).finditer(sentence):
         if _SUBJECT.search(sentence[max(0, v.start() - 60) : v.start()]):
             if _names(_words(sentence[v.end() : v.end() + 90])[:VERB_WINDOW], obj):
                 return True
     for a in _AVAILABLE.finditer(sentence):
         before = _words(sentence[max(0, a.start() - 60) : a.start()])[-VERB_WINDOW:]
+        if {"not", "never"} & {w.lower() for w in before[-2:]}:
+            continue  # "the dataset will not be made publicly available"
         after = _words(sentence[a.end() : a.end() + 40])[:4]
         if _names(before + _words(a.group(0)) + after, obj):
             return True
-    return any(_names(m.group("w").split(), obj) for m in _APPOSITION.finditer(sentence))
+    return not release and any(
+        _names(m.group("w").split(), obj) for m in _APPOSITION.finditer(sentence)
+    )

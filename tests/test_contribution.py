@@ -3,17 +3,22 @@ contribution, not when it merely mentions the words."""
 
 from __future__ import annotations
 
-from rag.contribution import contribution_object, states
+from rag.contribution import contribution_object, is_release, states
 from rag.pipeline import Pipeline
 
 
 def test_contribution_object() -> None:
     assert contribution_object("propose a new benchmark or dataset") == {"benchmark", "dataset"}
     assert contribution_object("make their own source code available") == {"code"}
-    assert contribution_object("publicly release their trained model weights or checkpoints") == {
-        "weight",
-        "checkpoint",
-    }
+    weights = contribution_object("publicly release their trained model weights or checkpoints")
+    assert weights is not None and is_release(weights)
+    assert {"weight", "checkpoint", "model"} <= weights  # released weights are "models" too
+    assert not is_release(contribution_object("propose a new benchmark or dataset"))
+    # the second verb of "release or open-source" is no object; "they collected" ends the phrase
+    data = contribution_object("publicly release or open-source the text data they collected")
+    assert data is not None and is_release(data) and {"data", "dataset", "corpus"} <= data
+    # "make X cheaper" is no release
+    assert not is_release(contribution_object("make language model pre-training cheaper"))
     assert contribution_object("propose a new method") is None  # too generic to check
     assert contribution_object("evaluate on real robots") is None  # not a contribution verb
 
@@ -41,3 +46,20 @@ def test_compare_lists_contributions_not_mentions(seed_pipeline: Pipeline) -> No
     case = next(p for p in ans.papers if "CaseHOLD" in p.title)
     assert "new dataset" in case.evidence  # the sentence that states it is the evidence
     assert all(p.confidence >= 0.5 for p in ans.papers)
+
+
+def test_release_is_stated_by_releasing_only() -> None:
+    """A release criterion is met by "we release our models" and "made publicly available", not
+    by proposing or collecting the thing, nor by saying it will not be released."""
+    weights = contribution_object("release trained model weights or checkpoints")
+    data = contribution_object("release the data they collected")
+    assert weights is not None and data is not None
+    assert states("We release our models at https://huggingface.co/x.", weights)
+    assert states("The code and pre-trained models are available at https://github.com/x.", weights)
+    assert states(
+        "We have made the pre-trained models publicly accessible to the community.", weights
+    )
+    assert not states("We propose a model that predicts the next action.", weights)
+    assert states("The used dataset and trained model are made publicly available", data)
+    assert not states("We collected a huge dataset from social media platforms.", data)
+    assert not states("The dataset will not be made publicly available.", data)

@@ -256,6 +256,17 @@ def test_which_of_these_screens_only_the_earlier_papers(seed_pipeline: Pipeline)
     assert any("CaseHOLD" in p.title for p in scoped.papers)
 
 
+def test_which_of_these_shows_the_papers_that_do_not_match(seed_pipeline: Pipeline) -> None:
+    """The reader named the papers: the one that does not match is shown with the sentence
+    that came closest (here, that its data will not be released), cited."""
+    first = seed_pipeline.ask("Tell me about Chinese MentalBERT and CySecBERT.")
+    ans = seed_pipeline.ask("Which of these made their training data public?", [first])
+    assert [p.title.split(":")[0] for p in ans.papers] == ["CySecBERT"]
+    _, rest = ans.answer.split("Not clearly matching:")
+    assert "Chinese MentalBERT" in rest and "will not be made publicly available" in rest
+    assert {c.title.split(":")[0] for c in ans.citations} == {"CySecBERT", "Chinese MentalBERT"}
+
+
 def test_a_second_ordinal_counts_the_same_list_as_the_first(seed_pipeline: Pipeline) -> None:
     """ "the first one", then "the last one": both count the three papers of the first turn,
     not the one paper the "first one" answer quoted."""
