@@ -131,12 +131,15 @@ def names_subject(question: str, papers: list[Paper], corpus: Corpus) -> bool:
 
 
 def _listed(question: str, a: str, b: str) -> bool:
-    """Two names listed side by side ("SOBertBase and SOBertLarge", "OpenVLA, RT-H or V-GPS"):
-    the question asks about each, not about one paper that names both."""
+    """Two names listed side by side ("SOBertBase and SOBertLarge", "OpenVLA, RT-H or V-GPS",
+    "the AfroLM and the Maltese BERT papers"): the question asks about each, not about one paper
+    that names both."""
     x, y = re.escape(a), re.escape(b)
     for first, second in ((x, y), (y, x)):
         if re.search(
-            rf"{first}\W*\s*(?:,|and|or|&|/|vs\.?|versus|as well as)\s*{second}", question
+            rf"{first}\W*\s*(?:,|and|or|&|/|vs\.?|versus|as well as)\s*"
+            rf"(?:the\s+(?:[\w-]+\s+){{0,2}})?{second}",
+            question,
         ):
             return True
     return False
