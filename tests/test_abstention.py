@@ -77,6 +77,11 @@ def test_a_detail_of_one_paper_is_not_answered_by_another_papers_sentence(
     # asked of the paper that does report it, the same kind of question is answered
     ans = seed_pipeline.ask("What MMLU score does UL2 20B reach after FLAN instruction tuning?")
     assert not ans.abstained and "MMLU" in ans.answer, ans.answer
+    # two papers listed side by side ("the A and the Maltese B papers") are asked each
+    ans = seed_pipeline.ask(
+        "Which baseline models do the AfroLM and the Maltese BERT papers compare against?"
+    )
+    assert not ans.abstained and "AfriBERTa" in ans.answer, ans.answer
 
 
 def test_a_name_of_its_own_makes_unknown_words_phrasing(seed_pipeline: Pipeline) -> None:
