@@ -31,8 +31,8 @@ _VERBS = (
 _CRITERION_VERB = re.compile(rf"\b(?:{_VERBS}\w*|make|made)\b(?P<rest>.*)$", re.IGNORECASE)
 _VERB = re.compile(rf"\b{_VERBS}\w*", re.IGNORECASE)
 _NP_END = re.compile(
-    r"\b(?:for|to|on|in|that|which|who|with|than|rather|such|specifically|as|by|from|of|they|we)\b"
-    r"|,",
+    r"\b(?:for|to|on|in|that|which|who|with|than|rather|such|specifically|as|by|from|of|they|we"
+    r"|whose|into|where|when)\b|,",
     re.IGNORECASE,
 )
 _SUBJECT = re.compile(r"\b(?:we|our|this (?:paper|work|study|article)|here)\b", re.IGNORECASE)
@@ -55,10 +55,18 @@ _NOT_OBJECT = frozenset(
 _GENERIC_OBJECTS = frozenset(
     terms(
         "model method approach framework system technique algorithm task view strategy way "
-        "solution pipeline paper work"
+        "solution pipeline paper work learning training analysis study evaluation investigation "
+        "comparison insight result finding experiment"
     )
 )
 VERB_WINDOW = 6  # the object must follow the contribution verb within this many words
+# "a new dataset, corpus or benchmark", "a benchmark, test suite or evaluation dataset": the
+# comma separates alternatives (it would end the noun phrase otherwise)
+_LIST_COMMA = re.compile(r",\s*(?=(?:[\w-]+\s+){0,2}[\w-]+,?\s+or\b)")
+_DETERMINERS = frozenset("a an the their its our his her this these those any some".split())
+VERB_LEAD = 5  # a criterion's verb comes first ("say they release ...", "Do any ... provide")
+# a participle after the head ends the noun phrase ("a BERT-style encoder pretrained for ...")
+_PARTICIPLE = re.compile(r"(?:ed|ised|ized)$", re.IGNORECASE)
 
 # a release criterion ("release model weights or checkpoints", "open-source the text data they
 # collected") is stated only by releasing verbs and availability phrases: "we propose a model"
@@ -99,27 +107,40 @@ def presents_itself(sentence: str) -> bool:
 
 def contribution_object(criterion: str) -> frozenset[str] | None:
     """The object terms of a contribution criterion, or None when it is not one (or its object
-    is too generic to check)."""
-    from rag.compare import slots  # the "X or Y" grouping lives with compare's scorer
-
+    is too generic to check). The object is the head noun of the phrase after the verb, or the
+    heads of its alternatives: "a theoretical analysis or formal guarantees" -> {analysis,
+    guarantee}, "a new benchmark or evaluation dataset" -> {benchmark, dataset}."""
     m = _CRITERION_VERB.search(criterion)
-    if not m:
-        return None
-    rest = _SECOND_VERB.sub("", m.group("rest"))
+    if not m or len(_words(criterion[: m.start()])) > VERB_LEAD:
+        return None  # "rely on RL from previously collected datasets": no contribution asked
+    release = _RELEASE_VERB.match(criterion[m.start() :]) is not None
+    if m.group(0).lower().startswith(("make", "made")) and not release:
+        return None  # "make pre-training cheaper" makes nothing available
+    rest = _LIST_COMMA.sub(" or ", _SECOND_VERB.sub("", m.group("rest")))
     end = _NP_END.search(rest)
     phrase = rest[: end.start()] if end and end.start() > 0 else rest
-    groups = [s - _NOT_OBJECT for s in slots(phrase)]
-    groups = [g for g in groups if g]
-    if not groups:
+    heads: list[frozenset[str]] = []
+    for alt in re.split(r"\s*(?:,|\bor\b|/)\s*", phrase):
+        words = [
+            w
+            for w in _words(alt)
+            if w.lower() not in _DETERMINERS and not (terms(w) and set(terms(w)) <= _NOT_OBJECT)
+        ]
+        for i, w in enumerate(words[1:], 1):
+            if _PARTICIPLE.search(w) and not words[i - 1].lower().endswith("ly"):
+                words = words[:i]  # "a language model specialised for ...": ends at "model"
+                break
+        if words:  # a head that is a stop word ("method") is too generic to check
+            heads.append(frozenset(terms(words[-1])))
+    if not heads or not all(heads):
         return None
-    either = [g for g in groups if len(g) > 1]
-    obj = either[0] if either else groups[-1]
-    if _RELEASE_VERB.match(criterion[m.start() :]):
-        words = frozenset().union(*groups)
+    obj = frozenset().union(*heads)
+    if release:
+        words = frozenset(terms(phrase))
         kinds = [k for k in _RELEASABLE if k & words]
         if kinds:
             return frozenset({_RELEASE}.union(*kinds) | (words & _RELEASED_WITH))
-    return None if obj <= _GENERIC_OBJECTS else frozenset(obj)
+    return None if obj <= _GENERIC_OBJECTS else obj
 
 
 def is_release(obj: frozenset[str] | None) -> bool:

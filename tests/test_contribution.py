@@ -20,6 +20,25 @@ def test_contribution_object() -> None:
     # "make X cheaper" is no release
     assert not is_release(contribution_object("make language model pre-training cheaper"))
     assert contribution_object("propose a new method") is None  # too generic to check
+    # the heads of the alternatives, not their modifiers; a participle ends the phrase
+    assert contribution_object("propose a new benchmark or evaluation dataset") == {
+        "benchmark",
+        "dataset",
+    }
+    assert contribution_object("introduce a new self-supervised objective or pretext task") == {
+        "object",
+        "task",
+    }
+    assert contribution_object("contribute a new dataset, corpus or benchmark") == {
+        "dataset",
+        "corpus",
+        "benchmark",
+    }
+    assert contribution_object("build a BERT-style encoder pretrained for law") == {"encod"}
+    assert contribution_object("propose a pretraining method tailored to retrieval") is None
+    # a verb deep inside the criterion asks for no contribution; nor does "make X cheaper"
+    assert contribution_object("rely on RL from fixed, previously collected datasets") is None
+    assert contribution_object("make language model pre-training cheaper") is None
     assert contribution_object("evaluate on real robots") is None  # not a contribution verb
 
 
