@@ -692,7 +692,7 @@ class Answerer:
         if self.abstain and not scope and offline:  # a property no abstract comes close to
             core = cmp.topical(cmp.core_of(criterion))[0]
             g = compare_gate(core, max(d.sentence for d in offline), corpus)
-            if not g.answerable:
+            if not g.answerable and not cmp.kind_in_collection(criterion, screened, corpus):
                 yield self._finish(self._abstain(base, papers, g), timings, t0, t2)
                 return
         decisions = None

@@ -17,6 +17,7 @@ import numpy as np
 
 from rag.contribution import contribution_object, is_release, states
 from rag.extractive import W_DENSE, W_LEX, Corpus, cite
+from rag.facets import asked_facets, facet_sentence
 from rag.questions import GENERIC_NAMES, names, strip_lead_in
 from rag.schema import ComparedPaper, Paper, SearchFilters
 from rag.sentences import embed_sentences, split_sentences, terms
@@ -46,6 +47,16 @@ CONTRIBUTION_WEIGHT = 0.15
 # its weight is twice that of other contributions (tune: the five release questions' F1 from
 # 0.44-0.76 to 0.87-0.96, no other row changed; 0.5 and 1.0 give the same, 0.15 is not enough)
 RELEASE_WEIGHT = 0.30
+# a criterion asking for a kind of paper (rag.facets: "surveys or books", "proofs or guarantees")
+# adds this to a paper whose abstract has the kind's cue words and takes it from one without
+# (tune: docs/ANSWERING.md, ninth round)
+FACET_WEIGHT = 0.30
+# ... and answers the compare gate when its other words (but its verb) are nearly all words of
+# the collection: "surveys of quantum computing" does not
+KIND_OOV_MAX = 0.2
+_BACKING = re.compile(
+    r"^\s*(?:back|underpin|support|justify|ground|accompany|complement|supplement)s?\b", re.I
+)
 MEDIAN_MIN = 10
 
 # the words a reader uses for the papers of the collection (plural; routing reads them too)
@@ -259,11 +270,19 @@ def screen_offline(
                 stated[i] = best[i][1] if i in best else ""
 
     doc = [slot_overlap(sl, set(terms(f"{p.title}\n{p.abstract}")), corpus) for p in papers]
+    facets = asked_facets(core)
+    kind: dict[int, str] = {}  # paper index -> its sentence saying it is of the asked kind(s)
+    for i, p in enumerate(papers):
+        cues = [facet_sentence(f, p.title, p.abstract) for f in facets]
+        if facets and all(cues):
+            kind[i] = next((c for c in cues if c != p.title), "")
 
     weight = RELEASE_WEIGHT if is_release(obj) and contribution else contribution
 
     def rel(i: int, x: tuple[float, float, str]) -> float:
         bonus = 0.0 if obj is None else (weight if i in stated else -weight)
+        if facets:
+            bonus += FACET_WEIGHT if i in kind else -FACET_WEIGHT
         return x[0] + topic_weight * x[1] + DOC_LEX_WEIGHT * doc[i] + bonus
 
     values = [rel(i, x) for i, x in enumerate(scored) if x is not None]
@@ -279,10 +298,29 @@ def screen_offline(
             continue
         sent, topic, s = x
         r = rel(i, x)
-        evidence = stated.get(i) or s  # the sentence that states the contribution, if any
+        # the sentence that states the contribution or says what kind of paper it is, if any
+        evidence = stated.get(i) or kind.get(i) or s
         flag = None if obj is None else i in stated
         out.append(Decision(p, r >= cutoff, evidence, _confidence(r, cutoff), r, sent, topic, flag))
     return by_name(criterion_names(core, corpus), out)
+
+
+def kind_in_collection(criterion: str, papers: list[Paper], corpus: Corpus) -> bool:
+    """The criterion asks for a kind of paper (rag.facets) that some of `papers` are, and the
+    rest of its words are all words of the collection: the compare gate (is the property
+    anywhere?) is answered by the kind, not by how close one sentence comes to the wording
+    ("back their method with theoretical results such as proofs, regret bounds ..."). "Surveys
+    of quantum computing" still goes through the gate: "quantum" is in no abstract."""
+    from rag.abstention import oov_share  # the gate's own measure of unknown words
+
+    core = topical(core_of(criterion))[0]
+    facets = asked_facets(core)
+    rest = _BACKING.sub(" ", core)  # "back their method with ...": phrasing, not a topic
+    for f in facets:
+        rest = f.asked.sub(" ", rest)
+    if not facets or oov_share(rest, corpus) > KIND_OOV_MAX:
+        return False
+    return any(all(facet_sentence(f, p.title, p.abstract) for f in facets) for p in papers)
 
 
 # "Llama-family models", "GPT-style", "BERT-based": the name is the part before

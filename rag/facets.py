@@ -1,0 +1,70 @@
+"""Kinds of paper a researcher screens a collection for: surveys and books, theoretical work.
+
+"Which papers are surveys or books rather than new methods?" and "Which papers back their method
+with proofs or guarantees?" ask what *kind* of paper each is, and the words that say so are few
+and fixed ("This open access book provides ...", "Theoretically, we show ...", "We prove ...",
+"a provably sample-efficient algorithm", "regret"). Sentence similarity ranks such papers by
+topic instead (every abstract of a pretraining collection is about pretraining), so compare mode
+checks the facet's cue words directly, as it checks a contribution (rag.contribution): a paper
+with the cue gains `FACET_WEIGHT` in rag.compare, one without loses it, and the cue's sentence
+becomes the evidence. Tune numbers: docs/ANSWERING.md, ninth round.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.sentences import split_sentences
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    asked: re.Pattern[str]  # the criterion asks for this kind of paper
+    cue: re.Pattern[str]  # a sentence (or the title) that says the paper is of this kind
+    negated: re.Pattern[str] | None = None  # a cue sentence that says the opposite
+
+
+_I = re.IGNORECASE
+FACETS = (
+    Facet(
+        "survey",
+        re.compile(r"\b(?:surveys?|reviews?|books?|overviews?|tutorials?)\b", _I),
+        re.compile(
+            r"\b(?:this|our|the\s+present)\s+(?:[\w-]+\s+){0,2}(?:survey|review|book|overview"
+            r"|tutorial)\b|\bwe\s+(?:survey|review)\b|\bcomprehensive\s+(?:survey|review"
+            r"|overview)\b|\bsurvey\s+(?:on|of)\b|\bhistory\s+(?:of|from)\b",
+            _I,
+        ),
+    ),
+    Facet(
+        "theory",
+        re.compile(
+            r"\btheor(?:y|ies|etical|etically)\b|\bprov(?:e|es|able|ably)\b|\bproofs?\b"
+            r"|\bguarantees?\b|\bhardness\b|\bregret\s+bounds?\b|\btheorems?\b",
+            _I,
+        ),
+        re.compile(
+            r"\btheoretic(?:al|ally)\b|\btheorems?\b|\bwe\s+(?:\w+\s+)?prove\b|\bprovabl[ey]\b"
+            r"|\bproofs?\b|\bguarantees?\b|\bregret\b|\bhardness\b|\bsample\s+complexity\b"
+            r"|\bexcess\s+risk\b|\b(?:generali[sz]ation|error|regret)\s+bounds?\b",
+            _I,
+        ),
+        re.compile(r"\b(?:cannot|can\s*not|no|not|without)\s+(?:\w+\s+)?guarantee", _I),
+    ),
+)
+
+
+def asked_facets(criterion: str) -> list[Facet]:
+    """The kinds of paper a compare criterion asks for."""
+    return [f for f in FACETS if f.asked.search(criterion)]
+
+
+def facet_sentence(facet: Facet, title: str, abstract: str) -> str | None:
+    """The sentence of the abstract (or the title) that says the paper is of this kind; None
+    when none does."""
+    for s in [title, *split_sentences(abstract)]:
+        if facet.cue.search(s) and not (facet.negated and facet.negated.search(s)):
+            return s
+    return None

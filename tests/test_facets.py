@@ -1,0 +1,44 @@
+"""Compare mode screens for kinds of paper (surveys and books, theoretical work) by the words that
+say what kind of paper it is, not by topic similarity."""
+
+from __future__ import annotations
+
+from rag.facets import asked_facets, facet_sentence
+from rag.pipeline import Pipeline
+
+
+def test_asked_facets() -> None:
+    assert [f.name for f in asked_facets("are surveys, reviews or books")] == ["survey"]
+    assert [f.name for f in asked_facets("give proofs or formal guarantees")] == ["theory"]
+    assert asked_facets("evaluate on real robots") == []
+
+
+def test_facet_cues_and_negation() -> None:
+    theory, survey = (next(f for f in asked_facets(x)) for x in ("theoretical results", "surveys"))
+    assert facet_sentence(
+        theory, "T", "Theoretically, we show that DoC yields consistent policies."
+    )
+    assert facet_sentence(
+        theory, "T", "We prove that the algorithm achieves an excess risk of O(1/n)."
+    )
+    # "cannot guarantee" says the opposite; "lower bound of the performance" is no theory
+    assert not facet_sentence(theory, "T", "We cannot guarantee the selected ratio is optimal.")
+    assert facet_sentence(survey, "T", "This open access book provides a comprehensive overview.")
+    assert not facet_sentence(survey, "T", "We evaluate our method on a benchmark.")
+
+
+def test_compare_finds_surveys_and_theory_papers(seed_pipeline: Pipeline) -> None:
+    ans = seed_pipeline.ask("Which papers are surveys, reviews or books rather than new methods?")
+    titles = {p.title.split(":")[0] for p in ans.papers}
+    assert {"A Comprehensive Survey on Pretrained Foundation Models"} <= titles, titles
+    assert any(t.startswith("Foundation Models for Natural Language Processing") for t in titles)
+    assert len(titles) <= 4, titles
+    ans = seed_pipeline.ask(
+        "Which papers back their method with theoretical results such as proofs or guarantees?"
+    )
+    titles = {p.title.split(":")[0] for p in ans.papers}
+    assert not ans.abstained
+    assert {"Supervised Pretraining Can Learn In-Context Reinforcement Learning"} <= titles
+    assert "On the Provable Advantage of Unsupervised Pretraining" in titles
+    # the kind is in the collection, the topic is not: the compare gate still abstains
+    assert seed_pipeline.ask("Which papers are surveys of quantum computing?").abstained
