@@ -1,4 +1,5 @@
-"""Kinds of paper a researcher screens a collection for: surveys and books, theoretical work.
+"""Kinds of paper a researcher screens a collection for: surveys and books, theoretical work,
+work specialised to one domain.
 
 "Which papers are surveys or books rather than new methods?" and "Which papers back their method
 with proofs or guarantees?" ask what *kind* of paper each is, and the words that say so are few
@@ -24,6 +25,7 @@ class Facet:
     asked: re.Pattern[str]  # the criterion asks for this kind of paper
     cue: re.Pattern[str]  # a sentence (or the title) that says the paper is of this kind
     negated: re.Pattern[str] | None = None  # a cue sentence that says the opposite
+    about: re.Pattern[str] | None = None  # asked only by a criterion that also says this
 
 
 _I = re.IGNORECASE
@@ -53,12 +55,34 @@ FACETS = (
         ),
         re.compile(r"\b(?:cannot|can\s*not|no|not|without)\s+(?:\w+\s+)?guarantee", _I),
     ),
+    Facet(
+        "domain",
+        re.compile(
+            r"\bspeciali[sz](?:ed|ing|e)\b|\bdomain-(?:specific|adapt\w*)\b|\bprofessional\b"
+            r"|\btechnical\s+(?:text\s+)?(?:domains?|fields?)\b|\bsubject-matter\b|\bin-domain\b"
+            r"|\bnon-general\b",
+            _I,
+        ),
+        re.compile(
+            r"\bdomain-(?:specific|adapt\w*|speciali[sz]ed)\b|\bspeciali[sz]ed\b|\bin-domain\b"
+            r"|\b(?:the|a)\s+(?!(?:general|text|textual|nlp|new|target|downstream|evolving|current"
+            r"|specific|same|source|other)\b)[\w-]+\s+domain\b",
+            _I,
+        ),
+        # the cues are how language-model papers say it; a specialised image encoder is
+        # "a biomedical image encoder", not "domain-specific"
+        about=re.compile(r"\b(?:language|text|texts|textual|BERT\w*|LMs?|LLMs?)\b", _I),
+    ),
 )
 
 
 def asked_facets(criterion: str) -> list[Facet]:
     """The kinds of paper a compare criterion asks for."""
-    return [f for f in FACETS if f.asked.search(criterion)]
+    return [
+        f
+        for f in FACETS
+        if f.asked.search(criterion) and (f.about is None or f.about.search(criterion))
+    ]
 
 
 def facet_sentence(facet: Facet, title: str, abstract: str) -> str | None:

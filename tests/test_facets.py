@@ -11,6 +11,11 @@ def test_asked_facets() -> None:
     assert [f.name for f in asked_facets("are surveys, reviews or books")] == ["survey"]
     assert [f.name for f in asked_facets("give proofs or formal guarantees")] == ["theory"]
     assert asked_facets("evaluate on real robots") == []
+    assert [f.name for f in asked_facets("build a language model specialised for a domain")] == [
+        "domain"
+    ]
+    # the domain cues are how language-model papers say it: not asked of image encoders
+    assert asked_facets("pre-train image encoders for one specialised visual domain") == []
 
 
 def test_facet_cues_and_negation() -> None:
@@ -42,3 +47,16 @@ def test_compare_finds_surveys_and_theory_papers(seed_pipeline: Pipeline) -> Non
     assert "On the Provable Advantage of Unsupervised Pretraining" in titles
     # the kind is in the collection, the topic is not: the compare gate still abstains
     assert seed_pipeline.ask("Which papers are surveys of quantum computing?").abstained
+
+
+def test_compare_finds_domain_specialised_language_models(seed_pipeline: Pipeline) -> None:
+    ans = seed_pipeline.ask(
+        "Which papers build their own language model specialised for a professional or technical"
+        " domain?"
+    )
+    titles = {p.title.split(":")[0] for p in ans.papers}
+    assert {
+        "CySecBERT",
+        "LegalTurk Optimized BERT for Multi-Label Text Classification and NER",
+    } <= (titles), titles
+    assert "A Comprehensive Survey on Pretrained Foundation Models" not in titles
