@@ -1,5 +1,5 @@
 """Kinds of paper a researcher screens a collection for: surveys and books, theoretical work,
-work specialised to one domain.
+work specialised to one domain, work on languages other than English.
 
 "Which papers are surveys or books rather than new methods?" and "Which papers back their method
 with proofs or guarantees?" ask what *kind* of paper each is, and the words that say so are few
@@ -72,6 +72,23 @@ FACETS = (
         # the cues are how language-model papers say it; a specialised image encoder is
         # "a biomedical image encoder", not "domain-specific"
         about=re.compile(r"\b(?:language|text|texts|textual|BERT\w*|LMs?|LLMs?)\b", _I),
+    ),
+    Facet(
+        "language",
+        re.compile(
+            r"\blanguages?\s+other\s+than\s+English\b|\bnon-English\b|\blow-resource\s+languages?\b"
+            r"|\bmultilingual\b|\bmonolingual\b|\bcross-lingual\b",
+            _I,
+        ),
+        # a natural language named, or several: the words an abstract uses for it
+        re.compile(
+            r"\b(?:Chinese|Mandarin|Cantonese|Japanese|Korean|Vietnamese|Thai|Indonesian|Malay"
+            r"|Hindi|Bengali|Urdu|Tamil|Persian|Farsi|Arabic|Hebrew|Turkish|Greek|Russian"
+            r"|Ukrainian|Polish|Czech|German|Dutch|French|Spanish|Portuguese|Italian|Maltese"
+            r"|Swedish|Norwegian|Danish|Finnish|Hungarian|Romanian|African|Swahili|Yoruba|Hausa"
+            r"|Amharic|Igbo|Zulu|multilingual|monolingual|cross-lingual|non-English"
+            r"|low-resource\s+languages?|\d+\s+languages)\b"
+        ),
     ),
 )
 

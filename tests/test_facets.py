@@ -60,3 +60,16 @@ def test_compare_finds_domain_specialised_language_models(seed_pipeline: Pipelin
         "LegalTurk Optimized BERT for Multi-Label Text Classification and NER",
     } <= (titles), titles
     assert "A Comprehensive Survey on Pretrained Foundation Models" not in titles
+
+
+def test_compare_finds_work_on_languages_other_than_english(seed_pipeline: Pipeline) -> None:
+    ans = seed_pipeline.ask(
+        "Which papers train their own language model for a language other than English?"
+    )
+    titles = {p.title.split(":")[0] for p in ans.papers}
+    assert {
+        "AfroLM",
+        "Chinese MentalBERT",
+        "LegalTurk Optimized BERT for Multi-Label Text Classification and NER",
+    } <= titles, titles
+    assert not any(t.startswith("Domain-Specific Language Model Pretraining") for t in titles)
