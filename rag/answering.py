@@ -324,6 +324,10 @@ class Answerer:
             and not _WHICH_MORE.search(question)
         ):
             chosen = "compare"
+        if mode == "auto" and rw.reference.kind == "ordinal" and chosen == "compare":
+            # "How many tasks did the second one use, and which of them is new?": one paper is
+            # asked about; "them" are its tasks, not papers to screen
+            chosen = "qa"
         t1 = time.perf_counter()
         stage("searching")
         corpus = corpus_for(self.pipeline)

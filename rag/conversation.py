@@ -271,18 +271,22 @@ def title_named(
     candidates: list[Paper],
     skip: list[tuple[int, int]] | None = None,
     shared: set[str] | None = None,
+    generic: bool = False,
 ) -> dict[str, int]:
     """The candidates the question names by words of their titles, each at the first such word:
     a title word only one candidate has names it when the question capitalises it ("the
     Maltese paper") or uses two such words ("the stability gap paper"); one lower-case word
     alone is too weak ("one-line" is not "The Fine Line: ..."). Words inside the `skip` spans
-    and the `shared` names (lower case) are left out."""
+    and the `shared` names (lower case) are left out, and with `generic` the field-wide
+    abbreviations too (an order of papers counts the names the reader gave, not "LLM")."""
     skip, shared = skip or [], shared or set()
     title_terms = {p.id: set(terms(p.title)) for p in candidates}
     hits: dict[str, list[tuple[int, str, bool]]] = {}
     for m in re.finditer(r"[\w-]+", question):
         if any(a <= m.start() < b for a, b in skip) or m.group(0).lower() in shared:
             continue
+        if generic and (m.group(0) in GENERIC_NAMES or m.group(0).upper() in GENERIC_NAMES):
+            continue  # "two approaches for LLM pretraining: first ProX, then DataMan"
         capital = m.group(0)[0].isupper() and bool(question[: m.start()].strip())
         for t in terms(m.group(0)):
             owners = [pid for pid, ts in title_terms.items() if t in ts]
@@ -332,7 +336,7 @@ def mention_order(
         for p in owners:
             best[p.id] = min(best.get(p.id, (k, at)), (k, at))
     pos.update({pid: at for pid, (_, at) in best.items()})
-    for pid, at in title_named(question, candidates, spans, shared_names).items():
+    for pid, at in title_named(question, candidates, spans, shared_names, generic=True).items():
         pos.setdefault(pid, at)  # a paper its name or title placed stays there
     pos.update(described_at(question, candidates, pos))
     named = sorted((p for p in candidates if p.id in pos), key=lambda p: pos[p.id])

@@ -277,3 +277,29 @@ def test_a_second_ordinal_counts_the_same_list_as_the_first(seed_pipeline: Pipel
     second = seed_pipeline.ask("What does the first one align language to?", [first])
     third = seed_pipeline.ask("And where does the last one get its feedback from?", [first, second])
     assert [c.title.split(":")[0] for c in third.citations] == ["Yell At Your Robot"], third.answer
+
+
+def test_an_ordinal_counts_the_names_given_not_a_field_word(seed_pipeline: Pipeline) -> None:
+    """ "LLM" in "for LLM pretraining" is no name of the paper whose title says "LLM": the
+    second one is the second the reader named."""
+    first = seed_pipeline.ask(
+        "I'm comparing two data curation approaches for LLM pretraining: first ProX (Programming"
+        " Every Example), then DataMan. Can you outline both?"
+    )
+    ans = seed_pipeline.ask("For the second one, how many quality criteria does it use?", [first])
+    assert [c.title.split(":")[0] for c in ans.citations] == ["DataMan"], ans.answer
+
+
+def test_which_of_them_after_an_ordinal_asks_that_paper(seed_pipeline: Pipeline) -> None:
+    """ "... the second one ..., and which of them is new?": "them" are its tasks; one paper is
+    asked about, not a screen of the collection."""
+    first = seed_pipeline.ask(
+        "Two domain-specific BERT papers I want to look at: CySecBERT first, then the"
+        " StackOverflow one (Stack Over-Flowing with Results)."
+    )
+    ans = seed_pipeline.ask(
+        "How many downstream tasks did the second one evaluate on, and which of them is new?",
+        [first],
+    )
+    assert ans.mode == "qa"
+    assert {c.title.split(":")[0] for c in ans.citations} == {"Stack Over-Flowing with Results"}
