@@ -123,9 +123,11 @@ _DETAILS: dict[str, tuple[str, ...]] = {
     "venue": ("venu", "conferenc", "journal", "workshop", "proceed"),
 }
 # only when the wh-phrase asks for it ("which optimizer", "what peak learning rate"), not when
-# the detail is the topic ("which corpora were used to study re-warming the learning rate")
+# the detail is the topic ("which corpora were used to study re-warming the learning rate") or
+# the subject ("What do the authors call the dip ...?")
 _DETAIL_RE = re.compile(
-    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?P<d>optimi[sz]er|learning[- ]rate|batch[- ]size"
+    r"\b(?:which|what)\s+(?:(?!(?:do|does|did|is|are|was|were|has|have|had)\b)[\w-]+\s+){0,2}?"
+    r"(?P<d>optimi[sz]er|learning[- ]rate|batch[- ]size"
     r"|warm-?up|weight[- ]decay|dropout|epochs?|hyper-?parameters?|random\s+seeds?|hardware"
     r"|(?:gpu|tpu)[- ]hours?|licen[cs]e|authors|universit(?:y|ies)|labs?|laborator(?:y|ies)"
     r"|institutions?|affiliations?|funding|grants?|venues?|conferences?|journals?|workshops?)\b"

@@ -50,6 +50,8 @@ def test_strip_lead_in() -> None:
         # who wrote it and where it appeared: metadata no abstract states
         ("Who are the authors of the CaseHOLD paper?", "detail", "authors"),
         ("Who wrote the UL2 paper?", "detail", "authors"),
+        # the authors as the subject, not the thing asked for
+        ("What do the authors call the early dip in performance?", "open", ""),
         ("At which venue was the TAPE benchmark published?", "detail", "venue"),
         ("Where was KIND published?", "detail", "venue"),
         ("Which booking website did Agent Q use?", "name", "website"),
