@@ -23,6 +23,7 @@ from rag.schema import ComparedPaper, Paper, SearchFilters
 from rag.sentences import embed_sentences, split_sentences, terms
 
 SCREEN_ALL_MAX = 300  # collections up to this size are screened completely
+NOT_MATCHING = "Not clearly matching:"  # heads the papers a scoped compare shows as not matching
 SCREEN_CANDIDATES = 300  # larger collections: this many retrieval candidates
 
 # offline decision: a paper's relevance is its best sentence's score against the criterion
@@ -410,7 +411,7 @@ def compose(
     sentence."""
     tail = []
     if rest:
-        tail.append("Not clearly matching:")
+        tail.append(NOT_MATCHING)
         for d in rest:
             year = f" ({d.paper.year})" if d.paper.year else ""
             tail += [f"- {d.paper.title}{year}", "  " + cite(d.evidence, number[d.paper.id])]

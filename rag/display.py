@@ -230,6 +230,15 @@ def compare_lead(answer: Answer) -> str:
     return (answer.answer.strip().splitlines() or [""])[0]
 
 
+def compare_rest(answer: Answer) -> str:
+    """After "which of these ...": the papers the reader named that do not match, each with its
+    closest sentence (the part of the answer below the table); "" when there is none."""
+    from rag.compare import NOT_MATCHING
+
+    at = answer.answer.find(NOT_MATCHING)
+    return answer.answer[at:].strip() if at >= 0 else ""
+
+
 # --- fetching --------------------------------------------------------------------------------
 def fetch_papers(pipe: Pipeline, answer: Answer) -> dict[str, Paper]:
     """The full records behind an answer's citations/table/closest papers (for abstracts,

@@ -212,6 +212,9 @@ def test_compare_rows_carry_citation_numbers_and_years_only_when_known() -> None
     rows[1].year = 2020
     assert [r["year"] for r in display.compare_rows(a)] == [None, 2020]
     assert display.compare_caption(a) == "2 matching papers of 40 screened"
+    assert display.compare_rest(a) == ""  # a screen of the collection shows the matches only
+    a.answer = "1 of the 2 papers screened matches: X.\n- A\n  ev [1]\nNot clearly matching:\n- B\n  no [2]"
+    assert display.compare_rest(a) == "Not clearly matching:\n- B\n  no [2]"
 
 
 def test_summary_gets_a_heading_per_theme_group(seed_pipeline: Pipeline) -> None:

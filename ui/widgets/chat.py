@@ -22,6 +22,7 @@ from rag.display import (
     closest_papers,
     compare_caption,
     compare_lead,
+    compare_rest,
     compare_rows,
     fetch_papers,
     history_answers,
@@ -128,7 +129,10 @@ def render_compare(a: Answer, papers: dict[str, Paper], index: int) -> None:
     st.markdown(answer_markdown(lead))
     st.caption(count + "click a column header to sort; select a row to read its abstract")
     rows = compare_rows(a)
+    rest = compare_rest(a)  # "which of these ...": the named papers that do not match, and why
     if not rows:
+        if rest:
+            st.markdown(answer_markdown(rest))
         return
     cfg: dict[str, Any] = {
         "ref": st.column_config.NumberColumn("[n]", width=45, format="[%d]"),
@@ -147,6 +151,8 @@ def render_compare(a: Answer, papers: dict[str, Paper], index: int) -> None:
         selection_mode="single-row",
         key=f"compare_{index}",
     )
+    if rest:
+        st.markdown(answer_markdown(rest))
     chosen = list(getattr(getattr(event, "selection", None), "rows", []) or [])
     if chosen and 0 <= chosen[0] < len(a.papers):
         row = a.papers[chosen[0]]
