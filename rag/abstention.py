@@ -103,6 +103,11 @@ def known_entities(question: str, corpus: Corpus) -> list[str]:
     ]
 
 
+# a name whose every word is this common in the collection (IDF; "BERT" 1.4 in the seeds, "Llama"
+# 2.9, "GLUE" 4.0) is the field's, like "LLM": it picks no subject for rule 3 (tune: ninth round)
+FIELD_NAME_IDF = 2.0
+
+
 def subject_ids(question: str, papers: list[Paper], corpus: Corpus) -> set[str]:
     """The candidate papers the question is about: those naming its most specific name, the one
     the fewest candidates name ("bert2BERT" rather than "GLUE" in "What GLUE average did
@@ -111,6 +116,8 @@ def subject_ids(question: str, papers: list[Paper], corpus: Corpus) -> set[str]:
     # a spelled-out name ("the Decision-Pretrained Transformer") names its paper too
     spelled = [n for n in names(question, corpus.term_idf) if " " in n and n not in GENERIC_NAMES]
     for e in dict.fromkeys([*known_entities(question, corpus), *spelled]):
+        if max((corpus.term_idf(t) for t in terms(e)), default=9.0) < FIELD_NAME_IDF:
+            continue  # "the two BERT models ...": a name many abstracts use is no paper's own
         found = papers_naming(e, papers)
         if found:  # a name before a size ("the 10B model ... SuperGLUE": ProX has "10B"
             # tokens, ERNIE "10 billion"), then the fewest candidates, then the rarest

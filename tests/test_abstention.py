@@ -201,3 +201,14 @@ def test_clauses_split_a_long_question_only() -> None:
         "If you grow a model from a smaller checkpoint",
         "how much pretraining compute is saved",
     ]
+
+
+def test_a_field_wide_name_picks_no_subject(seed_pipeline: Pipeline) -> None:
+    """ "BERT" is in a fifth of the abstracts: "the two BERT models trained only on programming
+    Q&A site posts" are not the papers that happen to say "BERT" most plainly, so rule 3 reads
+    the best-matching papers, and the StackOverflow paper gives the parameter counts."""
+    ans = seed_pipeline.ask(
+        "How many parameters do the two BERT models trained only on programming Q&A site posts"
+        " have?"
+    )
+    assert not ans.abstained and "109M parameters" in ans.answer, ans.answer
