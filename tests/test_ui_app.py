@@ -211,6 +211,22 @@ def test_compare_is_one_sortable_table_with_the_count(
     assert [e.label for e in msg.expander] == ["Edit the search question and re-run"]
 
 
+def test_which_of_these_shows_the_papers_that_do_not_match(
+    seed_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A compare scoped to the papers the reader named shows, below its table, the named paper
+    that does not match and the sentence that says why."""
+    at = _ask(_app(monkeypatch, seed_home), "Tell me about Chinese MentalBERT and CySecBERT.")
+    at = _ask(at, "Which of these made their training data public?")
+    a = _turn(at).answer
+    assert a is not None and a.mode == "compare" and len(a.papers) == 1, a
+    msg = _last_assistant(at)
+    assert len(msg.dataframe) == 1
+    shown = "\n".join(m.value for m in msg.markdown)
+    assert "Not clearly matching" in shown and "will not be made publicly available" in shown
+    assert not at.exception
+
+
 def test_summary_shows_its_theme_headings(seed_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     q = "Summarise what the papers say about reinforcement learning."
     at = _ask(_app(monkeypatch, seed_home), q, mode="summary")
