@@ -85,7 +85,6 @@ _RELEASABLE = (
 _RELEASED_WITH = frozenset(terms("code"))  # "code or trained model weights"
 _RELEASE = "<release>"  # marks a release criterion's object
 _RELEASE_STATED = re.compile(r"\b(?:releas|open-sourc|publish|shar)\w*", re.IGNORECASE)
-_RELEASED_WITH = frozenset(terms("code data dataset datasets corpus"))  # "code or model weights"
 # "release or open-source the data": the second verb of a pair is no object
 _SECOND_VERB = re.compile(rf"^\s*(?:or|and|/)\s*(?:{_VERBS}[\w-]*|make|made)\b", re.IGNORECASE)
 
@@ -144,7 +143,7 @@ def contribution_object(criterion: str) -> frozenset[str] | None:
 
 
 def is_release(obj: frozenset[str] | None) -> bool:
-    """A criterion about releasing weights: checked by its release statements alone."""
+    """A criterion about releasing weights or data: checked by its release statements alone."""
     return obj is not None and _RELEASE in obj
 
 
