@@ -64,7 +64,8 @@ MEDIAN_MIN = 10
 PAPER_NOUNS = r"papers|works|studies|articles|abstracts|publications|entries|items"
 _PAPERS = rf"(?:{PAPER_NOUNS}|paper|work)"
 _LEAD = re.compile(
-    rf"^\s*(?:(?:which|what)\s+(?:of\s+the\s+)?(?:(?!{_PAPERS}\b)[\w-]+\s+)?{_PAPERS}"
+    rf"^\s*(?:(?:which|what)\s+of\s+(?:these|those|them)(?:\s+{_PAPERS})?"
+    rf"|(?:which|what)\s+(?:of\s+the\s+)?(?:(?!{_PAPERS}\b)[\w-]+\s+)?{_PAPERS}"
     rf"|(?:list|find|show|name|give)(?:\s+(?:me|all))*\s+(?:the\s+)?(?:(?!{_PAPERS}\b)[\w-]+\s+)?"
     rf"{_PAPERS}"
     rf"|(?:(?:are|is)\s+there\s+)?any\s+(?:(?!{_PAPERS}\b)[\w-]+\s+)?{_PAPERS}"

@@ -103,9 +103,9 @@ def asked_facets(criterion: str) -> list[Facet]:
 
 
 def facet_sentence(facet: Facet, title: str, abstract: str) -> str | None:
-    """The sentence of the abstract (or the title) that says the paper is of this kind; None
+    """The sentence of the abstract (else the title) that says the paper is of this kind; None
     when none does."""
-    for s in [title, *split_sentences(abstract)]:
+    for s in [*split_sentences(abstract), title]:
         if facet.cue.search(s) and not (facet.negated and facet.negated.search(s)):
             return s
     return None

@@ -130,9 +130,11 @@ def render_compare(a: Answer, papers: dict[str, Paper], index: int) -> None:
     st.caption(count + "click a column header to sort; select a row to read its abstract")
     rows = compare_rows(a)
     rest = compare_rest(a)  # "which of these ...": the named papers that do not match, and why
+    # its [n] open the same citation chips as a QA answer's
+    shown_rest = answer_markdown(rest, citation_chip_maker(a, papers)) if rest else ""
     if not rows:
-        if rest:
-            st.markdown(answer_markdown(rest))
+        if shown_rest:
+            st.markdown(shown_rest, unsafe_allow_html=True)
         return
     cfg: dict[str, Any] = {
         "ref": st.column_config.NumberColumn("[n]", width=45, format="[%d]"),
@@ -151,8 +153,8 @@ def render_compare(a: Answer, papers: dict[str, Paper], index: int) -> None:
         selection_mode="single-row",
         key=f"compare_{index}",
     )
-    if rest:
-        st.markdown(answer_markdown(rest))
+    if shown_rest:
+        st.markdown(shown_rest, unsafe_allow_html=True)
     chosen = list(getattr(getattr(event, "selection", None), "rows", []) or [])
     if chosen and 0 <= chosen[0] < len(a.papers):
         row = a.papers[chosen[0]]
