@@ -88,6 +88,8 @@ THEME_COS = 0.55  # papers whose chosen sentences are this similar share a theme
 # ("... only on StackOverflow data?"), unless the question is about several papers (tune: 0.5
 # 2 up, 1.0 3 up, none down; docs/ANSWERING.md, eighth round)
 NAME_PRIOR = 1.0
+# "which of these ...?" after at most this many papers also shows the ones that do not match
+NOT_MATCHING_MAX = 5
 FOCUS_PRIOR = 1.0  # prior of papers a follow-up refers to (same as the top retrieval hit)
 TAIL_PAPERS = 12  # "..., and what do they Y?": Y is answered for this many matching papers
 # "Which papers X, and what do they Y?" answered by this few papers (a question about two or
@@ -733,7 +735,8 @@ class Answerer:
         # "which of these ...": the reader named the few papers, so the ones that do not match
         # are shown too, each with the sentence that came closest ("the dataset will not be made
         # publicly available"), not silently left out
-        rest = [d for d in decisions if not d.matches and d.evidence] if scope else []
+        few = bool(scope) and len(scope) <= NOT_MATCHING_MAX  # a long list: its matches only
+        rest = [d for d in decisions if not d.matches and d.evidence] if few else []
         sources = number_sources(matched + [d.paper for d in rest])
         number = {p.id: n for n, p in sources}
         extra = self._second_part(rw.scoring_question, rows, pool, corpus)
