@@ -17,7 +17,7 @@ import numpy as np
 
 from rag.contribution import contribution_object, is_release, states
 from rag.extractive import W_DENSE, W_LEX, Corpus, cite
-from rag.facets import asked_facets, facet_sentence
+from rag.facets import asked_facets, kind_sentence
 from rag.questions import GENERIC_NAMES, names, strip_lead_in
 from rag.schema import ComparedPaper, Paper, SearchFilters
 from rag.sentences import embed_sentences, split_sentences, terms
@@ -275,9 +275,8 @@ def screen_offline(
     facets = asked_facets(core)
     kind: dict[int, str] = {}  # paper index -> its sentence saying it is of the asked kind(s)
     for i, p in enumerate(papers):
-        cues = [facet_sentence(f, p.title, p.abstract) for f in facets]
-        if facets and all(cues):
-            kind[i] = next((c for c in cues if c != p.title), "")
+        if (cue := kind_sentence(facets, p.title, p.abstract)) is not None:
+            kind[i] = cue
 
     weight = RELEASE_WEIGHT if is_release(obj) and contribution else contribution
 
@@ -322,7 +321,7 @@ def kind_in_collection(criterion: str, papers: list[Paper], corpus: Corpus) -> b
         rest = f.asked.sub(" ", rest)
     if not facets or oov_share(rest, corpus) > KIND_OOV_MAX:
         return False
-    return any(all(facet_sentence(f, p.title, p.abstract) for f in facets) for p in papers)
+    return any(kind_sentence(facets, p.title, p.abstract) is not None for p in papers)
 
 
 # "Llama-family models", "GPT-style", "BERT-based": the name is the part before

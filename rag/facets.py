@@ -86,8 +86,9 @@ FACETS = (
             r"|Hindi|Bengali|Urdu|Tamil|Persian|Farsi|Arabic|Hebrew|Turkish|Greek|Russian"
             r"|Ukrainian|Polish|Czech|German|Dutch|French|Spanish|Portuguese|Italian|Maltese"
             r"|Swedish|Norwegian|Danish|Finnish|Hungarian|Romanian|African|Swahili|Yoruba|Hausa"
-            r"|Amharic|Igbo|Zulu|multilingual|monolingual|cross-lingual|non-English"
-            r"|low-resource\s+languages?|\d+\s+languages)\b"
+            r"|Amharic|Igbo|Zulu"  # names as written (a capital: "Polish", not "polish")
+            r"|(?i:multilingual|monolingual|cross-lingual|non-English|low-resource\s+languages?)"
+            r"|\d+\s+languages)\b"
         ),
     ),
 )
@@ -109,3 +110,12 @@ def facet_sentence(facet: Facet, title: str, abstract: str) -> str | None:
         if facet.cue.search(s) and not (facet.negated and facet.negated.search(s)):
             return s
     return None
+
+
+def kind_sentence(facets: list[Facet], title: str, abstract: str) -> str | None:
+    """The paper is of every asked kind: the first cue sentence ("" when only its title says
+    so); None when it is not."""
+    cues = [facet_sentence(f, title, abstract) for f in facets]
+    if not facets or not all(cues):
+        return None
+    return next((c for c in cues if c != title), "")

@@ -30,6 +30,10 @@ def test_facet_cues_and_negation() -> None:
     assert not facet_sentence(theory, "T", "We cannot guarantee the selected ratio is optimal.")
     assert facet_sentence(survey, "T", "This open access book provides a comprehensive overview.")
     assert not facet_sentence(survey, "T", "We evaluate our method on a benchmark.")
+    language = next(iter(asked_facets("models for languages other than English")))
+    assert facet_sentence(language, "T", "Multilingual models fall short on Maltese.")
+    assert facet_sentence(language, "T", "We pretrain on a Polish corpus.")
+    assert not facet_sentence(language, "T", "We polish the generated text.")
 
 
 def test_compare_finds_surveys_and_theory_papers(seed_pipeline: Pipeline) -> None:
