@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.extractive import Corpus, Scored, missing_entities, relevance
+from rag.extractive import Corpus, Scored, missing_entities, own_names, relevance
 from rag.questions import ASKS_EACH, GENERIC_NAMES, Slot, answer_slot, fills, names
 from rag.schema import Paper
 from rag.sentences import (
@@ -144,7 +144,7 @@ def _listed(question: str, a: str, b: str) -> bool:
     x, y = re.escape(a), re.escape(b)
     for first, second in ((x, y), (y, x)):
         if re.search(
-            rf"{first}\W*\s*(?:,|and|or|&|/|vs\.?|versus|as well as)\s*"
+            rf"{first}(?:\s+[\w.-]+){{0,2}}?\W*\s*(?:,|and|or|&|/|vs\.?|versus|as well as)\s*"
             rf"(?:the\s+(?:[\w-]+\s+){{0,2}})?{second}",
             question,
         ):
@@ -257,7 +257,10 @@ def gate(
     slot = slot or answer_slot(question)
     if slot.checked and not slot.soft and scored:
         about = set(focus or ()) or subject_ids(question, papers, corpus)
-        together = None if focus else co_named(question, papers, corpus)
+        # "OpenVLA ..., while V-GPS ...; how many tasks is each evaluated on?": names of two
+        # papers' own, asked each, are parallel subjects ("each of its four benchmarks" is not)
+        each = ASKS_EACH.search(question) and sum(bool(own_names(question, p)) for p in papers) >= 2
+        together = None if focus or each else co_named(question, papers, corpus)
         if together is not None and not together[1]:
             why = f"no abstract names {' and '.join(together[0])} together"
             return Gate(False, score, rel, oov, why=why, rule="slot")

@@ -96,7 +96,7 @@ class Slot:
 
 # words that name a measured quantity: "what <metric>" asks for a number
 _METRIC = (
-    r"percentage|percent|rate|score|scores|accuracy|f1|bleu|rouge|fid|perplexity|size|number"
+    r"percentage|percent|rate|score|scores|accuracy|f1|bleu|rouge|fid|perplexity|sizes?|number"
     r"|count|fraction|proportion|ratio|speed-?up|improvement|gain|reduction|decrease|increase"
     r"|cost|budget|error|loss|average|latency|throughput|margin|factor|auc|map|mrr|ndcg|recall"
     r"|precision|win\s+rate|success\s+rate|exact\s+match|agreement|kappa|correlation"
@@ -287,6 +287,11 @@ _HEAD_STOP = frozenset(
         for s in ("", "s")
     }
 )  # fmt: skip
+# "what did the average score go from and to?", "from what to what": a before and an after
+_FROM_TO = re.compile(
+    r"\bgo(?:es|ne)?\s+from\b|\bfrom\s+(?:and|what)\s+to\b|\bfrom\s+[\w.%-]+\s+to\s+what\b",
+    re.IGNORECASE,
+)
 _CHANGE_VERBS = re.compile(
     r"\b(?:improv|rais|boost|increas|reduc|cut|lower|decreas|gain|outperform|beat|speed|save|"
     r"drop|shrink|accelerat|fewer|less|more)\w*",
@@ -493,6 +498,7 @@ def answer_slot(question: str) -> Slot:
     m = _WHAT_METRIC.search(q)
     if m:
         metric = " ".join(m.group("metric").lower().split())
+        metric = "size" if metric == "sizes" else metric
         of = _COUNT_OF.match(q, m.end()) if metric in {"number", "count", "amount"} else None
         if of:  # "what is the (smallest) number of demos": as "how many demos"
             head = _head_of(of.group("rest"))
@@ -505,8 +511,8 @@ def answer_slot(question: str) -> Slot:
                 slot_terms += tuple(terms(slot_terms[0].rsplit("-", 1)[-1]))
         else:  # "what (ImageNet top-1) accuracy": the metric names itself
             slot_terms = tuple(terms(metric))
-        if metric == "size" and not named:  # "what size": any size unit; "vocabulary size": that
-            slot_terms += _ADJ_UNITS["large"]
+        if metric == "size" and set(named[-1:]) <= {"model"}:  # "what size", "model sizes":
+            slot_terms += _ADJ_UNITS["large"]  # any size unit; "vocabulary size": that one
         if metric in {"score", "scores"} and not named:  # "what did it score": any metric
             slot_terms += (*_PERCENT_OWNERS, "%", "point")
         if metric == "rate" and not named:  # "at what rate": a frequency too ("at 20Hz")
@@ -517,6 +523,7 @@ def answer_slot(question: str) -> Slot:
             slot_terms = ("%", "percent", "x", "time", "fold")
         head = " ".join([*mods[-1:], metric]).strip()
         change = metric in {"improvement", "gain", "reduction", "decrease", "increase", "margin"}
+        change = change or bool(_FROM_TO.search(q))  # "what did X go from and to?"
         return Slot("quantity", head, slot_terms, change, units)
     if _RIVAL_Q.search(q):
         return Slot("name", "what it is compared with", _RIVAL_WORDS, units=units, soft=True)

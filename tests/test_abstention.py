@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from rag.abstention import _listed
 from rag.pipeline import Pipeline
 
 
@@ -143,6 +144,25 @@ def test_a_question_asked_of_each_paper_is_no_head_to_head(seed_pipeline: Pipeli
     assert ans.abstained and "directly" in ans.answer.splitlines()[0], ans.answer
 
 
+def test_names_of_two_papers_asked_each_need_no_abstract_naming_both(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "OpenVLA ..., while V-GPS ...: how many tasks is each evaluated on?" asks each paper on
+    its own, though the names are not listed side by side; "ERNIE 3.0 and UL2" are listed."""
+    ans = seed_pipeline.ask(
+        "OpenVLA fine-tunes a generalist policy, while V-GPS steers generalist policies without "
+        "touching their weights. How many tasks is each evaluated on?"
+    )
+    assert not ans.abstained and "12 tasks" in ans.answer, ans.answer
+    ans = seed_pipeline.ask("How big are ERNIE 3.0 and UL2, and what does each claim on SuperGLUE?")
+    assert not ans.abstained, ans.answer
+    # "each" of one paper's benchmarks still needs that paper to give the score
+    ans = seed_pipeline.ask(
+        "What F1 score did Chinese MentalBERT get on each of its four public benchmarks?"
+    )
+    assert ans.abstained, ans.answer
+
+
 def test_a_compare_question_nothing_matches_abstains(seed_pipeline: Pipeline) -> None:
     ans = seed_pipeline.ask("Which papers predict stock prices from financial news?")
     assert ans.mode == "compare" and ans.abstained and not ans.papers, ans.answer
@@ -212,3 +232,11 @@ def test_a_field_wide_name_picks_no_subject(seed_pipeline: Pipeline) -> None:
         " have?"
     )
     assert not ans.abstained and "109M parameters" in ans.answer, ans.answer
+
+
+def test_names_listed_side_by_side_may_carry_a_version_or_a_noun() -> None:
+    """ "ERNIE 3.0 and UL2", "the OpenVLA paper and the V-GPS paper" list two names; "What MMLU
+    score does MeCo reach" does not."""
+    assert _listed("How big are ERNIE 3.0 and UL2?", "ERNIE", "UL2")
+    assert _listed("Do the OpenVLA paper and the V-GPS paper agree?", "OpenVLA", "V-GPS")
+    assert not _listed("What MMLU score does MeCo reach?", "MMLU", "MeCo")

@@ -75,6 +75,9 @@ def test_strip_lead_in() -> None:
             "name",
             "what it is compared with",
         ),
+        # "model sizes" asks for a size (in parameters), not for a model's name
+        ("What model sizes did the MeCo paper train?", "quantity", "model size"),
+        ("What sizes were the two models they released?", "quantity", "size"),
         # "beats" inside a description of the paper is not what is asked
         (
             "What is the benchmark of the work arguing that scratch beats continuing?",
@@ -164,6 +167,20 @@ def test_change_slot_accepts_differences() -> None:
     slot = answer_slot(q)
     assert fills(slot, "KIND achieves more than 6.54 and 1.07 decrease in FID and sFID.", q)
     assert not fills(slot, "KIND is evaluated on DiT-L/2 with a new architecture.", q)
+
+
+def test_a_before_and_after_is_a_change() -> None:
+    """ "What did X go from and to?" is answered by "from 36.2% to 40.7%", however far the
+    metric's word sits from the numbers."""
+    q = "For the latter, what did average medical performance of OpenLlama-3B go from and to?"
+    slot = answer_slot(q)
+    assert slot.kind == "quantity" and slot.change
+    s = (
+        "For example, our strategies improve the average medical task performance of the "
+        "OpenLlama-3B model from 36.2% to 40.7% with only 40% of the original training budget."
+    )
+    assert fills(slot, s, q)
+    assert not answer_slot("What average score does it reach?").change
 
 
 def test_name_slot_needs_a_name_the_question_does_not_give() -> None:
