@@ -57,6 +57,12 @@ OOV_WEIGHT = 0.20
 # ("quantum error correction", "stock prices from financial news", "symbolic music ... MIDI")
 # score 0.06-0.25 and the ~120 answerable compare-routed ones 0.29 and up: the cutoff sits between
 COMPARE_FLOOR = 0.27
+# ... and when DEAD_SLOTS_MIN of its parts (`rag.compare.slots`; at least DEAD_SLOT_SHARE of
+# them) have no word any abstract uses: answerable criteria miss one part at most, a verb ("by
+# talking to it", "main selling point"); on 429 compare-routed tune questions two missing parts
+# caught 5 more of 44 unanswerables (weather / traffic forecasting), no answerable one
+DEAD_SLOTS_MIN = 2
+DEAD_SLOT_SHARE = 0.3
 # Rule 3 reads the sentences of this many best-matching papers when the question names none
 SLOT_PAPERS = 2
 
@@ -282,8 +288,22 @@ def gate(
 
 def compare_gate(criterion: str, best_sentence: float, corpus: Corpus) -> Gate:
     """Rule 4 for a compare question: is the property `criterion` anywhere in the collection?
-    `best_sentence` is the best sentence score any screened paper has for it."""
+    `best_sentence` is the best sentence score any screened paper has for it. Two of its
+    parts that no abstract has a word for (DEAD_SLOTS_MIN, at least DEAD_SLOT_SHARE of them)
+    say so too: "graph neural networks for traffic forecasting" is about traffic forecasting."""
+    from rag.compare import slots  # compare reads this module's measures lazily too
+
     oov = oov_share(criterion, corpus)
     score = _floor_score(best_sentence, oov, False, OOV_WEIGHT)
+    sl = slots(criterion)
+    dead = [s for s in sl if not any(corpus.knows(t) for t in s)]
+    if len(dead) >= DEAD_SLOTS_MIN and len(dead) >= DEAD_SLOT_SHARE * len(sl):
+        words = [
+            w
+            for w in re.findall(r"[\w-]+", criterion)
+            if any(t in s for s in dead for t in terms(w))
+        ]
+        why = f"no abstract uses the words {' or '.join(dict.fromkeys(words))}"
+        return Gate(False, score, best_sentence, oov, why=why, rule="relevance")
     ok = score >= COMPARE_FLOOR
     return Gate(ok, score, best_sentence, oov, rule="" if ok else "relevance")

@@ -324,6 +324,10 @@ def kind_in_collection(criterion: str, papers: list[Paper], corpus: Corpus) -> b
     return any(kind_sentence(facets, p.title, p.abstract) is not None for p in papers)
 
 
+# a capitalised word inside a criterion is a name unless the collection's abstracts use it this
+# commonly (IDF): "a model from the Llama family" (2.9) names Llama; answer sentences, full of
+# capitalised common phrases, need a rarer word (`rag.questions.NAME_IDF`, 3.0)
+CRITERION_NAME_IDF = 2.0
 # "Llama-family models", "GPT-style", "BERT-based": the name is the part before
 _NAME_SUFFIX = re.compile(r"-(?:family|based|style|like|series|type|class|sized?)$", re.IGNORECASE)
 
@@ -332,7 +336,7 @@ def criterion_names(criterion: str, corpus: Corpus) -> list[str]:
     """The specific names a criterion asks about ("use Llama-family models" -> Llama, "train on
     the Pile" -> Pile), not field-wide ones (LLMs)."""
     out = []
-    for n in names(criterion, corpus.term_idf):
+    for n in names(criterion, corpus.term_idf, CRITERION_NAME_IDF):
         n = _NAME_SUFFIX.sub("", n)
         if any(part.isalpha() and part.islower() for part in n.split("-")[1:]):
             continue  # a capitalised compound adjective ("Internet-scale"), no name

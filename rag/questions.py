@@ -648,16 +648,18 @@ GENERIC_NAMES = frozenset(
 )
 
 
-def names(sentence: str, idf: Callable[[str], float] | None = None) -> list[str]:
+def names(
+    sentence: str, idf: Callable[[str], float] | None = None, min_idf: float = NAME_IDF
+) -> list[str]:
     """Name-like tokens: acronyms, CamelCase, versioned tokens, and capitalised words inside the
     sentence ("Maltese", "Continual-World"); field-wide abbreviations (RL, LLM) are no names,
-    nor (given the collection's `idf`) capitalised runs of common words."""
+    nor (given the collection's `idf`) capitalised runs of common words (no word `min_idf`)."""
     out = [e for e in entities(sentence) if not e[0].isdigit()]
     for m in _CAPITAL.finditer(sentence):
         run = m.group(0)
         if run in _NOT_NAMES:
             continue
-        if idf is None or any(idf(t) >= NAME_IDF for t in terms(run)):
+        if idf is None or any(idf(t) >= min_idf for t in terms(run)):
             out.append(run)
     return [n for n in out if n not in GENERIC_NAMES]
 

@@ -102,6 +102,9 @@ def test_a_criterion_naming_something_matches_the_papers_that_name_it(
     corpus = corpus_for(seed_pipeline)
     assert criterion_names("use Llama-family models", corpus) == ["Llama"]
     assert criterion_names("pre-train on Internet-scale data", corpus) == []
+    # a capitalised word inside the criterion is a name unless the abstracts use it commonly
+    assert criterion_names("use or train a model from the Llama family", corpus) == ["Llama"]
+    assert criterion_names("evaluate on Transformer models", corpus) == []
     items = {json.loads(x)["id"]: json.loads(x) for x in EVAL.read_text().splitlines() if x}
     it = items["compare-009"]  # Which papers report experiments with Llama-family models?
     ans = seed_pipeline.ask(it["turns"][0])
