@@ -174,7 +174,9 @@ def test_a_compare_criterion_with_two_parts_no_abstract_words_abstains(
     """ "graph neural networks for traffic forecasting": two graph papers come close, but no
     abstract has a word for "traffic" or "forecasting"; one missing verb ("by talking to it")
     is phrasing."""
-    ans = seed_pipeline.ask("Are there any papers on graph neural networks for traffic forecasting?")
+    ans = seed_pipeline.ask(
+        "Are there any papers on graph neural networks for traffic forecasting?"
+    )
     assert ans.abstained and "traffic or forecasting" in ans.answer, ans.answer
     ans = seed_pipeline.ask("Which papers let a person correct a robot by talking to it?")
     assert not ans.abstained and ans.papers, ans.answer
