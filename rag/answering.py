@@ -103,6 +103,9 @@ NAMED_K = 3  # candidates read per name the first retrieval missed
 _PAPERS = rf"(?:{cmp.PAPER_NOUNS})"
 _COMPARE_CUES = re.compile(
     rf"\b(?:which|what)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?{_PAPERS}\b"
+    # "What legal-domain pretraining papers are in here?": two words saying what kind
+    r"|\b(?:which|what)\s+(?:(?!(?:do|does|did|is|are|was|were|have|has|can|could|would|should"
+    rf"|the|these|those|of)\b)[\w-]+\s+){{2}}{_PAPERS}\b"
     r"|\b(?:list|find|show|name|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:[\w-]+\s+)?"
     rf"{_PAPERS}\b"
     rf"|\b(?:any|are\s+there)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?{_PAPERS}\b"

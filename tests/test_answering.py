@@ -36,6 +36,9 @@ ITEMS = [
         ("Summarise what these papers say about continual pre-training.", "summary"),
         ("Give me an overview of data selection", "summary"),
         ("What do these papers say about RLHF?", "summary"),
+        # two words saying what kind of paper
+        ("What legal-domain pretraining papers are in here?", "compare"),
+        ("What are the papers about?", "qa"),
         ("Which paper introduced CaseHOLD?", "qa"),
         ("How many demonstrations was OpenVLA trained on?", "qa"),
         ("Which papers give an overview of pre-training?", "compare"),  # the first cue decides

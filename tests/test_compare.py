@@ -18,7 +18,16 @@ def test_criterion_of() -> None:
     assert criterion_of("List the papers that study in-context learning") == (
         "study in-context learning"
     )
-    assert criterion_of("What robot papers use language?") == "use language"
+    # the words before "papers" say what kind of paper is asked for: part of the property
+    assert criterion_of("What robot papers use language?") == "robot use language"
+    assert criterion_of("Which robotics papers are there?") == "robotics"
+    assert criterion_of("What legal-domain pretraining papers are in here?") == (
+        "legal-domain pretraining"
+    )
+    assert criterion_of("Which of these papers use MCTS?") == "use MCTS"
+    assert criterion_of("Which two papers pretrain BERT on legal text?") == (
+        "pretrain BERT on legal text"
+    )
     # "papers work with": "work" is the verb here, not a second "papers" word
     assert (
         criterion_of("Which papers work with multilingual text?") == "work with multilingual text"
