@@ -29,7 +29,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.extractive import Corpus, Scored, missing_entities, own_names, relevance
+from rag.extractive import (
+    Corpus,
+    Scored,
+    asked_names,
+    missing_entities,
+    own_names,
+    relevance,
+)
 from rag.questions import ASKS_EACH, GENERIC_NAMES, Slot, answer_slot, fills, names
 from rag.schema import Paper
 from rag.sentences import (
@@ -192,6 +199,31 @@ def each_named(question: str, papers: list[Paper], corpus: Corpus) -> set[str]:
     return best if len(best) >= 2 else set()
 
 
+def titled_papers(question: str, papers: list[Paper]) -> set[str]:
+    """The candidates the question names by their title: a name the title gives ("VPT",
+    "MeCo"), the title's part before its colon ("A Pretrainer's Guide to Training Data"), or
+    the whole title."""
+    low = question.lower()
+    # a name one title alone gives ("BERT" is in six titles: the field's, no paper's own)
+    own = [
+        e
+        for e in asked_names(question)
+        if sum(names_verbatim(e, p.title, ignore_case=True) for p in papers) == 1
+    ]
+    out = {
+        p.id
+        for p in papers
+        if p.title.lower() in low
+        or (
+            ":" in p.title
+            and len(head := p.title.partition(":")[0].split()) >= 2
+            and " ".join(head) in question
+        )  # a long head, written out
+        or any(names_verbatim(e, p.title, ignore_case=True) for e in own)
+    }
+    return out | set(short_title_named(question, papers))
+
+
 def slot_sentences(scored: list[Scored], about: set[str]) -> list[Scored]:
     """The sentences rule 3 reads: all of the subject papers', else those of the SLOT_PAPERS
     papers with the best sentences (a question that names no paper is about the best match)."""
@@ -263,15 +295,23 @@ def gate(
     slot = slot or answer_slot(question)
     if slot.checked and not slot.soft and scored:
         about = set(focus or ()) or subject_ids(question, papers, corpus)
-        # "OpenVLA ..., while V-GPS ...; how many tasks is each evaluated on?": names of two
-        # papers' own, asked each, are parallel subjects ("each of its four benchmarks" is not)
-        each = ASKS_EACH.search(question) and sum(bool(own_names(question, p)) for p in papers) >= 2
-        together = None if focus or each else co_named(question, papers, corpus)
+        # two papers named by their titles ("Which environments do VPT and 'Pre-Trained
+        # Language Models for ...' use?"), or by names of their own and asked "each" ("OpenVLA
+        # ..., while V-GPS ...: how many tasks is each evaluated on?"), are parallel subjects,
+        # any of which may answer ("each of its four benchmarks" names one paper)
+        titled = titled_papers(question, papers)
+        owned = {p.id for p in papers if own_names(question, p)} | titled
+        several = not focus and (
+            len(titled) >= 2 or (bool(ASKS_EACH.search(question)) and len(owned) >= 2)
+        )
+        together = None if focus or several else co_named(question, papers, corpus)
         if together is not None and not together[1]:
             why = f"no abstract names {' and '.join(together[0])} together"
             return Gate(False, score, rel, oov, why=why, rule="slot")
         if together is not None:
             about = together[1]
+        elif several:
+            about = owned
         elif not focus and ASKS_EACH.search(question):  # "how do V-PTR and V-GPS each ...": any
             about = each_named(question, papers, corpus) or about  # of them may answer
         cands = slot_sentences(scored, about)

@@ -168,6 +168,21 @@ def test_a_compare_question_nothing_matches_abstains(seed_pipeline: Pipeline) ->
     assert ans.mode == "compare" and ans.abstained and not ans.papers, ans.answer
 
 
+def test_two_papers_named_by_their_titles_are_each_a_subject(seed_pipeline: Pipeline) -> None:
+    """ "Which environments do VPT and '<a title>' use?" asks both papers: the one that names
+    its environment answers (VPT's abstract names none); "BERT", in six titles, names none."""
+    ans = seed_pipeline.ask(
+        "Which environments do VPT and 'Pre-Trained Language Models for Interactive "
+        "Decision-Making' use for their experiments?"
+    )
+    assert not ans.abstained and "VirtualHome" in ans.answer, ans.answer
+    ans = seed_pipeline.ask(
+        "How many models, and of what size, were trained in 'A Pretrainer's Guide to Training "
+        "Data' versus 'A Little Help Goes a Long Way'?"
+    )
+    assert not ans.abstained and "28 1.5B parameter" in ans.answer, ans.answer
+
+
 def test_a_compare_criterion_with_two_parts_no_abstract_words_abstains(
     seed_pipeline: Pipeline,
 ) -> None:
