@@ -90,6 +90,12 @@ _TAIL = re.compile(
 )
 
 
+_NEXT_QUESTION = re.compile(
+    r"\?\s+(?=(?:what|how|which|where|when|why|who|do|does|did|is|are|was|were)\b)",
+    re.IGNORECASE,
+)
+
+
 # "What do the papers that X propose?", "Across the papers that X, what ...?": the property is
 # the relative clause; what is asked of them is the whole question
 PLURAL_SUBJECT = re.compile(
@@ -110,6 +116,10 @@ def split_question(question: str) -> tuple[str, str]:
         return sub.group("c").strip(), q
     m = _TAIL.search(q)
     if not m:
+        # "Which papers X? What hardware did they test on?": the second question is the tail
+        nxt = _NEXT_QUESTION.search(q)
+        if nxt and nxt.end() < len(q):
+            return q[: nxt.start()], q[nxt.end() :].strip()
         return q, ""
     return q[: m.start()], q[m.end() :].strip()
 

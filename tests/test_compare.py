@@ -63,6 +63,11 @@ def test_the_second_part_keeps_its_preposition() -> None:
         "what it searches?"
     )
     assert split_question("Which papers do X and Y?")[1] == ""
+    # a second question after the first one's question mark is what is asked of each match
+    assert split_question("Which papers use MCTS? What hardware did they test on?") == (
+        "Which papers use MCTS",
+        "What hardware did they test on?",
+    )
 
 
 def test_core_and_slots() -> None:
