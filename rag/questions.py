@@ -192,7 +192,7 @@ _NAME_Q = re.compile(
 # but one that names none is no reason to abstain (Slot.soft)
 _PAPER_WORD = re.compile(r"\b(?:papers?|works?|studies|articles)\b", re.IGNORECASE)
 _SOFT_NAME_Q = re.compile(
-    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?P<a>tasks?)\b"
+    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?P<a>tasks?|applications?|domains?)\b"
     # "what are its two variants called": as often a coined phrase ("language motions") as a name
     r"|\bwhat\s+(?:is|was|are|were)\s+(?:its|their|these|those)\s+[\w-]+(?:\s+[\w-]+){0,2}\s+called",
     re.IGNORECASE,
@@ -216,6 +216,7 @@ _GROUPS = (
     ("dataset", "data", "benchmark", "experi"),  # "we conduct experiments on ImageNet-1K"
     ("corpus", "corpora", "data", "dataset", "sourc"),  # "training sources (C4, RefinedWeb)"
     ("languag",),
+    ("applic", "domain", "environ", "platform"),
 )
 _NAME_SYNONYMS = {
     w: tuple(sorted({x for g in _GROUPS if w in g for x in g})) for g in _GROUPS for w in g
@@ -535,7 +536,10 @@ def answer_slot(question: str) -> Slot:
     m = _SOFT_NAME_Q.search(q)
     if m and not _PAPER_WORD.search(m.group(0)):
         head = (m.group("a") or "").lower()
-        return Slot("name", head or "name", tuple(terms(head)), units=units, soft=True)
+        words = tuple(terms(head))
+        if not head.startswith("task"):  # "in what application": "the WebShop environment"
+            words = tuple(sorted({t for w in words for t in _NAME_SYNONYMS.get(w, (w,))}))
+        return Slot("name", head or "name", words, units=units, soft=True)
     return Slot("open")
 
 

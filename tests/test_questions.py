@@ -169,6 +169,16 @@ def test_change_slot_accepts_differences() -> None:
     assert not fills(slot, "KIND is evaluated on DiT-L/2 with a new architecture.", q)
 
 
+def test_an_application_is_preferably_a_named_environment() -> None:
+    """ "In what application domains?" prefers the sentence naming where the method was used
+    ("the WebShop environment"), and never abstains for want of one."""
+    slot = answer_slot("and in what application domains?")
+    assert (slot.kind, slot.soft) == ("name", True)
+    s = "We validate our approach in the WebShop environment, a simulated e-commerce platform."
+    assert fills(slot, s, "and in what application domains?")
+    assert not fills(slot, "We propose a new framework for agents.", "in what application?")
+
+
 def test_a_before_and_after_is_a_change() -> None:
     """ "What did X go from and to?" is answered by "from 36.2% to 40.7%", however far the
     metric's word sits from the numbers."""
