@@ -222,7 +222,7 @@ _NAME_SYNONYMS = {
     w: tuple(sorted({x for g in _GROUPS if w in g for x in g})) for g in _GROUPS for w in g
 }
 _HOW_ADJ = re.compile(
-    r"\bhow\s+(?P<adj>many|much|long|large|big|fast|quickly|often|far|small|high|low)\b"
+    r"\bhow\s+(?P<adj>many|few|much|long|large|big|fast|quickly|often|far|small|high|low)\b"
     r"(?:\s+(?P<rest>[\w%-]+(?:,?\s+[\w%-]+){0,4}))?",
     re.IGNORECASE,
 )
@@ -482,7 +482,7 @@ def answer_slot(question: str) -> Slot:
     if m:
         adj = m.group("adj").lower()
         rest = m.group("rest") or ""
-        if adj == "many":
+        if adj in ("many", "few"):  # "how few trajectories were enough": a count
             head = _head_of(rest)
             return Slot("quantity", head or "count", _head_terms(head), units=units, counted=True)
         if adj == "much":

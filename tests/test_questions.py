@@ -75,6 +75,8 @@ def test_strip_lead_in() -> None:
             "name",
             "what it is compared with",
         ),
+        # "how few X were enough" counts X as "how many" does
+        ("How few trajectories were enough?", "quantity", "trajectories"),
         # "model sizes" asks for a size (in parameters), not for a model's name
         ("What model sizes did the MeCo paper train?", "quantity", "model size"),
         ("What sizes were the two models they released?", "quantity", "size"),
