@@ -168,19 +168,28 @@ def test_a_compare_question_nothing_matches_abstains(seed_pipeline: Pipeline) ->
     assert ans.mode == "compare" and ans.abstained and not ans.papers, ans.answer
 
 
-def test_two_papers_named_by_their_titles_are_each_a_subject(seed_pipeline: Pipeline) -> None:
-    """ "Which environments do VPT and '<a title>' use?" asks both papers: the one that names
-    its environment answers (VPT's abstract names none); "BERT", in six titles, names none."""
-    ans = seed_pipeline.ask(
-        "Which environments do VPT and 'Pre-Trained Language Models for Interactive "
-        "Decision-Making' use for their experiments?"
-    )
-    assert not ans.abstained and "VirtualHome" in ans.answer, ans.answer
-    ans = seed_pipeline.ask(
-        "How many models, and of what size, were trained in 'A Pretrainer's Guide to Training "
-        "Data' versus 'A Little Help Goes a Long Way'?"
-    )
-    assert not ans.abstained and "28 1.5B parameter" in ans.answer, ans.answer
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        (
+            "Which environments do VPT and 'Pre-Trained Language Models for Interactive "
+            "Decision-Making' use for their experiments?",
+            "VirtualHome",
+        ),
+        (
+            "How many models, and of what size, were trained in 'A Pretrainer's Guide to "
+            "Training Data' versus 'A Little Help Goes a Long Way'?",
+            "28 1.5B parameter",
+        ),
+    ],
+)
+def test_two_papers_named_by_their_titles_are_each_a_subject(
+    seed_pipeline: Pipeline, question: str, quoted: str
+) -> None:
+    """Two papers named by their titles are both asked: the one that gives the detail answers
+    (VPT's abstract names no environment; "A Little Help" trains no set of models)."""
+    ans = seed_pipeline.ask(question)
+    assert not ans.abstained and quoted in ans.answer, ans.answer
 
 
 def test_a_compare_criterion_with_two_parts_no_abstract_words_abstains(
