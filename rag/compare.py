@@ -128,8 +128,9 @@ def split_question(question: str) -> tuple[str, str]:
 # paper noun say what kind of paper is asked for (not a count, "all", "me" or a verb)
 _KIND_LEAD = re.compile(
     r"^\s*(?:which|what|list|find|show|name|give|(?:are\s+there\s+)?any)\s+"
-    r"(?:(?:me|all|the|of\s+(?:the|these|those))\s+)*(?P<m>(?:(?!(?:the|a|an|of|these|those|do|does|did|are|is|was|were|have|has"
-    rf"|me|all|two|three|four|several|other|{PAPER_NOUNS}|paper|work)\b)[\w-]+\s+){{1,3}})"
+    r"(?:(?:me|all|the|of\s+(?:the|these|those))\s+)*"
+    r"(?P<m>(?:(?!(?:the|a|an|of|these|those|do|does|did|are|is|was|were|have|has|me|all|two"
+    rf"|three|four|several|other|{PAPER_NOUNS}|paper|work)\b)[\w-]+\s+){{1,3}})"
     rf"{_PAPERS}\b",
     re.IGNORECASE,
 )
@@ -144,13 +145,13 @@ def criterion_of(question: str) -> str:
     """The property asked about: "Which papers evaluate on NER?" -> "evaluate on NER", "What
     legal-domain pretraining papers are in here?" -> "legal-domain pretraining"."""
     q = split_question(question)[0].rstrip("?.! ").strip()
-    c = SCOPE.sub("", _LEAD.sub("", q, count=1)).strip()
     kind = _KIND_LEAD.match(q)
     if kind:
         mod = kind.group("m").strip()
         rest = SCOPE.sub("", q[kind.end() :]).strip()
         rest = re.sub(r"^(?:that|which|who|on|about)\b\s*", "", rest, flags=re.IGNORECASE)
         return mod if _EXISTS.match(rest) else f"{mod} {rest}".strip()
+    c = SCOPE.sub("", _LEAD.sub("", q, count=1)).strip()
     return c or q
 
 
