@@ -163,7 +163,7 @@ def check(questions_path: Path, papers: dict[str, str]) -> tuple[list[str], Coun
             problems.append(f"{where}: type {qtype!r} not in {sorted(ALLOWED_TYPES)}")
         else:
             counts[(split, qtype)] += 1
-            if not re.match(rf"^(?:[a-z]-)?{re.escape(qtype)}-", qid):
+            if not re.match(rf"^(?:[a-z]{{1,2}}-)?{re.escape(qtype)}-", qid):
                 problems.append(f"{where}: id should start with {qtype + '-'!r} (or x-{qtype}-)")
 
         if not q["turns"]:

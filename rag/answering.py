@@ -34,6 +34,7 @@ from rag.extractive import (
     drop_boilerplate,
     ensure_number,
     ensure_slot,
+    ensure_slot_each,
     hit_prior,
     lexical_overlap,
     missing_entities,
@@ -71,8 +72,8 @@ QA_WINDOW = 0.12  # further sentences must score within this of the best one
 # NAMED_WINDOW of that paper's best (607 tune questions: 1 more within 0.10 -> 2 more within
 # 0.20 raised multi key facts 0.540 -> 0.623, and 0.393 -> 0.507 on the 25 blind z- multi
 # questions; docs/ANSWERING.md, sixth round); 2 each when 4 papers are asked of
-NAMED_SENTENCES = 3
-NAMED_WINDOW = 0.20
+NAMED_SENTENCES = 4
+NAMED_WINDOW = 0.25
 QA_PER_PAPER = 3  # one paper may give the whole answer (tune split: docs/ANSWERING.md)
 # a quantity question ("how quickly", "how many") may bring in a number-bearing sentence of a
 # chosen paper scoring within this of the best one (rule; checked by eval/calibrate.py's
@@ -111,7 +112,7 @@ _COMPARE_CUES = re.compile(
     rf"|\b(?:any|are\s+there)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?{_PAPERS}\b"
     r"|\bhow many papers\b|\bwhich\s+(?:ones|of\s+(?:these|those|them))\b"
     # "Are there surveys of X in the collection?": asks for every paper that is one
-    r"|^\s*are\s+there\b(?=.*" + cmp.SCOPE.pattern + ")",
+    r"|^\s*are\s+there\b(?=.*(?:" + cmp.SCOPE.pattern + "))",
     re.IGNORECASE,
 )
 _SUMMARY_CUES = re.compile(
@@ -436,7 +437,15 @@ class Answerer:
         CySecBERT and URLBERT differ?"), the best paper for that name alone: fused retrieval
         over the whole question can let one of several named systems slip."""
         for name in names(question):
-            if name in GENERIC_NAMES or papers_naming(name, papers):
+            if name in GENERIC_NAMES:
+                continue
+            found = papers_naming(name, papers)
+            # a candidate whose words only spell an acronym's letters ("V-PTR": "video
+            # pre-training ... robots") does not keep the search for its own paper away
+            if found and not (
+                name.isupper()
+                and not any(names_verbatim(name, p.title + "\n" + p.abstract) for p in found)
+            ):
                 continue
             for h in self.pipeline.search(name, k=NAMED_K, filters=filters):
                 p = self.pipeline.papers([h.paper_id]).get(h.paper_id)
@@ -525,6 +534,7 @@ class Answerer:
         if slot.checked:
             corpus = corpus_for(self.pipeline)
             chosen = ensure_slot(question, slot, chosen, scored, n_max, corpus)
+            chosen = ensure_slot_each(question, slot, chosen, scored, must, corpus)
             idf = corpus.term_idf
             if len(chosen) < n_max:
                 chosen += rival_filler(question, slot, chosen, scored, NUMBER_WINDOW, idf)
@@ -700,7 +710,8 @@ class Answerer:
         offline = cmp.screen_offline(self.pipeline.embedder, corpus, criterion, screened)
         if self.abstain and not scope and offline:  # a property no abstract comes close to
             core = cmp.topical(cmp.core_of(criterion))[0]
-            g = compare_gate(core, max(d.sentence for d in offline), corpus)
+            best = max(d.sentence for d in offline)
+            g = compare_gate(core, best, corpus, cmp.asks_topic(rw.scoring_question))
             if not g.answerable and not cmp.kind_in_collection(criterion, screened, corpus):
                 yield self._finish(self._abstain(base, papers, g), timings, t0, t2)
                 return

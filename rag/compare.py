@@ -76,9 +76,23 @@ _LEAD = re.compile(
 # where the question says it asks ("in the collection", "among these abstracts"): not a property
 SCOPE = re.compile(
     r",?\s*\b(?:in|from|among|across)\s+(?:the|this|these|my|our)\s+"
-    rf"(?:collection|corpus|library|index|{PAPER_NOUNS})\b",
+    rf"(?:collection|corpus|library|index|{PAPER_NOUNS})\b"
+    r"|,?\s*\bin\s+here\b",  # "Are there any surveys in here?"
     re.IGNORECASE,
 )
+
+
+# "Any papers on speculative decoding?": the criterion is a topic, every word of which names it
+_TOPIC = re.compile(
+    rf"\b(?:{PAPER_NOUNS}|paper|work|anything|something)\s+(?:on|about|regarding|covering)\s",
+    re.IGNORECASE,
+)
+
+
+def asks_topic(question: str) -> bool:
+    """The question asks for the papers on a topic ("papers on X", "anything about X") rather
+    than for papers that do something ("papers that evaluate on real robots")."""
+    return _TOPIC.search(split_question(question)[0]) is not None
 
 
 # "Which papers X, and what do they Y?": the property is X; Y is asked of each matching paper
@@ -136,7 +150,7 @@ _KIND_LEAD = re.compile(
 )
 # what is left of "What X papers are there / are in here / do you have?": nothing of the property
 _EXISTS = re.compile(
-    r"^(?:(?:are|is)\s+(?:there|here|in\s+here|included|available)|exist|do\s+you\s+have)?$",
+    r"^(?:(?:are|is)(?:\s+(?:there|here|in\s+here|included|available))?|exist|do\s+you\s+have)?$",
     re.IGNORECASE,
 )
 

@@ -425,6 +425,38 @@ def ensure_slot(
     return [*out, extra]
 
 
+def ensure_slot_each(
+    question: str,
+    slot: Slot,
+    chosen: list[Scored],
+    scored: list[Scored],
+    subjects: list[str],
+    corpus: Corpus | None = None,
+) -> list[Scored]:
+    """A question about several papers ("On how many tasks were OpenVLA and V-GPS evaluated?")
+    asks each of them what it asks: a subject paper whose quoted sentences do not hold it gets its
+    best sentence that does, in place of its own weakest quote (a paper keeps its share of the
+    answer; the other subject's answer is not pushed out)."""
+    if not slot.checked or len(subjects) < 2:
+        return chosen
+    idf = corpus.term_idf if corpus else None
+    out = list(chosen)
+    for pid in subjects:
+        own = [s for s in out if s.paper_id == pid]
+        if not own or any(fills(slot, s.sentence, question, idf) for s in own):
+            continue
+        extra = next(
+            (s for s in scored if s.paper_id == pid and fills(slot, s.sentence, question, idf)),
+            None,
+        )
+        if extra is None:
+            continue
+        if len(own) > 1:
+            out.remove(own[-1])
+        out.append(extra)
+    return out
+
+
 def cover_parts(
     parts: list[str],
     chosen: list[Scored],

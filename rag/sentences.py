@@ -223,7 +223,7 @@ def papers_naming(entity: str, papers: list) -> list:  # noqa: ANN001 - rag.sche
                 return found
         if entity.isupper() and len(entity) >= 3:  # "LOOK", "KIND": not the words look, kind,
             letters = re.sub(r"[^a-z]", "", entity.lower())  # but their spelled-out form
-            return [
+            spelled = [
                 p
                 for p in papers
                 if _acronym_at_word_starts(
@@ -235,6 +235,11 @@ def papers_naming(entity: str, papers: list) -> list:  # noqa: ANN001 - rag.sche
                     ],
                 )
             ]
+            # a name with digits or a hyphen ("CIFAR-100" inside "10-Split-CIFAR-100") is no
+            # common word: where no title or abstract spells it out, its parts still name it
+            if spelled or entity.isalpha():
+                return spelled
+            break
     return [p for p in papers if mentioned(entity, (p.title + "\n" + p.abstract).lower())]
 
 

@@ -278,3 +278,44 @@ def test_names_listed_side_by_side_may_carry_a_version_or_a_noun() -> None:
     assert _listed("How big are ERNIE 3.0 and UL2?", "ERNIE", "UL2")
     assert _listed("Do the OpenVLA paper and the V-GPS paper agree?", "OpenVLA", "V-GPS")
     assert not _listed("What MMLU score does MeCo reach?", "MMLU", "MeCo")
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        (
+            "RoboFuME vs V-PTR: what real-robot setups do they report, and how much real-world"
+            " time does RoboFuME need?",
+            "3 hours",
+        ),
+        (
+            "How do the Maltese BERT models (BERTu/mBERTu) and AfroLM compare against "
+            "multilingual baselines like mBERT?",
+            "AfriBERTa",
+        ),
+    ],
+)
+def test_papers_compared_without_a_verdict_are_each_asked(
+    seed_pipeline: Pipeline, question: str, quoted: str
+) -> None:
+    """Two papers named by names of their own ("We introduce RoboFuME", "Our system, called
+    V-PTR") and compared without asking which is better are each asked: no abstract has to
+    compare them. Asked for a verdict, the pair still needs an abstract that makes it."""
+    ans = seed_pipeline.ask(question)
+    assert not ans.abstained and quoted in ans.answer, ans.answer
+    assert len({c.paper_id for c in ans.citations}) >= 2, ans.answer
+    ans = seed_pipeline.ask("Is RoboFuME better than V-PTR on real robots?")
+    assert ans.abstained and "directly" in ans.answer.splitlines()[0], ans.answer
+
+
+def test_a_topic_with_a_word_no_abstract_uses_abstains(seed_pipeline: Pipeline) -> None:
+    """ "papers on speculative decoding": every word of a topic names it, and no abstract uses
+    "speculative" (papers that speed up pretraining come close on the rest); a property that
+    is not a topic may miss a word ("by talking to it") and still match."""
+    ans = seed_pipeline.ask(
+        "Are there any papers on speculative decoding to speed up LLM inference?"
+    )
+    assert ans.mode == "compare" and ans.abstained, ans.answer
+    assert "speculative" in ans.answer.splitlines()[0], ans.answer
+    ans = seed_pipeline.ask("Which papers work on information retrieval?")
+    assert ans.mode == "compare" and not ans.abstained and ans.papers, ans.answer

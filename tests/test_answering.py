@@ -56,6 +56,7 @@ ITEMS = [
         ("What is the paper that introduces CaseHOLD?", "qa"),  # one paper: a plain question
         # "in the collection" makes "are there X" ask for every paper that is one
         ("Are there surveys of pretrained models in the collection?", "compare"),
+        ("Are there any surveys, reviews or books in here?", "compare"),
         ("Which entries in the collection are surveys?", "compare"),
         ("Which items in the collection are book-length overviews?", "compare"),
         ("Are there differences between BERT and RoBERTa?", "qa"),
@@ -418,3 +419,19 @@ def test_a_link_sentence_holding_the_asked_name_is_quoted(seed_pipeline: Pipelin
         "Which benchmark did the biomedical paper that pretrains from scratch compile?", mode="qa"
     )
     assert "BLURB" in ans.answer, ans.answer
+
+
+def test_each_of_two_named_papers_quotes_what_is_asked(seed_pipeline: Pipeline) -> None:
+    """ "On how many tasks were OpenVLA and V-GPS evaluated?" asks both for a count of tasks:
+    each paper's quotes hold its own ("29 tasks", "12 tasks"), not only the first paper's."""
+    ans = seed_pipeline.ask("On how many tasks were OpenVLA and V-GPS evaluated?", mode="qa")
+    assert "29 tasks" in ans.answer and "12 tasks" in ans.answer, ans.answer
+
+
+def test_a_name_whose_letters_a_candidate_only_spells_is_searched(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "V-PTR" is spelled by the initials of words in other abstracts; the paper that calls
+    its system V-PTR is still brought in and quoted."""
+    ans = seed_pipeline.ask("RoboFuME vs V-PTR: what real-robot setups do they report?", mode="qa")
+    assert "V-PTR" in ans.answer and "WidowX" in ans.answer, ans.answer

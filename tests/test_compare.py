@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from rag import compare as cmp
 from rag.compare import core_of, criterion_of, slots
 from rag.pipeline import Pipeline
 
@@ -50,6 +53,9 @@ def test_criterion_of() -> None:
         "surveys of pretrained models"
     )
     assert criterion_of("New question: which papers in the collection study RL?") == "study RL"
+    assert criterion_of("Are there any surveys, reviews or books in here?") == (
+        "surveys, reviews or books"
+    )
 
 
 def test_the_second_part_keeps_its_preposition() -> None:
@@ -157,3 +163,17 @@ def test_the_papers_that_x_make_x_the_property() -> None:
     )
     # "among the papers that X, which ones Y": X only narrows the papers; Y is the property
     assert split_question("Among the papers that use robots, which ones release code?")[1] == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("Are there any papers on speculative decoding?", True),
+        ("Anything about watermarking LLM text in the collection?", True),
+        ("Which papers work on information retrieval?", True),
+        ("Which papers evaluate on real robots?", False),
+        ("Which papers propose a benchmark, and what is it about?", False),
+    ],
+)
+def test_a_question_for_the_papers_on_a_topic(question: str, topic: bool) -> None:
+    assert cmp.asks_topic(question) is topic
