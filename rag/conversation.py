@@ -77,7 +77,9 @@ _PLURAL = re.compile(
     r"|are|were|have|has|use[sd]?|need|require|report|differ|compare|say|work)\b))"
     rf"|(?:\b(?:do|does|did|are|were|have|can|could)\s+)(?P<both>both)\b"
     rf"|\b(?P<both2>both)\s+(?:of\s+(?:them|these|those)|{_PLURAL_NOUNS})\b"
-    r"|\b(?:each|all|any|either|neither|none)\s+of\s+(?:them|these|those)\b",
+    r"|\b(?:each|all|any|either|neither|none)\s+of\s+(?:them|these|those)\b"
+    # "which of the two trained the bigger model?"
+    r"|\b(?:which|each|either|neither|none|one)\s+of\s+the\s+(?P<c3>two|three|four)\b",
     re.IGNORECASE,
 )
 # "what do these papers say about X" speaks of the whole collection
@@ -217,9 +219,9 @@ def reference(question: str) -> Reference:
     if m:
         return Reference("described", description=m.group("d").strip())
     m = _PLURAL.search(q)
-    if m and not (collection and not (m.group("c") or m.group("c2"))):
+    if m and not (collection and not (m.group("c") or m.group("c2") or m.group("c3"))):
         both = m.group("both") or m.group("both2")
-        word = (m.group("c") or m.group("c2") or ("both" if both else "")).lower()
+        word = (m.group("c") or m.group("c2") or m.group("c3") or ("both" if both else "")).lower()
         return Reference("plural", count=_COUNTS.get(word))
     if _ELLIPSIS.search(q):
         return Reference("ellipsis")
@@ -402,6 +404,11 @@ def referents(
     counted = ref is not None and ref.kind in ("ordinal", "plural", "described")
     if not counted:
         return prev, in_answer
+    if ref.kind == "plural" and ref.count and (turns := _one_paper_turns(history, ref.count)):
+        # "What is UL2 about?", "And ERNIE 3.0?", "Which of the two is bigger?": one paper a
+        # turn, the two are the last two turns' papers, in the order they were asked about
+        found = lookup(turns)
+        return prev, [found[i] for i in turns if i in found]
     if prev.mode == "compare" and prev.papers:
         if ref.kind == "plural" and ref.count and ref.count < len(in_answer):
             # "these two" after a screen that matched more: the two its question described
@@ -412,6 +419,18 @@ def referents(
     # it named, not an unnamed paper the answer also quoted
     last = ref is not None and ref.kind == "ordinal" and ref.index is not None and ref.index < 0
     return prev, mention_order(prev.question, cands, shown, named_only=last)
+
+
+def _one_paper_turns(history: list[Answer], count: int) -> list[str]:
+    """The papers of the last `count` answered turns, oldest first, when each of those turns
+    quoted one paper alone and they are different papers; else none."""
+    last = [a for a in history if not a.abstained and a.citations][-count:]
+    if len(last) < count or any(
+        a.mode != "qa" or len({c.paper_id for c in a.citations}) != 1 for a in last
+    ):
+        return []
+    ids = [a.citations[0].paper_id for a in last]
+    return ids if len(set(ids)) == count else []
 
 
 def described(description: str, papers: list[Paper]) -> Paper:

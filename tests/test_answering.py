@@ -435,3 +435,17 @@ def test_a_name_whose_letters_a_candidate_only_spells_is_searched(
     its system V-PTR is still brought in and quoted."""
     ans = seed_pipeline.ask("RoboFuME vs V-PTR: what real-robot setups do they report?", mode="qa")
     assert "V-PTR" in ans.answer and "WidowX" in ans.answer, ans.answer
+
+
+def test_the_two_after_two_one_paper_turns_are_those_papers(seed_pipeline: Pipeline) -> None:
+    """ "What is UL2 about?", "And ERNIE 3.0?": each turn quoted one paper, so "the two" are
+    those two, in the order asked, not the last answer's paper and whatever was retrieved."""
+    ans = get_answerer(seed_pipeline)
+    history: list[Answer] = []
+    for turn in ("What is UL2 about?", "And ERNIE 3.0?"):
+        history.append(ans.answer(turn, history))
+    last = ans.answer(
+        "Which of the two trained the bigger model, and how many parameters did each have?",
+        history,
+    )
+    assert "20B" in last.answer and "10 billion" in last.answer, last.answer

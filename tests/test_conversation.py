@@ -25,6 +25,7 @@ from rag.schema import Answer, Citation, ComparedPaper, Paper
         ("Which country's legal texts do those two work with?", "plural", None, 2),
         ("Do both of them need preference labels?", "plural", None, 2),
         ("Which of these covers protein biology?", "plural", None, None),
+        ("Which of the two trained the bigger model?", "plural", None, 2),
         ("What dataset did they use?", "singular", None, None),
         ("How much did domain pretraining improve F1 on it?", "singular", None, None),
         ("On how many tasks was that evaluated?", "singular", None, None),
