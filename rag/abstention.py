@@ -377,6 +377,20 @@ def gate(
     return Gate(ok, score, rel, oov, rule=rule, floor=not settled, subject=own_name)
 
 
+def _dead(slot: frozenset[str], corpus: Corpus) -> bool:
+    """No abstract has a word for this part of a criterion. A hyphenated word no abstract uses
+    is dead when its last part is too ("text-to-music": "text" is everywhere, "music"
+    nowhere; "mid-task" is about a task)."""
+    if any(corpus.knows(t) for t in slot if "-" in t):
+        return False
+    compounds = [t for t in slot if "-" in t]
+    parts = [t for t in slot if "-" not in t]
+    if len(compounds) == 1 and len(parts) <= compounds[0].count("-") + 1:  # one word's parts
+        head = compounds[0].rsplit("-", 1)[1]  # what the word names: "music", not "mid-"
+        return not any(corpus.knows(t) for t in parts if t.startswith(head) or head.startswith(t))
+    return not any(corpus.knows(t) for t in slot)
+
+
 def compare_gate(criterion: str, best_sentence: float, corpus: Corpus, topic: bool = False) -> Gate:
     """Rule 4 for a compare question: is the property `criterion` anywhere in the collection?
     `best_sentence` is the best sentence score any screened paper has for it. Two of its
@@ -387,7 +401,7 @@ def compare_gate(criterion: str, best_sentence: float, corpus: Corpus, topic: bo
     oov = oov_share(criterion, corpus)
     score = _floor_score(best_sentence, oov, False, OOV_WEIGHT)
     sl = slots(criterion)
-    dead = [s for s in sl if not any(corpus.knows(t) for t in s)]
+    dead = [s for s in sl if _dead(s, corpus)]
     least, share = (1, TOPIC_DEAD_SHARE) if topic else (DEAD_SLOTS_MIN, DEAD_SLOT_SHARE)
     if dead and len(dead) >= least and len(dead) >= share * len(sl):
         words = [

@@ -317,5 +317,11 @@ def test_a_topic_with_a_word_no_abstract_uses_abstains(seed_pipeline: Pipeline) 
     )
     assert ans.mode == "compare" and ans.abstained, ans.answer
     assert "speculative" in ans.answer.splitlines()[0], ans.answer
+    # "text-to-music": "text" is in every abstract, what the word names ("music") in none
+    ans = seed_pipeline.ask("Are there papers on text-to-music generation?")
+    assert ans.abstained and "text-to-music" in ans.answer.splitlines()[0], ans.answer
+    # "mid-task" is about a task, which abstracts name: the criterion still matches
+    ans = seed_pipeline.ask("Which papers let people correct a robot mid-task by talking to it?")
+    assert ans.mode == "compare" and not ans.abstained and ans.papers, ans.answer
     ans = seed_pipeline.ask("Which papers work on information retrieval?")
     assert ans.mode == "compare" and not ans.abstained and ans.papers, ans.answer
