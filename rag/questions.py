@@ -248,6 +248,7 @@ _GENERIC_METRICS = frozenset(
     "score scores rate average number count size improvement gain reduction decrease increase"
     " margin factor cost budget error loss".split()
 )
+_COST_WORDS = tuple(t for w in ("cost", "budget", "price", "dollars", "usd") for t in terms(w))
 _PERCENT_METRICS = frozenset({"accuracy", "success rate", "win rate", "agreement", "f1"})
 # metrics that state themselves next to a percentage ("7.2% on F1", "85% accuracy")
 _PERCENT_OWNERS = tuple(
@@ -518,6 +519,8 @@ def answer_slot(question: str) -> Slot:
             slot_terms += (*_PERCENT_OWNERS, "%", "point")
         if metric == "rate" and not named:  # "at what rate": a frequency too ("at 20Hz")
             slot_terms += ("hz", "fps", "per")
+        if metric in {"cost", "budget"} and set(slot_terms) <= {"cost", "budget"}:
+            slot_terms = _COST_WORDS  # "what did it cost": "at a budget of just $187"
         if metric in _PERCENT_METRICS:
             slot_terms += ("%",)
         if metric in {"percentage", "percent", "fraction", "proportion", "ratio", "factor"}:

@@ -438,3 +438,13 @@ def test_a_name_used_to_liken_is_not_asked_for() -> None:
     q = "The agent that learned from YouTube-style game footage: how long does a human take?"
     assert likened(q, "YouTube")
     assert not likened("Which papers train on YouTube videos?", "YouTube")
+
+
+def test_a_cost_is_filled_by_a_budget() -> None:
+    """ "What did it cost to train?" is answered by "at a budget of just 187 and 800 each"; a
+    sentence with a number but no word of money does not answer it."""
+    q = "What did it cost to train the smaller one?"
+    slot = answer_slot(q)
+    assert slot.kind == "quantity"
+    assert fills(slot, "SOBertBase, with 109M parameters, at a budget of just 187 each.", q)
+    assert not fills(slot, "SOBertBase has 109M parameters.", q)
