@@ -704,7 +704,11 @@ def fills(
             for n in names(sentence, idf)
             if not _given(n, question) and not (slot.given and _given(n, slot.given))
         ]
-        return bool(new) and (not words or _near(sentence, new, words))
+        if bool(new) and (not words or _near(sentence, new, words)):
+            return True
+        return (
+            slot.head == "model" and idf is not None and _described_model(sentence, question, idf)
+        )
     own = numbers(question)
     found = [m.group(0) for m in _NUM.finditer(sentence) if _norm_num(m.group(0)) not in own]
     if "%" in words:  # a percentage another metric owns ("a gain of 7.2% on F1") is not the
@@ -721,6 +725,22 @@ def fills(
             return True
     window = SLOT_WINDOW_COUNTED if slot.counted else SLOT_WINDOW
     return not words or _near(sentence, found, words, window)
+
+
+# "we ... train an inverse dynamics model": a kind of model described in rare words answers
+# "what model did they train", as a name would
+_KIND_OF_MODEL = re.compile(
+    r"\b(?:an?|the)\s+(?P<m>(?:[a-z][a-z-]+\s+){1,3})(?:model|network|encoder|policy)\b"
+)
+
+
+def _described_model(sentence: str, question: str, idf: Callable[[str], float]) -> bool:
+    asked = set(terms(question))
+    for m in _KIND_OF_MODEL.finditer(sentence):
+        mods = [t for t in terms(m.group("m")) if t not in asked]
+        if any(idf(t) >= NAME_IDF for t in mods):
+            return True
+    return False
 
 
 def _near(

@@ -448,3 +448,19 @@ def test_a_cost_is_filled_by_a_budget() -> None:
     assert slot.kind == "quantity"
     assert fills(slot, "SOBertBase, with 109M parameters, at a budget of just 187 each.", q)
     assert not fills(slot, "SOBertBase has 109M parameters.", q)
+
+
+def test_a_model_described_in_rare_words_answers_what_model() -> None:
+    """ "What model did they train ...?" is answered by "we can train an inverse dynamics model"
+    ("inverse" is in one abstract), not by "a pretrained language model" (words of every one)."""
+    q = "What model did they train on the small labeled set to pseudo-label the videos?"
+    slot = answer_slot(q)
+    rare = {"invers": 4.0, "dynam": 2.4}
+
+    def idf(t: str) -> float:
+        return rare.get(t, 1.0)
+
+    assert fills(
+        slot, "We can train an inverse dynamics model accurate enough to label data.", q, idf
+    )
+    assert not fills(slot, "We fine-tune a pretrained language model on the videos.", q, idf)
