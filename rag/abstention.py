@@ -329,12 +329,14 @@ def gate(
     if missing:
         return Gate(False, score, rel, oov, missing, rule="name")
     ents = known_entities(question, corpus)
+    # papers compared without a verdict asked: each is asked (rules 2 and 3)
+    compared = parallel_subjects(question, papers) if _COMPARATIVE.search(question) else set()
     if (
         len(ents) >= 2
         and not focus
         and _COMPARATIVE.search(question)
         and not ASKS_EACH.search(question)
-        and not parallel_subjects(question, papers)
+        and not compared
     ):
         if not any(all(mentioned(e, _text(p)) for e in ents) for p in papers):
             why = f"no abstract compares {' and '.join(ents)} directly"
@@ -348,7 +350,6 @@ def gate(
         # any of which may answer ("each of its four benchmarks" names one paper)
         titled = titled_papers(question, papers)
         owned = {p.id for p in papers if own_names(question, p)} | titled
-        compared = parallel_subjects(question, papers) if _COMPARATIVE.search(question) else set()
         several = not focus and (
             len(titled) >= 2
             or (bool(ASKS_EACH.search(question)) and len(owned) >= 2)
