@@ -367,7 +367,7 @@ def gate(
         elif not focus and ASKS_EACH.search(question):  # "how do V-PTR and V-GPS each ...": any
             about = each_named(question, papers, corpus) or about  # of them may answer
         cands = slot_sentences(scored, about)
-        if not any(fills(slot, s.sentence, question, corpus.term_idf) for s in cands):
+        if not any(fills(slot, s.sentence, question, corpus.term_idf, True) for s in cands):
             subject = [p for p in papers if p.id in about]
             return Gate(False, score, rel, oov, why=_slot_why(slot, subject), rule="slot")
     # a follow-up that points at earlier papers has its subject settled: the relevance floor

@@ -242,6 +242,7 @@ _WHAT_METRIC = re.compile(
     rf"(?P<mods>(?:[\w^.'\u2019-]+\s+){{0,3}})(?P<metric>{_METRIC})\b",  # "URLBERT's latency"
     re.IGNORECASE,
 )
+_CALLED = re.compile(r"\s+(?:called|named|termed|known\s+as)\b", re.IGNORECASE)
 _COUNT_OF = re.compile(r"\s+of\s+(?P<rest>[\w%-]+(?:\s+[\w%-]+){0,4})", re.IGNORECASE)
 # metrics that say nothing by themselves: the modifier names the quantity ("SuperGLUE score")
 _GENERIC_METRICS = frozenset(
@@ -498,6 +499,8 @@ def answer_slot(question: str) -> Slot:
         extra = tuple(dict.fromkeys(terms(subject.group("n")))) if subject else ()
         return Slot("quantity", f"how {adj}", _ADJ_UNITS.get(adj, ()) + extra, units=units)
     m = _WHAT_METRIC.search(q)
+    if m and _CALLED.match(q, m.end()):  # "what's their score called": its name, not a number
+        m = None
     if m:
         metric = " ".join(m.group("metric").lower().split())
         metric = "size" if metric == "sizes" else metric
@@ -681,13 +684,19 @@ def numbers(text: str) -> set[str]:
 
 
 def fills(
-    slot: Slot, sentence: str, question: str, idf: Callable[[str], float] | None = None
+    slot: Slot,
+    sentence: str,
+    question: str,
+    idf: Callable[[str], float] | None = None,
+    described: bool = False,
 ) -> bool:
     """Whether `sentence` holds what `slot` asks for (not just the question's own numbers and
     names), next to the asked-for word: "53,000+ multiple choice questions" fills "how many
     questions", "75% sparsity ... downstream tasks" does not fill "how many tasks". `idf` (the
     collection's) tells a capitalised name from a capitalised common phrase. Open slots are
-    always filled."""
+    always filled. `described`: a benchmark or dataset described in rare words fills a "which
+    benchmarks" slot (the abstention gate asks whether the abstract answers at all; choosing
+    sentences, a name is preferred)."""
     if slot.kind == "open":
         return True
     st = set(terms(sentence))
@@ -706,9 +715,10 @@ def fills(
         ]
         if bool(new) and (not words or _near(sentence, new, words)):
             return True
-        return (
-            slot.head == "model" and idf is not None and _described_model(sentence, question, idf)
-        )
+        kind = _KINDS.get(slot.head)
+        if kind is None or idf is None or (kind is not _KIND_OF_MODEL and not described):
+            return False
+        return _described(kind, sentence, question, idf)
     own = numbers(question)
     found = [m.group(0) for m in _NUM.finditer(sentence) if _norm_num(m.group(0)) not in own]
     if "%" in words:  # a percentage another metric owns ("a gain of 7.2% on F1") is not the
@@ -727,16 +737,30 @@ def fills(
     return not words or _near(sentence, found, words, window)
 
 
-# "we ... train an inverse dynamics model": a kind of model described in rare words answers
-# "what model did they train", as a name would
+# "we ... train an inverse dynamics model", "experiments on simulated robotic locomotion and
+# manipulation benchmarks": a kind of model or benchmark described in rare words answers "what
+# model did they train" or "what benchmarks", as a name would ("several benchmarks" does not)
 _KIND_OF_MODEL = re.compile(
     r"\b(?:an?|the)\s+(?P<m>(?:[a-z][a-z-]+\s+){1,3})(?:model|network|encoder|policy)\b"
 )
+_KIND_OF_BENCHMARK = re.compile(
+    r"\b(?P<m>(?:[a-z][a-z-]+\s+(?:and\s+|or\s+)?){1,3})"
+    r"(?:benchmarks?|datasets?|environments?|suites?)\b"
+)
+_KINDS = {
+    "model": _KIND_OF_MODEL,
+    **dict.fromkeys(
+        ("benchmark", "benchmarks", "dataset", "datasets", "environment", "environments"),
+        _KIND_OF_BENCHMARK,
+    ),
+}
 
 
-def _described_model(sentence: str, question: str, idf: Callable[[str], float]) -> bool:
+def _described(
+    kind: re.Pattern[str], sentence: str, question: str, idf: Callable[[str], float]
+) -> bool:
     asked = set(terms(question))
-    for m in _KIND_OF_MODEL.finditer(sentence):
+    for m in kind.finditer(sentence):
         mods = [t for t in terms(m.group("m")) if t not in asked]
         if any(idf(t) >= NAME_IDF for t in mods):
             return True

@@ -151,6 +151,7 @@ _ENTITY = re.compile(
     # X2, bert2BERT, BERT_LARGE, RT-H
     r"|[A-Z](?:-[A-Z0-9][A-Za-z0-9]*)+"  # V-GPS, B-PROP
     r"|[A-Za-z]+-\d[A-Za-z0-9.]*"  # Llama-3, GPT-4
+    r"|[A-Z][a-z]+(?:-[A-Z]{2,}[A-Za-z0-9]*)+"  # Megatron-LM, Flan-UL2
     r"|\d+(?:[.,]\d+)*[%BMK]?"  # numbers, 7B, 970k-style
     r")(?![\w])"
 )

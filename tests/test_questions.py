@@ -464,3 +464,39 @@ def test_a_model_described_in_rare_words_answers_what_model() -> None:
         slot, "We can train an inverse dynamics model accurate enough to label data.", q, idf
     )
     assert not fills(slot, "We fine-tune a pretrained language model on the videos.", q, idf)
+
+
+def test_benchmarks_described_in_rare_words_answer_at_the_gate_only() -> None:
+    """ "What benchmarks does it evaluate on?" is answered, for the abstention gate, by "our
+    experiments on simulated robotic locomotion and manipulation benchmarks" (rare words) but not
+    by "on several standard benchmarks"; choosing sentences, only a name fills it (so "our BLURB
+    benchmark" is quoted before "we compile a comprehensive biomedical NLP benchmark")."""
+    q = "What benchmarks does the third one evaluate on?"
+    slot = answer_slot(q)
+    rare = {"locomot": 5.0, "manipul": 3.5, "robot": 2.0, "simul": 2.5}
+
+    def idf(t: str) -> float:
+        return rare.get(t, 1.0)
+
+    described = "Through experiments on simulated robotic locomotion and manipulation benchmarks."
+    assert fills(slot, described, q, idf, described=True)
+    assert not fills(slot, described, q, idf)
+    assert not fills(slot, "We evaluate on several standard benchmarks.", q, idf, described=True)
+
+
+def test_what_is_x_called_asks_for_a_name_not_a_number() -> None:
+    """ "What's their score called?" asks for the score's name (VSDR), not a score's value."""
+    assert answer_slot("What's their score called and which task did they test it on?").kind == (
+        "name"
+    )
+    assert answer_slot("What score does it reach on SuperGLUE?").kind == "quantity"
+
+
+def test_a_capitalised_word_with_an_acronym_part_is_a_name() -> None:
+    """ "Megatron-LM", "Flan-UL2" are names (rule 1 and the subject of rule 4 see them); a
+    title-cased compound ("Self-Supervised") is not."""
+    found = entities(
+        "Two encoders trained with Megatron-LM; Flan-UL2; Self-Supervised Pre-Training"
+    )
+    assert {"Megatron-LM", "Flan-UL2"} <= set(found)
+    assert not {"Self-Supervised", "Pre-Training"} & set(found)
