@@ -26,9 +26,16 @@ class Facet:
     cue: re.Pattern[str]  # a sentence (or the title) that says the paper is of this kind
     negated: re.Pattern[str] | None = None  # a cue sentence that says the opposite
     about: re.Pattern[str] | None = None  # asked only by a criterion that also says this
+    along: str = ""  # asked only together with this facet
 
 
 _I = re.IGNORECASE
+_SPECIALISED = re.compile(
+    r"\bspeciali[sz](?:ed|ing|e)\b|\bdomain-(?:specific|adapt\w*)\b|\bprofessional\b"
+    r"|\btechnical\s+(?:text\s+)?(?:domains?|fields?)\b|\bsubject-matter\b|\bin-domain\b"
+    r"|\bnon-general\b",
+    _I,
+)
 FACETS = (
     Facet(
         "survey",
@@ -57,12 +64,7 @@ FACETS = (
     ),
     Facet(
         "domain",
-        re.compile(
-            r"\bspeciali[sz](?:ed|ing|e)\b|\bdomain-(?:specific|adapt\w*)\b|\bprofessional\b"
-            r"|\btechnical\s+(?:text\s+)?(?:domains?|fields?)\b|\bsubject-matter\b|\bin-domain\b"
-            r"|\bnon-general\b",
-            _I,
-        ),
+        _SPECIALISED,
         re.compile(
             r"\bdomain-(?:specific|adapt\w*|speciali[sz]ed)\b|\bspeciali[sz]ed\b|\bin-domain\b"
             r"|\b(?:the|a)\s+(?!(?:general|text|textual|nlp|new|target|downstream|evolving|current"
@@ -72,6 +74,27 @@ FACETS = (
         # the cues are how language-model papers say it; a specialised image encoder is
         # "a biomedical image encoder", not "domain-specific"
         about=re.compile(r"\b(?:language|text|texts|textual|BERT\w*|LMs?|LLMs?)\b", _I),
+    ),
+    # "build their own BERT-style encoder", "introduce a new pretrained language model": the
+    # paper trains or presents a model of its own (a coined "...BERT" / "...LM" title, or "we
+    # ... develop a model", "we have released our ... models"), not one that studies
+    # domain-specific data or fine-tunes existing ones
+    Facet(
+        "model",
+        re.compile(
+            r"\b(?:build|built|introduc\w*|develop\w*|propos\w*|present\w*|releas\w*|train\w*"
+            r"|pre-?train\w*|creat\w*)\s+(?:(?!(?:of|on|in|for|with|to|from|by)\b)[\w-]+\s+){0,4}?"
+            r"(?:models?|encoders?|BERTs?|LMs?)\b",
+            _I,
+        ),
+        re.compile(
+            r"\b(?:we|our)\b[^.;]{0,50}?\b(?:pre-?train\w*|train(?:ed|s)?|develop\w*|present\w*"
+            r"|releas\w*|propos\w*|introduc\w*|build|built|creat\w*)\b[^.;]{0,50}?"
+            r"\b(?:[\w-]*models?|[\w-]*BERT\w*|[\w-]*LMs?|encoders?)\b"
+            r"|^[A-Za-z]*(?:BERT|LM)\b",
+            _I,
+        ),
+        along="domain",  # asked of a language model specialised to a domain
     ),
     Facet(
         "language",
@@ -96,11 +119,13 @@ FACETS = (
 
 def asked_facets(criterion: str) -> list[Facet]:
     """The kinds of paper a compare criterion asks for."""
-    return [
+    found = [
         f
         for f in FACETS
         if f.asked.search(criterion) and (f.about is None or f.about.search(criterion))
     ]
+    names = {f.name for f in found}
+    return [f for f in found if not f.along or f.along in names]
 
 
 def facet_sentence(facet: Facet, title: str, abstract: str) -> str | None:

@@ -125,6 +125,11 @@ def test_a_criterion_naming_something_matches_the_papers_that_name_it(
     # a capitalised word inside the criterion is a name unless the abstracts use it commonly
     assert criterion_names("use or train a model from the Llama family", corpus) == ["Llama"]
     assert criterion_names("evaluate on Transformer models", corpus) == []
+    # "a BERT-style encoder" is of BERT's kind, named or not; "Chinese NLP tasks" names Chinese
+    assert criterion_names("build their own BERT-style encoder for a domain", corpus) == []
+    assert criterion_names("involve Chinese-language models or Chinese NLP tasks", corpus) == [
+        "Chinese"
+    ]
     items = {json.loads(x)["id"]: json.loads(x) for x in EVAL.read_text().splitlines() if x}
     it = items["compare-009"]  # Which papers report experiments with Llama-family models?
     ans = seed_pipeline.ask(it["turns"][0])

@@ -11,9 +11,14 @@ def test_asked_facets() -> None:
     assert [f.name for f in asked_facets("are surveys, reviews or books")] == ["survey"]
     assert [f.name for f in asked_facets("give proofs or formal guarantees")] == ["theory"]
     assert asked_facets("evaluate on real robots") == []
+    # a model specialised to a domain: the paper must build one of its own, too
     assert [f.name for f in asked_facets("build a language model specialised for a domain")] == [
-        "domain"
+        "domain",
+        "model",
     ]
+    assert [f.name for f in asked_facets("study domain-specific pretraining of LMs")] == ["domain"]
+    # "pretrain an already pretrained model on new data" asks no domain: no model facet either
+    assert asked_facets("continuing to pretrain an already pretrained model on new data") == []
     # the domain cues are how language-model papers say it: not asked of image encoders
     assert asked_facets("pre-train image encoders for one specialised visual domain") == []
 
@@ -30,6 +35,10 @@ def test_facet_cues_and_negation() -> None:
     assert not facet_sentence(theory, "T", "We cannot guarantee the selected ratio is optimal.")
     assert facet_sentence(survey, "T", "This open access book provides a comprehensive overview.")
     assert not facet_sentence(survey, "T", "We evaluate our method on a benchmark.")
+    model = asked_facets("build a language model specialised for a domain")[1]
+    assert facet_sentence(model, "T", "We performed adaptive training to develop a model.")
+    assert facet_sentence(model, "CySecBERT: A Domain-Adapted Language Model", "No cue here.")
+    assert not facet_sentence(model, "T", "Domain-specific continual pre-training is studied.")
     language = next(iter(asked_facets("models for languages other than English")))
     assert facet_sentence(language, "T", "Multilingual models fall short on Maltese.")
     assert facet_sentence(language, "T", "We pretrain on a Polish corpus.")
@@ -64,6 +73,8 @@ def test_compare_finds_domain_specialised_language_models(seed_pipeline: Pipelin
         "LegalTurk Optimized BERT for Multi-Label Text Classification and NER",
     } <= (titles), titles
     assert "A Comprehensive Survey on Pretrained Foundation Models" not in titles
+    # papers about domain-specific data that build no model of their own are not listed
+    assert not titles & {"DataMan", "D-CPT Law"}, titles
 
 
 def test_compare_finds_work_on_languages_other_than_english(seed_pipeline: Pipeline) -> None:
