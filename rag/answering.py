@@ -111,6 +111,8 @@ _COMPARE_CUES = re.compile(
     rf"{_PAPERS}\b"
     rf"|\b(?:any|are\s+there)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?{_PAPERS}\b"
     r"|\bhow many papers\b|\bwhich\s+(?:ones|of\s+(?:these|those|them))\b"
+    # typed as a search: "papers on in-context learning?", "works that use MCTS"
+    rf"|^\s*{_PAPERS}\s+(?:on|about|regarding|covering|that|which|using)\b"
     # "Are there surveys of X in the collection?": asks for every paper that is one
     r"|^\s*are\s+there\b(?=.*(?:" + cmp.SCOPE.pattern + "))",
     re.IGNORECASE,

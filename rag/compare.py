@@ -69,7 +69,8 @@ _LEAD = re.compile(
     rf"|(?:list|find|show|name|give)(?:\s+(?:me|all))*\s+(?:the\s+)?(?:(?!{_PAPERS}\b)[\w-]+\s+)?"
     rf"{_PAPERS}"
     rf"|(?:(?:are|is)\s+there\s+)?any\s+(?:(?!{_PAPERS}\b)[\w-]+\s+)?{_PAPERS}"
-    rf"|(?:are|is)\s+there\s+(?:any\s+)?(?:(?:(?!{_PAPERS}\b)[\w-]+\s+)?{_PAPERS})?)"
+    rf"|(?:are|is)\s+there\s+(?:any\s+)?(?:(?:(?!{_PAPERS}\b)[\w-]+\s+)?{_PAPERS})?"
+    rf"|(?:{PAPER_NOUNS})(?=\s+(?:on|about|regarding|covering|that|which|using)\b))"
     r"\s*(?:(?:that|which|who|on|about)\b)?\s*",
     re.IGNORECASE,
 )

@@ -63,6 +63,10 @@ ITEMS = [
         ("How many text entries were collected from social media?", "qa"),
         # weighing the earlier papers against each other is no screening
         ("Which of those two claims the bigger saving?", "qa"),
+        # typed as a search query
+        ("papers on in-context learning in transformers?", "compare"),
+        ("works that use Monte Carlo Tree Search", "compare"),
+        ("paper on CaseHOLD", "qa"),
     ],
 )
 def test_route(question: str, mode: str) -> None:
