@@ -69,10 +69,24 @@ _PART = re.compile(
 )
 
 
+# "In the regtech retrieval study that matches EU directives to UK law, which lexical method
+# ...?", "for the LR re-warming study: what model size ...?": the preamble says which paper,
+# the rest what is asked of it, and the sentence that answers the ask need not echo the preamble
+_PREAMBLE = re.compile(
+    r"^(?:in|for|about|regarding|on|with)\s+(?:the|that|this)\s+[^,:;?]{12,}?[,:]\s*"
+    r"(?=(?:what|which|how|who|whom|where|when|did|does|do|is|are|was|were)\b)",
+    re.IGNORECASE,
+)
+
+
 def question_parts(question: str) -> list[str]:
-    """The asks of a question that asks two things ("..., and on which dataset ...?"); a
-    question that asks one thing is its only part."""
-    parts = [p.strip(" ,;?") for p in _PART.split(strip_lead_in(question).text)]
+    """The asks of a question that asks two things ("..., and on which dataset ...?"), or that
+    says which paper before it asks ("In the X study, which ...?"); a question that asks one
+    thing is its only part."""
+    text = strip_lead_in(question).text
+    pre = _PREAMBLE.match(text)
+    lead = [pre.group(0)] if pre else []
+    parts = [p.strip(" ,;:?") for p in [*lead, *_PART.split(text[pre.end() :] if pre else text)]]
     parts = [p for p in parts if len(terms(p)) >= 1]
     return parts if len(parts) > 1 else [question]
 

@@ -217,8 +217,22 @@ def test_name_slot_needs_a_name_the_question_does_not_give() -> None:
             "What is PCP and how much did it improve prompt-based fine-tuning?",
             ["What is PCP", "how much did it improve prompt-based fine-tuning"],
         ),
+        # a preamble that says which paper, then the ask
+        (
+            "In the legal search study where whole documents are queries, which lexical method"
+            " was a pre-fetcher?",
+            [
+                "In the legal search study where whole documents are queries",
+                "which lexical method was a pre-fetcher",
+            ],
+        ),
+        (
+            "for the LR re-warming study: what model size?",
+            ["For the LR re-warming study", "what model size"],
+        ),
         # one ask about two things, and a plain question, stay whole
         ("Which model and corpora were used?", ["Which model and corpora were used?"]),
+        ("In this paper, what is new?", ["In this paper, what is new?"]),
         ("What does BLURB stand for?", ["What does BLURB stand for?"]),
     ],
 )
