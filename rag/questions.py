@@ -277,6 +277,13 @@ _UNIT = re.compile(
     r"|documents|parameters|samples|examples|steps|epochs|gb|tb|percent|points)\b",
     re.IGNORECASE,
 )
+# "how many MCTS expansions per step": a rate, stated only next to its unit; a paper that never
+# says what is counted does not answer it with any number it gives (rag.questions.unworded)
+_PER_UNIT = re.compile(
+    r"\bper\s+(?P<unit>step|iteration|episode|batch|gpu|second|token|sample|example|query"
+    r"|document|update|epoch|node|day|hour)s?\b",
+    re.IGNORECASE,
+)
 # unit words implied by "how long / large / fast ..." when the question names none
 _ADJ_UNITS: dict[str, tuple[str, ...]] = {
     "long": ("hour", "day", "week", "month", "year", "minut", "second", "step", "epoch", "token"),
@@ -484,6 +491,7 @@ def answer_slot(question: str) -> Slot:
     """The kind of answer the question asks for (see the module docstring)."""
     q = re.sub(r"\b(what|which|who|how)'s\b", r"\1 is", question, flags=re.IGNORECASE)
     units = tuple(m.group("unit").lower() for m in _UNIT.finditer(q))
+    units += tuple(t for m in _PER_UNIT.finditer(q) for t in terms(m.group("unit"))[:1])
     detail = _DETAIL_RE.search(q)
     if detail:
         found = detail.group("d") or detail.group("a") or detail.group("v") or "authors"

@@ -514,3 +514,13 @@ def test_a_capitalised_word_with_an_acronym_part_is_a_name() -> None:
     )
     assert {"Megatron-LM", "Flan-UL2"} <= set(found)
     assert not {"Self-Supervised", "Pre-Training"} & set(found)
+
+
+def test_a_rate_is_filled_only_next_to_its_unit() -> None:
+    """ "How many MCTS expansions per step?" of a paper that never says "expansions": not any
+    number it gives (as "how many items" would be), only one next to "step"."""
+    q = "In Agent Q, how many MCTS expansions per step were used during search?"
+    slot = unworded(answer_slot(q), "Agent Q combines guided MCTS with 8,000 instances.")
+    assert slot.units == ("step",)
+    assert not fills(slot, "Starting with around 8,000 instances, we run MCTS.", q)
+    assert fills(slot, "We run 32 expansions per step.", q)
