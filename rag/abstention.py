@@ -241,6 +241,25 @@ _VERDICT = re.compile(
 )
 
 
+def own_subjects(question: str, papers: list[Paper], corpus: Corpus) -> set[str]:
+    """The candidates each of which alone owns a name of the question (its title gives it, or
+    its abstract introduces it) that is no field's ("BERT"): "How many tasks were used in the
+    evaluations of OpenVLA and of V-GPS?" asks two papers in parallel, each of which may answer
+    for itself (rule 3), unlike "What MMLU score does MeCo reach?", where MMLU is no paper's."""
+    out: set[str] = set()
+    for e in asked_names(question):
+        if max((corpus.term_idf(t) for t in terms(e)), default=0.0) < FIELD_NAME_IDF:
+            continue
+        owners = [
+            p.id
+            for p in papers
+            if names_verbatim(e, p.title, ignore_case=True) or introduces(e, p.abstract)
+        ]
+        if len(owners) == 1:
+            out.add(owners[0])
+    return out
+
+
 def parallel_subjects(question: str, papers: list[Paper]) -> set[str]:
     """Rule 2 does not apply to papers of the collection compared without a verdict asked
     ("RoboFuME vs V-PTR: what real-robot setups do they report?", "How do BERTu and AfroLM
@@ -353,6 +372,7 @@ def gate(
         several = not focus and (
             len(titled) >= 2
             or (bool(ASKS_EACH.search(question)) and len(owned) >= 2)
+            or len(own_subjects(question, papers, corpus)) >= 2
             or bool(compared)
         )
         owned |= compared

@@ -324,6 +324,7 @@ def mention_order(
     # share ("BERT" in "two domain-adapted BERT models: MentalBERT and CySecBERT") names none
     best: dict[str, tuple[int, int]] = {}
     shared_names: set[str] = set()
+    claimed: list[tuple[int, int]] = []
     for e in names(question):
         word = re.compile(rf"(?<![\w-]){re.escape(e)}(?![\w-])", re.IGNORECASE)
         owners = [p for p in papers_naming(e, candidates) if p.id not in pos]
@@ -337,8 +338,11 @@ def mention_order(
             continue
         for p in owners:
             best[p.id] = min(best.get(p.id, (k, at)), (k, at))
+        if at >= 0:  # the words of a name that named its paper name no other by its title
+            claimed.append((at, at + len(e)))  # ("Decision-Pretrained Transformer": not PASTA's)
     pos.update({pid: at for pid, (_, at) in best.items()})
-    for pid, at in title_named(question, candidates, spans, shared_names, generic=True).items():
+    skip = spans + claimed
+    for pid, at in title_named(question, candidates, skip, shared_names, generic=True).items():
         pos.setdefault(pid, at)  # a paper its name or title placed stays there
     pos.update(described_at(question, candidates, pos))
     named = sorted((p for p in candidates if p.id in pos), key=lambda p: pos[p.id])

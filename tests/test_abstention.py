@@ -156,6 +156,12 @@ def test_names_of_two_papers_asked_each_need_no_abstract_naming_both(
     assert not ans.abstained and "12 tasks" in ans.answer, ans.answer
     ans = seed_pipeline.ask("How big are ERNIE 3.0 and UL2, and what does each claim on SuperGLUE?")
     assert not ans.abstained, ans.answer
+    # without "each": two names each only one paper owns are still two papers asked in parallel
+    ans = seed_pipeline.ask(
+        "How many tasks were used in the evaluations of OpenVLA and of V-GPS (value-guided"
+        " policy steering)?"
+    )
+    assert not ans.abstained and "12 tasks" in ans.answer, ans.answer
     # "each" of one paper's benchmarks still needs that paper to give the score
     ans = seed_pipeline.ask(
         "What F1 score did Chinese MentalBERT get on each of its four public benchmarks?"

@@ -98,6 +98,21 @@ def test_a_quoted_title_names_its_paper_and_not_the_papers_sharing_its_words() -
     assert [p.id for p in mention_order(q, [sami, mono, hf], ["sa", "hf"])] == ["hf", "sa"]
 
 
+def test_the_words_of_a_name_name_no_other_paper_by_its_title() -> None:
+    """ "the Decision-Pretrained Transformer paper" names DPT's paper (its abstract introduces
+    the name), not PASTA ("Pretrained Action-State Transformer Agents") by two title words."""
+    doc = _paper("doc", "Dichotomy of Control", "We propose DoC.")
+    dpt = _paper(
+        "dpt",
+        "Supervised Pretraining Can Learn In-Context RL",
+        "We study the Decision-Pretrained Transformer (DPT), a supervised pretraining method.",
+    )
+    pasta = _paper("pa", "PASTA: Pretrained Action-State Transformer Agents", "We study PASTA.")
+    q = "I'm reading Dichotomy of Control and the Decision-Pretrained Transformer paper."
+    order = [p.id for p in mention_order(q, [doc, dpt, pasta], named_only=True)]
+    assert order == ["doc", "dpt"]
+
+
 def test_one_lower_case_title_word_does_not_name_a_paper() -> None:
     line = _paper("fl", "The Fine Line: Navigating Pretraining", "We study checkpoints.")
     vla = _paper("vla", "OpenVLA: An Open-Source Vision-Language-Action Model", "OpenVLA is.")
