@@ -1,5 +1,6 @@
 """Kinds of paper a researcher screens a collection for: surveys and books, theoretical work,
-work specialised to one domain, work on languages other than English.
+work specialised to one domain (and a model of its own for it), work evaluated on real robots,
+work on languages other than English.
 
 "Which papers are surveys or books rather than new methods?" and "Which papers back their method
 with proofs or guarantees?" ask what *kind* of paper each is, and the words that say so are few
@@ -95,6 +96,24 @@ FACETS = (
             _I,
         ),
         along="domain",  # asked of a language model specialised to a domain
+    ),
+    # "evaluate on physical robots in the real world (not only simulation)": the words are few
+    # and fixed ("real robot", "real hardware", "multiple robotic platforms", "WidowX"), while
+    # similarity lets in simulated robotics, real-world web agents and surveys
+    Facet(
+        "robot",
+        re.compile(
+            r"\b(?:physical|real)(?:[- ]world)?\s+robot\w*|\brobot\s+hardware\b"
+            r"|\b(?:physical|real)\s+hardware\b",
+            _I,
+        ),
+        re.compile(
+            r"\breal(?:-world)?\s+robot\w*|\bphysical\s+robot\w*|\breal\s+hardware\b"
+            r"|\brobotic\s+platforms?\b|\bWidowX\b|\bFranka\b"
+            r"|\breal[- ]world\b[^.]{0,60}\b(?:robot\w*|manipulation|grasp\w*)"
+            r"|\b(?:robot\w*|manipulation)\b[^.]{0,60}\breal[- ]world\b",
+            _I,
+        ),
     ),
     Facet(
         "language",

@@ -10,7 +10,8 @@ from rag.pipeline import Pipeline
 def test_asked_facets() -> None:
     assert [f.name for f in asked_facets("are surveys, reviews or books")] == ["survey"]
     assert [f.name for f in asked_facets("give proofs or formal guarantees")] == ["theory"]
-    assert asked_facets("evaluate on real robots") == []
+    assert [f.name for f in asked_facets("evaluate on real robots")] == ["robot"]
+    assert asked_facets("learn robot policies from videos") == []
     # a model specialised to a domain: the paper must build one of its own, too
     assert [f.name for f in asked_facets("build a language model specialised for a domain")] == [
         "domain",
@@ -39,6 +40,11 @@ def test_facet_cues_and_negation() -> None:
     assert facet_sentence(model, "T", "We performed adaptive training to develop a model.")
     assert facet_sentence(model, "CySecBERT: A Domain-Adapted Language Model", "No cue here.")
     assert not facet_sentence(model, "T", "Domain-specific continual pre-training is studied.")
+    (robot,) = asked_facets("evaluate on physical robots in the real world")
+    assert facet_sentence(robot, "T", "Our evaluation on real hardware shows gains.")
+    assert facet_sentence(robot, "T", "It improves five policies on multiple robotic platforms.")
+    assert not facet_sentence(robot, "T", "We run simulated robotic locomotion benchmarks.")
+    assert not facet_sentence(robot, "T", "In real-world booking scenarios, success rises to 81%.")
     language = next(iter(asked_facets("models for languages other than English")))
     assert facet_sentence(language, "T", "Multilingual models fall short on Maltese.")
     assert facet_sentence(language, "T", "We pretrain on a Polish corpus.")
