@@ -165,7 +165,12 @@ def test_server_killed_mid_search(chroma_server: ChromaServer, tmp_path: Path) -
             chroma_server.proc.send_signal(signal.SIGSTOP)
             queries.write(json.dumps({"id": "q2", "text": "weather forecasting"}) + "\n")
             queries.flush()
-            wait_for(lambda: request_in_flight(chroma_server.port), "the search's request")
+            # (or the search already ended: its own error is then what the asserts below read,
+            # not a two-minute wait for a request that will never come)
+            wait_for(
+                lambda: proc.poll() is not None or request_in_flight(chroma_server.port),
+                "the search's request",
+            )
             kill_server(chroma_server)
             out, err = proc.communicate(timeout=WAIT_S)
     finally:
