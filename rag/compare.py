@@ -377,8 +377,8 @@ def kind_in_collection(criterion: str, papers: list[Paper], corpus: Corpus) -> b
 # commonly (IDF): "a model from the Llama family" (2.9) names Llama; answer sentences, full of
 # capitalised common phrases, need a rarer word (`rag.questions.NAME_IDF`, 3.0)
 CRITERION_NAME_IDF = 2.0
-# "Llama-family models", "GPT-style", "BERT-based": the name is the part before
-_LIKENED = re.compile(r"-(?:style|like)$", re.IGNORECASE)
+# "Llama-family models", "BERT-based": the name is the part before ("GPT-style", "-like": a
+# kind, no name asked for)
 _NAME_SUFFIX = re.compile(r"-(?:family|based|style|like|series|type|class|sized?)$", re.IGNORECASE)
 
 
@@ -387,11 +387,9 @@ def criterion_names(criterion: str, corpus: Corpus) -> list[str]:
     the Pile" -> Pile), not field-wide ones (LLMs)."""
     out = []
     for n in names(criterion, corpus.term_idf, CRITERION_NAME_IDF):
-        if _LIKENED.search(n) or re.search(
-            rf"(?<![\w-]){re.escape(n)}-(?:style|like)\b", criterion
-        ):
-            continue  # "a BERT-style encoder" is of BERT's kind, whether it names BERT or not
         n = _NAME_SUFFIX.sub("", n)
+        if re.search(rf"(?<![\w-]){re.escape(n)}-(?:style|like)\b", criterion):
+            continue  # "a BERT-style encoder" is of BERT's kind, whether it names BERT or not
         words = n.split()
         while len(words) > 1 and words[-1] in GENERIC_NAMES:  # "Chinese NLP tasks": Chinese
             words.pop()
