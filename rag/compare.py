@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from rag.contribution import contribution_object, is_release, states
-from rag.extractive import W_DENSE, W_LEX, Corpus, cite
+from rag.extractive import W_DENSE, W_LEX, Corpus, asks_code, cite, is_boilerplate
 from rag.facets import asked_facets, kind_sentence
 from rag.questions import GENERIC_NAMES, names, strip_lead_in
 from rag.schema import ComparedPaper, Paper, SearchFilters
@@ -63,8 +63,10 @@ MEDIAN_MIN = 10
 # the words a reader uses for the papers of the collection (plural; routing reads them too)
 PAPER_NOUNS = r"papers|works|studies|articles|abstracts|publications|entries|items"
 _PAPERS = rf"(?:{PAPER_NOUNS}|paper|work)"
+_COUNT = r"(?:two|three|four|five|six|\d+)"  # "which of those three (papers)"
 _LEAD = re.compile(
-    rf"^\s*(?:(?:which|what)\s+of\s+(?:these|those|them)(?:\s+{_PAPERS})?"
+    rf"^\s*(?:(?:which|what)\s+of\s+(?:(?:these|those|them)(?:\s+{_COUNT})?|the\s+{_COUNT})"
+    rf"(?:\s+{_PAPERS})?"
     rf"|(?:which|what)\s+(?:of\s+the\s+)?(?:(?!{_PAPERS}\b)[\w-]+\s+)?{_PAPERS}"
     rf"|(?:list|find|show|name|give)(?:\s+(?:me|all))*\s+(?:the\s+)?(?:(?!{_PAPERS}\b)[\w-]+\s+)?"
     rf"{_PAPERS}"
@@ -295,6 +297,10 @@ def screen_offline(
     sents: list[tuple[int, str]] = []
     for i, p in enumerate(papers):
         sents.extend((i, s) for s in split_sentences(p.abstract))
+    # a link sentence ("Videos and code are available at ...") says nothing of the paper's
+    # content: it is a paper's best sentence only for a criterion about code, releases or
+    # contributions ("we release a dataset of 50 tasks")
+    links = asks_code(core) or obj is not None
     scored: list[tuple[float, float, str] | None] = [None] * len(papers)
     stated: dict[int, str] = {}  # paper index -> its sentence stating the contribution
     if sents:
@@ -305,7 +311,7 @@ def screen_offline(
         best: dict[int, tuple[float, str]] = {}
         for (i, s), c, v in zip(sents, cos, vecs, strict=True):
             r = W_DENSE * float(c) + W_LEX * slot_overlap(sl, set(terms(s)), corpus)
-            if i not in best or r > best[i][0]:
+            if (links or not is_boilerplate(s)) and (i not in best or r > best[i][0]):
                 best[i] = (r, s)
             if obj is not None and i not in stated and states(s, obj):
                 stated[i] = s

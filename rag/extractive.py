@@ -267,15 +267,18 @@ def mmr_select(
 # Sentences that point elsewhere rather than say something (code/project links, release notes):
 # never quoted unless the question asks for code, data or a website.
 _BOILERPLATE = re.compile(
-    r"https?://|www\.|github\.com|\b(?:project|code|website|page|demo|videos?)\b[^.]{0,40}"
-    r"\b(?:available|released?|found|at)\b|\b(?:code|models?|data(?:sets?)?|weights|checkpoints)"
-    r"\b[^.]{0,60}\b(?:(?:are|is|will be)\s+(?:publicly\s+|made\s+)?(?:available|released)"
-    r"|open-sourced?)\b|\bwe (?:open-source|release|make)\b[^.]{0,80}\b(?:code|models?|"
+    r"https?://|www\.|github\.com"
+    # the artefact opens the sentence ("Code and videos can be found at", "Both models are
+    # released"), not "... in which rich aligned code and text data is available"
+    r"|^\W*(?:[\w-]+\W+){0,4}?(?:project|code|website|page|demo|videos?|models?|data(?:sets?)?"
+    r"|weights|checkpoints)\b(?:\W+[\w-]+){0,6}?\s+(?:are|is|can\s+be|will\s+be)\s+"
+    r"(?:\w+\s+){0,2}?(?:available|released|found|open-sourced?)\b"
+    r"|\bwe (?:open-source|release|make)\b[^.]{0,80}\b(?:code|models?|"
     r"data(?:sets?)?|weights|checkpoints|publicly available)\b",
     re.IGNORECASE,
 )
 _ASKS_CODE = re.compile(
-    r"\b(?:code|github|website|url|link|released?|open[- ]sourced?|available|download|weights"
+    r"\b(?:code|github|website|url|link|released?|open[- ]sourced?|available|public|download|weights"
     r"|checkpoints?)\b",
     re.IGNORECASE,
 )
@@ -294,6 +297,11 @@ NUMBER = re.compile(
 def is_boilerplate(sentence: str) -> bool:
     """A link / code-release / project-page sentence."""
     return bool(_BOILERPLATE.search(sentence))
+
+
+def asks_code(question: str) -> bool:
+    """The question asks for code, links or released artefacts, which boilerplate states."""
+    return bool(_ASKS_CODE.search(question))
 
 
 # an abstract's opening sentences that say nothing of the paper itself ("Large transformer models
@@ -328,7 +336,7 @@ def drop_boilerplate(
     link sentence that names what the question names stays ("our BLURB benchmark (short for
     Biomedical Language Understanding & Reasoning Benchmark) at https://aka.ms/BLURB"), and so
     does one that holds what the question's slot asks for ("which benchmark": BLURB)."""
-    if _ASKS_CODE.search(question):
+    if asks_code(question):
         return scored
     names = asked_names(question)
     idf = corpus.term_idf if corpus else None

@@ -92,7 +92,8 @@ STOPWORDS = frozenset(
     here just only other once s t between during before below above down off again per via
     paper papers work works study studies approach propose proposed method methods show shows
     shown use used uses using much many whether tell describe explain one two like summarise
-    summarize summary summaries overview say says said exactly exact already let lets""".split()
+    summarize summary summaries overview say says said exactly exact already let lets
+    actually really truly specifically explicitly genuinely basically essentially""".split()
 )
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*%?|[a-z][a-z0-9]*(?:[-'][a-z0-9]+)*")
 
@@ -128,7 +129,8 @@ def _stem(word: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Content terms: lower-cased, stop words dropped, stemmed; numbers kept whole ("43.6%") and
-    hyphenated words kept whole and as their parts, so "Llama-3" matches "Llama-3" and "Llama"."""
+    hyphenated words kept whole, closed up and as their parts, so "Llama-3" matches "Llama-3"
+    and "Llama", and "pre-training" matches "pretraining"."""
     out: list[str] = []
     for tok in _TOKEN.findall(text.lower()):
         if tok in STOPWORDS:

@@ -28,6 +28,11 @@ def test_criterion_of() -> None:
         "legal-domain pretraining"
     )
     assert criterion_of("Which of these papers use MCTS?") == "use MCTS"
+    # a count after "which of those" is no part of the property
+    assert criterion_of("Which of those three modified the masking, and how?") == (
+        "modified the masking"
+    )
+    assert criterion_of("Which of the two papers uses more data?") == "uses more data"
     assert criterion_of("Which two papers pretrain BERT on legal text?") == (
         "pretrain BERT on legal text"
     )
@@ -182,3 +187,29 @@ def test_the_papers_that_x_make_x_the_property() -> None:
 )
 def test_a_question_for_the_papers_on_a_topic(question: str, topic: bool) -> None:
     assert cmp.asks_topic(question) is topic
+
+
+def test_a_link_sentence_is_no_evidence_for_a_content_property(seed_pipeline: Pipeline) -> None:
+    """ "Videos and code for our approach can be found on our website" is about where things
+    are, not about learning from video: the papers that learn from video match, the ones with a
+    video link do not (unless the criterion asks for code or releases)."""
+    from rag.extractive import corpus_for, is_boilerplate
+
+    corpus = corpus_for(seed_pipeline)
+    papers = list(seed_pipeline.papers(list(corpus.paper_ids)).values())
+    got = {
+        d.paper.title: d
+        for d in cmp.screen_offline(seed_pipeline.embedder, corpus, "learn from video data", papers)
+    }
+    assert got["Robotic Offline RL from Internet Videos via Value-Function Pre-Training"].matches
+    linked = [
+        t
+        for t, d in got.items()
+        if "http" in next(p.abstract for p in papers if p.title == t)
+        and "video" in next(p.abstract for p in papers if p.title == t).lower()
+    ]
+    assert linked  # the seeds hold such papers
+    for title in linked:
+        assert not is_boilerplate(got[title].evidence), (title, got[title].evidence)
+    grif = "Goal Representations for Instruction Following: A Semi-Supervised Language Interface"
+    assert not next(d for t, d in got.items() if t.startswith(grif)).matches

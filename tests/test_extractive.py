@@ -38,6 +38,36 @@ def test_terms_keep_numbers_and_hyphenated_names() -> None:
     assert "43.6%" in t and "llama-3" in t and "llama" in t and "virtualhom" in t
 
 
+def test_hedging_adverbs_are_no_terms() -> None:
+    # "Which of these papers actually test on physical robots?": "actually" is in no abstract,
+    # and as an unknown word it made the property look absent from the collection
+    assert terms("actually test their method on physical robots") == terms(
+        "test their method on physical robots"
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "link"),
+    [
+        ("Videos and code for our approach can be found on our website: http://tiny.cc/g .", True),
+        ("Code will be made publicly available.", True),
+        ("Both models are released to the public.", True),
+        ("The used dataset and trained model are made publicly available", True),
+        ("These gains are largest when limited annotation data is available.", False),
+        ("We take StackOverflow, where rich aligned code and text data is available.", False),
+        (
+            "For robotics, video games, and computer use, publicly available data lacks labels.",
+            False,
+        ),
+        ("We distill responses from GPT-series models to open-source models.", False),
+    ],
+)
+def test_boilerplate_is_a_sentence_about_where_things_are(sentence: str, link: bool) -> None:
+    from rag.extractive import is_boilerplate
+
+    assert is_boilerplate(sentence) is link
+
+
 def test_sentence_cache_embeds_each_sentence_once(seed_pipeline: Pipeline) -> None:
     emb = seed_pipeline.embedder
     texts = ["A sentence about cached vectors number one.", "Another, different sentence."]
