@@ -86,6 +86,18 @@ _COMPARATIVE = re.compile(
     r"|compared?\s+(?:with|to|against)|how\s+does\s+\S+\s+compare)\b",
     re.IGNORECASE,
 )
+# "to make it work better on legal text", "so features transfer better": an improvement each
+# paper makes, no comparison between the papers asked about
+_IMPROVES = re.compile(
+    r"\b(?:work|works|working|perform|performs|performing|do|does|generali[sz]es?|transfers?)"
+    r"\s+(?:much\s+|even\s+)?(?:better|worse)\b(?!\s+than)",
+    re.IGNORECASE,
+)
+
+
+def comparative(question: str) -> bool:
+    """The question compares things ("A versus B", "does A outperform B")."""
+    return _COMPARATIVE.search(_IMPROVES.sub(" ", question)) is not None
 
 
 @dataclass
@@ -266,7 +278,7 @@ def parallel_subjects(question: str, papers: list[Paper]) -> set[str]:
     compare against mBERT?"): two or more candidates named by a name of their own (one their
     title alone gives, or one their abstract introduces) are each asked the question, and the
     answer quotes each. Their ids, or none."""
-    if _VERDICT.search(question):
+    if _VERDICT.search(_IMPROVES.sub(" ", question)):
         return set()
     asked = asked_names(question)
     owned = titled_papers(question, papers) | {
@@ -349,11 +361,11 @@ def gate(
         return Gate(False, score, rel, oov, missing, rule="name")
     ents = known_entities(question, corpus)
     # papers compared without a verdict asked: each is asked (rules 2 and 3)
-    compared = parallel_subjects(question, papers) if _COMPARATIVE.search(question) else set()
+    compared = parallel_subjects(question, papers) if comparative(question) else set()
     if (
         len(ents) >= 2
         and not focus
-        and _COMPARATIVE.search(question)
+        and comparative(question)
         and not ASKS_EACH.search(question)
         and not compared
     ):

@@ -314,6 +314,23 @@ def test_papers_compared_without_a_verdict_are_each_asked(
     assert ans.abstained and "directly" in ans.answer.splitlines()[0], ans.answer
 
 
+def test_an_improvement_each_paper_makes_is_no_comparison(seed_pipeline: Pipeline) -> None:
+    """ "... to make it work better on legal text" asks what each named paper changes; "better"
+    there compares no paper with another, so no abstract has to name both."""
+    from rag.abstention import comparative
+
+    assert not comparative("What do they change to make BERT work better on legal text?")
+    assert comparative("Does LegalTurk work better than the CaseHOLD model?")
+    assert comparative("Which is better on legal NER, LegalTurk or CaseHOLD?")
+    ans = seed_pipeline.ask(
+        "What specifically do the CaseHOLD paper and LegalTurk change about BERT pretraining"
+        " to make it work better on legal text?"
+    )
+    assert not ans.abstained, ans.answer
+    titles = {c.title for c in ans.citations}
+    assert any("CaseHOLD" in t for t in titles) and any("LegalTurk" in t for t in titles), titles
+
+
 def test_a_topic_with_a_word_no_abstract_uses_abstains(seed_pipeline: Pipeline) -> None:
     """ "papers on speculative decoding": every word of a topic names it, and no abstract uses
     "speculative" (papers that speed up pretraining come close on the rest); a property that
