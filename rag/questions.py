@@ -738,7 +738,7 @@ def fills(
         if bool(new) and (not words or _near(sentence, new, words)):
             return True
         kind = _KINDS.get(slot.head)
-        if kind is None or idf is None or (kind is not _KIND_OF_MODEL and not described):
+        if kind is None or idf is None or (kind not in _ALWAYS_DESCRIBED and not described):
             return False
         return _described(kind, sentence, question, idf)
     own = numbers(question)
@@ -769,13 +769,19 @@ _KIND_OF_BENCHMARK = re.compile(
     r"\b(?P<m>(?:[a-z][a-z-]+\s+(?:and\s+|or\s+)?){1,3})"
     r"(?:benchmarks?|datasets?|environments?|suites?)\b"
 )
+# "what task did they evaluate it on": "a robotic grasping task"; one task is described far
+# more often than named ("what tasks" wants the list a sentence names: not this)
+_KIND_OF_TASK = re.compile(r"\b(?:an?|the)\s+(?P<m>(?:[a-z][a-z-]+\s+){1,3})task\b")
 _KINDS = {
     "model": _KIND_OF_MODEL,
+    "task": _KIND_OF_TASK,
     **dict.fromkeys(
         ("benchmark", "benchmarks", "dataset", "datasets", "environment", "environments"),
         _KIND_OF_BENCHMARK,
     ),
 }
+
+_ALWAYS_DESCRIBED = (_KIND_OF_MODEL, _KIND_OF_TASK)  # preferred when choosing sentences too
 
 
 def _described(

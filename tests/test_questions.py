@@ -480,6 +480,23 @@ def test_a_model_described_in_rare_words_answers_what_model() -> None:
     assert not fills(slot, "We fine-tune a pretrained language model on the videos.", q, idf)
 
 
+def test_one_task_described_in_rare_words_answers_what_task() -> None:
+    """ "What task did they evaluate it on?" is answered by "in a robotic grasping task" (a task
+    is described far more often than named); "what tasks" wants a list a sentence names."""
+    q = "What task did they evaluate it on?"
+    slot = answer_slot(q)
+    rare = {"grasp": 5.0, "robot": 2.0}
+
+    def idf(t: str) -> float:
+        return rare.get(t, 1.0)
+
+    grasp = "We evaluate it on sim2real transfer in a robotic grasping task with image inputs."
+    assert fills(slot, grasp, q, idf)
+    assert not fills(slot, "This is a unit test to evaluate policies before deployment.", q, idf)
+    assert not fills(slot, "We show gains on the downstream task.", q, idf)
+    assert not fills(answer_slot("What tasks did they evaluate it on?"), grasp, q, idf)
+
+
 def test_benchmarks_described_in_rare_words_answer_at_the_gate_only() -> None:
     """ "What benchmarks does it evaluate on?" is answered, for the abstention gate, by "our
     experiments on simulated robotic locomotion and manipulation benchmarks" (rare words) but not
