@@ -30,6 +30,7 @@ from rag.extractive import (
     compose_qa,
     corpus_for,
     cover_parts,
+    define_abbreviations,
     demote_background,
     drop_boilerplate,
     ensure_number,
@@ -478,6 +479,7 @@ class Answerer:
             text = self._summary_text(q, scored, papers, number)
         else:
             chosen, lead = self._qa_sentences(q, scored, papers, rw, slot)
+            chosen = define_abbreviations(q, chosen, scored, QA_SENTENCES_MAX)
             text = compose_qa(chosen, number, lead)
         checked = check_citations(text, sources, self.pipeline.embedder)
         base.answer = checked.text

@@ -376,6 +376,41 @@ def ensure_number(
     return [*out, extra]
 
 
+# "better performance than DT": an abbreviation the quoted sentence uses but does not spell
+# out, which another sentence of the same abstract defines ("decision transformer (DT)")
+_ABBREVIATION = re.compile(r"\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
+
+
+def define_abbreviations(
+    question: str, chosen: list[Scored], scored: list[Scored], n_max: int
+) -> list[Scored]:
+    """The chosen sentences, then (while under `n_max`) the sentence of the same paper that
+    spells out an abbreviation they use and neither they nor the question spell out: a reader
+    told "DoC beats DT" learns what DT is from the abstract's own words."""
+    out = list(chosen)
+    said = question + " " + " ".join(s.sentence for s in chosen)
+    for s in chosen:
+        for m in _ABBREVIATION.finditer(s.sentence):
+            a = m.group(0)
+            if len(out) >= n_max or len(a) > 6 or re.search(rf"\(\s*{re.escape(a)}\s*\)", said):
+                continue
+            if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", question):
+                continue
+            define = re.compile(rf"\(\s*{re.escape(a)}\s*[),;]")
+            extra = next(
+                (
+                    x
+                    for x in scored
+                    if x.paper_id == s.paper_id and x not in out and define.search(x.sentence)
+                ),
+                None,
+            )
+            if extra is not None:
+                out.append(extra)
+                said += " " + extra.sentence
+    return out
+
+
 def rival_filler(
     question: str,
     slot: Slot,

@@ -68,6 +68,25 @@ def test_boilerplate_is_a_sentence_about_where_things_are(sentence: str, link: b
     assert is_boilerplate(sentence) is link
 
 
+def test_an_abbreviation_quoted_is_spelled_out_by_its_abstract() -> None:
+    """ "DoC performs better than DT": the abstract's sentence that defines DT ("decision
+    transformer (DT)") is quoted too, while there is room; one the question uses is not."""
+    from rag.extractive import Scored, define_abbreviations
+
+    def sc(pid: str, text: str, pos: int, score: float) -> Scored:
+        return Scored(pid, text, pos, score, 0.0, score)
+
+    best = sc("doc", "We show that DoC performs better than DT on stochastic tasks.", 4, 0.9)
+    dt = sc("doc", "Methods such as decision transformer (DT) fail under randomness.", 1, 0.6)
+    doc = sc("doc", "We propose the dichotomy of control (DoC), a framework.", 2, 0.5)
+    other = sc("x", "Our DT baseline (DT) is a different paper's.", 0, 0.8)
+    scored = [best, other, dt, doc]
+    q = "What baseline does DoC outperform?"
+    assert define_abbreviations(q, [best], scored, 4) == [best, dt]
+    assert define_abbreviations(q, [best], scored, 1) == [best]  # no room
+    assert define_abbreviations("How does DoC compare to DT?", [best], scored, 4) == [best]
+
+
 def test_sentence_cache_embeds_each_sentence_once(seed_pipeline: Pipeline) -> None:
     emb = seed_pipeline.embedder
     texts = ["A sentence about cached vectors number one.", "Another, different sentence."]
