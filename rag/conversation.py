@@ -109,7 +109,7 @@ _PRONOUN = re.compile(
     r"|works?|differs?|relies|depends?|operates?|acts?|learns?|called|named)\b))",
     re.IGNORECASE,
 )
-_WH_OBJECT = re.compile(r"\b(?:which|what|how\s+many|how\s+much)\s+(?:[\w-]+\s+){0,3}$", re.I)
+_WH_OBJECT = re.compile(r"\b(?:which|what|how\s+many|how\s+much)\s+(?:[\w-]+\s+){0,5}$", re.I)
 # what a pronoun may refer to inside the question itself ("which paper ... its weights")
 # what a pronoun may refer to inside the question itself, by number: "they/their" want a plural
 # (or people, or two coordinated names), "it/its" a singular

@@ -39,6 +39,8 @@ from rag.schema import Answer, Citation, ComparedPaper, Paper
         # "they" after a name the question gives: that system's authors, no reference back
         ("And V-PTR - what robot did they evaluate on?", "none", None, None),
         ("Which RL benchmarks did they evaluate on?", "singular", None, None),
+        # a longer wh-phrase is still what is asked, not what "they" refers to
+        ("What upstream and downstream datasets did they use?", "singular", None, None),
     ],
 )
 def test_references_back(question: str, kind: str, index: int | None, count: int | None) -> None:
