@@ -361,7 +361,7 @@ ASKS_SEVERAL = re.compile(
 # "the two ad-hoc retrieval papers", "three papers ...: one ..., one ...", "between the paper
 # arguing X and the one that Y": the answer quotes that many papers
 _DESCRIBED_COUNT = re.compile(
-    r"\b(?P<n>two|three|both)\s+(?:[\w/-]+\s+){0,5}?"
+    r"\b(?P<n>two|three|both|a\s+(?:couple|pair)\s+of)\s+(?:[\w/-]+\s+){0,5}?"
     r"(?:papers|works|studies|articles|methods|approaches|frameworks)\b"
     r"|\bbetween\s+the\s+(?:paper|work|study|one)\b.+\band\s+the\s+(?:one|paper|work|study)\b"
     # "Learning-to-Modulate and the nearest-mean-classifier baseline paper", "the BLURB paper
@@ -383,7 +383,8 @@ def papers_described(question: str) -> int:
     m = _DESCRIBED_COUNT.search(question)
     if not m:
         return 0
-    return {"two": 2, "both": 2, "three": 3}.get((m.group("n") or "two").lower(), 0)
+    n = re.sub(r"^a\s+(?:couple|pair)\s+of$", "two", (m.group("n") or "two").lower())
+    return {"two": 2, "both": 2, "three": 3}.get(n, 0)
 
 
 # where a question that describes several papers breaks into one description each: "Between

@@ -349,6 +349,8 @@ def test_descriptions_of_several_papers(question: str, found: list[str]) -> None
         ),
         ("How do bert2BERT and the work on leveraging small LMs cut training cost?", 2),
         ("How do the two variants of SOBert differ?", 0),  # one paper's two models
+        ("A couple of papers pretrain retrievers on word sets. What does each do?", 2),
+        ("Is there a pair of works that reuse a smaller model?", 2),
         ("What does the stability gap paper and its method report?", 0),
     ],
 )
