@@ -711,7 +711,11 @@ class Answerer:
             g = Gate(False, 0.0, 0.0, 0.0, missing)
             yield self._finish(self._abstain(base, papers, g), timings, t0, t2)
             return
-        offline = cmp.screen_offline(self.pipeline.embedder, corpus, criterion, screened)
+        tail = cmp.split_question(rw.scoring_question)[1]
+        relative = cmp.ASKED_OF_EACH_RELATIVE if tail else cmp.COMPARE_RELATIVE
+        offline = cmp.screen_offline(
+            self.pipeline.embedder, corpus, criterion, screened, relative=relative
+        )
         if self.abstain and not scope and offline:  # a property no abstract comes close to
             core = cmp.topical(cmp.core_of(criterion))[0]
             best = max(d.sentence for d in offline)

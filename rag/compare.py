@@ -37,6 +37,9 @@ SCREEN_CANDIDATES = 300  # larger collections: this many retrieval candidates
 # `.venv/bin/python eval/calibrate.py` (grid, leave-one-question-out CV printed beside it).
 COMPARE_THRESHOLD = 0.40
 COMPARE_RELATIVE = 0.48
+# "Which papers X, and what do they report for Y?": the reader asks something of every paper
+# that does X, so a borderline one is better listed (with its confidence) than left out
+ASKED_OF_EACH_RELATIVE = 0.40
 COMPARE_TOPIC_WEIGHT = 0.40
 # plus DOC_LEX_WEIGHT * the criterion's IDF term coverage (`slot_overlap`) by the whole title and
 # abstract: a paper that states the property across two sentences ("we score documents ..." /

@@ -213,3 +213,21 @@ def test_a_link_sentence_is_no_evidence_for_a_content_property(seed_pipeline: Pi
         assert not is_boilerplate(got[title].evidence), (title, got[title].evidence)
     grif = "Goal Representations for Instruction Following: A Semi-Supervised Language Interface"
     assert not next(d for t, d in got.items() if t.startswith(grif)).matches
+
+
+def test_a_question_asked_of_each_matching_paper_lists_borderline_ones_too(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "Which papers X, and how much do they save?" asks something of every paper that does X:
+    the screen's cutoff sits lower (ASKED_OF_EACH_RELATIVE), so the list is a superset of the
+    one "Which papers X?" gets, with the borderline papers at lower confidence."""
+    assert cmp.ASKED_OF_EACH_RELATIVE < cmp.COMPARE_RELATIVE
+    q = "Which papers use a small language model to make pre-training of a bigger model cheaper"
+    plain = seed_pipeline.ask(q + "?")
+    asked = seed_pipeline.ask(q + ", and how much do they save?")
+    assert plain.mode == asked.mode == "compare"
+    found = {r.paper_id for r in plain.papers}
+    more = {r.paper_id for r in asked.papers}
+    assert found < more, (found, more)
+    conf = {r.paper_id: r.confidence for r in asked.papers}
+    assert max(conf[p] for p in more - found) <= min(conf[p] for p in found)
