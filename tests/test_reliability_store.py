@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import select
 import signal
 import subprocess
 import sys
@@ -26,7 +27,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 from test_chroma_server import FILTER_PAPERS, ChromaServer, chroma_server  # noqa: F401
@@ -110,6 +111,16 @@ def request_in_flight(port: int) -> bool:
     return False
 
 
+def process_state(pid: int) -> str:
+    """The one-letter state of a process ("T": stopped)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def readable(stream: IO[str] | None) -> bool:
+    """The stream has output waiting (without reading it)."""
+    return stream is not None and bool(select.select([stream], [], [], 0)[0])
+
+
 def kill_server(server: ChromaServer) -> None:
     assert server.proc is not None
     server.proc.send_signal(signal.SIGKILL)
@@ -163,14 +174,23 @@ def test_server_killed_mid_search(chroma_server: ChromaServer, tmp_path: Path) -
             assert first["results"][0]["paper_id"] == "core-f06"
             assert chroma_server.proc is not None
             chroma_server.proc.send_signal(signal.SIGSTOP)
+            # SIGSTOP lands asynchronously: on a busy machine a server still running would
+            # answer q2, and the search would then wait for q3 with nothing in flight
+            server_pid = chroma_server.proc.pid
+            wait_for(lambda: process_state(server_pid) == "T", "the server to stop")
             queries.write(json.dumps({"id": "q2", "text": "weather forecasting"}) + "\n")
             queries.flush()
-            # (or the search already ended: its own error is then what the asserts below read,
-            # not a two-minute wait for a request that will never come)
+            # (or the search already ended, or answered: what it wrote is then what the asserts
+            # below read, not a two-minute wait for a request that will never come)
             wait_for(
-                lambda: proc.poll() is not None or request_in_flight(chroma_server.port),
+                lambda: (
+                    proc.poll() is not None
+                    or request_in_flight(chroma_server.port)
+                    or readable(proc.stdout)
+                ),
                 "the search's request",
             )
+            assert not readable(proc.stdout), proc.stdout.readline()  # type: ignore[union-attr]
             kill_server(chroma_server)
             out, err = proc.communicate(timeout=WAIT_S)
     finally:
