@@ -361,11 +361,12 @@ def gate(
         return Gate(False, score, rel, oov, missing, rule="name")
     ents = known_entities(question, corpus)
     # papers compared without a verdict asked: each is asked (rules 2 and 3)
-    compared = parallel_subjects(question, papers) if comparative(question) else set()
+    compares = comparative(question)
+    compared = parallel_subjects(question, papers) if compares else set()
     if (
         len(ents) >= 2
         and not focus
-        and comparative(question)
+        and compares
         and not ASKS_EACH.search(question)
         and not compared
     ):

@@ -391,17 +391,21 @@ def define_abbreviations(
     said = question + " " + " ".join(s.sentence for s in chosen)
     for s in chosen:
         for m in _ABBREVIATION.finditer(s.sentence):
-            a = m.group(0)
-            if len(out) >= n_max or len(a) > 6 or re.search(rf"\(\s*{re.escape(a)}\s*\)", said):
+            a = re.escape(m.group(0))
+            defines = re.compile(rf"\(\s*{a}\s*[),;]")
+            if len(out) >= n_max:
+                return out
+            if (
+                len(m.group(0)) > 6
+                or defines.search(said)
+                or re.search(rf"(?<![\w-]){a}(?![\w-])", question)
+            ):
                 continue
-            if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", question):
-                continue
-            define = re.compile(rf"\(\s*{re.escape(a)}\s*[),;]")
             extra = next(
                 (
                     x
                     for x in scored
-                    if x.paper_id == s.paper_id and x not in out and define.search(x.sentence)
+                    if x.paper_id == s.paper_id and x not in out and defines.search(x.sentence)
                 ),
                 None,
             )
