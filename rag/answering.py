@@ -105,9 +105,9 @@ NAMED_K = 3  # candidates read per name the first retrieval missed
 _PAPERS = rf"(?:{cmp.PAPER_NOUNS})"
 _COMPARE_CUES = re.compile(
     rf"\b(?:which|what)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?{_PAPERS}\b"
-    # "What legal-domain pretraining papers are in here?": two words saying what kind
+    # "What legal-domain pretraining papers are in here?": two or three words saying what kind
     r"|\b(?:which|what)\s+(?:(?!(?:do|does|did|is|are|was|were|have|has|can|could|would|should"
-    rf"|the|these|those|of)\b)[\w-]+\s+){{2}}{_PAPERS}\b"
+    rf"|the|these|those|of)\b)[\w-]+\s+){{2,3}}{_PAPERS}\b"
     r"|\b(?:list|find|show|name|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:[\w-]+\s+)?"
     rf"{_PAPERS}\b"
     rf"|\b(?:any|are\s+there)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?{_PAPERS}\b"
@@ -342,7 +342,17 @@ class Answerer:
         corpus = corpus_for(self.pipeline)
         hits = self._retrieve(rw, filters, k)
         if rw.search_focus and hits:  # "and what about the approach that ...?": that paper
-            rw = replace(rw, focus_ids=[hits[0].paper_id])
+            # ("what about the StackOverflow models?": the best hit naming StackOverflow)
+            by_name = self.pipeline.papers([h.paper_id for h in hits])
+            naming = [
+                h.paper_id
+                for h in hits
+                if h.paper_id in by_name
+                and any(papers_naming(n, [by_name[h.paper_id]]) for n in rw.subject_names)
+            ]
+            rw = replace(rw, focus_ids=naming[:1] or [hits[0].paper_id])
+            if naming:  # named: the answer is that paper's alone, as for an earlier one
+                hits = [h for h in hits if h.paper_id == naming[0]]
         by_id = self.pipeline.papers([h.paper_id for h in hits]) if hits else {}
         papers = [by_id[h.paper_id] for h in hits if h.paper_id in by_id]
         if not rw.focus_ids:

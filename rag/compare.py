@@ -361,7 +361,8 @@ def screen_offline(
         evidence = stated.get(i) or kind.get(i) or s
         flag = None if obj is None else i in stated
         out.append(Decision(p, r >= cutoff, evidence, _confidence(r, cutoff), r, sent, topic, flag))
-    return by_name(criterion_names(core, corpus), out)
+    names_ = criterion_names(core, corpus)
+    return by_name(names_, out, examples=bool(names_) and examples_named(core, names_))
 
 
 def kind_in_collection(criterion: str, papers: list[Paper], corpus: Corpus) -> bool:
@@ -393,7 +394,9 @@ _NAME_SUFFIX = re.compile(r"-(?:family|based|style|like|series|type|class|sized?
 
 def criterion_names(criterion: str, corpus: Corpus) -> list[str]:
     """The specific names a criterion asks about ("use Llama-family models" -> Llama, "train on
-    the Pile" -> Pile), not field-wide ones (LLMs)."""
+    the Pile" -> Pile), not field-wide ones (LLMs, and BERT where many abstracts name it)."""
+    from rag.abstention import FIELD_NAME_IDF  # the gate's own measure of a field's name
+
     out = []
     for n in names(criterion, corpus.term_idf, CRITERION_NAME_IDF):
         n = _NAME_SUFFIX.sub("", n)
@@ -405,6 +408,8 @@ def criterion_names(criterion: str, corpus: Corpus) -> list[str]:
         n = " ".join(words)
         if any(part.isalpha() and part.islower() for part in n.split("-")[1:]):
             continue  # a capitalised compound adjective ("Internet-scale"), no name
+        if max((corpus.term_idf(t) for t in terms(n)), default=9.0) < FIELD_NAME_IDF:
+            continue  # "biomedical BERT papers": a name one abstract in eight uses is a kind
         if n and n.upper() not in GENERIC_NAMES and n not in out:
             out.append(n)
     return out
@@ -420,24 +425,43 @@ def names_in(name: str, text: str) -> bool:
     return False
 
 
-def by_name(names_: list[str], decisions: list[Decision]) -> list[Decision]:
+# "corpora like C4, RefinedWeb or the Pile", "suites such as MuJoCo or Meta-World": the names
+# are examples of the property, any of which shows it
+_EXAMPLES = re.compile(r"\b(?:like|such\s+as|including|e\.g\.,?)\s+(?P<rest>.+)$", re.IGNORECASE)
+
+
+def examples_named(criterion: str, names_: list[str]) -> bool:
+    """The criterion's names are all given as examples ("like X, Y or Z")."""
+    m = _EXAMPLES.search(criterion)
+    return m is not None and all(names_in(n, m.group("rest")) for n in names_)
+
+
+def by_name(names_: list[str], decisions: list[Decision], examples: bool = False) -> list[Decision]:
     """A criterion that names something specific ("use Llama-family models", "train on the
     Pile") is met by the papers whose title or abstract names it, and only by them, when any
     does: a name is either there or not, where similarity would let near topics in and a paper
-    whose best sentence is about something else out."""
+    whose best sentence is about something else out. Names given as `examples` ("corpora like
+    C4 or the Pile") each suffice, and a paper naming none is still judged by similarity."""
     if not names_:
         return decisions
+    found = all if not examples else any
     hits = [
-        all(names_in(n, f"{d.paper.title}\n{d.paper.abstract}") for n in names_) for d in decisions
+        found(names_in(n, f"{d.paper.title}\n{d.paper.abstract}") for n in names_)
+        for d in decisions
     ]
     if not any(hits):
         return decisions
     out = []
     for d, hit in zip(decisions, hits, strict=True):
+        if examples and not hit:
+            out.append(d)
+            continue
         conf = max(d.confidence, 0.75) if hit else min(d.confidence, 0.25)
         evidence = d.evidence
-        if hit and not all(names_in(n, evidence) for n in names_):  # quote where it is named
-            naming = [s for s in split_sentences(d.paper.abstract) if names_in(names_[0], s)]
+        if hit and not found(names_in(n, evidence) for n in names_):  # quote where it is named
+            naming = [
+                s for s in split_sentences(d.paper.abstract) if any(names_in(n, s) for n in names_)
+            ]
             evidence = naming[0] if naming else evidence
         out.append(replace(d, matches=hit, confidence=conf, evidence=evidence))
     return out

@@ -56,6 +56,8 @@ _ORDINAL = re.compile(
     r"|the\s+(?:two|three|four|five|six)(?:\s+(?:papers|ones|works|studies|methods|models))?"
     r"|the\s+(?:papers|ones|works|studies|methods|models))\b)"
     r"|\bthe\s+(?P<fl>former|latter)\b"
+    # "And the second?", "And the third -- how many ...": the ordinal alone ends the phrase
+    r"|\bthe\s+(?P<o3>first|second|third|fourth|fifth|sixth|last)(?=\s*(?:[?!,;:]|--|\u2014|$))"
     r"|\b(?:paper|source|reference)\s*#?\s*(?P<n>[1-9])\b|\[(?P<b>[1-9])\]"
     r"|\bthe\s+(?P<later>follow-?up|later|newer|subsequent)(?:\s+(?:one|paper|work|method|study))?\b"
     r"|\bthe\s+(?P<earlier>earlier|original|older)\s+(?:one|paper|work|method|study)\b"
@@ -131,6 +133,13 @@ _AUTHORED = re.compile(r"\b(?:paper|work|study|article)\b", re.IGNORECASE)
 _PLURAL_PRONOUNS = frozenset({"they", "their", "theirs", "them", "these", "those"})
 _CAPS = re.compile(r"\b[A-Z][\w-]*[A-Z_][\w-]*")
 _ELLIPSIS = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\b|^\s*(?:also|likewise)\b", re.I)
+# "And for the StackOverflow BERT models?": no question of its own, the earlier one asked of
+# something it names ("And with the active data gathering loop?" names nothing: it stands alone)
+_AND_FOR = re.compile(
+    r"^\s*and\s+(?:for|in|with)\b(?!.*\b(?:what|which|how|who|where|when|why|do|does|did|is|are"
+    r"|was|were|has|have|can)\b)",
+    re.I,
+)
 _AND_START = re.compile(r"^\s*and\b", re.IGNORECASE)
 # "And what about the approach that reuses a smaller model ...?": the same question about
 # another paper, described by what it does (not "the one that ...", which picks an earlier one)
@@ -164,6 +173,8 @@ class Rewrite:
     reference: Reference = field(default_factory=Reference)
     new_topic: bool = False  # a lead-in announced a new topic
     search_focus: bool = False  # the best search hit is the paper asked about (a new subject)
+    # names of that new subject ("StackOverflow"): the best hit naming one is the paper asked about
+    subject_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.scoring_question:
@@ -213,7 +224,7 @@ def reference(question: str) -> Reference:
             return Reference("ordinal", int(m.group("n") or m.group("b")) - 1)
         if m.group("later") or m.group("earlier") or m.group("other"):
             return Reference("ordinal", -1 if m.group("later") else 1 if m.group("other") else 0)
-        word = (m.group("o") or m.group("o2") or m.group("fl")).lower()
+        word = (m.group("o") or m.group("o2") or m.group("o3") or m.group("fl")).lower()
         return Reference("ordinal", _ORDINAL_WORDS[word])
     m = _DESCRIBED.search(q)
     if m:
@@ -223,7 +234,7 @@ def reference(question: str) -> Reference:
         both = m.group("both") or m.group("both2")
         word = (m.group("c") or m.group("c2") or m.group("c3") or ("both" if both else "")).lower()
         return Reference("plural", count=_COUNTS.get(word))
-    if _ELLIPSIS.search(q):
+    if _ELLIPSIS.search(q) or (_AND_FOR.search(q) and _own_names(q)):
         return Reference("ellipsis")
     m = _FINAL_PRONOUN.search(q)
     if m and not collection and not _ANTECEDENT.search(q[: m.start()]):
@@ -480,10 +491,16 @@ def resolve(
     prev, papers = referents(history, lookup, ref)
     if prev is None:
         return Rewrite(q, reference=ref)
-    if ref.kind == "ellipsis" and _NEW_SUBJECT.search(q):
-        # searched for the described paper; scored as the earlier question asked of it
+    other = _names_other(q, papers)
+    if ref.kind == "ellipsis" and (_NEW_SUBJECT.search(q) or other):
+        # searched for the described or named paper; scored as the earlier question asked of
+        # it, without the earlier subject's names
         asked = prev.standalone_question.split(" (about:")[0]
-        return Rewrite(q, [], f"{q} {asked}", ref, search_focus=True)
+        for n in names(asked):
+            if n not in q:
+                asked = re.sub(rf"(?<![\w-]){re.escape(n)}(?![\w-])", " ", asked)
+        scoring = f"{q} {' '.join(asked.split())}"
+        return Rewrite(q, [], scoring, ref, search_focus=True, subject_names=tuple(other))
     focus = _focus(ref, papers)
     titles = "; ".join(p.title for p in focus[:3])
     standalone = f"{q} (about: {titles})" if titles else q
@@ -492,6 +509,16 @@ def resolve(
         # "what about the second one?" keeps asking the earlier question
         scoring = f"{prev.standalone_question.split(' (about:')[0]} {q}"
     return Rewrite(standalone, [p.id for p in focus], scoring, ref)
+
+
+def _own_names(question: str) -> list[str]:
+    return [n for n in names(question) if n not in GENERIC_NAMES]
+
+
+def _names_other(question: str, papers: list[Paper]) -> list[str]:
+    """What the question names that none of the earlier papers mentions ("StackOverflow" in
+    "What about the StackOverflow BERT models?" after MonoByte): a new subject."""
+    return [n for n in _own_names(question) if papers and not papers_naming(n, papers)]
 
 
 def condense(

@@ -141,6 +141,7 @@ _DETAILS: dict[str, tuple[str, ...]] = {
 # the subject ("What do the authors call the dip ...?")
 _DETAIL_RE = re.compile(
     r"\b(?:which|what)\s+(?:(?!(?:do|does|did|is|are|was|were|has|have|had)\b)[\w-]+\s+){0,2}?"
+    r"(?:and\s+)?"  # "what DPO beta and learning rate": the second of two details asked
     r"(?P<d>optimi[sz]er|learning[- ]rate|batch[- ]size"
     r"|warm-?up|weight[- ]decay|dropout|epochs?|hyper-?parameters?|random\s+seeds?|hardware"
     r"|(?:gpu|tpu)[- ]hours?|licen[cs]e|authors|universit(?:y|ies)|labs?|laborator(?:y|ies)"
@@ -196,7 +197,8 @@ _NAMED = (
     r"|hospital|hospitals|institution|institutions|university|universities|company|companies"
 )
 _NAME_Q = re.compile(
-    rf"\b(?:(?:which|what)\s+(?:[\w-]+\s+){{0,2}}?(?P<a>{_NAMED})\b"
+    # ("... differ in what the policy is conditioned on": an embedded clause, no name asked)
+    rf"\b(?:(?:which|what)\s+(?!the\s)(?:[\w-]+\s+){{0,2}}?(?P<a>{_NAMED})\b"
     r"|what\s+(?:is|was|are|were)\s+(?:it|they|this|that|the\s+[\w/-]+(?:\s+[\w/-]+)?)\s+called"
     rf"|what\s+(?:are|were|is|was)\s+the\s+names?\s+of\s+(?:the\s+)?(?:[\w-]+\s+){{0,3}}?(?P<b>{_NAMED})\b)",
     re.IGNORECASE,
@@ -251,9 +253,11 @@ _BY_UNITS = {
 }
 # greedy modifiers: the rightmost metric word of the wh-phrase is the asked one
 # ("what average success rate" -> success rate, "what GLUE average" -> average of GLUE)
+# "what fraction of the budget": the share is asked, of the budget (not the budget's size)
+_SHARE = r"(?:fraction|proportion|percentage|percent|share|portion|ratio)"
 _WHAT_METRIC = re.compile(
     rf"\b(?:what|which)\s+(?:is\s+|was\s+|are\s+|were\s+)?(?:the\s+|its\s+|their\s+)?"
-    rf"(?P<mods>(?:[\w^.'\u2019-]+\s+){{0,3}})(?P<metric>{_METRIC})\b",  # "URLBERT's latency"
+    rf"(?P<mods>(?:(?!{_SHARE}\s+of\s)[\w^.'\u2019-]+\s+){{0,3}})(?P<metric>{_METRIC})\b",  # "URLBERT's latency"
     re.IGNORECASE,
 )
 _CALLED = re.compile(r"\s+(?:called|named|termed|known\s+as)\b", re.IGNORECASE)
@@ -545,8 +549,14 @@ def answer_slot(question: str) -> Slot:
             slot_terms += (*_PERCENT_OWNERS, "%", "point")
         if metric == "rate" and not named:  # "at what rate": a frequency too ("at 20Hz")
             slot_terms += ("hz", "fps", "per")
-        if metric in {"cost", "budget"} and set(slot_terms) <= {"cost", "budget"}:
-            slot_terms = _COST_WORDS  # "what did it cost": "at a budget of just $187"
+        if metric in {"cost", "budget"} and set(slot_terms) <= {
+            "cost",
+            "budget",
+            "comput",
+            "train",
+        }:
+            # "what did it cost", "what compute budget": "at a budget of just $187"
+            slot_terms = _COST_WORDS + tuple(t for t in slot_terms if t not in _COST_WORDS)
         if metric in _PERCENT_METRICS:
             slot_terms += ("%",)
         if metric in {"percentage", "percent", "fraction", "proportion", "ratio", "factor"}:
@@ -738,6 +748,8 @@ def fills(
         ]
         if bool(new) and (not words or _near(sentence, new, words)):
             return True
+        if new and _object_of_asked_verb(sentence, new, question):
+            return True
         kind = _KINDS.get(slot.head)
         if kind is None or idf is None or (kind not in _ALWAYS_DESCRIBED and not described):
             return False
@@ -793,6 +805,26 @@ def _described(
         mods = [t for t in terms(m.group("m")) if t not in asked]
         if any(idf(t) >= NAME_IDF for t in mods):
             return True
+    return False
+
+
+# "which benchmark is it validated on?": "Empirical validation on the Mujoco ...": the name right
+# after the question's own verb (or its noun) and preposition is what was asked
+_ASKED_VERB = re.compile(r"\b(?P<v>[a-z]{4,}ed)\s+(?P<p>on|in|with|against)\b", re.IGNORECASE)
+
+
+def _object_of_asked_verb(sentence: str, targets: list[str], question: str) -> bool:
+    for m in _ASKED_VERB.finditer(question):
+        stem = (terms(m.group("v")) or [""])[0]
+        if stem in STOPWORDS or len(stem) < 4:
+            continue
+        for t in targets:
+            if re.search(
+                rf"\b{re.escape(stem)}\w*\s+{m.group('p')}\s+(?:the\s+)?{re.escape(t)}(?![\w-])",
+                sentence,
+                re.IGNORECASE,
+            ):
+                return True
     return False
 
 

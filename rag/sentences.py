@@ -129,8 +129,9 @@ def _stem(word: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Content terms: lower-cased, stop words dropped, stemmed; numbers kept whole ("43.6%") and
-    hyphenated words kept whole, closed up and as their parts, so "Llama-3" matches "Llama-3"
-    and "Llama", and "pre-training" matches "pretraining"."""
+    hyphenated words kept whole and as their parts, so "Llama-3" matches "Llama-3" and "Llama"
+    ("pre-training" is not closed up to match "pretraining": docs/ANSWERING.md, thirteenth and
+    fourteenth rounds)."""
     out: list[str] = []
     for tok in _TOKEN.findall(text.lower()):
         if tok in STOPWORDS:
@@ -151,6 +152,7 @@ _ENTITY = re.compile(
     r"(?<![\w-])(?:"
     r"[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:[-_][A-Z0-9][A-Za-z0-9]*)*"  # CamelCase,
     # X2, bert2BERT, BERT_LARGE, RT-H
+    r"|\d+(?:-[a-z0-9]+)*(?:-[A-Z][A-Za-z0-9]*)+(?:-[A-Za-z0-9]+)*"  # 10-Split-CIFAR-100
     r"|[A-Z](?:-[A-Z0-9][A-Za-z0-9]*)+"  # V-GPS, B-PROP
     r"|[A-Za-z]+-\d[A-Za-z0-9.]*"  # Llama-3, GPT-4
     r"|[A-Z][a-z]+(?:-[A-Z]{2,}[A-Za-z0-9]*)+"  # Megatron-LM, Flan-UL2

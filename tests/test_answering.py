@@ -38,6 +38,7 @@ ITEMS = [
         ("What do these papers say about RLHF?", "summary"),
         # two words saying what kind of paper
         ("What legal-domain pretraining papers are in here?", "compare"),
+        ("Which biomedical BERT pretraining papers weigh in on mixing general text?", "compare"),
         ("What are the papers about?", "qa"),
         ("Which paper introduced CaseHOLD?", "qa"),
         ("How many demonstrations was OpenVLA trained on?", "qa"),

@@ -231,3 +231,39 @@ def test_a_question_asked_of_each_matching_paper_lists_borderline_ones_too(
     assert found < more, (found, more)
     conf = {r.paper_id: r.confidence for r in asked.papers}
     assert max(conf[p] for p in more - found) <= min(conf[p] for p in found)
+
+
+def test_a_name_many_abstracts_use_is_a_kind_not_a_name(seed_pipeline: Pipeline) -> None:
+    """ "Which biomedical BERT pretraining papers ...": BERT (in about a quarter of the seed
+    abstracts) says what kind of paper, so the papers are not all the ones naming BERT; a name
+    few use (Llama) still decides by itself."""
+    from rag.extractive import corpus_for
+
+    corpus = corpus_for(seed_pipeline)
+    assert cmp.criterion_names("biomedical BERT pretraining on medical text", corpus) == []
+    assert cmp.criterion_names("use Llama-family models", corpus) == ["Llama"]
+    ans = seed_pipeline.ask(
+        "Which biomedical BERT pretraining papers weigh in on whether to mix general-domain"
+        " text with medical text, and which benchmarks do they report on?"
+    )
+    titles = {r.title for r in ans.papers}
+    assert "Domain-Specific Language Model Pretraining for Biomedical Natural Language" in " ".join(
+        titles
+    )
+    assert len(titles) <= 8, titles
+
+
+def test_names_given_as_examples_each_suffice(seed_pipeline: Pipeline) -> None:
+    """ "corpora like C4, RefinedWeb, ..., or the Pile": a paper naming any one of them has the
+    property (none names them all), and a paper naming none is still judged by similarity."""
+    assert cmp.examples_named("corpora like C4, FineWeb or the Pile", ["C4", "FineWeb", "Pile"])
+    assert not cmp.examples_named("use Llama models", ["Llama"])
+    ans = seed_pipeline.ask(
+        "Which papers pretrain on or curate standard web-scale text corpora like C4, RefinedWeb,"
+        " FineWeb, RedPajama, SlimPajama or the Pile?"
+    )
+    titles = {r.title.split(":")[0] for r in ans.papers}
+    assert {
+        "Programming Every Example",
+        "Continual Pre-Training of Large Language Models",
+    } <= titles, titles

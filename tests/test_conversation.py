@@ -321,3 +321,52 @@ def test_which_of_them_after_an_ordinal_asks_that_paper(seed_pipeline: Pipeline)
     )
     assert ans.mode == "qa"
     assert {c.title.split(":")[0] for c in ans.citations} == {"Stack Over-Flowing with Results"}
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "index"),
+    [
+        ("And the second?", "ordinal", 1),
+        ("And the third -- how many quality criteria does it rate documents on?", "ordinal", 2),
+        ("In the third, why do the neural re-rankers do badly?", "ordinal", 2),
+        ("And for the StackOverflow BERT models?", "ellipsis", None),
+        # names nothing: a question of its own
+        ("And with the active data gathering loop?", "none", None),
+        ("What was the first time a robot did this?", "none", None),
+    ],
+)
+def test_a_bare_ordinal_and_and_for_a_name(question: str, kind: str, index: int | None) -> None:
+    ref = reference(question)
+    assert (ref.kind, ref.index) == (kind, index)
+
+
+def test_and_the_second_after_the_first_one_asks_the_same_of_the_second(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "the first one ...?" then "And the second?": the second paper named in the first turn,
+    asked what the first one was asked."""
+    first = seed_pipeline.ask(
+        "Two BERT papers I'm reading: the Maltese one with BERTu and mBERTu, and LegalTurk."
+    )
+    second = seed_pipeline.ask("What downstream tasks does the first one evaluate on?", [first])
+    third = seed_pipeline.ask("And the second?", [first, second])
+    assert [c.title.split(" ")[0] for c in third.citations] == ["LegalTurk"], third.answer
+    assert "multi-label text classification" in third.answer
+
+
+def test_what_about_a_new_name_asks_the_earlier_question_of_its_paper(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "What about the StackOverflow BERT models?" after a question about MonoByte names a
+    paper MonoByte's abstract never mentions: the earlier question is asked of that paper, not
+    of MonoByte."""
+    first = seed_pipeline.ask("What compute budget was used to train the MonoByte models?")
+    for q in (
+        "What about the StackOverflow BERT models?",
+        "And for the StackOverflow BERT models?",
+    ):
+        ans = seed_pipeline.ask(q, [first])
+        assert {c.title.split(":")[0] for c in ans.citations} == {
+            "Stack Over-Flowing with Results"
+        }, ans.answer
+        assert "187" in ans.answer

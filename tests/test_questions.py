@@ -543,3 +543,51 @@ def test_a_rate_is_filled_only_next_to_its_unit() -> None:
     assert slot.units == ("step",)
     assert not fills(slot, "Starting with around 8,000 instances, we run MCTS.", q)
     assert fills(slot, "We run 32 expansions per step.", q)
+
+
+def test_what_fraction_of_x_asks_for_the_share() -> None:
+    """ "with what fraction of the budget" asks for a share ("40% of the original training
+    budget"), not the budget's size."""
+    slot = answer_slot("What did it do to the medical score, and with what fraction of the budget?")
+    assert slot.head == "fraction" and "%" in slot.terms
+    assert fills(slot, "It improves from 36.2% to 40.7% with only 40% of the budget.", "x")
+
+
+def test_a_training_detail_asked_second_in_a_pair_is_still_asked() -> None:
+    """ "What DPO beta and learning rate did Agent Q use?": the learning rate is asked (an
+    abstract that never says it cannot answer)."""
+    slot = answer_slot("What DPO beta and learning rate did Agent Q use for fine-tuning?")
+    assert (slot.kind, slot.head) == ("detail", "learning rate")
+    assert answer_slot("What context size and batch size did they use?").head == "batch size"
+
+
+def test_a_compute_budget_is_filled_by_a_cost() -> None:
+    """ "What compute budget ...?" is answered by "at a budget of just $187" as by "a large
+    compute budget (equivalent to 420 days on a V100)"."""
+    q = "What compute budget was used to train the models?"
+    slot = answer_slot(q)
+    assert fills(slot, "We train two models at a budget of just $187 and $800 each.", q)
+    assert fills(slot, "Trained with a large compute budget (equivalent to 420 days).", q)
+
+
+def test_a_name_after_the_asked_verb_answers_which_benchmark() -> None:
+    """ "Which benchmark is it validated on?": "Empirical validation on the Mujoco ..." names
+    it right after the question's own verb (as a noun) and preposition; a name elsewhere in
+    the sentence does not."""
+    q = "and which benchmark is it validated on?"
+    slot = answer_slot(q)
+    assert fills(slot, "Empirical validation on the Mujoco corroborates our approach.", q)
+    assert not fills(slot, "Unlike PPO, our validation is broad and shows robustness.", q)
+
+
+def test_what_the_x_is_verbed_on_is_no_name_asked() -> None:
+    """ "... differ in what the policy is conditioned on": an embedded clause, not "which
+    policy"."""
+    q = "How do DoC and DPT differ in what the policy is conditioned on?"
+    assert answer_slot(q).kind == "open"
+    assert answer_slot("Which policy does it fine-tune?").kind == "name"
+
+
+def test_a_number_led_benchmark_name_is_one_name() -> None:
+    """ "10-Split-CIFAR-100" is one name (not the number 10, which other papers also give)."""
+    assert entities("What accuracy does it reach on 10-Split-CIFAR-100?") == ["10-Split-CIFAR-100"]
