@@ -15,7 +15,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from rag.contribution import contribution_object, is_release, states
+from rag.contribution import (
+    contribution_object,
+    evaluated_on,
+    evaluation_data,
+    evaluative,
+    is_release,
+    states,
+)
 from rag.extractive import W_DENSE, W_LEX, Corpus, asks_code, cite, is_boilerplate
 from rag.facets import asked_facets, kind_sentence
 from rag.questions import GENERIC_NAMES, names, strip_lead_in
@@ -297,6 +304,16 @@ def screen_offline(
     core = topical(core_of(criterion))[0]
     sl = slots(core)
     obj = contribution_object(core)
+    evaluation = evaluation_data(criterion, obj)  # "a new benchmark or test dataset"
+    check = evaluation or obj
+
+    def stating(text: str, title: bool = False, after: str = "") -> bool:
+        return (
+            check is not None
+            and states(text, check, title)
+            and (evaluation is None or evaluative(text) or evaluated_on(after))
+        )
+
     sents: list[tuple[int, str]] = []
     for i, p in enumerate(papers):
         sents.extend((i, s) for s in split_sentences(p.abstract))
@@ -312,11 +329,15 @@ def screen_offline(
         cos = vecs @ q_vec
         sums: dict[int, np.ndarray] = {}
         best: dict[int, tuple[float, str]] = {}
-        for (i, s), c, v in zip(sents, cos, vecs, strict=True):
+        following = [
+            sents[j + 1][1] if j + 1 < len(sents) and sents[j + 1][0] == i else ""
+            for j, (i, _) in enumerate(sents)
+        ]
+        for (i, s), c, v, nxt in zip(sents, cos, vecs, following, strict=True):
             r = W_DENSE * float(c) + W_LEX * slot_overlap(sl, set(terms(s)), corpus)
             if (links or not is_boilerplate(s)) and (i not in best or r > best[i][0]):
                 best[i] = (r, s)
-            if obj is not None and i not in stated and states(s, obj):
+            if obj is not None and i not in stated and stating(s, after=nxt):
                 stated[i] = s
             sums[i] = sums[i] + v if i in sums else v.astype(np.float64)
         for i, (r, s) in best.items():
@@ -326,7 +347,7 @@ def screen_offline(
             scored[i] = (r, topic, s)
     if obj is not None:
         for i, p in enumerate(papers):
-            if i not in stated and states(p.title, obj, title=True):
+            if i not in stated and stating(p.title, title=True):
                 stated[i] = best[i][1] if i in best else ""
 
     doc = [slot_overlap(sl, set(terms(f"{p.title}\n{p.abstract}")), corpus) for p in papers]

@@ -142,6 +142,49 @@ def contribution_object(criterion: str) -> frozenset[str] | None:
     return None if obj <= _GENERIC_OBJECTS else obj
 
 
+# "a new evaluation benchmark or test dataset", "a benchmark or evaluation suite", "... (not just
+# a pretraining corpus)": data to evaluate on. Writers leave out the papers that built a corpus
+# to pretrain on (Chinese MentalBERT's 3.36M social-media entries, CySecBERT's, AfroLM's), and
+# count a dataset built to test models (CaseHOLD's 53,000+ multiple choice questions): such a
+# criterion is stated by a benchmark or dataset statement that also says what it evaluates
+# (tune: docs/ANSWERING.md, fourteenth round)
+_EVAL_CRITERION = re.compile(
+    r"\b(?:evaluation|test|testing|labell?ed)\b"
+    r"|\bnot\s+(?:just|merely|only)\s+(?:a\s+)?(?:pre-?training\s+)?(?:corpus|corpora|data)\b",
+    re.IGNORECASE,
+)
+_BENCHMARKS = frozenset(terms("benchmark benchmarks suite suites leaderboard"))
+_DATA = frozenset(terms("dataset datasets corpus corpora"))
+_EVALUATES = re.compile(r"\b(?:benchmark|evaluat|test|task|question|assess|leaderboard)\w*", re.I)
+# the next sentence puts the new data to use: "We experiment on these datasets using ..."
+_EVALUATED_ON = re.compile(
+    r"\b(?:experiment|evaluat|test|benchmark)\w*\s+(?:\w+\s+)?(?:on|with|using)\s+(?:these|this|the"
+    r"\s+new|both)\s+(?:two\s+)?(?:datasets?|benchmarks?|corpus|corpora|data)\b",
+    re.IGNORECASE,
+)
+
+
+def evaluation_data(criterion: str, obj: frozenset[str] | None) -> frozenset[str] | None:
+    """For a criterion asking for data to evaluate on, the objects a statement may name (any
+    benchmark or dataset word); else None."""
+    if obj is None or is_release(obj) or not obj & (_BENCHMARKS | _DATA):
+        return None
+    if obj <= _BENCHMARKS or _EVAL_CRITERION.search(criterion):
+        return obj | _BENCHMARKS | _DATA
+    return None
+
+
+def evaluative(sentence: str) -> bool:
+    """The sentence says what its data evaluates: a benchmark, tasks, test questions."""
+    return _EVALUATES.search(sentence) is not None
+
+
+def evaluated_on(sentence: str) -> bool:
+    """The sentence after a dataset statement evaluates on it ("We experiment on these
+    datasets ...")."""
+    return _EVALUATED_ON.search(sentence) is not None
+
+
 def is_release(obj: frozenset[str] | None) -> bool:
     """A criterion about releasing weights or data: checked by its release statements alone."""
     return obj is not None and _RELEASE in obj

@@ -3,7 +3,14 @@ contribution, not when it merely mentions the words."""
 
 from __future__ import annotations
 
-from rag.contribution import contribution_object, is_release, states
+from rag.contribution import (
+    contribution_object,
+    evaluated_on,
+    evaluation_data,
+    evaluative,
+    is_release,
+    states,
+)
 from rag.pipeline import Pipeline
 
 
@@ -82,3 +89,42 @@ def test_release_is_stated_by_releasing_only() -> None:
     assert states("The used dataset and trained model are made publicly available", data)
     assert not states("We collected a huge dataset from social media platforms.", data)
     assert not states("The dataset will not be made publicly available.", data)
+
+
+def test_data_to_evaluate_on_needs_a_statement_of_what_it_evaluates() -> None:
+    """ "a new evaluation benchmark or test dataset" (or "a benchmark or evaluation suite") asks
+    for data to test models on: any benchmark or dataset statement may name it, but only one
+    saying what it evaluates (or followed by "We experiment on these datasets") states it; "a
+    new dataset or benchmark" still takes any dataset."""
+    ev = contribution_object("contribute a new evaluation benchmark or test dataset")
+    checked = evaluation_data("contribute a new evaluation benchmark or test dataset", ev)
+    assert checked is not None and {"benchmark", "dataset", "corpus"} <= checked
+    suite = contribution_object("introduce a new benchmark or evaluation suite")
+    assert evaluation_data("introduce a new benchmark or evaluation suite", suite) is not None
+    plain = contribution_object("propose a new benchmark or dataset")
+    assert evaluation_data("propose a new benchmark or dataset", plain) is None
+    assert evaluative("we present CaseHOLD, a new dataset of 53,000+ multiple choice questions")
+    assert not evaluative("we collected a huge dataset from Chinese social media platforms")
+    assert evaluated_on("We experiment on these datasets using a two-step pipeline.")
+    assert not evaluated_on("The model is compared with others on 15 tasks.")
+
+
+def test_an_evaluation_dataset_criterion_leaves_out_pretraining_corpora(
+    seed_pipeline: Pipeline,
+) -> None:
+    """The papers that built a corpus to pretrain on (Chinese MentalBERT, CySecBERT) are no
+    answer to "a new evaluation benchmark or test dataset", and are to "a new dataset, corpus
+    or benchmark"; CaseHOLD answers both."""
+    evaluation = seed_pipeline.ask(
+        "Which papers contribute a new evaluation benchmark or test dataset of their own?"
+    )
+    found = {r.title.split(":")[0] for r in evaluation.papers}
+    assert (
+        "When Does Pretraining Help? Assessing Self-Supervised Learning for Law and the"
+        in " ".join(found)
+    )
+    assert not {"Chinese MentalBERT", "CySecBERT"} & found, found
+    plain = seed_pipeline.ask(
+        "Which papers contribute a new dataset, corpus or benchmark of their own?"
+    )
+    assert "CySecBERT" in {r.title.split(":")[0] for r in plain.papers}
