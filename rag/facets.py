@@ -1,6 +1,6 @@
 """Kinds of paper a researcher screens a collection for: surveys and books, theoretical work,
 work specialised to one domain (and a model of its own for it), work evaluated on real robots,
-work on languages other than English.
+computer-vision work, work on languages other than English.
 
 "Which papers are surveys or books rather than new methods?" and "Which papers back their method
 with proofs or guarantees?" ask what *kind* of paper each is, and the words that say so are few
@@ -112,6 +112,28 @@ FACETS = (
             r"|\brobotic\s+platforms?\b|\bWidowX\b|\bFranka\b"
             r"|\breal[- ]world\b[^.]{0,60}\b(?:robot\w*|manipulation|grasp\w*)"
             r"|\b(?:robot\w*|manipulation)\b[^.]{0,60}\breal[- ]world\b",
+            _I,
+        ),
+    ),
+    # "evaluate on computer vision tasks such as image classification, segmentation or image
+    # generation": the vision papers say so in a few fixed words (ImageNet, CIFAR, "semantic
+    # segmentation", "Vision Transformer", "diffusion models"), where similarity ranks the
+    # robot papers that see camera images, and language-model papers, alongside them
+    Facet(
+        "vision",
+        re.compile(
+            r"\bcomputer[- ]vision\b|\bvision\s+(?:models?|tasks?|encoders?|transformers?)\b"
+            r"|\bimage\s+(?:classification|segmentation|generation|encoders?|models?|recognition"
+            r"|representations?)\b|\bvisual\s+(?:\(image\)\s+)?(?:representations?|recognition"
+            r"|encoders?)\b|\bimage\s+or\s+vision\b",
+            _I,
+        ),
+        re.compile(
+            r"\bImageNet\b|\bCIFAR|\bimage\s+(?:classification|segmentation|generation|recognition"
+            r"|encoders?|representations?|synthesis|features?)\b|\bsemantic\s+segmentation\b"
+            r"|\bobject\s+detection\b|\bvision\s+transformers?\b|\bViT\b|\bdiffusion\s+models?\b"
+            r"|\bcomputer\s+vision\b|\bvisual\s+(?:recognition|representations?)\b"
+            r"|\blanguage-image\b|\bimage-text\b",
             _I,
         ),
     ),

@@ -94,3 +94,25 @@ def test_compare_finds_work_on_languages_other_than_english(seed_pipeline: Pipel
         "LegalTurk Optimized BERT for Multi-Label Text Classification and NER",
     } <= titles, titles
     assert not any(t.startswith("Domain-Specific Language Model Pretraining") for t in titles)
+
+
+def test_compare_finds_computer_vision_work(seed_pipeline: Pipeline) -> None:
+    """ "computer vision tasks such as image classification, segmentation or image generation"
+    is a kind of paper (ImageNet, CIFAR, "semantic segmentation", "diffusion models"); robot
+    papers that see camera images, and "vision-language" criteria, are not it."""
+    assert [f.name for f in asked_facets("evaluate on image classification or segmentation")] == [
+        "vision"
+    ]
+    assert asked_facets("use pretrained vision-language models for robots") == []
+    ans = seed_pipeline.ask(
+        "Which papers evaluate on computer vision tasks like image classification, segmentation"
+        " or image generation?"
+    )
+    titles = {p.title.split(":")[0] for p in ans.papers}
+    assert {
+        "KIND",
+        "Learning from Future",
+        "Position Prediction as an Effective Pretraining Strategy",
+        "Rethinking Supervised Pre-training for Better Downstream Transferring",
+    } <= titles, titles
+    assert not titles & {"OpenVLA", "Robot Fine-Tuning Made Easy"}, titles
