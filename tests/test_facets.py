@@ -20,8 +20,11 @@ def test_asked_facets() -> None:
     assert [f.name for f in asked_facets("study domain-specific pretraining of LMs")] == ["domain"]
     # "pretrain an already pretrained model on new data" asks no domain: no model facet either
     assert asked_facets("continuing to pretrain an already pretrained model on new data") == []
-    # the domain cues are how language-model papers say it: not asked of image encoders
-    assert asked_facets("pre-train image encoders for one specialised visual domain") == []
+    # the domain cues are how language-model papers say it: not asked of image encoders (which
+    # are vision work)
+    assert [
+        f.name for f in asked_facets("pre-train image encoders for one specialised visual domain")
+    ] == ["vision"]
 
 
 def test_facet_cues_and_negation() -> None:
