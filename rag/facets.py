@@ -1,6 +1,6 @@
 """Kinds of paper a researcher screens a collection for: surveys and books, theoretical work,
 work specialised to one domain (and a model of its own for it), work evaluated on real robots,
-computer-vision work, work on languages other than English.
+computer-vision work, work on cheaper pretraining, work on languages other than English.
 
 "Which papers are surveys or books rather than new methods?" and "Which papers back their method
 with proofs or guarantees?" ask what *kind* of paper each is, and the words that say so are few
@@ -28,6 +28,7 @@ class Facet:
     negated: re.Pattern[str] | None = None  # a cue sentence that says the opposite
     about: re.Pattern[str] | None = None  # asked only by a criterion that also says this
     along: str = ""  # asked only together with this facet
+    unless: re.Pattern[str] | None = None  # not asked by a criterion that also says this
 
 
 _I = re.IGNORECASE
@@ -137,6 +138,33 @@ FACETS = (
             _I,
         ),
     ),
+    # "make pretraining cheaper or more compute-efficient (fewer FLOPs, less data, higher
+    # throughput)": the papers whose point it is say "pre-training costs", "accelerates
+    # pre-training", "saves training FLOPs", "redundant computations"; "efficient" alone is in
+    # every other abstract
+    Facet(
+        "efficiency",
+        re.compile(
+            r"\bcheaper\b|\bfaster\b|\b(?:more\s+)?(?:compute|computationally)[- ]efficien\w*"
+            r"|\b(?:compute|computational|training|pre-?training)\s+costs?\b|\bless\s+compute\b"
+            r"|\bfewer\s+FLOPs\b|\btraining\s+time\b|\bthroughput\b",
+            _I,
+        ),
+        re.compile(
+            r"\b(?:pre-?training|training)\s+(?:costs?|FLOPs|efficiency|throughput|time)\b"
+            r"|\b(?:reduc|sav|cut|lower)\w*\s+(?:\w+\s+){0,3}?(?:computational|compute|training"
+            r"|pre-?training)\s+(?:costs?|FLOPs|budget|time)\b"
+            r"|\baccelerat\w*\s+(?:\w+\s+){0,2}?(?:pre-?training|training)\b"
+            r"|\bcomputational\s+costs?\s+of\s+pre-?training|\b\d+(?:\.\d+)?x\s+(?:less|fewer|faster)\b"
+            r"(?!\s+param)|\bfraction\s+of\s+the\s+(?:training\s+)?(?:FLOPs|cost|compute)"
+            r"|\breduction\s+in\s+compute\b|\bcompute\s+requirements?\b|\bthroughput\b"
+            r"|\bredundant\s+computations?\b",
+            _I,
+        ),
+        about=re.compile(r"\bpre-?train\w*|\btraining\b", _I),
+        # "cheaper by reusing a smaller model": the means is the property, not the saving
+        unless=re.compile(r"\b(?:by|through|via)\s+\w+ing\b", _I),
+    ),
     Facet(
         "language",
         re.compile(
@@ -163,7 +191,9 @@ def asked_facets(criterion: str) -> list[Facet]:
     found = [
         f
         for f in FACETS
-        if f.asked.search(criterion) and (f.about is None or f.about.search(criterion))
+        if f.asked.search(criterion)
+        and (f.about is None or f.about.search(criterion))
+        and (f.unless is None or not f.unless.search(criterion))
     ]
     names = {f.name for f in found}
     return [f for f in found if not f.along or f.along in names]

@@ -119,3 +119,23 @@ def test_compare_finds_computer_vision_work(seed_pipeline: Pipeline) -> None:
         "Rethinking Supervised Pre-training for Better Downstream Transferring",
     } <= titles, titles
     assert not titles & {"OpenVLA", "Robot Fine-Tuning Made Easy"}, titles
+
+
+def test_compare_finds_work_on_cheaper_pretraining(seed_pipeline: Pipeline) -> None:
+    """ "make pretraining cheaper or more compute-efficient" is a kind of paper ("pre-training
+    costs", "accelerates pre-training", "redundant computations"), not every abstract saying
+    "efficient"; "cheaper by reusing a smaller model" keeps its means as the property."""
+    assert [f.name for f in asked_facets("make pretraining cheaper or faster")] == ["efficiency"]
+    assert asked_facets("make pre-training cheaper by reusing a smaller model") == []
+    assert asked_facets("speed up inference") == []
+    ans = seed_pipeline.ask(
+        "Which works propose ways to make pretraining cheaper or more compute-efficient?"
+    )
+    titles = {p.title.split(":")[0] for p in ans.papers}
+    assert {
+        "bert2BERT",
+        "SPDF",
+        "Metadata Conditioning Accelerates Language Model Pre-training",
+        "Boosting Distributed Training Performance of the Unpadded BERT Model",
+    } <= titles, titles
+    assert "OpenVLA" not in titles
