@@ -1,6 +1,7 @@
 """Kinds of paper a researcher screens a collection for: surveys and books, theoretical work,
 work specialised to one domain (and a model of its own for it), work evaluated on real robots,
-computer-vision work, work on cheaper pretraining, work on languages other than English.
+computer-vision work, work on cheaper pretraining, work on choosing pretraining data, work on
+languages other than English.
 
 "Which papers are surveys or books rather than new methods?" and "Which papers back their method
 with proofs or guarantees?" ask what *kind* of paper each is, and the words that say so are few
@@ -164,6 +165,31 @@ FACETS = (
         about=re.compile(r"\bpre-?train\w*|\btraining\b", _I),
         # "cheaper by reusing a smaller model": the means is the property, not the saving
         unless=re.compile(r"\b(?:by|through|via)\s+\w+ing\b", _I),
+    ),
+    # "choose, filter, score or mix the data a language model is pretrained on" (nine writers):
+    # the papers about it say "data selection", "quality filters", "quality ratings",
+    # "ProX-curated data", "domain mixing"; similarity ranks every paper that pretrains on data
+    Facet(
+        "data",
+        re.compile(
+            r"\b(?:choos|select|filter|clean|scor|assess|weigh|mix|judg|rat(?:e|es|ing)\b)\w*\s+"
+            r"(?:\w+\s+){0,4}?(?:(?:pre-?training|training)\s+)?(?:data|documents|corpus|corpora)\b"
+            r"|\bdata\s+(?:selection|quality|filtering|curation|mixture|mixing)\b"
+            r"|\bquality\s+of\s+(?:\w+\s+){0,2}?(?:data|documents|corpus|corpora)\b",
+            _I,
+        ),
+        re.compile(
+            r"\bdata\s+selection\b|\bselect\w*\s+[^.;]{0,60}?\b(?:training\s+)?(?:data|examples)\b"
+            r"|\bdata\s+quality\b|\bquality\s+(?:ratings?|criteria|filter\w*|scores?|signals?)\b"
+            r"|\bfilter\w*\s+(?:\w+\s+){0,2}?data\b|\bdata\s+(?:filter\w*|curation|mixture|mixing)\b"
+            r"|\bdomain\s+mix\w*|\bmixture\s+ratios?\b|\bcurat\w+\s+(?:\w+\s+){0,2}?(?:data|corpus"
+            r"|corpora)\b|\brefin\w*\s+(?:\w+\s+){0,2}?data\b"
+            r"|\bhigh-quality\s+(?:sub-?corpus|pre-?training\s+data)\b",
+            _I,
+        ),
+        about=re.compile(r"\bpre-?train\w*|\bLLMs?\b|\blanguage\s+models?\b", _I),
+        # releasing data, or building a corpus of one's own, is asked by its own words
+        unless=re.compile(r"\b(?:releas|open-sourc|publish|shar)\w*|\bown\b", _I),
     ),
     Facet(
         "language",

@@ -139,3 +139,20 @@ def test_compare_finds_work_on_cheaper_pretraining(seed_pipeline: Pipeline) -> N
         "Boosting Distributed Training Performance of the Unpadded BERT Model",
     } <= titles, titles
     assert "OpenVLA" not in titles
+
+
+def test_compare_finds_work_on_choosing_pretraining_data(seed_pipeline: Pipeline) -> None:
+    """ "choose, filter or assess the data used for language model pretraining" is a kind of
+    paper ("data selection", "quality filters", "ProX-curated data", "selection of pre-training
+    data"), unless the criterion asks for releasing data or a corpus of one's own."""
+    assert [f.name for f in asked_facets("select or filter LLM pretraining data by quality")] == [
+        "data"
+    ]
+    assert asked_facets("release a pretraining corpus or curated pretraining data") == []
+    assert asked_facets("build their own new corpus specifically to pre-train a model on") == []
+    ans = seed_pipeline.ask(
+        "Which papers investigate how to choose, filter or assess the data used for language"
+        " model pretraining?"
+    )
+    titles = {p.title.split(":")[0] for p in ans.papers}
+    assert {"DataMan", "Predictive Data Selection", "Programming Every Example"} <= titles, titles
