@@ -1,7 +1,7 @@
 """Kinds of paper a researcher screens a collection for: surveys and books, theoretical work,
 work specialised to one domain (and a model of its own for it), work evaluated on real robots,
-computer-vision work, work on cheaper pretraining, work on choosing pretraining data, work on
-languages other than English.
+computer-vision work, work on cheaper pretraining, work on choosing pretraining data, agents that
+learn from video, work on languages other than English.
 
 "Which papers are surveys or books rather than new methods?" and "Which papers back their method
 with proofs or guarantees?" ask what *kind* of paper each is, and the words that say so are few
@@ -190,6 +190,20 @@ FACETS = (
         about=re.compile(r"\bpre-?train\w*|\bLLMs?\b|\blanguage\s+models?\b", _I),
         # releasing data, or building a corpus of one's own, is asked by its own words
         unless=re.compile(r"\b(?:releas|open-sourc|publish|shar)\w*|\bown\b", _I),
+    ),
+    # "train agents or robot policies from (human) videos": among the robot papers, which all
+    # match the rest of the words, the ones whose method learns from video say "video"
+    # outside a link sentence ("Videos and code are available at ...")
+    Facet(
+        "video",
+        re.compile(r"\bvideos?\b|\bgameplay\b", _I),
+        re.compile(r"\bvideos?\b|\bgameplay\b", _I),
+        negated=re.compile(
+            r"https?://|\bwebsite\b|\bavailable\s+at\b|\bcan\s+be\s+found\b|\bare\s+found\b", _I
+        ),
+        about=re.compile(
+            r"\b(?:agents?|robot\w*|polic(?:y|ies)|behaviou?r|decision|control)\b", _I
+        ),
     ),
     Facet(
         "language",

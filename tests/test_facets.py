@@ -11,7 +11,7 @@ def test_asked_facets() -> None:
     assert [f.name for f in asked_facets("are surveys, reviews or books")] == ["survey"]
     assert [f.name for f in asked_facets("give proofs or formal guarantees")] == ["theory"]
     assert [f.name for f in asked_facets("evaluate on real robots")] == ["robot"]
-    assert asked_facets("learn robot policies from videos") == []
+    assert [f.name for f in asked_facets("learn robot policies from videos")] == ["video"]
     # a model specialised to a domain: the paper must build one of its own, too
     assert [f.name for f in asked_facets("build a language model specialised for a domain")] == [
         "domain",
@@ -156,3 +156,17 @@ def test_compare_finds_work_on_choosing_pretraining_data(seed_pipeline: Pipeline
     )
     titles = {p.title.split(":")[0] for p in ans.papers}
     assert {"DataMan", "Predictive Data Selection", "Programming Every Example"} <= titles, titles
+
+
+def test_compare_finds_agents_that_learn_from_video(seed_pipeline: Pipeline) -> None:
+    """ "train agents or robot policies from video data": the papers whose method learns from
+    video (VPT, V-PTR), not every robot paper with a "Videos and code are at ..." link."""
+    assert [f.name for f in asked_facets("train robot policies from video data")] == ["video"]
+    assert asked_facets("generate videos with diffusion") == []
+    ans = seed_pipeline.ask("Which papers train agents or robot policies from video data?")
+    titles = {p.title.split(":")[0] for p in ans.papers}
+    assert {
+        "Video PreTraining (VPT)",
+        "Robotic Offline RL from Internet Videos via Value-Function Pre-Training",
+    } <= titles
+    assert not titles & {"Yell At Your Robot", "RT-H", "Steering Your Generalists"}, titles
