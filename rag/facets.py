@@ -1,7 +1,7 @@
 """Kinds of paper a researcher screens a collection for: surveys and books, theoretical work,
 work specialised to one domain (and a model of its own for it), work evaluated on real robots,
 computer-vision work, work on cheaper pretraining, work on choosing pretraining data, agents that
-learn from video, work on languages other than English.
+learn from video, continual pretraining, work on languages other than English.
 
 "Which papers are surveys or books rather than new methods?" and "Which papers back their method
 with proofs or guarantees?" ask what *kind* of paper each is, and the words that say so are few
@@ -204,6 +204,25 @@ FACETS = (
         about=re.compile(
             r"\b(?:agents?|robot\w*|polic(?:y|ies)|behaviou?r|decision|control)\b", _I
         ),
+    ),
+    # "continuing to pretrain an already-pretrained model on new or in-domain data": the papers
+    # name it ("continual pre-training", "continued pre-training", "further pre-training",
+    # "domain-adaptive pretraining"), where similarity ranks every pretraining paper
+    Facet(
+        "continual",
+        re.compile(
+            r"\b(?:continual|continued|further)\s+pre-?train\w*|\bcontinu\w*\s+(?:to\s+)?pre-?train\w*"
+            r"|\bkeep\s+pre-?training\b",
+            _I,
+        ),
+        re.compile(
+            r"\b(?:continual|continued|further)\s+(?:domain-adaptive\s+)?pre-?train\w*"
+            r"|\bcontinu\w*\s+(?:to\s+)?pre-?train\w*|\bdon'?t\s+stop\s+pre-?training"
+            r"|\bdomain-adaptive\s+pre-?train\w*",
+            _I,
+        ),
+        # "pretrain or further pretrain their own model": either way, no kind asked
+        unless=re.compile(r"\bpre-?train\w*,?\s+or\s+(?:\w+\s+)?(?:continu|further)", _I),
     ),
     Facet(
         "language",

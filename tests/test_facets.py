@@ -170,3 +170,25 @@ def test_compare_finds_agents_that_learn_from_video(seed_pipeline: Pipeline) -> 
         "Robotic Offline RL from Internet Videos via Value-Function Pre-Training",
     } <= titles
     assert not titles & {"Yell At Your Robot", "RT-H", "Steering Your Generalists"}, titles
+
+
+def test_compare_finds_continual_pretraining_work(seed_pipeline: Pipeline) -> None:
+    """ "continuing to pretrain an already-pretrained model on new data" is a kind of paper
+    ("continual / continued / further pre-training"); "pretrain or further pretrain their own
+    model" asks no kind (either way will do)."""
+    assert [f.name for f in asked_facets("continuing to pretrain an already-pretrained model")] == [
+        "continual"
+    ]
+    assert "continual" not in {
+        f.name for f in asked_facets("pretrain or further pretrain their own model for a domain")
+    }
+    ans = seed_pipeline.ask(
+        "Which papers are mainly about continuing to pretrain an already pretrained model on new"
+        " or in-domain data?"
+    )
+    titles = {p.title.split(":")[0] for p in ans.papers}
+    assert {
+        "D-CPT Law",
+        "How Useful is Continued Pre-Training for Generative Unsupervised Domain Adaptation?",
+        "Efficient Continual Pre-training by Mitigating the Stability Gap",
+    } <= titles, titles
