@@ -19,7 +19,11 @@ def test_asked_facets() -> None:
     ]
     assert [f.name for f in asked_facets("study domain-specific pretraining of LMs")] == ["domain"]
     # "pretrain an already pretrained model on new data" asks no domain: no model facet either
-    assert asked_facets("continuing to pretrain an already pretrained model on new data") == []
+    # (it is continual pretraining)
+    assert [
+        f.name
+        for f in asked_facets("continuing to pretrain an already pretrained model on new data")
+    ] == ["continual"]
     # the domain cues are how language-model papers say it: not asked of image encoders (which
     # are vision work)
     assert [
