@@ -39,6 +39,15 @@ _SPECIALISED = re.compile(
     r"|\bnon-general\b",
     _I,
 )
+# what the efficiency and data facets are asked about, and when a criterion asks for something
+# else with the same words: "cheaper by reusing a smaller model", "use a small model to make
+# pretraining cheaper" (the means is the property, not the saving); releasing data or building a corpus of one's own (asked by their own words)
+_TRAINING = re.compile(r"\bpre-?train\w*|\btraining\b", _I)
+_LM_PRETRAINING = re.compile(r"\bpre-?train\w*|\bLLMs?\b|\blanguage\s+models?\b", _I)
+_BY_MEANS = re.compile(
+    r"\b(?:by|through|via)\s+\w+ing\b|\b(?:use|uses|using|leverag\w*|reus\w*)\b", _I
+)
+_RELEASE_OR_OWN = re.compile(r"\b(?:releas|open-sourc|publish|shar)\w*|\bown\b", _I)
 FACETS = (
     Facet(
         "survey",
@@ -162,9 +171,8 @@ FACETS = (
             r"|\bredundant\s+computations?\b",
             _I,
         ),
-        about=re.compile(r"\bpre-?train\w*|\btraining\b", _I),
-        # "cheaper by reusing a smaller model": the means is the property, not the saving
-        unless=re.compile(r"\b(?:by|through|via)\s+\w+ing\b", _I),
+        about=_TRAINING,
+        unless=_BY_MEANS,
     ),
     # "choose, filter, score or mix the data a language model is pretrained on" (nine writers):
     # the papers about it say "data selection", "quality filters", "quality ratings",
@@ -187,9 +195,8 @@ FACETS = (
             r"|\bhigh-quality\s+(?:sub-?corpus|pre-?training\s+data)\b",
             _I,
         ),
-        about=re.compile(r"\bpre-?train\w*|\bLLMs?\b|\blanguage\s+models?\b", _I),
-        # releasing data, or building a corpus of one's own, is asked by its own words
-        unless=re.compile(r"\b(?:releas|open-sourc|publish|shar)\w*|\bown\b", _I),
+        about=_LM_PRETRAINING,
+        unless=_RELEASE_OR_OWN,
     ),
     # "train agents or robot policies from (human) videos": among the robot papers, which all
     # match the rest of the words, the ones whose method learns from video say "video"

@@ -258,12 +258,7 @@ def test_names_given_as_examples_each_suffice(seed_pipeline: Pipeline) -> None:
     property (none names them all), and a paper naming none is still judged by similarity."""
     assert cmp.examples_named("corpora like C4, FineWeb or the Pile", ["C4", "FineWeb", "Pile"])
     assert not cmp.examples_named("use Llama models", ["Llama"])
-    ans = seed_pipeline.ask(
-        "Which papers pretrain on or curate standard web-scale text corpora like C4, RefinedWeb,"
-        " FineWeb, RedPajama, SlimPajama or the Pile?"
-    )
-    titles = {r.title.split(":")[0] for r in ans.papers}
-    assert {
-        "Programming Every Example",
-        "Continual Pre-Training of Large Language Models",
-    } <= titles, titles
+    q = "Which papers pretrain on web corpora like C4, RefinedWeb, FineWeb, SlimPajama or the Pile?"
+    found = {r.paper_id for r in seed_pipeline.ask(q).papers}
+    for paper in ("programming-every-example", "continual-pre-training-of-large-language-models"):
+        assert any(pid.startswith(paper) for pid in found), (paper, found)

@@ -3,14 +3,8 @@ contribution, not when it merely mentions the words."""
 
 from __future__ import annotations
 
-from rag.contribution import (
-    contribution_object,
-    evaluated_on,
-    evaluation_data,
-    evaluative,
-    is_release,
-    states,
-)
+from rag import contribution
+from rag.contribution import contribution_object, is_release, states
 from rag.pipeline import Pipeline
 
 
@@ -97,16 +91,25 @@ def test_data_to_evaluate_on_needs_a_statement_of_what_it_evaluates() -> None:
     saying what it evaluates (or followed by "We experiment on these datasets") states it; "a
     new dataset or benchmark" still takes any dataset."""
     ev = contribution_object("contribute a new evaluation benchmark or test dataset")
-    checked = evaluation_data("contribute a new evaluation benchmark or test dataset", ev)
+    checked = contribution.evaluation_data(
+        "contribute a new evaluation benchmark or test dataset", ev
+    )
     assert checked is not None and {"benchmark", "dataset", "corpus"} <= checked
     suite = contribution_object("introduce a new benchmark or evaluation suite")
-    assert evaluation_data("introduce a new benchmark or evaluation suite", suite) is not None
+    assert (
+        contribution.evaluation_data("introduce a new benchmark or evaluation suite", suite)
+        is not None
+    )
     plain = contribution_object("propose a new benchmark or dataset")
-    assert evaluation_data("propose a new benchmark or dataset", plain) is None
-    assert evaluative("we present CaseHOLD, a new dataset of 53,000+ multiple choice questions")
-    assert not evaluative("we collected a huge dataset from Chinese social media platforms")
-    assert evaluated_on("We experiment on these datasets using a two-step pipeline.")
-    assert not evaluated_on("The model is compared with others on 15 tasks.")
+    assert contribution.evaluation_data("propose a new benchmark or dataset", plain) is None
+    assert contribution.evaluative(
+        "we present CaseHOLD, a new dataset of 53,000+ multiple choice questions"
+    )
+    assert not contribution.evaluative(
+        "we collected a huge dataset from Chinese social media platforms"
+    )
+    assert contribution.evaluated_on("We experiment on these datasets using a two-step pipeline.")
+    assert not contribution.evaluated_on("The model is compared with others on 15 tasks.")
 
 
 def test_an_evaluation_dataset_criterion_leaves_out_pretraining_corpora(
