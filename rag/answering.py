@@ -338,6 +338,7 @@ class Answerer:
             # asked about; "them" are its tasks, not papers to screen
             chosen = "qa"
         t1 = time.perf_counter()
+        unnamed: list[str] = []  # a new subject's names that no paper of the collection gives
         stage("searching")
         corpus = corpus_for(self.pipeline)
         hits = self._retrieve(rw, filters, k)
@@ -348,11 +349,18 @@ class Answerer:
                 h.paper_id
                 for h in hits
                 if h.paper_id in by_name
-                and any(papers_naming(n, [by_name[h.paper_id]]) for n in rw.subject_names)
+                and any(
+                    names_verbatim(
+                        n, f"{by_name[h.paper_id].title}\n{by_name[h.paper_id].abstract}", True
+                    )
+                    for n in rw.subject_names
+                )
             ]
             rw = replace(rw, focus_ids=naming[:1] or [hits[0].paper_id])
             if naming:  # named: the answer is that paper's alone, as for an earlier one
                 hits = [h for h in hits if h.paper_id == naming[0]]
+            elif rw.subject_names:  # "What about GPT-5?": no paper names it
+                unnamed = list(rw.subject_names)
         by_id = self.pipeline.papers([h.paper_id for h in hits]) if hits else {}
         papers = [by_id[h.paper_id] for h in hits if h.paper_id in by_id]
         if not rw.focus_ids:
@@ -398,6 +406,8 @@ class Answerer:
             named=set(named) if len(named) >= 2 else (spelled or None),
             parts=self._best_part(q, papers, corpus),
         )
+        if unnamed:  # rule 1 for the subject the reader moved to
+            a.gate = replace(a.gate, answerable=False, missing=unnamed, rule="name")
         return a
 
     def _best_part(self, question: str, papers: list[Paper], corpus: Corpus) -> float | None:

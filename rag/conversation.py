@@ -495,7 +495,7 @@ def resolve(
     if ref.kind == "ellipsis" and (_NEW_SUBJECT.search(q) or other):
         # searched for the described or named paper; scored as the earlier question asked of
         # it, without the earlier subject's names
-        asked = prev.standalone_question.split(" (about:")[0]
+        asked = _asked_before(history, prev)
         for n in names(asked):
             if n not in q:
                 asked = re.sub(rf"(?<![\w-]){re.escape(n)}(?![\w-])", " ", asked)
@@ -509,6 +509,15 @@ def resolve(
         # "what about the second one?" keeps asking the earlier question
         scoring = f"{prev.standalone_question.split(' (about:')[0]} {q}"
     return Rewrite(standalone, [p.id for p in focus], scoring, ref)
+
+
+def _asked_before(history: list[Answer], prev: Answer) -> str:
+    """The question an ellipsis repeats: the previous one's, or, when that was an ellipsis too
+    ("What about GPT-5?" after "What compute budget ...?"), the one it repeated."""
+    i = next(j for j, a in enumerate(history) if a is prev)
+    while reference(history[i].question).kind == "ellipsis" and i > 0:
+        i -= 1
+    return history[i].standalone_question.split(" (about:")[0]
 
 
 def _own_names(question: str) -> list[str]:

@@ -370,3 +370,16 @@ def test_what_about_a_new_name_asks_the_earlier_question_of_its_paper(
             "Stack Over-Flowing with Results"
         }, ans.answer
         assert "187" in ans.answer
+
+
+def test_what_about_a_name_no_paper_gives_abstains_and_the_next_one_still_asks(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "What about GPT-5?" names nothing of the collection ("GPT_BASE" is no mention): it
+    abstains saying so, and "What about the StackOverflow BERT models?" after it still asks the
+    compute-budget question of that paper."""
+    first = seed_pipeline.ask("What compute budget was used to train the MonoByte models?")
+    second = seed_pipeline.ask("What about GPT-5?", [first])
+    assert second.abstained and "GPT-5" in second.answer, second.answer
+    third = seed_pipeline.ask("What about the StackOverflow BERT models?", [first, second])
+    assert "187" in third.answer, third.answer
