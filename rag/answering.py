@@ -342,16 +342,16 @@ class Answerer:
         stage("searching")
         corpus = corpus_for(self.pipeline)
         hits = self._retrieve(rw, filters, k)
+        by_id = self.pipeline.papers([h.paper_id for h in hits]) if hits else {}
         if rw.search_focus and hits:  # "and what about the approach that ...?": that paper
             # ("what about the StackOverflow models?": the best hit naming StackOverflow)
-            by_name = self.pipeline.papers([h.paper_id for h in hits])
             naming = [
                 h.paper_id
                 for h in hits
-                if h.paper_id in by_name
+                if h.paper_id in by_id
                 and any(
                     names_verbatim(
-                        n, f"{by_name[h.paper_id].title}\n{by_name[h.paper_id].abstract}", True
+                        n, f"{by_id[h.paper_id].title}\n{by_id[h.paper_id].abstract}", True
                     )
                     for n in rw.subject_names
                 )
@@ -361,7 +361,6 @@ class Answerer:
                 hits = [h for h in hits if h.paper_id == naming[0]]
             elif rw.subject_names:  # "What about GPT-5?": no paper names it
                 unnamed = list(rw.subject_names)
-        by_id = self.pipeline.papers([h.paper_id for h in hits]) if hits else {}
         papers = [by_id[h.paper_id] for h in hits if h.paper_id in by_id]
         if not rw.focus_ids:
             hits, papers = self._named(rw.scoring_question, hits, papers, filters)
