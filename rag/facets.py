@@ -41,12 +41,14 @@ _SPECIALISED = re.compile(
 )
 # what the efficiency and data facets are asked about, and when a criterion asks for something
 # else with the same words: "cheaper by reusing a smaller model", "use a small model to make
-# pretraining cheaper" (the means is the property, not the saving); releasing data or building a corpus of one's own (asked by their own words)
+# pretraining cheaper" (the means is the property, not the saving); releasing data or building a
+# corpus of one's own (asked by their own words)
 _TRAINING = re.compile(r"\bpre-?train\w*|\btraining\b", _I)
 _LM_PRETRAINING = re.compile(r"\bpre-?train\w*|\bLLMs?\b|\blanguage\s+models?\b", _I)
 _BY_MEANS = re.compile(
     r"\b(?:by|through|via)\s+\w+ing\b|\b(?:use|uses|using|leverag\w*|reus\w*)\b", _I
 )
+_VIDEO = re.compile(r"\bvideos?\b|\bgameplay\b", _I)
 _RELEASE_OR_OWN = re.compile(r"\b(?:releas|open-sourc|publish|shar)\w*|\bown\b", _I)
 FACETS = (
     Facet(
@@ -203,8 +205,8 @@ FACETS = (
     # outside a link sentence ("Videos and code are available at ...")
     Facet(
         "video",
-        re.compile(r"\bvideos?\b|\bgameplay\b", _I),
-        re.compile(r"\bvideos?\b|\bgameplay\b", _I),
+        _VIDEO,  # asked and cue alike
+        _VIDEO,
         negated=re.compile(
             r"https?://|\bwebsite\b|\bavailable\s+at\b|\bcan\s+be\s+found\b|\bare\s+found\b", _I
         ),

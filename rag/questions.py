@@ -257,7 +257,8 @@ _BY_UNITS = {
 _SHARE = r"(?:fraction|proportion|percentage|percent|share|portion|ratio)"
 _WHAT_METRIC = re.compile(
     rf"\b(?:what|which)\s+(?:is\s+|was\s+|are\s+|were\s+)?(?:the\s+|its\s+|their\s+)?"
-    rf"(?P<mods>(?:(?!{_SHARE}\s+of\s)[\w^.'\u2019-]+\s+){{0,3}})(?P<metric>{_METRIC})\b",  # "URLBERT's latency"
+    # "URLBERT's latency"; not across "fraction of"
+    rf"(?P<mods>(?:(?!{_SHARE}\s+of\s)[\w^.'\u2019-]+\s+){{0,3}})(?P<metric>{_METRIC})\b",
     re.IGNORECASE,
 )
 _CALLED = re.compile(r"\s+(?:called|named|termed|known\s+as)\b", re.IGNORECASE)
@@ -267,6 +268,8 @@ _GENERIC_METRICS = frozenset(
     "score scores rate average number count size improvement gain reduction decrease increase"
     " margin factor cost budget error loss".split()
 )
+# "what (compute / training) cost or budget": any cost answers it
+_BUDGET_WORDS = frozenset(terms("cost budget compute training"))
 _COST_WORDS = tuple(t for w in ("cost", "budget", "price", "dollars", "usd") for t in terms(w))
 _PERCENT_METRICS = frozenset({"accuracy", "success rate", "win rate", "agreement", "f1"})
 # metrics that state themselves next to a percentage ("7.2% on F1", "85% accuracy")
@@ -549,12 +552,7 @@ def answer_slot(question: str) -> Slot:
             slot_terms += (*_PERCENT_OWNERS, "%", "point")
         if metric == "rate" and not named:  # "at what rate": a frequency too ("at 20Hz")
             slot_terms += ("hz", "fps", "per")
-        if metric in {"cost", "budget"} and set(slot_terms) <= {
-            "cost",
-            "budget",
-            "comput",
-            "train",
-        }:
+        if metric in {"cost", "budget"} and set(slot_terms) <= _BUDGET_WORDS:
             # "what did it cost", "what compute budget": "at a budget of just $187"
             slot_terms = _COST_WORDS + tuple(t for t in slot_terms if t not in _COST_WORDS)
         if metric in _PERCENT_METRICS:
