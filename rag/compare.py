@@ -229,6 +229,31 @@ def core_of(criterion: str) -> str:
     return _ASIDE.sub("", criterion).strip(" ,;") or criterion
 
 
+# "search and ranking of documents, i.e. information retrieval", "losing learned abilities
+# (catastrophic forgetting)": the aside restates the criterion in the field's own term, which
+# the abstracts use where the writer's paraphrase is not; an aside that illustrates ("(e.g. law,
+# medicine)"), lists ("(a), (b)") or excludes ("(not just simulation)") restates nothing
+_RESTATED = re.compile(
+    r"(?:\((?P<p>[^)]*)\)|,?\s*\bi\.e\.,?\s*(?P<ie>[^,;()]+))\s*[.?]?\s*$", re.IGNORECASE
+)
+_NOT_RESTATEMENT = re.compile(
+    r"^\s*(?:e\.g\.|for\s+example|for\s+instance|such\s+as|like|including|incl\.|not|no"
+    r"|rather|as\s+opposed|only|either|both|mainly|mostly|whether|which|where|that|with|without"
+    r"|from|on|in|by|for|to|at|or|and|leaving|[a-z]\)?$)\b|\.\.\.|\betc\b|,|\baside\b",
+    re.IGNORECASE,
+)
+RESTATEMENT_MAX_WORDS = 4
+
+
+def restatement(criterion: str) -> str:
+    """The short term a closing aside gives for the whole criterion, or "" (see _RESTATED)."""
+    m = _RESTATED.search(criterion)
+    text = (m.group("p") or m.group("ie") or "").strip(" .?") if m else ""
+    if not text or _NOT_RESTATEMENT.search(text) or len(text.split()) > RESTATEMENT_MAX_WORDS:
+        return ""
+    return text
+
+
 def slots(criterion: str) -> list[frozenset[str]]:
     """The criterion's content terms grouped into disjunction slots: "propose a new benchmark or
     dataset" -> {new}, {benchmark, dataset}; "surveys, reviews or books" -> one slot. A word list
@@ -303,6 +328,13 @@ def screen_offline(
     # on the whole abstract's similarity, 0.8 or 1.2 instead of 0.4, lost on the tune split)
     core = topical(core_of(criterion))[0]
     sl = slots(core)
+    alt = restatement(criterion)  # the field's own term for it: either wording counts
+    alt_sl = slots(alt) if alt else []
+
+    def overlap(present: set[str]) -> float:
+        got = slot_overlap(sl, present, corpus)
+        return max(got, slot_overlap(alt_sl, present, corpus)) if alt_sl else got
+
     obj = contribution_object(core)
     evaluation = evaluation_data(criterion, obj)  # "a new benchmark or test dataset"
     check = evaluation or obj
@@ -324,9 +356,9 @@ def screen_offline(
     scored: list[tuple[float, float, str] | None] = [None] * len(papers)
     stated: dict[int, str] = {}  # paper index -> its sentence stating the contribution
     if sents:
-        q_vec = embed_sentences(embedder, [core])[0]
+        q_vecs = embed_sentences(embedder, [core, alt] if alt else [core])
         vecs = embed_sentences(embedder, [s for _, s in sents])
-        cos = vecs @ q_vec
+        cos = (vecs @ q_vecs.T).max(axis=1)
         sums: dict[int, np.ndarray] = {}
         best: dict[int, tuple[float, str]] = {}
         following = [
@@ -334,7 +366,7 @@ def screen_offline(
             for j, (i, _) in enumerate(sents)
         ]
         for (i, s), c, v, nxt in zip(sents, cos, vecs, following, strict=True):
-            r = W_DENSE * float(c) + W_LEX * slot_overlap(sl, set(terms(s)), corpus)
+            r = W_DENSE * float(c) + W_LEX * overlap(set(terms(s)))
             if (links or not is_boilerplate(s)) and (i not in best or r > best[i][0]):
                 best[i] = (r, s)
             if obj is not None and i not in stated and stating(s, after=nxt):
@@ -343,14 +375,14 @@ def screen_offline(
         for i, (r, s) in best.items():
             m = sums[i]
             norm = float(np.linalg.norm(m))
-            topic = float(m @ q_vec) / norm if norm else 0.0
+            topic = float((q_vecs @ m).max()) / norm if norm else 0.0
             scored[i] = (r, topic, s)
     if obj is not None:
         for i, p in enumerate(papers):
             if i not in stated and stating(p.title, title=True):
                 stated[i] = best[i][1] if i in best else ""
 
-    doc = [slot_overlap(sl, set(terms(f"{p.title}\n{p.abstract}")), corpus) for p in papers]
+    doc = [overlap(set(terms(f"{p.title}\n{p.abstract}"))) for p in papers]
     facets = asked_facets(core)
     kind: dict[int, str] = {}  # paper index -> its sentence saying it is of the asked kind(s)
     for i, p in enumerate(papers):
@@ -423,6 +455,8 @@ def criterion_names(criterion: str, corpus: Corpus) -> list[str]:
         n = _NAME_SUFFIX.sub("", n)
         if re.search(rf"(?<![\w-]){re.escape(n)}-(?:style|like)\b", criterion):
             continue  # "a BERT-style encoder" is of BERT's kind, whether it names BERT or not
+        if re.search(rf"(?<![\w-]){re.escape(n)}['\u2019]s\s+[A-Z]", criterion):
+            continue  # "Meta's Llama family": the maker of what is named, not a second name
         words = n.split()
         while len(words) > 1 and words[-1] in GENERIC_NAMES:  # "Chinese NLP tasks": Chinese
             words.pop()
@@ -446,15 +480,40 @@ def names_in(name: str, text: str) -> bool:
     return False
 
 
-# "corpora like C4, RefinedWeb or the Pile", "suites such as MuJoCo or Meta-World": the names
-# are examples of the property, any of which shows it
-_EXAMPLES = re.compile(r"\b(?:like|such\s+as|including|e\.g\.,?)\s+(?P<rest>.+)$", re.IGNORECASE)
+# "corpora like C4, RefinedWeb or the Pile", "suites such as MuJoCo or Meta-World", "the Llama
+# family (Llama, OpenLLaMA, CodeLlama...)": the names are examples of the property, any of which
+# shows it
+_EXAMPLES = re.compile(
+    r"\b(?:like|such\s+as|including|e\.g\.,?)\s+(?P<rest>.+)$|\((?P<listed>[^)]*,[^)]*)\)",
+    re.IGNORECASE,
+)
+
+
+# what may stand between names offered as alternatives: "ChatGPT or GPT-4-family models",
+# "C4, the Pile and/or RefinedWeb"
+_ALTERNATIVES = re.compile(
+    r"^(?:[\s,/]|\b(?:or|and/or|either|the|a|an)\b|-(?:family|based|style|like|series|type|class)"
+    r"\b|\b(?:models?|family|series|variants?)\b)*$",
+    re.IGNORECASE,
+)
 
 
 def examples_named(criterion: str, names_: list[str]) -> bool:
-    """The criterion's names are all given as examples ("like X, Y or Z")."""
-    m = _EXAMPLES.search(criterion)
-    return m is not None and all(names_in(n, m.group("rest")) for n in names_)
+    """The criterion's names are all given as examples ("like X, Y or Z", "(X, Y, Z)") or as
+    alternatives ("ChatGPT or GPT-4")."""
+    if any(
+        all(names_in(n, m.group("rest") or m.group("listed")) for n in names_)
+        for m in _EXAMPLES.finditer(criterion)
+    ):
+        return True
+    spans = [m.span() for n in names_ if (m := re.search(re.escape(n), criterion))]
+    if len(names_) < 2 or len(spans) < len(names_):
+        return False
+    spans.sort()
+    between = [criterion[a[1] : b[0]] for a, b in zip(spans, spans[1:], strict=False)]
+    return bool(re.search(r"\bor\b|/", " ".join(between))) and all(
+        _ALTERNATIVES.match(x) for x in between
+    )
 
 
 def by_name(names_: list[str], decisions: list[Decision], examples: bool = False) -> list[Decision]:

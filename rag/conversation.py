@@ -133,10 +133,11 @@ _AUTHORED = re.compile(r"\b(?:paper|work|study|article)\b", re.IGNORECASE)
 _PLURAL_PRONOUNS = frozenset({"they", "their", "theirs", "them", "these", "those"})
 _CAPS = re.compile(r"\b[A-Z][\w-]*[A-Z_][\w-]*")
 _ELLIPSIS = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\b|^\s*(?:also|likewise)\b", re.I)
-# "And for the StackOverflow BERT models?": no question of its own, the earlier one asked of
-# something it names ("And with the active data gathering loop?" names nothing: it stands alone)
+# "And for the StackOverflow BERT models?", "And URLBERT?": no question of its own, the earlier
+# one asked of something it names ("And with the active data gathering loop?" names nothing: it
+# stands alone)
 _AND_FOR = re.compile(
-    r"^\s*and\s+(?:for|in|with)\b(?!.*\b(?:what|which|how|who|where|when|why|do|does|did|is|are"
+    r"^\s*and\s+(?:(?:for|in|with)\b|(?=(?:[\w.-]+\s*){1,3}\?*\s*$))(?!.*\b(?:what|which|how|who|where|when|why|do|does|did|is|are"
     r"|was|were|has|have|can)\b)",
     re.I,
 )

@@ -1,7 +1,8 @@
 """Kinds of paper a researcher screens a collection for: surveys and books, theoretical work,
 work specialised to one domain (and a model of its own for it), work evaluated on real robots,
 computer-vision work, work on cheaper pretraining, work on choosing pretraining data, agents that
-learn from video, continual pretraining, work on languages other than English.
+learn from video, continual pretraining, new pretraining objectives, work on languages other
+than English.
 
 "Which papers are surveys or books rather than new methods?" and "Which papers back their method
 with proofs or guarantees?" ask what *kind* of paper each is, and the words that say so are few
@@ -182,7 +183,8 @@ FACETS = (
     Facet(
         "data",
         re.compile(
-            r"\b(?:choos|select|filter|clean|scor|assess|weigh|mix|judg|rat(?:e|es|ing)\b)\w*\s+"
+            r"\b(?:choos|select|pick|filter|clean|refin|rewrit|prun|curat|scor|assess|weigh|mix|judg"
+            r"|rat(?:e|es|ing)\b)\w*\s+"
             r"(?:\w+\s+){0,4}?(?:(?:pre-?training|training)\s+)?(?:data|documents|corpus|corpora)\b"
             r"|\bdata\s+(?:selection|quality|filtering|curation|mixture|mixing)\b"
             r"|\bquality\s+of\s+(?:\w+\s+){0,2}?(?:data|documents|corpus|corpora)\b",
@@ -233,10 +235,38 @@ FACETS = (
         # "pretrain or further pretrain their own model": either way, no kind asked
         unless=re.compile(r"\bpre-?train\w*,?\s+or\s+(?:\w+\s+)?(?:continu|further)", _I),
     ),
+    # "propose a new self-supervised pretraining objective or pretext task" (ten writers): the
+    # papers that do say "we propose ... a pre-training objective", "we construct the ... task
+    # for pre-training", "three self-supervision courses are designed"; the many that only name
+    # objectives ("next token prediction", "the MLM objective") or a supervised pretraining
+    # method do not, while similarity ranks every pretraining paper alike
+    Facet(
+        "objective",
+        re.compile(
+            r"\b(?:(?:self-supervised\s+)?pre-?training|self-supervised)\s+(?:objectives?|tasks?)\b"
+            r"|\bpretext\s+tasks?\b|\bobjectives?\s+(?:or\s+(?:pretext\s+)?tasks?\s+)?for\s+"
+            r"pre-?training\b",
+            _I,
+        ),
+        re.compile(
+            r"\b(?:we|our|this\s+(?:paper|work))\b[^.;]{0,40}?\b(?:propos|introduc|construct|design"
+            r"|present|develop)\w*\b[^.;]{0,60}?(?<!\ssupervised\s)\b(?:objectives?|pretext\s+tasks?"
+            r"|(?:pre-?training|self-supervis\w*)\s+(?:tasks?|methods?|courses?)"
+            r"|tasks?\s+for\s+pre-?training)\b"
+            r"|\b(?:self-supervis\w*|pre-?training)\s+(?:courses?|objectives?|tasks?)\s+(?:is|are)\s+"
+            r"(?:designed|proposed|introduced)\b",
+            _I,
+        ),
+        # asked as a kind of contribution ("a new objective"); "objectives tailored to ad-hoc
+        # retrieval" asks for the retrieval ones, which similarity finds (two multi questions
+        # lost a fact to the kind's cue sentence)
+        about=re.compile(r"\b(?:new|novel|alternative|own)\b", _I),
+    ),
     Facet(
         "language",
         re.compile(
-            r"\blanguages?\s+other\s+than\s+English\b|\bnon-English\b|\blow-resource\s+languages?\b"
+            r"\blanguages?\s+other\s+than\s+English\b|\bnon-English\b"
+            r"|\b(?:low|under)-resourced?\s+languages?\b"
             r"|\bmultilingual\b|\bmonolingual\b|\bcross-lingual\b",
             _I,
         ),
@@ -247,7 +277,8 @@ FACETS = (
             r"|Ukrainian|Polish|Czech|German|Dutch|French|Spanish|Portuguese|Italian|Maltese"
             r"|Swedish|Norwegian|Danish|Finnish|Hungarian|Romanian|African|Swahili|Yoruba|Hausa"
             r"|Amharic|Igbo|Zulu"  # names as written (a capital: "Polish", not "polish")
-            r"|(?i:multilingual|monolingual|cross-lingual|non-English|low-resource\s+languages?)"
+            r"|(?i:multilingual|monolingual|cross-lingual|non-English"
+            r"|(?:low|under)-resourced?\s+languages?)"
             r"|\d+\s+languages)\b"
         ),
     ),

@@ -34,8 +34,12 @@ SlotKind = Literal["quantity", "name", "detail", "open"]
 _LEAD_IN = re.compile(
     r"^\s*(?:(?P<switch>(?:(?:a|one|another|totally|completely|entirely|quite)\s+)*"
     r"(?:new|different|unrelated|other|separate|another)\s+(?:question|topic|thing|subject)"
-    r"|(?:switching|changing|change\s+of|new)\s+(?:the\s+)?(?:topics?|subject)|unrelated"
-    r"|on\s+(?:another|a\s+different)\s+(?:note|topic)|separately|by\s+the\s+way|btw)"
+    r"|(?:switching|changing|change\s+of|new)\s+(?:the\s+)?(?:topics?|subject)"
+    r"|(?:switching|changing|shifting)\s+gears|moving\s+on"
+    r"|(?:unrelated|separate(?:ly)?|independent(?:ly)?)(?:\s+(?:to|from|of)\s+(?:that|this|these"
+    r"|those|it|them|the\s+above|(?:the|my|your)\s+(?:previous|last|earlier|above)\s+\w+))?"
+    r"|on\s+(?:another|a\s+different|a\s+separate|an\s+unrelated)\s+(?:note|topic|subject)"
+    r"|by\s+the\s+way|btw)"
     r"|(?:ok(?:ay)?|thanks?(?:\s+you)?|great|cool|nice|right|now|alright|well|so))"
     r"\s*[:,;.!\u2013\u2014-]+\s*",
     re.IGNORECASE,
@@ -474,16 +478,17 @@ def asks_expansion(question: str) -> bool:
 
 
 # words that exclude what follows them: "without the usual RLHF stage", "other than English"
+# ("without relying on standard RLHF": three words may come between)
 _NEGATION = re.compile(
-    r"\b(?:without|instead\s+of|other\s+than|rather\s+than|except(?:\s+for)?|excluding"
-    r"|apart\s+from|not|no)\s+(?:[\w-]+\s+){0,2}$",
+    r"\b(?:(?:without|instead\s+of|other\s+than|rather\s+than|except(?:\s+for)?|excluding"
+    r"|apart\s+from)\s+(?:[\w-]+\s+){0,3}|(?:not|no)\s+(?:[\w-]+\s+){0,2})$",
     re.IGNORECASE,
 )
 
 
 def negated(question: str, name: str) -> bool:
-    """`question` names `name` only to exclude it (within two words after "without", "other
-    than", "instead of", "not" ...)."""
+    """`question` names `name` only to exclude it (within three words after "without", "other
+    than", "instead of" ..., two after "not" or "no")."""
     m = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question)
     return bool(m and _NEGATION.search(question[: m.start()]))
 

@@ -135,6 +135,8 @@ def test_a_criterion_naming_something_matches_the_papers_that_name_it(
     assert criterion_names("involve Chinese-language models or Chinese NLP tasks", corpus) == [
         "Chinese"
     ]
+    # "Meta's Llama family": Meta makes what is named; no abstract need name it
+    assert criterion_names("use models from Meta's Llama family", corpus) == ["Llama"]
     items = {json.loads(x)["id"]: json.loads(x) for x in EVAL.read_text().splitlines() if x}
     it = items["compare-009"]  # Which papers report experiments with Llama-family models?
     ans = seed_pipeline.ask(it["turns"][0])
@@ -258,7 +260,47 @@ def test_names_given_as_examples_each_suffice(seed_pipeline: Pipeline) -> None:
     property (none names them all), and a paper naming none is still judged by similarity."""
     assert cmp.examples_named("corpora like C4, FineWeb or the Pile", ["C4", "FineWeb", "Pile"])
     assert not cmp.examples_named("use Llama models", ["Llama"])
+    # a parenthesised list after the kind names examples too
+    assert cmp.examples_named(
+        "use a model from the Llama family (Llama, OpenLLaMA, CodeLlama...)",
+        ["OpenLLaMA", "CodeLlama", "Llama"],
+    )
+    assert not cmp.examples_named("use Llama (Meta's model)", ["Llama", "Meta"])
     q = "Which papers pretrain on web corpora like C4, RefinedWeb, FineWeb, SlimPajama or the Pile?"
     found = {r.paper_id for r in seed_pipeline.ask(q).papers}
     for paper in ("programming-every-example", "continual-pre-training-of-large-language-models"):
         assert any(pid.startswith(paper) for pid in found), (paper, found)
+
+
+@pytest.mark.parametrize(
+    ("criterion", "restated"),
+    [
+        (
+            "are about search and ranking of documents, i.e. information retrieval",
+            "information retrieval",
+        ),
+        (
+            "deal with a model losing learned abilities (catastrophic forgetting)",
+            "catastrophic forgetting",
+        ),
+        ("pre-train on text from a domain (e.g. medicine, law)", ""),  # examples
+        ("evaluate on physical robots (not just simulation)", ""),  # an exclusion
+        ("study continual (continued) pre-training of language models", ""),  # not at the end
+        ("study continual pre-training, i.e. further pre-training an already pretrained model", ""),
+    ],
+)
+def test_a_closing_aside_restates_the_criterion(criterion: str, restated: str) -> None:
+    assert cmp.restatement(criterion) == restated
+
+
+def test_either_wording_of_a_restated_criterion_counts(seed_pipeline: Pipeline) -> None:
+    """ "search and ranking of documents, i.e. information retrieval": the retrieval papers say
+    "ad-hoc retrieval" / "information retrieval", not "search and ranking"; the paraphrase alone
+    matched DataMan's "document sources" and a model-selection "ranking"."""
+    ans = seed_pipeline.ask(
+        "Which papers are about search and ranking of documents, i.e. information retrieval?"
+    )
+    ids = {r.paper_id for r in ans.papers}
+    for paper in ("prop-pre-training", "b-prop-", "regulatory-compliance-through-doc2doc"):
+        assert any(pid.startswith(paper) for pid in ids), (paper, ids)
+    assert not any(pid.startswith(("dataman", "validate-on-sim")) for pid in ids), ids

@@ -330,6 +330,8 @@ def test_which_of_them_after_an_ordinal_asks_that_paper(seed_pipeline: Pipeline)
         ("And the third -- how many quality criteria does it rate documents on?", "ordinal", 2),
         ("In the third, why do the neural re-rankers do badly?", "ordinal", 2),
         ("And for the StackOverflow BERT models?", "ellipsis", None),
+        ("And URLBERT?", "ellipsis", None),
+        ("And URLBERT, what does it classify?", "none", None),  # a question of its own
         # names nothing: a question of its own
         ("And with the active data gathering loop?", "none", None),
         ("What was the first time a robot did this?", "none", None),
@@ -370,6 +372,15 @@ def test_what_about_a_new_name_asks_the_earlier_question_of_its_paper(
             "Stack Over-Flowing with Results"
         }, ans.answer
         assert "187" in ans.answer
+
+
+def test_and_a_bare_name_asks_the_earlier_question_of_its_paper(seed_pipeline: Pipeline) -> None:
+    """ "And URLBERT?" after "What tasks is CySecBERT evaluated on?": URLBERT's evaluation tasks,
+    not its opening sentences (it was read as a question of its own)."""
+    first = seed_pipeline.ask("What tasks is CySecBERT evaluated on?")
+    ans = seed_pipeline.ask("And URLBERT?", [first])
+    assert [c.title.split(":")[0] for c in ans.citations] == ["URLBERT"], ans.answer
+    assert "phishing URL detection" in ans.answer, ans.answer
 
 
 def test_what_about_a_name_no_paper_gives_abstains_and_the_next_one_still_asks(

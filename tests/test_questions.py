@@ -30,6 +30,23 @@ def test_strip_lead_in() -> None:
 
 
 @pytest.mark.parametrize(
+    "lead",
+    [
+        "Unrelated to that:",
+        "Unrelated to the previous answer -",
+        "Separately,",
+        "Moving on:",
+        "Switching gears,",
+        "On a separate note,",
+        "Independently of the above,",
+    ],
+)
+def test_a_lead_in_that_leaves_the_topic(lead: str) -> None:
+    got = strip_lead_in(f"{lead} which objective came out Pareto-optimal?")
+    assert got.text == "Which objective came out Pareto-optimal?" and got.switch
+
+
+@pytest.mark.parametrize(
     ("question", "kind", "head"),
     [
         (
@@ -244,6 +261,9 @@ def test_a_name_after_without_or_other_than_is_excluded() -> None:
     assert negated("Which papers align LMs without the usual RLHF stage?", "RLHF")
     assert negated("a language model for a language other than English", "English")
     assert not negated("Which papers fine-tune with RLHF?", "RLHF")
+    # up to three words after "without" ...; two after "not"
+    assert negated("Which papers align LMs without relying on standard RLHF?", "RLHF")
+    assert not negated("Is it not the case that the new PPO variant wins?", "PPO")
 
 
 def test_a_plural_acronym_is_mentioned_by_its_spelled_out_words() -> None:
