@@ -127,13 +127,18 @@ def _stem(word: str) -> str:
     return _stemmer().stemWord(IRREGULAR_VERBS.get(word, word))
 
 
+# "LLMs", "GNNs", "GPUs": the stemmer leaves a plural acronym alone (no vowel before its "s"),
+# so "GNNs" in a question missed every abstract that says "GNN"
+_PLURAL_ACRONYM = re.compile(r"\b([A-Z][A-Z0-9]*[A-Z])s\b")
+
+
 def terms(text: str) -> list[str]:
-    """Content terms: lower-cased, stop words dropped, stemmed; numbers kept whole ("43.6%") and
-    hyphenated words kept whole and as their parts, so "Llama-3" matches "Llama-3" and "Llama"
-    ("pre-training" is not closed up to match "pretraining": docs/ANSWERING.md, thirteenth and
-    fourteenth rounds)."""
+    """Content terms: lower-cased, stop words dropped, stemmed (a plural acronym too: "LLMs" ->
+    "llm"); numbers kept whole ("43.6%") and hyphenated words kept whole and as their parts, so
+    "Llama-3" matches "Llama-3" and "Llama" ("pre-training" is not closed up to match
+    "pretraining": docs/ANSWERING.md, thirteenth and fourteenth rounds)."""
     out: list[str] = []
-    for tok in _TOKEN.findall(text.lower()):
+    for tok in _TOKEN.findall(_PLURAL_ACRONYM.sub(r"\1", text).lower()):
         if tok in STOPWORDS:
             continue
         if tok[0].isdigit():

@@ -38,6 +38,12 @@ def test_terms_keep_numbers_and_hyphenated_names() -> None:
     assert "43.6%" in t and "llama-3" in t and "llama" in t and "virtualhom" in t
 
 
+def test_a_plural_acronym_is_the_acronym() -> None:
+    """ "GNNs" is what the abstracts call "GNN" (the stemmer leaves "gnns" alone)."""
+    assert terms("pretrained GNNs and LLMs") == terms("pretrained GNN and LLM")
+    assert terms("RoBERTas") == ["roberta"] and terms("IDs") == ["id"]
+
+
 def test_hedging_adverbs_are_no_terms() -> None:
     # "Which of these papers actually test on physical robots?": "actually" is in no abstract,
     # and as an unknown word it made the property look absent from the collection
