@@ -491,11 +491,8 @@ _EXAMPLES = re.compile(
 
 # what may stand between names offered as alternatives: "ChatGPT or GPT-4-family models",
 # "C4, the Pile and/or RefinedWeb"
-_ALTERNATIVES = re.compile(
-    r"^(?:[\s,/]|\b(?:or|and/or|either|the|a|an)\b|-(?:family|based|style|like|series|type|class)"
-    r"\b|\b(?:models?|family|series|variants?)\b)*$",
-    re.IGNORECASE,
-)
+_JOINERS = "or and/or either the a an models? family series variants?".split()
+_ALTERNATIVES = re.compile(rf"^(?:[\s,/-]|\b(?:{'|'.join(_JOINERS)}|based|style|like)\b)*$", re.I)
 
 
 def examples_named(criterion: str, names_: list[str]) -> bool:
