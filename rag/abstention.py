@@ -90,7 +90,11 @@ _COMPARATIVE = re.compile(
 # paper makes, no comparison between the papers asked about
 _IMPROVES = re.compile(
     r"\b(?:work|works|working|perform|performs|performing|do|does|generali[sz]es?|transfers?)"
-    r"\s+(?:much\s+|even\s+)?(?:better|worse)\b(?!\s+than)",
+    r"\s+(?:much\s+|even\s+)?(?:better|worse)\b(?!\s+than)"
+    # "try to get better generalist robot policies", "for better downstream transfer": an aim
+    r"|\b(?:get|gets|getting|make|makes|making|build|building|learn|learning|obtain|obtaining"
+    r"|produce|producing|achieve|achieving|yield|yielding|toward|towards|for)"
+    r"\s+better\s+(?!than\b)[a-z]",
     re.IGNORECASE,
 )
 
@@ -344,12 +348,14 @@ def gate(
     slot: Slot | None = None,
     named: set[str] | None = None,
     parts: float | None = None,
+    topic: str = "",
 ) -> Gate:
     """Apply the rules of the module docstring. `focus`: the earlier papers a follow-up points
     at (the subject of rule 3; rules 2 and 4 do not apply). `named`: two or more papers the
     question names and the candidates hold ("How do SOBert, CySecBERT and URLBERT differ?"):
     rule 4 does not apply. `parts`: the best relevance of any one part of a long question
-    (`rag.questions.clauses`), for rule 4."""
+    (`rag.questions.clauses`), for rule 4. `topic`: what a question asks whether the
+    collection covers ("Is there any work on X?"): rule 4 as for a compare topic."""
     rel = max((relevance(s) for s in scored), default=0.0)
     if parts is not None:  # a long question: its best-matched part counts half (rule 4)
         rel = (rel + max(rel, parts)) / 2
@@ -359,6 +365,9 @@ def gate(
     missing = missing_entities(question, papers)
     if missing:
         return Gate(False, score, rel, oov, missing, rule="name")
+    if topic and not focus and (dead := dead_words(topic, corpus, topic=True)):
+        why = f"no abstract uses the words {' or '.join(dead)}"
+        return Gate(False, score, rel, oov, why=why, rule="relevance")
     ents = known_entities(question, corpus)
     # papers compared without a verdict asked: each is asked (rules 2 and 3)
     compares = comparative(question)
@@ -425,25 +434,33 @@ def _dead(slot: frozenset[str], corpus: Corpus) -> bool:
     return not any(corpus.knows(t) for t in slot)
 
 
+def dead_words(criterion: str, corpus: Corpus, topic: bool = False) -> list[str]:
+    """The criterion's words for parts no abstract has a word for, when there are enough of them
+    to say the collection lacks the property (DEAD_SLOTS_MIN and DEAD_SLOT_SHARE; one part at
+    least TOPIC_DEAD_SHARE of them for a topic, every word of which names it); else none."""
+    from rag.compare import slots  # compare reads this module's measures lazily too
+
+    sl = slots(criterion)
+    dead = [s for s in sl if _dead(s, corpus)]
+    least, share = (1, TOPIC_DEAD_SHARE) if topic else (DEAD_SLOTS_MIN, DEAD_SLOT_SHARE)
+    if not dead or len(dead) < least or len(dead) < share * len(sl):
+        return []
+    words = [
+        w for w in re.findall(r"[\w-]+", criterion) if any(t in s for s in dead for t in terms(w))
+    ]
+    return list(dict.fromkeys(words))
+
+
 def compare_gate(criterion: str, best_sentence: float, corpus: Corpus, topic: bool = False) -> Gate:
     """Rule 4 for a compare question: is the property `criterion` anywhere in the collection?
     `best_sentence` is the best sentence score any screened paper has for it. Two of its
     parts that no abstract has a word for (DEAD_SLOTS_MIN, at least DEAD_SLOT_SHARE of them)
     say so too: "graph neural networks for traffic forecasting" is about traffic forecasting."""
-    from rag.compare import slots  # compare reads this module's measures lazily too
-
     oov = oov_share(criterion, corpus)
     score = _floor_score(best_sentence, oov, False, OOV_WEIGHT)
-    sl = slots(criterion)
-    dead = [s for s in sl if _dead(s, corpus)]
-    least, share = (1, TOPIC_DEAD_SHARE) if topic else (DEAD_SLOTS_MIN, DEAD_SLOT_SHARE)
-    if dead and len(dead) >= least and len(dead) >= share * len(sl):
-        words = [
-            w
-            for w in re.findall(r"[\w-]+", criterion)
-            if any(t in s for s in dead for t in terms(w))
-        ]
-        why = f"no abstract uses the words {' or '.join(dict.fromkeys(words))}"
+    words = dead_words(criterion, corpus, topic)
+    if words:
+        why = f"no abstract uses the words {' or '.join(words)}"
         return Gate(False, score, best_sentence, oov, why=why, rule="relevance")
     ok = score >= COMPARE_FLOOR
     return Gate(ok, score, best_sentence, oov, rule="" if ok else "relevance")

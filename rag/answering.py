@@ -53,6 +53,7 @@ from rag.questions import (
     answer_slot,
     asks_expansion,
     clauses,
+    described_together,
     descriptions,
     fills,
     names,
@@ -404,6 +405,7 @@ class Answerer:
             slot=a.slot,
             named=set(named) if len(named) >= 2 else (spelled or None),
             parts=self._best_part(q, papers, corpus),
+            topic=cmp.asked_topic(q),
         )
         if unnamed:  # rule 1 for the subject the reader moved to
             a.gate = replace(a.gate, answerable=False, missing=unnamed, rule="name")
@@ -528,6 +530,10 @@ class Answerer:
             must = list(rw.focus_ids)
         elif len(named := named_papers(question, papers)) >= 2:
             must = named
+        elif (count := papers_described(question)) and (what := described_together(question)):
+            # "the two biomedical BERT papers": the papers those words describe best
+            ranked = self._rank_described(what, papers)
+            must = sorted(ranked, key=lambda pid: -ranked[pid])[:count]
         elif several and len(found := self._described(question, papers, named)) >= 2:
             # "between the paper arguing X and the one that Y, what does each ...": each
             # description's best paper
@@ -536,7 +542,7 @@ class Answerer:
             by_title = title_named(question, papers)
             named += sorted((pid for pid in by_title if pid not in named), key=by_title.get)
             must = named if len(named) >= 2 else []
-        if not must and (count := papers_described(question)):  # "the two retrieval papers ..."
+        if not must and (count := papers_described(question)):  # "the two papers ..."
             must = list(dict.fromkeys(s.paper_id for s in scored))[:count]
         picked: list[Scored] = []
         per_named = NAMED_SENTENCES if len(must) <= 3 else 2
@@ -572,26 +578,30 @@ class Answerer:
         ("the one that up-samples a small medical corpus"): its best sentence's score plus how
         much of the description its title holds. A description whose best paper is already
         taken adds nothing (two descriptions of one paper)."""
-        corpus = corpus_for(self.pipeline)
         out = list(named)
         for d in descriptions(question):
             own = named_papers(d, papers)
             if len(own) == 1:
                 pid = own[0]
             else:
-                best: dict[str, float] = {}
-                for s in score_sentences(self.pipeline.embedder, corpus, d, papers):
-                    best.setdefault(s.paper_id, s.score)
-                d_terms = terms(d)
-                for p in papers:
-                    title = set(terms(p.title))
-                    best[p.id] = best.get(p.id, 0.0) + W_LEX * lexical_overlap(
-                        d_terms, title, corpus
-                    )
+                best = self._rank_described(d, papers)
                 pid = max(best, key=best.get) if best else ""
             if pid and pid not in out:
                 out.append(pid)
         return out
+
+    def _rank_described(self, description: str, papers: list[Paper]) -> dict[str, float]:
+        """How well each paper fits a description of it: its best sentence's score plus how
+        much of the description its title holds."""
+        corpus = corpus_for(self.pipeline)
+        best: dict[str, float] = {}
+        for s in score_sentences(self.pipeline.embedder, corpus, description, papers):
+            best.setdefault(s.paper_id, s.score)
+        d_terms = terms(description)
+        for p in papers:
+            title = set(terms(p.title))
+            best[p.id] = best.get(p.id, 0.0) + W_LEX * lexical_overlap(d_terms, title, corpus)
+        return best
 
     def _best_for(self, papers: list[Paper]) -> Callable[[str, str], Scored | None]:
         """One ask's best sentence in one paper: scored against the ask alone, the sentence that
@@ -739,6 +749,11 @@ class Answerer:
             core = cmp.topical(cmp.core_of(criterion))[0]
             best = max(d.sentence for d in offline)
             g = compare_gate(core, best, corpus, cmp.asks_topic(rw.scoring_question))
+            if not g.answerable and (alt := cmp.restatement(criterion)):
+                # "... losing what it learned earlier (catastrophic forgetting)": the field's
+                # own term for it, which every abstract about it uses, decides as well
+                restated = compare_gate(alt, best, corpus)
+                g = restated if restated.answerable else g
             if not g.answerable and not cmp.kind_in_collection(criterion, screened, corpus):
                 yield self._finish(self._abstain(base, papers, g), timings, t0, t2)
                 return

@@ -24,7 +24,7 @@ from rag.contribution import (
     states,
 )
 from rag.extractive import W_DENSE, W_LEX, Corpus, asks_code, cite, is_boilerplate
-from rag.facets import asked_facets, kind_sentence
+from rag.facets import asked_facets, is_survey, kind_sentence, proposes_work
 from rag.questions import GENERIC_NAMES, names, strip_lead_in
 from rag.schema import ComparedPaper, Paper, SearchFilters
 from rag.sentences import embed_sentences, split_sentences, terms
@@ -97,7 +97,13 @@ SCOPE = re.compile(
 
 # "Any papers on speculative decoding?": the criterion is a topic, every word of which names it
 _TOPIC = re.compile(
-    rf"\b(?:{PAPER_NOUNS}|paper|work|anything|something)\s+(?:on|about|regarding|covering)\s",
+    rf"\b(?:{PAPER_NOUNS}|paper|work|research|anything|something)(?:\s+here)?"
+    r"\s+(?:on|about|regarding|covering)\s",
+    re.IGNORECASE,
+)
+# "Is there any work on X?", "Anything here about X?": asks whether the collection covers X
+_EXISTENCE = re.compile(
+    rf"^\W*(?:is|are)\s+there\b|\bany(?:thing|\s+(?:{PAPER_NOUNS}|paper|work|research))\b",
     re.IGNORECASE,
 )
 
@@ -106,6 +112,22 @@ def asks_topic(question: str) -> bool:
     """The question asks for the papers on a topic ("papers on X", "anything about X") rather
     than for papers that do something ("papers that evaluate on real robots")."""
     return _TOPIC.search(split_question(question)[0]) is not None
+
+
+# a topic of up to this many parts names it in every word; a longer one describes ("speeding up
+# distributed BERT training by getting rid of padding") and carries words of phrasing
+TOPIC_PARTS_MAX = 5
+
+
+def asked_topic(question: str) -> str:
+    """The topic a question asks whether the collection covers ("Is there any work on
+    pretraining transformers for time-series forecasting?"), or "" for any other question."""
+    first = split_question(question)[0]
+    m = _TOPIC.search(first)
+    if not m or not _EXISTENCE.search(question):
+        return ""
+    topic = topical(core_of(first[m.end() :].strip(" ?.!")))[0]
+    return topic if len(slots(topic)) <= TOPIC_PARTS_MAX else ""
 
 
 # "Which papers X, and what do they Y?": the property is X; Y is asked of each matching paper
@@ -194,9 +216,14 @@ class Decision:
     stated: bool | None = None  # contribution criterion: stated as its own (None: not one)
 
 
-# parentheticals and trailing asides ("e.g. medicine, law", "i.e. ...", "rather than X") only
-# illustrate or contrast: they are dropped before scoring ("such as X" names what counts: kept)
-_ASIDE = re.compile(r"\([^)]*\)|,?\s*(?:\be\.g\.|\bi\.e\.|\brather than\b).*$", re.IGNORECASE)
+# parentheticals and trailing asides ("e.g. medicine, law", "i.e. ...", "rather than X",
+# "leaving aside robot control") only illustrate, contrast or exclude: they are dropped before
+# scoring ("such as X" names what counts: kept)
+_ASIDE = re.compile(
+    r"\([^)]*\)|,?\s*(?:\be\.g\.|\bi\.e\.|\brather than\b|\b(?:leaving|setting)\s+aside\b"
+    r"|\bexcluding\b|\bnot\s+counting\b|\bas\s+opposed\s+to\b).*$",
+    re.IGNORECASE,
+)
 _SLOT_TOKEN = re.compile(r"[A-Za-z0-9][\w.%-]*|,")
 
 
@@ -258,7 +285,8 @@ def slots(criterion: str) -> list[frozenset[str]]:
     """The criterion's content terms grouped into disjunction slots: "propose a new benchmark or
     dataset" -> {new}, {benchmark, dataset}; "surveys, reviews or books" -> one slot. A word list
     joined by "or" (single words, comma-separated) is one slot that any of its members fills."""
-    toks = _SLOT_TOKEN.findall(criterion)
+    # "people / pedestrians", "continual/continued": a slash offers alternatives, as "or" does
+    toks = _SLOT_TOKEN.findall(re.sub(r"(?<=\w)\s*/\s*(?=\w)", " or ", criterion))
     groups: list[list[str]] = []
     j = 0
     while j < len(toks):
@@ -403,9 +431,10 @@ def screen_offline(
     # follow-up scoped to ("which of these ...")
     median = float(np.median(values)) if len(values) >= MEDIAN_MIN else threshold
     cutoff = max(threshold, median + relative * (top - median))
+    proposing = proposes_work(core)
     out: list[Decision] = []
     for i, (p, x) in enumerate(zip(papers, scored, strict=True)):
-        if x is None:
+        if x is None or (proposing and is_survey(p.title, p.abstract)):
             out.append(Decision(p, False, "", 0.0))
             continue
         sent, topic, s = x

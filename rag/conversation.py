@@ -142,6 +142,16 @@ _AND_FOR = re.compile(
     re.I,
 )
 _AND_START = re.compile(r"^\s*and\b", re.IGNORECASE)
+# "And the value-guided policy steering method?": the earlier question asked of another paper,
+# described in a few words (not "And the proposed method?", "And the second model?": earlier ones)
+_AND_DESCRIBED = re.compile(
+    r"^\s*and\s+(?:for\s+|about\s+|with\s+)?the\s+"
+    r"(?!(?:[\w-]+\s+)*?(?:proposed|same|other|former|latter|first|second|third|last|previous"
+    r"|earlier|above|new|its|their|this|that|these|those)\b)"
+    r"(?:[\w.-]+\s+){2,5}(?:approach|method|paper|model|work|study|technique|framework|system)"
+    r"\W*$",
+    re.IGNORECASE,
+)
 # "And what about the approach that reuses a smaller model ...?": the same question about
 # another paper, described by what it does (not "the one that ...", which picks an earlier one)
 _NEW_SUBJECT = re.compile(
@@ -235,7 +245,7 @@ def reference(question: str) -> Reference:
         both = m.group("both") or m.group("both2")
         word = (m.group("c") or m.group("c2") or m.group("c3") or ("both" if both else "")).lower()
         return Reference("plural", count=_COUNTS.get(word))
-    if _ELLIPSIS.search(q) or (_AND_FOR.search(q) and _own_names(q)):
+    if _ELLIPSIS.search(q) or (_AND_FOR.search(q) and _own_names(q)) or _AND_DESCRIBED.search(q):
         return Reference("ellipsis")
     m = _FINAL_PRONOUN.search(q)
     if m and not collection and not _ANTECEDENT.search(q[: m.start()]):
@@ -493,7 +503,7 @@ def resolve(
     if prev is None:
         return Rewrite(q, reference=ref)
     other = _names_other(q, papers)
-    if ref.kind == "ellipsis" and (_NEW_SUBJECT.search(q) or other):
+    if ref.kind == "ellipsis" and (_NEW_SUBJECT.search(q) or _AND_DESCRIBED.search(q) or other):
         # searched for the described or named paper; scored as the earlier question asked of
         # it, without the earlier subject's names
         asked = _asked_before(history, prev)

@@ -389,6 +389,27 @@ _STANDS_FOR = re.compile(
 )
 
 
+def described_together(question: str) -> str:
+    """What "the two ad-hoc retrieval papers" says the papers are ("ad-hoc retrieval"); "" when
+    the count comes with no words of its own ("the two papers")."""
+    m = _DESCRIBED_COUNT.search(question)
+    if not m or not m.group("n") or _DESCRIBED_ON.match(question, m.end()):
+        return ""  # "the two methods for ad-hoc retrieval that ...": described further on
+    if ":" in question[m.end() :].split("?")[0]:
+        return ""  # "Two ... papers mention X: the rewarming study and the scaling law"
+    words = m.group(0).split()[1:-1]  # without the count and the noun
+    if words[:2] in (["couple", "of"], ["pair", "of"]):  # "a couple of"
+        words = words[2:]
+    if words[:1] and words[0].lower() == "of":  # "two of these papers" describes nothing
+        return ""
+    return " ".join(words)
+
+
+_DESCRIBED_ON = re.compile(
+    r"\s+(?:that|which|who|where|whose|for|on|in|with|from|of|about|by|using|to)\b", re.IGNORECASE
+)
+
+
 def papers_described(question: str) -> int:
     """How many papers a question describes together (0 when it does not say)."""
     m = _DESCRIBED_COUNT.search(question)

@@ -348,3 +348,53 @@ def test_a_topic_with_a_word_no_abstract_uses_abstains(seed_pipeline: Pipeline) 
     assert ans.mode == "compare" and not ans.abstained and ans.papers, ans.answer
     ans = seed_pipeline.ask("Which papers work on information retrieval?")
     assert ans.mode == "compare" and not ans.abstained and ans.papers, ans.answer
+
+
+def test_asking_whether_the_collection_covers_a_topic_abstains_on_a_word_none_uses(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "Is there any work on X?" asks whether the collection covers X, like "Any papers on
+    X?": answered as a question (not a compare), it still abstains when a part of X is in no
+    abstract ("forecasting"), and answers when every part is."""
+    from rag.compare import asked_topic
+
+    ans = seed_pipeline.ask(
+        "Is there any work on pretraining transformers for time-series forecasting?"
+    )
+    assert ans.abstained and "forecasting" in ans.answer.splitlines()[0], ans.answer
+    ans = seed_pipeline.ask("Is there any work here on reward-free pretraining of GFlowNets?")
+    assert not ans.abstained and "GFlowNet" in ans.answer, ans.answer
+    # a longer description carries words of phrasing; no existence asked: no topic
+    long = "Is there anything on speeding up distributed BERT training by getting rid of padding?"
+    assert asked_topic(long) == ""
+    assert asked_topic("What does the work on GFlowNets find?") == ""
+
+
+def test_better_as_an_aim_is_no_comparison(seed_pipeline: Pipeline) -> None:
+    """ "... try to get better generalist robot policies" says what each paper aims at; no
+    abstract has to compare OpenVLA with V-GPS for the question to be answered."""
+    from rag.abstention import comparative
+
+    assert not comparative("How do OpenVLA and V-GPS differ in how they get better policies?")
+    assert not comparative("Which methods aim for better downstream transfer?")
+    assert comparative("Is OpenVLA better than V-GPS?")
+    ans = seed_pipeline.ask(
+        "How do OpenVLA and V-GPS differ in the way they try to get better generalist robot"
+        " policies?"
+    )
+    assert not ans.abstained, ans.answer
+    titles = " ".join(c.title for c in ans.citations)
+    assert "OpenVLA" in titles and "Steering Your Generalists" in titles, titles
+
+
+def test_a_criterion_restated_in_the_fields_term_is_not_judged_absent_by_its_paraphrase(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "losing what it learned earlier" uses words no abstract has ("prevent", "losing",
+    "earlier"); the closing "(catastrophic forgetting)" is the field's term, which they use."""
+    ans = seed_pipeline.ask(
+        "Which papers measure or try to prevent a model losing what it learned earlier when it"
+        " is trained further (catastrophic forgetting)?"
+    )
+    assert ans.mode == "compare" and not ans.abstained, ans.answer
+    assert any("CySecBERT" in p.title for p in ans.papers), [p.title for p in ans.papers]

@@ -342,6 +342,50 @@ def test_a_detail_of_each_of_two_papers_named_by_short_title(seed_pipeline: Pipe
     assert "WebShop" in ans.answer, ans.answer
 
 
+def test_a_title_written_as_one_hyphenated_name_names_its_paper(seed_pipeline: Pipeline) -> None:
+    """ "Learning-to-Modulate" is the title "Learning to Modulate pre-trained Models in RL"
+    written as a name: the question asks both papers, and PASTA's abstract not naming its
+    benchmarks does not make it abstain."""
+    from rag.extractive import corpus_for
+    from rag.sentences import short_title_named
+
+    papers = list(seed_pipeline.papers(list(corpus_for(seed_pipeline).paper_ids)).values())
+    (pid,) = short_title_named("How does Learning-to-Modulate adapt?", papers)
+    assert pid.startswith("learning-to-modulate")
+    ans = seed_pipeline.ask(
+        "How do Learning-to-Modulate and PASTA adapt pretrained RL transformers to new tasks,"
+        " and what benchmarks or parameter budgets do they report?"
+    )
+    assert not ans.abstained, ans.answer
+    cited = {c.paper_id.split("-")[0] for c in ans.citations}
+    assert {"learning", "pasta"} <= cited, cited
+
+
+def test_the_two_papers_a_question_describes_are_the_ones_its_words_fit(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "Two ad-hoc retrieval pretraining papers ...": PROP and B-PROP, which those words
+    describe; ranked against the whole question, a data-age study came second, and "the two
+    biomedical BERT papers" gave bert2BERT (about training "from scratch")."""
+    ans = seed_pipeline.ask(
+        "Two ad-hoc retrieval pretraining papers build a representative-words prediction task."
+        " How does the later one change the way the word sets are sampled compared with the"
+        " earlier one?"
+    )
+    cited = {c.paper_id for c in ans.citations}
+    assert {pid.split("-")[0] + "-" + pid.split("-")[1] for pid in cited} == {
+        "prop-pre",
+        "b-prop",
+    }, cited
+    ans = seed_pipeline.ask(
+        "How do the two biomedical BERT papers differ on whether to build on general-domain"
+        " text, and which benchmarks do they report?"
+    )
+    cited = {c.paper_id for c in ans.citations}
+    assert not any(pid.startswith("bert2bert") for pid in cited), cited
+    assert any(pid.startswith("domain-specific-language-model") for pid in cited), cited
+
+
 def test_a_question_about_two_papers_quotes_more_than_one_sentence_of_each(
     seed_pipeline: Pipeline,
 ) -> None:

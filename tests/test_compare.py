@@ -304,3 +304,48 @@ def test_either_wording_of_a_restated_criterion_counts(seed_pipeline: Pipeline) 
     for paper in ("prop-pre-training", "b-prop-", "regulatory-compliance-through-doc2doc"):
         assert any(pid.startswith(paper) for pid in ids), (paper, ids)
     assert not any(pid.startswith(("dataman", "validate-on-sim")) for pid in ids), ids
+
+
+@pytest.mark.parametrize(
+    ("criterion", "core"),
+    [
+        (
+            "run experiments on image data, leaving aside robot control",
+            "run experiments on image data",
+        ),
+        ("propose a new objective, as opposed to a new data recipe", "propose a new objective"),
+        ("study vision models excluding robotics", "study vision models"),
+        ("work with languages other than English", "work with languages other than English"),
+    ],
+)
+def test_a_trailing_exclusion_is_no_part_of_the_criterion(criterion: str, core: str) -> None:
+    assert cmp.core_of(criterion) == core
+
+
+def test_an_excluded_field_is_not_what_is_screened_for(seed_pipeline: Pipeline) -> None:
+    """ ", leaving aside robot control" excludes the robot papers; scored as part of the
+    criterion it made them the matches."""
+    ans = seed_pipeline.ask(
+        "Which papers run experiments on image data (classification, segmentation, generation"
+        " or person images), leaving aside robot control?"
+    )
+    ids = {r.paper_id for r in ans.papers}
+    assert any(pid.startswith("plip-") for pid in ids), ids
+    assert not any(pid.startswith(("openvla-", "rt-h-", "yell-at-your-robot")) for pid in ids), ids
+
+
+def test_a_survey_proposes_no_method(seed_pipeline: Pipeline) -> None:
+    """ "Which papers propose a new pretraining method for image encoders?": the survey of
+    pretrained foundation models reviews such methods ("The review covers ... existing
+    pretraining methods") and proposes none; asked for surveys, it is listed."""
+    from rag.facets import proposes_work
+
+    assert proposes_work("propose a new pretraining method for image or visual encoders")
+    assert not proposes_work("are surveys that propose a taxonomy")
+    assert not proposes_work("evaluate on image classification")
+    ans = seed_pipeline.ask(
+        "Which papers propose a new pretraining method for image or visual encoders?"
+    )
+    ids = {r.paper_id for r in ans.papers}
+    assert any(pid.startswith("rad-dino") for pid in ids), ids
+    assert not any(pid.startswith("a-comprehensive-survey") for pid in ids), ids

@@ -332,6 +332,9 @@ def test_which_of_them_after_an_ordinal_asks_that_paper(seed_pipeline: Pipeline)
         ("And for the StackOverflow BERT models?", "ellipsis", None),
         ("And URLBERT?", "ellipsis", None),
         ("And URLBERT, what does it classify?", "none", None),  # a question of its own
+        # another paper described in a few words; not an earlier one ("the proposed method")
+        ("And the value-guided policy steering method?", "ellipsis", None),
+        ("And the proposed method?", "none", None),
         # names nothing: a question of its own
         ("And with the active data gathering loop?", "none", None),
         ("What was the first time a robot did this?", "none", None),
@@ -381,6 +384,15 @@ def test_and_a_bare_name_asks_the_earlier_question_of_its_paper(seed_pipeline: P
     ans = seed_pipeline.ask("And URLBERT?", [first])
     assert [c.title.split(":")[0] for c in ans.citations] == ["URLBERT"], ans.answer
     assert "phishing URL detection" in ans.answer, ans.answer
+
+
+def test_and_a_described_paper_asks_the_earlier_question_of_it(seed_pipeline: Pipeline) -> None:
+    """ "And the value-guided policy steering method?" after a question about RoboFuME's tasks:
+    the same question of the paper the words describe (V-GPS), not RoboFuME again."""
+    first = seed_pipeline.ask("On how many real-robot manipulation tasks was RoboFuME evaluated?")
+    ans = seed_pipeline.ask("And the value-guided policy steering method?", [first])
+    assert [c.title.split(":")[0] for c in ans.citations][:1] == ["Steering Your Generalists"]
+    assert "12 tasks" in ans.answer, ans.answer
 
 
 def test_what_about_a_name_no_paper_gives_abstains_and_the_next_one_still_asks(

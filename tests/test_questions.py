@@ -378,6 +378,22 @@ def test_how_many_papers_a_question_describes(question: str, count: int) -> None
     assert papers_described(question) == count
 
 
+@pytest.mark.parametrize(
+    ("question", "what"),
+    [
+        ("How do the two biomedical BERT papers differ?", "biomedical BERT"),
+        ("Two ad-hoc retrieval pretraining papers build a task.", "ad-hoc retrieval pretraining"),
+        ("A couple of papers pretrain retrievers on word sets.", ""),
+        ("Is there a pair of robot works that reuse a smaller model?", "robot"),
+        ("What do the BLURB paper and the Maltese one conclude?", ""),
+    ],
+)
+def test_what_papers_described_together_are(question: str, what: str) -> None:
+    from rag.questions import described_together
+
+    assert described_together(question) == what
+
+
 def test_capitalised_common_words_are_no_names() -> None:
     assert entities("What F1 does a BiLSTM get on the US case-law dataset?") == ["F1", "BiLSTM"]
 
