@@ -422,6 +422,16 @@ def referents(
             earlier := previous_answer(history[:i])
         ):
             prev, i = earlier, next(j for j, a in enumerate(history) if a is earlier)
+    if ref is not None and ref.kind == "plural" and ref.count:
+        # "OpenVLA, then RT-H?", "the first one ...?", "which of these two ...?": the two are
+        # the list the follow-up about one of them narrowed, not that one paper
+        i = next(j for j, a in enumerate(history) if a is prev)
+        while (
+            reference(prev.question).kind in ("ordinal", "singular")
+            and len(_shown(prev)) < ref.count
+            and (earlier := previous_answer(history[:i]))
+        ):
+            prev, i = earlier, next(j for j, a in enumerate(history) if a is earlier)
     shown = [pid for pid, _ in _shown(prev)]
     ids = list(dict.fromkeys(shown + [h.paper_id for h in prev.retrieved[:5]]))
     found = lookup(ids)

@@ -50,7 +50,13 @@ _BY_MEANS = re.compile(
     r"\b(?:by|through|via)\s+\w+ing\b|\b(?:use|uses|using|leverag\w*|reus\w*)\b", _I
 )
 _VIDEO = re.compile(r"\bvideos?\b|\bgameplay\b", _I)
-_RELEASE_OR_OWN = re.compile(r"\b(?:releas|open-sourc|publish|shar)\w*|\bown\b", _I)
+# "... of their own" / "their own corpus" is data the paper builds; "their own technique for
+# picking data" is a selection method (the "own" is the technique's)
+_RELEASE_OR_OWN = re.compile(
+    r"\b(?:releas|open-sourc|publish|shar)\w*|\bof\s+(?:their|its)\s+own\b"
+    r"|\bown\s+(?:(?:pre-?training|training|text)\s+)?(?:data|datasets?|corpus|corpora)\b",
+    _I,
+)
 FACETS = (
     Facet(
         "survey",
@@ -185,7 +191,8 @@ FACETS = (
         re.compile(
             r"\b(?:choos|select|pick|filter|clean|refin|rewrit|prun|curat|scor|assess|weigh|mix|judg"
             r"|rat(?:e|es|ing)\b)\w*\s+"
-            r"(?:\w+\s+){0,4}?(?:(?:pre-?training|training)\s+)?(?:data|documents|corpus|corpora)\b"
+            r"(?:\w+\s+){0,4}?(?:(?:pre-?training|training)\s+)?(?:data|documents|corpus|corpora"
+            r"|text)\b"
             r"|\bdata\s+(?:selection|quality|filtering|curation|mixture|mixing)\b"
             r"|\bquality\s+of\s+(?:\w+\s+){0,2}?(?:data|documents|corpus|corpora)\b",
             _I,

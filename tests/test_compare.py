@@ -74,10 +74,21 @@ def test_the_second_part_keeps_its_preposition() -> None:
         "what it searches?"
     )
     assert split_question("Which papers do X and Y?")[1] == ""
+    # "when and how" is one ask: no second question starts at its "and how"
+    assert split_question("Which papers analyse when and how transformers learn in context?") == (
+        "Which papers analyse when and how transformers learn in context?",
+        "",
+    )
     # a second question after the first one's question mark is what is asked of each match
     assert split_question("Which papers use MCTS? What hardware did they test on?") == (
         "Which papers use MCTS",
         "What hardware did they test on?",
+    )
+
+
+def test_a_slash_offers_alternatives() -> None:
+    assert cmp.slots("pretraining for people / pedestrians")[-1] == frozenset(
+        {"peopl", "pedestrian"}
     )
 
 

@@ -274,6 +274,22 @@ def test_which_of_these_screens_only_the_earlier_papers(seed_pipeline: Pipeline)
     assert any("CaseHOLD" in p.title for p in scoped.papers)
 
 
+def test_these_two_after_a_turn_about_one_of_them_are_the_earlier_two(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "OpenVLA first, and then RT-H", "the first one ...?", "Which of these two ...?": the two
+    are OpenVLA and RT-H, not the one paper the middle turn was about."""
+    first = seed_pipeline.ask("Can you summarise OpenVLA first, and then RT-H?")
+    second = seed_pipeline.ask("What language model does the first one build on?", [first])
+    third = seed_pipeline.ask(
+        "Which of these two can learn from people correcting it in language while it executes"
+        " a task?",
+        [first, second],
+    )
+    assert third.screened == 2, third.answer
+    assert any(p.title.startswith("RT-H") for p in third.papers), third.answer
+
+
 def test_which_of_these_shows_the_papers_that_do_not_match(seed_pipeline: Pipeline) -> None:
     """The reader named the papers: the one that does not match is shown with the sentence
     that came closest (here, that its data will not be released), cited."""

@@ -26,6 +26,14 @@ def test_asked_facets() -> None:
         f.name
         for f in asked_facets("continuing to pretrain an already pretrained model on new data")
     ] == ["continual"]
+    # "their own technique for picking text" asks for a selection method; "their own corpus"
+    # and released data are data the paper builds
+    pick = "propose their own technique for picking or cleaning up text to pretrain LLMs on"
+    assert [f.name for f in asked_facets(pick)] == ["data"]
+    assert "data" not in [f.name for f in asked_facets("clean and release their own LLM corpus")]
+    assert "data" not in [
+        f.name for f in asked_facets("filter a pretraining corpus of their own for LLMs")
+    ]
     # the domain cues are how language-model papers say it: not asked of image encoders (which
     # are vision work)
     assert [
