@@ -417,21 +417,18 @@ def referents(
         return None, []
     if ref is not None and ref.kind == "ordinal":
         # "the first one ...?" then "and the last one?": both count the same earlier list
-        i = next(j for j, a in enumerate(history) if a is prev)
-        while reference(prev.question).kind == "ordinal" and (
-            earlier := previous_answer(history[:i])
-        ):
-            prev, i = earlier, next(j for j, a in enumerate(history) if a is earlier)
+        prev = _back_while(history, prev, lambda a: reference(a.question).kind == "ordinal")
     if ref is not None and ref.kind == "plural" and ref.count:
         # "OpenVLA, then RT-H?", "the first one ...?", "which of these two ...?": the two are
         # the list the follow-up about one of them narrowed, not that one paper
-        i = next(j for j, a in enumerate(history) if a is prev)
-        while (
-            reference(prev.question).kind in ("ordinal", "singular")
-            and len(_shown(prev)) < ref.count
-            and (earlier := previous_answer(history[:i]))
-        ):
-            prev, i = earlier, next(j for j, a in enumerate(history) if a is earlier)
+        count = ref.count
+        prev = _back_while(
+            history,
+            prev,
+            lambda a: (
+                reference(a.question).kind in ("ordinal", "singular") and len(_shown(a)) < count
+            ),
+        )
     shown = [pid for pid, _ in _shown(prev)]
     ids = list(dict.fromkeys(shown + [h.paper_id for h in prev.retrieved[:5]]))
     found = lookup(ids)
@@ -455,6 +452,14 @@ def referents(
     # it named, not an unnamed paper the answer also quoted
     last = ref is not None and ref.kind == "ordinal" and ref.index is not None and ref.index < 0
     return prev, mention_order(prev.question, cands, shown, named_only=last)
+
+
+def _back_while(history: list[Answer], prev: Answer, back: Callable[[Answer], bool]) -> Answer:
+    """From `prev`, the earlier answered turns while `back` holds of the current one."""
+    i = next(j for j, a in enumerate(history) if a is prev)
+    while back(prev) and (earlier := previous_answer(history[:i])):
+        prev, i = earlier, next(j for j, a in enumerate(history) if a is earlier)
+    return prev
 
 
 def _one_paper_turns(history: list[Answer], count: int) -> list[str]:

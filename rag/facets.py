@@ -292,6 +292,7 @@ FACETS = (
 )
 
 
+_SURVEY = next(f for f in FACETS if f.name == "survey")
 # "Which papers propose / introduce / develop a new X?": a survey, review or book proposes no
 # method of its own, whatever its words (on 355 tune compare and multi questions whose
 # criterion leads with such a verb, the three surveys of the seeds were listed 20 times and
@@ -305,12 +306,12 @@ _PROPOSES = re.compile(
 
 def proposes_work(criterion: str) -> bool:
     """The criterion asks for papers that put forward work of their own (and not for surveys)."""
-    return _PROPOSES.search(criterion) is not None and not FACETS[0].asked.search(criterion)
+    return _PROPOSES.search(criterion) is not None and not _SURVEY.asked.search(criterion)
 
 
 def is_survey(title: str, abstract: str) -> bool:
     """The paper says it is a survey, review, book or overview."""
-    return facet_sentence(FACETS[0], title, abstract) is not None
+    return facet_sentence(_SURVEY, title, abstract) is not None
 
 
 def asked_facets(criterion: str) -> list[Facet]:

@@ -260,6 +260,9 @@ def papers_naming(entity: str, papers: list) -> list:  # noqa: ANN001 - rag.sche
     return [p for p in papers if mentioned(entity, (p.title + "\n" + p.abstract).lower())]
 
 
+_HYPHENED_TITLE = re.compile(r"(?<![\w-])[A-Z][a-z]+(?:-[A-Za-z]+){2,}(?![\w-])")
+
+
 def short_title_named(question: str, papers: list) -> list[str]:  # noqa: ANN001 - Paper
     """The papers whose short title (the name before the colon: "Agent Q", "The Fine Line",
     "D-CPT Law") the question writes out, case and all; in the order the question names them.
@@ -275,15 +278,14 @@ def short_title_named(question: str, papers: list) -> list[str]:  # noqa: ANN001
         if m:
             found.append((m.start(), p.id))
     # "Learning-to-Modulate": a title's first three or more words hyphenated into a name
+    seen = {pid for _, pid in found}
     for m in _HYPHENED_TITLE.finditer(question):
         words = m.group(0).lower().split("-")
         for p in papers:
-            if p.title.lower().split()[: len(words)] == words and p.id not in {i for _, i in found}:
+            if p.id not in seen and p.title.lower().split()[: len(words)] == words:
                 found.append((m.start(), p.id))
+                seen.add(p.id)
     return [pid for _, pid in sorted(found)]
-
-
-_HYPHENED_TITLE = re.compile(r"(?<![\w-])[A-Z][a-z]+(?:-[A-Za-z]+){2,}(?![\w-])")
 
 
 def entities(text: str) -> list[str]:
