@@ -164,6 +164,15 @@ _EVALUATED_ON = re.compile(
 )
 
 
+# "TAPE, a set of five biologically relevant ... tasks": a suite of tasks named in apposition is
+# a benchmark under another name
+_TASK_SUITE = re.compile(
+    r"(?:,|\bis|\bare)\s+(?:a|an)\s+(?:new\s+)?(?:set|suite|collection|battery)\s+of\s+"
+    r"(?:[\w-]+\s+){0,5}?tasks\b",
+    re.IGNORECASE,
+)
+
+
 def evaluation_data(criterion: str, obj: frozenset[str] | None) -> frozenset[str] | None:
     """For a criterion asking for data to evaluate on, the objects a statement may name (any
     benchmark or dataset word); else None."""
@@ -215,6 +224,8 @@ def states(sentence: str, obj: frozenset[str], title: bool = False) -> bool:
         after = _words(sentence[a.end() : a.end() + 40])[:4]
         if _names(before + _words(a.group(0)) + after, obj):
             return True
+    if not release and obj & _BENCHMARKS and _TASK_SUITE.search(sentence):
+        return True
     return not release and any(
         _names(m.group("w").split(), obj) for m in _APPOSITION.finditer(sentence)
     )

@@ -217,6 +217,22 @@ _SOFT_NAME_Q = re.compile(
     r"|\bwhat\s+(?:is|was|are|were)\s+(?:its|their|these|those)\s+[\w-]+(?:\s+[\w-]+){0,2}\s+called",
     re.IGNORECASE,
 )
+# "what results do they report", "how well does it work": a number the paper gives is preferred
+# in the sentences quoted (the gate never asks for one: Slot.soft)
+_RESULTS_Q = re.compile(
+    r"\b(?:(?<!art\s)results?|how\s+well|how\s+effective(?:ly)?|outcomes?|findings?"
+    r"|how\s+(?:do|does|did)\s+(?:it|they|each|both|the\s+\w+)\s+perform"
+    r"|what\s+(?:do|does|did)\s+(?:it|they|each|both|the\s+\w+)\s+(?:report|find|achieve|show))\b",
+    re.IGNORECASE,
+)
+# what a sentence reporting a result holds: a measured number (a percentage, a factor, a
+# decimal score; not a count, "two tasks", nor a model's size in its name, "mistral-7b") or an
+# outcome verb ("competes with BERTurk", "outperforms both")
+_OUTCOME = re.compile(
+    r"(?<![\w.-])\d+(?:\.\d+)?\s*(?:%|x\b|×|-fold|points?\b)|(?<![\w.-])\d+\.\d+(?![\w.])"
+    r"|\b(?:outperform|surpass|beat|improv|exceed|match|compet|achiev|reach|gain)\w*",
+    re.IGNORECASE,
+)
 # "which method does it beat?": the answer names the rival next to a comparative ("better
 # performance than DT"); soft, since a rival may be described rather than named
 _RIVAL_Q = re.compile(
@@ -603,6 +619,8 @@ def answer_slot(question: str) -> Slot:
         if not head.startswith("task"):  # "in what application": "the WebShop environment"
             words = tuple(sorted({t for w in words for t in _NAME_SYNONYMS.get(w, (w,))}))
         return Slot("name", head or "name", words, units=units, soft=True)
+    if _RESULTS_Q.search(q):
+        return Slot("open", "results", soft=True)
     return Slot("open")
 
 
@@ -754,6 +772,8 @@ def fills(
     always filled. `described`: a benchmark or dataset described in rare words fills a "which
     benchmarks" slot (the abstention gate asks whether the abstract answers at all; choosing
     sentences, a name is preferred)."""
+    if slot.head == "results":  # an open slot that only prefers (_RESULTS_Q)
+        return _OUTCOME.search(sentence) is not None
     if slot.kind == "open":
         return True
     st = set(terms(sentence))

@@ -285,6 +285,20 @@ def test_each_paper_a_question_describes_is_quoted(seed_pipeline: Pipeline) -> N
     assert any(pid.startswith("pre-training-technique-to-localize-medical-bert") for pid in cited)
 
 
+def test_asked_for_results_each_paper_quotes_one(seed_pipeline: Pipeline) -> None:
+    """Both alignment papers are quoted; SAMI's quotes were all about its method until the
+    question's "results" asked for the sentence with its win rates."""
+    ans = seed_pipeline.ask(
+        "How do the paper that puts human feedback into LM pretraining and the paper that aligns"
+        " LMs to constitutions without preference labels differ in method and results?",
+        mode="qa",
+    )
+    cited = {c.paper_id for c in ans.citations}
+    assert any(pid.startswith("pretraining-language-models-with-human-pref") for pid in cited)
+    assert any(pid.startswith("self-supervised-alignment-with-mutual") for pid in cited)
+    assert "66% and 77%" in ans.answer
+
+
 @pytest.mark.parametrize(
     ("question", "prefixes"),
     [

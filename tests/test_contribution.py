@@ -131,3 +131,18 @@ def test_an_evaluation_dataset_criterion_leaves_out_pretraining_corpora(
         "Which papers contribute a new dataset, corpus or benchmark of their own?"
     )
     assert "CySecBERT" in {r.title.split(":")[0] for r in plain.papers}
+
+
+def test_a_suite_of_tasks_in_apposition_is_a_benchmark(seed_pipeline: Pipeline) -> None:
+    """TAPE is introduced as "a set of five biologically relevant ... tasks", never as a
+    benchmark: a benchmark criterion counts it; one asking for a dataset or model does not."""
+    tape = (
+        "To facilitate progress in this field, we introduce the Tasks Assessing Protein"
+        " Embeddings (TAPE), a set of five biologically relevant semi-supervised learning tasks."
+    )
+    bench = contribution_object("introduce a new benchmark or evaluation suite")
+    assert bench is not None and states(tape, bench)
+    assert not states(tape, frozenset({"dataset"}))
+    assert not states("We release a new set of three tools.", bench)
+    ans = seed_pipeline.ask("Which papers introduce a new benchmark or evaluation suite?")
+    assert "Evaluating Protein Transfer Learning with TAPE" in {r.title for r in ans.papers}

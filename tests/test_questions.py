@@ -126,6 +126,24 @@ def test_a_soft_slot_prefers_a_name_but_never_abstains() -> None:
     assert not answer_slot("Which paper finds a task diversity threshold?").soft
 
 
+def test_asked_for_results_a_reported_outcome_is_preferred_never_required() -> None:
+    """ "... and how well do they work?" / "differ in method and results": a sentence with a
+    measured number or an outcome verb is preferred; the slot is open, so no gate asks for it.
+    "state-of-the-art results" describes, it does not ask."""
+    q = "How do the two alignment papers differ in method and results?"
+    slot = answer_slot(q)
+    assert (slot.kind, slot.head, slot.checked) == ("open", "results", False)
+    assert fills(slot, "SAMI-trained mistral-7b outperforms the initial model.", q)
+    assert fills(slot, "It reaches a 66% win rate.", q)
+    assert not fills(slot, "We focus on two essential downstream tasks.", q)  # a count
+    assert answer_slot("What ways are proposed, and how well do they work?").head == "results"
+    assert answer_slot("What do they report?").head == "results"
+    assert answer_slot("Name the benchmark where L2M gets state-of-the-art results.").head != (
+        "results"
+    )
+    assert answer_slot("What is UL2?").head == ""
+
+
 def test_a_metric_number_may_sit_further_from_its_word_than_a_counted_one() -> None:
     q = "What average medical-task score did OpenLlama-3B reach?"
     s = "Our strategies improve the average medical task performance of the OpenLlama-3B model"
