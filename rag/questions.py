@@ -457,6 +457,13 @@ _GROUP = re.compile(
     r"\b(?:papers|works|studies|articles|ones|each|both|they|them|two|three|four)\b", re.I
 )
 _ONE_PAPER = re.compile(r"^the\s+.+\s(?:paper|one|work|study|method|model|approach)$", re.I)
+# "What does the later one change compared with the earlier one?": a place in an order the
+# question set up elsewhere ("Two papers design ..."), no description of a paper
+_BY_POSITION = re.compile(
+    r"^(?:the\s+)?(?:later|earlier|former|latter|first|second|third|last|newer|older|other)"
+    r"\s+(?:one|paper|work|study)\b",
+    re.IGNORECASE,
+)
 # "Compare the savings claimed by the fastText-based selector and by the Data Manager that ..."
 _BY_PAIR = re.compile(
     r"\bby\s+(?P<a>the\s+[^,;?]+?)\s+and\s+by\s+(?P<b>the\s+[^,;?.]+)", re.IGNORECASE
@@ -492,6 +499,8 @@ def descriptions(question: str) -> list[str]:
         c = _EACH_AFTER.sub("", c).strip()
         short = bool(_ONE_PAPER.match(c))  # "the rewarming study", "the protein one"
         if not c or _ASK_START.match(c) or _GROUP.search(c) or len(terms(c)) < 2 - short:
+            continue
+        if _BY_POSITION.match(c):
             continue
         out.append(c)
     return out if len(out) >= 2 else []

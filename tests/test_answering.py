@@ -285,6 +285,21 @@ def test_each_paper_a_question_describes_is_quoted(seed_pipeline: Pipeline) -> N
     assert any(pid.startswith("pre-training-technique-to-localize-medical-bert") for pid in cited)
 
 
+def test_the_later_and_the_earlier_one_are_the_two_papers_described(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "the later one" and "the earlier one" are no descriptions to look papers up by (they
+    found the continual-pretraining benchmark and the pretrainer's guide): the two papers are
+    the two the first sentence describes."""
+    ans = seed_pipeline.ask(
+        "Two papers design a pretraining task for ad-hoc search inspired by the query likelihood"
+        " model. What does the later one change compared with the earlier one?",
+        mode="qa",
+    )
+    cited = {c.paper_id.split("-with-")[0] for c in ans.citations}
+    assert cited == {"prop-pre-training", "b-prop-bootstrapped-pre-training"}, cited
+
+
 def test_asked_for_results_each_paper_quotes_one(seed_pipeline: Pipeline) -> None:
     """Both alignment papers are quoted; SAMI's quotes were all about its method until the
     question's "results" asked for the sentence with its win rates."""

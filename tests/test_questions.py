@@ -369,6 +369,12 @@ def test_magnitude_suffixes_are_mentioned_written_out() -> None:
         # one paper, or the papers as a group, describe nothing to tell apart
         ("What does the paper on the stability gap recommend?", []),
         ("How do the legal NLP papers differ in their datasets?", []),
+        # "the later one" / "the earlier one": places in the order the question set up
+        (
+            "Two papers design a pretraining task for ad-hoc search inspired by the query"
+            " likelihood model. What does the later one change compared with the earlier one?",
+            [],
+        ),
     ],
 )
 def test_descriptions_of_several_papers(question: str, found: list[str]) -> None:
