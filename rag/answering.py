@@ -384,6 +384,7 @@ class Answerer:
             prior[pid] = prior.get(pid, 0.0) + NAME_PRIOR
         scored = score_sentences(self.pipeline.embedder, corpus, q, papers, prior)
         a.slot = slot_in_own_words(a.slot, scored, papers)
+        # asked for results, a paper's outcome sentence is preferred among its own quotes only
         a.scored = prefer_slot(scored, a.slot, q, corpus) if a.slot.checked else scored
         # papers a follow-up points at, or two or more the question names ("How do SOBert,
         # CySecBERT and URLBERT differ?"): the subject is settled (rag.abstention, rule 4)
@@ -569,7 +570,7 @@ class Answerer:
                 chosen += rival_filler(question, slot, chosen, scored, NUMBER_WINDOW, idf)
             return chosen, next((s for s in chosen if fills(slot, s.sentence, question, idf)), None)
         chosen = ensure_number(question, chosen, scored, top - NUMBER_WINDOW, QA_SENTENCES_MAX)
-        if slot.head == "results":  # each paper quoted reports a result if its abstract does
+        if slot.asks_results:  # each paper quoted reports a result if its abstract does
             subjects = must or list(dict.fromkeys(s.paper_id for s in chosen))
             chosen = ensure_slot_each(question, slot, chosen, scored, subjects)
         if _DEFINITION.match(question) and chosen:

@@ -203,7 +203,7 @@ def prefer_slot(
     """Sentences that hold what the question asks for (the number of the asked kind, a new name)
     move up by W_SLOT, so the quoted answer carries the fact and not only the topic. Asked for
     results (an open slot), only call it on one paper's sentences: it would reorder papers."""
-    if not slot.checked and slot.head != "results":
+    if not slot.checked and not slot.asks_results:
         return scored
     idf = corpus.term_idf if corpus else None
     out = [
@@ -485,7 +485,7 @@ def ensure_slot_each(
     asks each of them what it asks: a subject paper whose quoted sentences do not hold it gets its
     best sentence that does, in place of its own weakest quote (a paper keeps its share of the
     answer; the other subject's answer is not pushed out)."""
-    if not (slot.checked or slot.head == "results") or len(subjects) < 2:
+    if not (slot.checked or slot.asks_results) or len(subjects) < 2:
         return chosen
     idf = corpus.term_idf if corpus else None
     out = list(chosen)

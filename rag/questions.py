@@ -111,6 +111,11 @@ class Slot:
     def checked(self) -> bool:
         return self.kind != "open"
 
+    @property
+    def asks_results(self) -> bool:
+        """An open slot that only prefers a sentence reporting an outcome (_RESULTS_Q)."""
+        return self.kind == "open" and self.head == "results"
+
 
 # words that name a measured quantity: "what <metric>" asks for a number
 _METRIC = (
@@ -217,8 +222,8 @@ _SOFT_NAME_Q = re.compile(
     r"|\bwhat\s+(?:is|was|are|were)\s+(?:its|their|these|those)\s+[\w-]+(?:\s+[\w-]+){0,2}\s+called",
     re.IGNORECASE,
 )
-# "what results do they report", "how well does it work": a number the paper gives is preferred
-# in the sentences quoted (the gate never asks for one: Slot.soft)
+# "what results do they report", "how well does it work": a sentence reporting an outcome
+# (_OUTCOME) is preferred among each paper's quotes; an open slot, so no gate asks for one
 _RESULTS_Q = re.compile(
     r"\b(?:(?<!art\s)results?|how\s+well|how\s+effective(?:ly)?|outcomes?|findings?"
     r"|how\s+(?:do|does|did)\s+(?:it|they|each|both|the\s+\w+)\s+perform"
@@ -781,7 +786,7 @@ def fills(
     always filled. `described`: a benchmark or dataset described in rare words fills a "which
     benchmarks" slot (the abstention gate asks whether the abstract answers at all; choosing
     sentences, a name is preferred)."""
-    if slot.head == "results":  # an open slot that only prefers (_RESULTS_Q)
+    if slot.asks_results:
         return _OUTCOME.search(sentence) is not None
     if slot.kind == "open":
         return True
