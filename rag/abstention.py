@@ -22,6 +22,8 @@ docs/ANSWERING.md and are reproduced by `eval/calibrate.py`):
    from a checkpoint half its size instead of training from scratch, how much pretraining compute
    can you save? I'm thinking of the function-preserving model-growth paper.") dilutes one
    embedding of the whole, while a topic the collection lacks stays far in every part.
+   A word that only a gloss of a name the abstracts give uses ("forum" for StackOverflow,
+   `rag.glossary`) is known, not unknown.
    A question that asks whether the collection covers a topic ("Is there any work on
    pretraining transformers for time-series forecasting?", `rag.compare.asked_topic`) abstains
    as a compare topic does when a part of the topic is in no abstract ("forecasting").

@@ -9,6 +9,7 @@ answer with a notice, so the chat never breaks on a flaky endpoint.
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import time
@@ -102,6 +103,7 @@ FEW_ROWS = 4
 TAIL_SENTENCES_FEW = 2
 CLAUSE_PAPERS = 5  # candidates whose sentences each part of a long question is scored against
 NAMED_K = 3  # candidates read per name the first retrieval missed
+DESCRIBED_CHOICES = 3  # papers per description tried when two descriptions want the same one
 
 _PAPERS = rf"(?:{cmp.PAPER_NOUNS})"
 _COMPARE_CUES = re.compile(
@@ -580,17 +582,29 @@ class Answerer:
     def _described(self, question: str, papers: list[Paper], named: list[str]) -> list[str]:
         """The papers a question names, then the best candidate for each paper it describes
         ("the one that up-samples a small medical corpus"): its best sentence's score plus how
-        much of the description its title holds. A description whose best paper is already
-        taken adds nothing (two descriptions of one paper)."""
+        much of the description its title holds. A description whose best paper is named
+        adds nothing (it describes that paper). Two descriptions whose best paper is the same
+        get the two different papers that fit them best together ("Compare the biomedical BERT
+        paper that trains from scratch with the one that up-samples a small medical corpus":
+        the second paper's title says "biomedical BERT" and fits the first description best too,
+        but less than it fits its own)."""
         out = list(named)
+        fits: list[dict[str, float]] = []
         for d in descriptions(question):
             own = named_papers(d, papers)
-            if len(own) == 1:
-                pid = own[0]
-            else:
-                best = self._rank_described(d, papers)
-                pid = max(best, key=best.get) if best else ""
-            if pid and pid not in out:
+            fits.append({own[0]: 1.0} if len(own) == 1 else self._rank_described(d, papers))
+        tops = [max(f, key=f.get) for f in fits if f]
+        if len(set(tops)) < len(tops) and not set(tops) & set(named):
+            firsts = [sorted(f, key=lambda pid: -f[pid])[:DESCRIBED_CHOICES] for f in fits if f]
+            fitting = [f for f in fits if f]
+            joint = max(
+                (c for c in itertools.product(*firsts) if len(set(c)) == len(c)),
+                key=lambda c: sum(f[pid] for f, pid in zip(fitting, c, strict=True)),
+                default=None,
+            )
+            tops = list(joint) if joint else tops
+        for pid in tops:
+            if pid not in out:
                 out.append(pid)
         return out
 

@@ -222,10 +222,14 @@ class Decision:
 
 # parentheticals and trailing asides ("e.g. medicine, law", "i.e. ...", "rather than X",
 # "leaving aside robot control") only illustrate, contrast or exclude: they are dropped before
-# scoring ("such as X" names what counts: kept)
+# scoring ("such as X" names what counts: kept). So is a split into one paper each ("adapt BERT
+# to legal text, one for US court decisions and one for Turkish"): each paper has one part of
+# it, none has both
 _ASIDE = re.compile(
     r"\([^)]*\)|,?\s*(?:\be\.g\.|\bi\.e\.|\brather than\b|\b(?:leaving|setting)\s+aside\b"
-    r"|\bexcluding\b|\bnot\s+counting\b|\bas\s+opposed\s+to\b).*$",
+    r"|\bexcluding\b|\bnot\s+counting\b|\bas\s+opposed\s+to\b"
+    r"|,\s*one\s+(?:for|on|about|in|that|which|with|from|of|using|to|by)\b"
+    r"(?=.*\b(?:and|while|the\s+other)\s+(?:one|the\s+other|another)\b)).*$",
     re.IGNORECASE,
 )
 _SLOT_TOKEN = re.compile(r"[A-Za-z0-9][\w.%-]*|,")

@@ -64,6 +64,14 @@ _ORDINAL = re.compile(
     r"|\bthe\s+(?P<other>other)\s+(?:one|paper|work|method|study)\b",
     re.IGNORECASE,
 )
+# "the first and the third", "the second and last ones": two positions of one earlier list
+_ORDINAL_PAIR = re.compile(
+    r"\bthe\s+(?P<a>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th)"
+    r"(?:\s+(?:one|paper))?\s+(?:and|&)\s+(?:the\s+)?"
+    r"(?P<b>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|last)\b"
+    r"(?!\s+(?:two|three|four|five|six|\d)\b)",
+    re.IGNORECASE,
+)
 # "the one that introduces a multiple-choice dataset": "the one" needs something said before it,
 # and the clause says which of the earlier papers (unlike "the paper that ...", which may describe
 # any paper of the collection)
@@ -168,6 +176,7 @@ class Reference:
 
     kind: str = "none"
     index: int | None = None  # ordinal position, 0-based, -1 = last
+    indices: tuple[int, ...] = ()  # "the first and the third": each position, in order
     count: int | None = None  # "those two" -> 2
     description: str = ""  # "introduces a multiple-choice dataset"
 
@@ -225,6 +234,11 @@ def reference(question: str) -> Reference:
         return Reference()
     q = lead.text
     collection = bool(_COLLECTION.search(q))
+    pair = _ORDINAL_PAIR.search(q)
+    if pair:
+        a, b = (_ORDINAL_WORDS[pair.group(g).lower()] for g in "ab")
+        if a != b:
+            return Reference("ordinal", a, indices=(a, b))
     m = _ORDINAL.search(q)
     if m and re.search(
         r"\b(?:which|what)\s+(?:[\w-]+\s+)?(?:papers|works|studies)\b", q[: m.start()], re.I
@@ -494,6 +508,8 @@ def _focus(ref: Reference, papers: list[Paper]) -> list[Paper]:
         return []
     if ref.kind == "described":
         return [described(ref.description, papers)]
+    if ref.kind == "ordinal" and ref.indices:
+        return [papers[i] for i in ref.indices if -len(papers) <= i < len(papers)]
     if ref.kind == "ordinal" and ref.index is not None:
         i = ref.index
         return [papers[i]] if -len(papers) <= i < len(papers) else []

@@ -20,6 +20,7 @@ from functools import cached_property
 
 import numpy as np
 
+from rag.glossary import gloss_terms
 from rag.questions import GENERIC_NAMES, Slot, fills, likened, negated
 from rag.schema import Hit, Paper
 from rag.sentences import (
@@ -55,6 +56,9 @@ class Corpus:
     n_docs: int
     paper_ids: list[str]
     text_lower: str = ""
+    # words of the glosses of the well-known names the abstracts give (rag.glossary): known
+    # words, though no abstract writes them; the IDF stays that of the abstracts' own words
+    glossed: frozenset[str] = frozenset()
 
     def term_idf(self, t: str) -> float:
         return self.idf.get(t, np.log(1.0 + (self.n_docs + 0.5) / 0.5))
@@ -64,7 +68,7 @@ class Corpus:
         not join: "africa"/"african", "behaviour"/"behavior", "specialis"/"specializ" (a shared
         prefix of 6+ letters that leaves at most 2 letters of the shorter word), or a noun the
         stemmer keeps apart from its adjective ("false"/"falsehood")."""
-        if t in self.idf:
+        if t in self.idf or t in self.glossed:
             return True
         if not t.isalpha():
             return False
@@ -117,7 +121,8 @@ def corpus_for(pipeline) -> Corpus:  # noqa: ANN001 - Pipeline, imported lazily 
         titles[pid] = str(md.get("title", ""))
     texts = {pid: titles[pid] + "\n" + " ".join(parts) for pid, parts in docs.items()}
     idf, n = idf_table(terms(t) for t in texts.values())
-    corpus = Corpus(idf, n, sorted(docs), "\n".join(texts.values()).lower())
+    glossed = frozenset(t for text in texts.values() for t in gloss_terms(text))
+    corpus = Corpus(idf, n, sorted(docs), "\n".join(texts.values()).lower(), glossed)
     with _CORPUS_LOCK:
         _CORPORA.clear()
         _CORPORA[key] = corpus
@@ -177,6 +182,10 @@ def score_sentences(
     """Every sentence of every paper scored against the question, best first."""
     sents: list[tuple[str, int, str]] = []
     owned = {p.id: own_names(question, p) for p in papers}
+    # what a well-known name the paper gives is (rag.glossary) is, like its own names, in every
+    # sentence of it: the sentence that names StackOverflow does not outrank the one with the
+    # parameter counts asked for "the models trained on a programming Q&A site's posts"
+    glossed = {p.id: gloss_terms(f"{p.title}\n{p.abstract}") for p in papers}
     for p in papers:
         for i, s in enumerate(split_sentences(p.abstract)):
             sents.append((p.id, i, s))
@@ -190,7 +199,7 @@ def score_sentences(
     prior = prior or {}
     out: list[Scored] = []
     for (pid, i, s), c, v in zip(sents, cos, vecs, strict=True):
-        lex = lexical_overlap(q_terms, set(terms(s)) | owned[pid], corpus)
+        lex = lexical_overlap(q_terms, set(terms(s)) | owned[pid] | glossed[pid], corpus)
         score = W_DENSE * float(c) + W_LEX * lex + W_PRIOR * prior.get(pid, 0.0)
         out.append(Scored(pid, s, i, float(c), lex, score, v))
     out.sort(key=lambda x: -x.score)

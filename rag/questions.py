@@ -286,6 +286,11 @@ _WHAT_METRIC = re.compile(
     rf"(?P<mods>(?:(?!{_SHARE}\s+of\s)[\w^.'\u2019-]+\s+){{0,3}})(?P<metric>{_METRIC})\b",
     re.IGNORECASE,
 )
+_WHICH_PAPER = re.compile(
+    r"(?:papers?|works?|stud(?:y|ies)|articles?|methods?|approach(?:es)?)\s+[a-z]+\s+"
+    r"(?:a|an|new|its\s+own)\s",
+    re.IGNORECASE,
+)
 _CALLED = re.compile(r"\s+(?:called|named|termed|known\s+as)\b", re.IGNORECASE)
 _COUNT_OF = re.compile(r"\s+of\s+(?P<rest>[\w%-]+(?:\s+[\w%-]+){0,4})", re.IGNORECASE)
 # metrics that say nothing by themselves: the modifier names the quantity ("SuperGLUE score")
@@ -474,7 +479,10 @@ _BY_PAIR = re.compile(
     r"\bby\s+(?P<a>the\s+[^,;?]+?)\s+and\s+by\s+(?P<b>the\s+[^,;?.]+)", re.IGNORECASE
 )
 _ASKS_OF = re.compile(
-    r"^\s*(?:(?:what|how|which)\s+(?:[\w-]+\s+){0,3}?(?:do|does|did)\s+|both\s+)", re.IGNORECASE
+    r"^\s*(?:(?:what|how|which)\s+(?:[\w-]+\s+){0,3}?(?:do|does|did)\s+|both\s+"
+    # "Compare the biomedical BERT paper that ... with the one that ...": the paper compared
+    r"|(?:compare|contrast)\s+(?=the\s))",
+    re.IGNORECASE,
 )
 _EACH_AFTER = re.compile(r"\s+(?:each|both)\b.*$", re.IGNORECASE)
 # "How do the LLM-based quality rater and the loss-predictiveness data selector compare ...?":
@@ -551,9 +559,37 @@ def likened(question: str, name: str) -> bool:
     return re.search(rx, question, re.IGNORECASE) is not None
 
 
+# where a question's sentences end: "One paper ...; another varies how many regression problems
+# ... . What estimator does each behave like?"
+# ... but not after an abbreviation ("video data (e.g. Ego4D)") or inside parentheses
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z])")
+_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|vs|etc|al|cf|approx|ca|resp|Fig|No)\.)$", re.I)
+
+
+def _sentences(text: str) -> list[str]:
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        head = text[start : m.start()]
+        if _ABBREVIATION.search(head) or head.count("(") > head.count(")"):
+            continue
+        out.append(head)
+        start = m.end()
+    return [*out, text[start:]]
+
+
+def asked_sentence(question: str) -> str:
+    """The one sentence of a question that asks (ends with "?"), when the others only describe
+    ("another varies how many regression problems a transformer sees" asks for no number); the
+    whole question when it asks in more than one sentence or in none."""
+    parts = _sentences(question.strip())
+    asked = [p for p in parts if p.rstrip().endswith("?")]
+    return asked[0] if len(parts) > 1 and len(asked) == 1 else question
+
+
 def answer_slot(question: str) -> Slot:
     """The kind of answer the question asks for (see the module docstring)."""
-    q = re.sub(r"\b(what|which|who|how)'s\b", r"\1 is", question, flags=re.IGNORECASE)
+    q = asked_sentence(question)
+    q = re.sub(r"\b(what|which|who|how)'s\b", r"\1 is", q, flags=re.IGNORECASE)
     units = tuple(m.group("unit").lower() for m in _UNIT.finditer(q))
     units += tuple(t for m in _PER_UNIT.finditer(q) for t in terms(m.group("unit"))[:1])
     detail = _DETAIL_RE.search(q)
@@ -587,6 +623,8 @@ def answer_slot(question: str) -> Slot:
     m = _WHAT_METRIC.search(q)
     if m and _CALLED.match(q, m.end()):  # "what's their score called": its name, not a number
         m = None
+    if m and _WHICH_PAPER.match(m.group("mods")):  # "which paper proposes a score for that":
+        m = None  # a paper is asked for, and a metric it proposes, not a number
     if m:
         metric = " ".join(m.group("metric").lower().split())
         metric = "size" if metric == "sizes" else metric
@@ -645,6 +683,11 @@ _STRICT_HEADS = frozenset(
     for w in ("gpu", "tpu", "hour", "day", "week", "month", "minute", "second", "epoch", "step")
     + ("layer", "head", "annotator", "author", "seed", "run", "node", "core", "machine", "language")
     + ("parameter", "token", "dollar", "bit", "chip", "accelerator", "latency")
+    # units of data and of procedure ("how many gigabytes / words / triples / rollouts", "how
+    # many coders"): an abstract that never names the unit gives no number in it (fresh blind
+    # batches, 2026-12-04: five near-miss unanswerables answered with another number)
+    + ("byte", "gigabyte", "megabyte", "terabyte", "gb", "tb", "word", "triple", "rollout")
+    + ("coder", "rater", "labeler", "labeller", "iteration", "episode", "trial")
     for t in terms(w)
 )
 

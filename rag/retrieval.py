@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rag.embedding import Embedder
+from rag.glossary import described_names
 from rag.schema import Hit, SearchFilters
 from rag.settings import Settings
 from rag.store import Store
@@ -98,7 +99,9 @@ class Retriever:
         k = k or self.settings.top_k
         ck = max(candidate_k or self.settings.candidate_k, k)
         dense = self.dense_papers(query, ck, filters) if method in ("fused", "dense") else {}
-        sparse = self.sparse_papers(query, ck, filters) if method in ("fused", "bm25") else {}
+        # a well-known name the query describes is searched for by name too (rag.glossary)
+        keywords = " ".join([query, *described_names(query)])
+        sparse = self.sparse_papers(keywords, ck, filters) if method in ("fused", "bm25") else {}
         if method == "dense":
             fused = {pid: p.score for pid, p in dense.items()}
         elif method == "bm25":

@@ -260,6 +260,21 @@ def test_two_papers_described_together_are_both_quoted(seed_pipeline: Pipeline) 
     assert len({c.paper_id for c in ans.citations}) >= 2, ans.answer
 
 
+def test_two_descriptions_that_fit_one_paper_best_get_two_papers(seed_pipeline: Pipeline) -> None:
+    """The up-sampling paper's title says "biomedical BERT", so it fits both descriptions best;
+    the two papers that fit them best together are quoted (one would be the question's miss)."""
+    ans = seed_pipeline.ask(
+        "Compare the biomedical BERT paper that argues for training from scratch on biomedical"
+        " text with the one that up-samples a small medical corpus and mixes it with a general"
+        " one. Which benchmarks does each report on?"
+    )
+    titles = {c.title.split(":")[0] for c in ans.citations}
+    assert "Domain-Specific Language Model Pretraining for Biomedical Natural Language" in (
+        " ".join(titles)
+    ), ans.answer
+    assert any(t.startswith("Pre-training technique to localize medical BERT") for t in titles)
+
+
 def test_a_question_with_two_asks_gets_a_sentence_for_each(seed_pipeline: Pipeline) -> None:
     """Ranked against the whole question, Learning-to-Modulate's sentences about forgetting crowd
     out the one that names its benchmark; the second ask ("on which benchmark") brings it in."""

@@ -99,6 +99,14 @@ def test_core_and_slots() -> None:
     assert core_of("pre-train on text from a domain (e.g. medicine, law)") == (
         "pre-train on text from a domain"
     )
+    # one part for each of two papers: neither paper has both
+    assert (
+        core_of(
+            "adapt BERT pretraining to legal text, one for US court decisions and one for Turkish"
+        )
+        == "adapt BERT pretraining to legal text"
+    )
+    assert core_of("evaluate on one robot") == "evaluate on one robot"
     assert slots("are surveys, reviews or books") == [frozenset({"survey", "review", "book"})]
     assert frozenset({"benchmark", "dataset"}) in slots("propose a new benchmark or dataset")
 

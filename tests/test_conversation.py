@@ -313,6 +313,24 @@ def test_a_second_ordinal_counts_the_same_list_as_the_first(seed_pipeline: Pipel
     assert [c.title.split(":")[0] for c in third.citations] == ["Yell At Your Robot"], third.answer
 
 
+def test_two_ordinals_ask_of_both_papers(seed_pipeline: Pipeline) -> None:
+    """ "the first and the third": the first and third papers the earlier turn named."""
+    assert reference("How do the first and the third differ?").indices == (0, 2)
+    assert reference("Compare the first and last papers.").indices == (0, -1)
+    assert not reference("What about the second one?").indices
+    first = seed_pipeline.ask(
+        "I'd like an overview of three agent papers: Agent Q, RT-H, and OpenVLA, in that order."
+    )
+    second = seed_pipeline.ask(
+        "Which language models do the first and the third build on?", [first]
+    )
+    assert "Agent Q" in second.standalone_question and "OpenVLA" in second.standalone_question
+    assert "RT-H" not in second.standalone_question
+    assert {c.title.split(":")[0] for c in second.citations} <= {"Agent Q", "OpenVLA"}, (
+        second.answer
+    )
+
+
 def test_an_ordinal_counts_the_names_given_not_a_field_word(seed_pipeline: Pipeline) -> None:
     """ "LLM" in "for LLM pretraining" is no name of the paper whose title says "LLM": the
     second one is the second the reader named."""

@@ -8,6 +8,7 @@ import pytest
 
 from rag.questions import (
     answer_slot,
+    asked_sentence,
     descriptions,
     fills,
     likened,
@@ -366,6 +367,15 @@ def test_magnitude_suffixes_are_mentioned_written_out() -> None:
                 "the Data Manager that rates text on 14 quality criteria",
             ],
         ),
+        # "Compare the A paper ... with the one that ...": the first is compared, not asked
+        (
+            "Compare the biomedical BERT paper that trains from scratch with the one that"
+            " up-samples a small medical corpus. Which benchmarks does each report on?",
+            [
+                "the biomedical BERT paper that trains from scratch",
+                "the one that up-samples a small medical corpus",
+            ],
+        ),
         # one paper, or the papers as a group, describe nothing to tell apart
         ("What does the paper on the stability gap recommend?", []),
         ("How do the legal NLP papers differ in their datasets?", []),
@@ -513,6 +523,25 @@ def test_a_counted_thing_the_paper_words_differently_is_any_number() -> None:
     assert unworded(answer_slot(q3), text) == answer_slot(q3)
 
 
+@pytest.mark.parametrize(
+    "q",
+    [
+        "How many gigabytes of text was AfroLM pretrained on?",
+        "How many words are in the new Maltese corpus?",
+        "How many triples are in the knowledge graph ERNIE 3.0 was trained with?",
+        "How many tree-search rollouts per decision did the web agent use?",
+        "How many human coders annotated the claims?",
+    ],
+)
+def test_a_unit_the_paper_never_names_is_not_any_number(q: str) -> None:
+    """Units of data and of procedure stay strict: "14x smaller" is no number of gigabytes, and
+    "10 billion parameters" no number of triples."""
+    text = "Pretrained on a dataset 14x smaller, with 10 billion parameters and 8,000 instances."
+    slot = unworded(answer_slot(q), text)
+    assert slot == answer_slot(q) and slot.terms
+    assert not fills(slot, text, q)
+
+
 def test_a_name_used_to_liken_is_not_asked_for() -> None:
     q = "The agent that learned from YouTube-style game footage: how long does a human take?"
     assert likened(q, "YouTube")
@@ -654,3 +683,24 @@ def test_what_the_x_is_verbed_on_is_no_name_asked() -> None:
 def test_a_number_led_benchmark_name_is_one_name() -> None:
     """ "10-Split-CIFAR-100" is one name (not the number 10, which other papers also give)."""
     assert entities("What accuracy does it reach on 10-Split-CIFAR-100?") == ["10-Split-CIFAR-100"]
+
+
+def test_the_slot_is_read_from_the_sentence_that_asks() -> None:
+    """A sentence that only describes a paper ("another varies how many regression problems a
+    transformer sees") asks for no number: the sentence ending in "?" says what is asked."""
+    q = (
+        "One paper shows a transformer pretrained to predict optimal actions can do RL in"
+        " context; another varies how many different regression problems a transformer sees."
+        " What known algorithm does each model end up behaving like?"
+    )
+    assert asked_sentence(q).startswith("What known algorithm")
+    assert answer_slot(q).kind == "name"
+    # the whole question when it asks in more than one sentence, or in none
+    assert answer_slot("How many GPUs? And how many days?").head == "GPUs"
+    assert asked_sentence("List the GPU counts. Thanks.") == "List the GPU counts. Thanks."
+    # an abbreviation ends no sentence
+    q2 = "On which robot was the system that learns from human video (e.g. Ego4D) evaluated?"
+    assert asked_sentence(q2) == q2
+    # a paper is asked for, not a number, when it "proposes a score"
+    assert not answer_slot("Which paper proposes a score for ranking sim-trained policies?").checked
+    assert answer_slot("What score does it reach?").kind == "quantity"

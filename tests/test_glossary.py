@@ -1,0 +1,37 @@
+"""rag.glossary: a well-known name's words count for the sentence that gives the name."""
+
+from __future__ import annotations
+
+from rag.glossary import described_names, gloss_terms
+from rag.pipeline import Pipeline
+from rag.sentences import terms
+
+
+def test_a_name_brings_its_gloss_and_case_matters() -> None:
+    got = gloss_terms("In this work, we take StackOverflow (SO) as a domain example.")
+    assert set(terms("programming Q&A forum posts")) <= got
+    assert gloss_terms("pretrained on RedPajama-V2") == gloss_terms("pretrained on RedPajama")
+    assert not gloss_terms("a glue layer between two modules")  # "GLUE" the benchmark only
+    assert not gloss_terms("no well-known name here")
+
+
+def test_a_described_name_is_searched_for_by_name() -> None:
+    q = "What are the parameter counts of the models trained only on programming Q&A forum posts?"
+    assert "StackOverflow" in described_names(q)
+    assert not described_names("What is the StackOverflow model's context size on the forum?")
+    assert not described_names("Which programming language was used?")  # one word is no gloss
+
+
+def test_a_paraphrase_of_a_name_is_answered_not_abstained(seed_pipeline: Pipeline) -> None:
+    """Three blind writers described StackOverflow as "a programming Q&A site": no word of it
+    is in the abstract, and the answer abstained as off-topic."""
+    ans = seed_pipeline.ask(
+        "What are the parameter counts of the two encoder models trained only on a programming"
+        " Q&A site's posts?"
+    )
+    assert not ans.abstained, ans.answer
+    assert ans.citations[0].title.startswith("Stack Over-Flowing"), ans.answer
+    far = seed_pipeline.ask(
+        "Which papers study answer quality on a medical Q&A forum for patients?"
+    )
+    assert all(not c.title.startswith("Stack Over-Flowing") for c in far.citations), far.answer
