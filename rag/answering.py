@@ -682,7 +682,9 @@ class Answerer:
                     by_paper[pid] = [s for s in scored if s.paper_id == pid]
             named = [pid for pid in named if by_paper.get(pid)]
             rest = [pid for pid in pids if pid not in named]
-            pids = named + rest[: max(0, SUMMARY_PAPERS - len(named))]
+            # "an overview of three agent papers: Agent Q, ... and OpenVLA": those three alone
+            alone = papers_described(question) == len(named)
+            pids = named + ([] if alone else rest[: max(0, SUMMARY_PAPERS - len(named))])
         titles = {p.id: p for p in papers}
         picks: dict[str, list[Scored]] = {}
         for pid in pids:

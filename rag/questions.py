@@ -687,7 +687,7 @@ _STRICT_HEADS = frozenset(
     # many coders"): an abstract that never names the unit gives no number in it (fresh blind
     # batches, 2026-12-04: five near-miss unanswerables answered with another number)
     + ("byte", "gigabyte", "megabyte", "terabyte", "gb", "tb", "word", "triple", "rollout")
-    + ("coder", "rater", "labeler", "labeller", "iteration", "episode", "trial")
+    + ("coder", "rater", "labeler", "labeller", "iteration", "episode", "trial", "piece")
     for t in terms(w)
 )
 

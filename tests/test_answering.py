@@ -199,6 +199,20 @@ def test_summary_covers_every_paper_the_question_names(seed_pipeline: Pipeline) 
         assert title in titles, ans.answer
 
 
+def test_an_overview_of_n_named_papers_is_of_those_alone(seed_pipeline: Pipeline) -> None:
+    """ "an overview of three agent papers: A, B and C" wants those three, not six in themes."""
+    ans = seed_pipeline.ask(
+        "I'd like an overview of three agent papers: Agent Q, the VirtualHome paper that"
+        " initialises policies from a pretrained language model, and OpenVLA."
+    )
+    assert ans.mode == "summary" and ans.answer.startswith("3 papers"), ans.answer
+    assert {c.title.split(":")[0] for c in ans.citations} == {
+        "Agent Q",
+        "OpenVLA",
+        "Pre-Trained Language Models for Interactive Decision-Making",
+    }
+
+
 @pytest.mark.parametrize(
     ("question", "opening"),
     [

@@ -531,6 +531,7 @@ def test_a_counted_thing_the_paper_words_differently_is_any_number() -> None:
         "How many triples are in the knowledge graph ERNIE 3.0 was trained with?",
         "How many tree-search rollouts per decision did the web agent use?",
         "How many human coders annotated the claims?",
+        "How many word pieces are in the custom legal vocabulary?",
     ],
 )
 def test_a_unit_the_paper_never_names_is_not_any_number(q: str) -> None:
