@@ -20,7 +20,7 @@ from functools import cached_property
 
 import numpy as np
 
-from rag.glossary import gloss_terms
+from rag.glossary import gloss_terms, glossed_words
 from rag.questions import GENERIC_NAMES, Slot, fills, likened, negated
 from rag.schema import Hit, Paper
 from rag.sentences import (
@@ -121,7 +121,7 @@ def corpus_for(pipeline) -> Corpus:  # noqa: ANN001 - Pipeline, imported lazily 
         titles[pid] = str(md.get("title", ""))
     texts = {pid: titles[pid] + "\n" + " ".join(parts) for pid, parts in docs.items()}
     idf, n = idf_table(terms(t) for t in texts.values())
-    glossed = frozenset(t for text in texts.values() for t in gloss_terms(text))
+    glossed = frozenset(t for text in texts.values() for t in glossed_words(text))
     corpus = Corpus(idf, n, sorted(docs), "\n".join(texts.values()).lower(), glossed)
     with _CORPUS_LOCK:
         _CORPORA.clear()

@@ -77,13 +77,17 @@ _NAME = re.compile(
 )
 
 
-@lru_cache(maxsize=100_000)
-def gloss_terms(text: str) -> frozenset[str]:
+def glossed_words(text: str) -> frozenset[str]:
     """The terms of the glosses of every well-known name the text gives."""
     out: set[str] = set()
     for m in _NAME.finditer(text):
         out.update(terms(GLOSSES[m.group(1)]))
     return frozenset(out)
+
+
+# the candidates' abstracts, read again for every question; the whole collection is read once
+# per store generation through `glossed_words`, so that no cache keeps every abstract alive
+gloss_terms = lru_cache(maxsize=4_096)(glossed_words)
 
 
 # a question describes a name when it uses this many of its gloss's terms ("programming Q&A
