@@ -592,14 +592,15 @@ class Answerer:
         fits: list[dict[str, float]] = []
         for d in descriptions(question):
             own = named_papers(d, papers)
-            fits.append({own[0]: 1.0} if len(own) == 1 else self._rank_described(d, papers))
-        tops = [max(f, key=f.get) for f in fits if f]
+            fit = {own[0]: 1.0} if len(own) == 1 else self._rank_described(d, papers)
+            if fit:
+                fits.append(fit)
+        tops = [max(f, key=f.get) for f in fits]
         if len(set(tops)) < len(tops) and not set(tops) & set(named):
-            firsts = [sorted(f, key=lambda pid: -f[pid])[:DESCRIBED_CHOICES] for f in fits if f]
-            fitting = [f for f in fits if f]
+            firsts = [sorted(f, key=lambda pid: -f[pid])[:DESCRIBED_CHOICES] for f in fits]
             joint = max(
                 (c for c in itertools.product(*firsts) if len(set(c)) == len(c)),
-                key=lambda c: sum(f[pid] for f, pid in zip(fitting, c, strict=True)),
+                key=lambda c: sum(f[pid] for f, pid in zip(fits, c, strict=True)),
                 default=None,
             )
             tops = list(joint) if joint else tops

@@ -23,10 +23,11 @@ from functools import lru_cache
 
 from rag.sentences import terms
 
+_STACKOVERFLOW = "programming Q&A site website forum community developer posts coding"
 GLOSSES: dict[str, str] = {
     # platforms and sources of text
-    "StackOverflow": "programming Q&A site website forum community developer posts coding",
-    "Stack Overflow": "programming Q&A site website forum community developer posts coding",
+    "StackOverflow": _STACKOVERFLOW,
+    "Stack Overflow": _STACKOVERFLOW,  # as readers write it
     "Wikipedia": "online encyclopedia articles",
     "Reddit": "online forum discussion social media posts comments",
     "Twitter": "social media microblog tweets posts",

@@ -25,7 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rag.sentences import IRREGULAR_VERBS, STOPWORDS, entities, mentioned, terms
+from rag.sentences import (
+    IRREGULAR_VERBS,
+    STOPWORDS,
+    entities,
+    mentioned,
+    split_sentences,
+    terms,
+)
 
 SlotKind = Literal["quantity", "name", "detail", "open"]
 
@@ -559,29 +566,12 @@ def likened(question: str, name: str) -> bool:
     return re.search(rx, question, re.IGNORECASE) is not None
 
 
-# where a question's sentences end: "One paper ...; another varies how many regression problems
-# ... . What estimator does each behave like?"
-# ... but not after an abbreviation ("video data (e.g. Ego4D)") or inside parentheses
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z])")
-_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|vs|etc|al|cf|approx|ca|resp|Fig|No)\.)$", re.I)
-
-
-def _sentences(text: str) -> list[str]:
-    out, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        head = text[start : m.start()]
-        if _ABBREVIATION.search(head) or head.count("(") > head.count(")"):
-            continue
-        out.append(head)
-        start = m.end()
-    return [*out, text[start:]]
-
-
 def asked_sentence(question: str) -> str:
     """The one sentence of a question that asks (ends with "?"), when the others only describe
     ("another varies how many regression problems a transformer sees" asks for no number); the
-    whole question when it asks in more than one sentence or in none."""
-    parts = _sentences(question.strip())
+    whole question when it asks in more than one sentence or in none (the abstracts' splitter:
+    "(e.g. Ego4D)" ends no sentence)."""
+    parts = split_sentences(question.strip())
     asked = [p for p in parts if p.rstrip().endswith("?")]
     return asked[0] if len(parts) > 1 and len(asked) == 1 else question
 
