@@ -45,10 +45,12 @@ from rag.extractive import (
 from rag.questions import ASKS_EACH, GENERIC_NAMES, Slot, answer_slot, fills, names
 from rag.schema import Paper
 from rag.sentences import (
+    coins_variants,
     entities,
     introduces,
     mentioned,
     names_verbatim,
+    owns_name,
     papers_naming,
     short_title_named,
     terms,
@@ -271,11 +273,7 @@ def own_subjects(question: str, papers: list[Paper], corpus: Corpus) -> set[str]
     for e in asked_names(question):
         if max((corpus.term_idf(t) for t in terms(e)), default=0.0) < FIELD_NAME_IDF:
             continue
-        owners = [
-            p.id
-            for p in papers
-            if names_verbatim(e, p.title, ignore_case=True) or introduces(e, p.abstract)
-        ]
+        owners = [p.id for p in papers if owns_name(e, p.title, p.abstract)]
         if len(owners) == 1:
             out.add(owners[0])
     return out
@@ -300,13 +298,17 @@ def _presents(name: str, abstract: str) -> bool:
     """The abstract presents `name` as its own: "... GFlowNet (OC-GFN)", "We introduce
     RoboFuME, ...", "Our system, called V-PTR, ..."."""
     n = re.escape(name)
-    return introduces(name, abstract) or (
-        re.search(
-            rf"\b(?:we\s+(?:introduce|propose|present)|called|named|dubbed|termed)\s+{n}(?![\w-])",
-            abstract,
-            re.IGNORECASE,
+    return (
+        introduces(name, abstract)
+        or coins_variants(name, abstract)
+        or (
+            re.search(
+                rf"\b(?:we\s+(?:introduce|propose|present)|called|named|dubbed|termed)\s+{n}(?![\w-])",
+                abstract,
+                re.IGNORECASE,
+            )
+            is not None
         )
-        is not None
     )
 
 
@@ -323,8 +325,14 @@ def slot_sentences(scored: list[Scored], about: set[str]) -> list[Scored]:
 
 
 def oov_share(question: str, corpus: Corpus) -> float:
-    """IDF share of the question's plain terms that appear in no abstract at all."""
+    """IDF share of the question's plain terms that appear in no abstract at all. The modifier
+    of a hyphenated word whose head the abstracts know is no unknown word: "a brand-new
+    benchmark" asks for a new one (as `_dead` reads it)."""
     qt = {t for t in terms(question) if "-" not in t}
+    for t in terms(question):
+        *mods, head = t.split("-") if "-" in t else ("",)
+        if mods and (h := terms(head)) and all(corpus.knows(x) for x in h):
+            qt -= {x for m in mods for x in terms(m) if not corpus.knows(x)}
     if not qt:
         return 0.0
     total = sum(corpus.term_idf(t) for t in qt)

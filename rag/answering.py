@@ -55,6 +55,7 @@ from rag.questions import (
     asks_expansion,
     clauses,
     described_together,
+    describes_several,
     descriptions,
     fills,
     names,
@@ -207,7 +208,12 @@ def sole_namers(question: str, papers: list[Paper]) -> set[str]:
 def about_several(question: str, named: list[str]) -> bool:
     """The question asks about two or more papers: names them (`named`, from `named_papers`),
     describes them, or sets them side by side ("each", "compare", "the two ... methods")."""
-    return bool(ASKS_SEVERAL.search(question) or papers_described(question) or len(named) >= 2)
+    return bool(
+        ASKS_SEVERAL.search(question)
+        or papers_described(question)
+        or len(named) >= 2
+        or describes_several(question)
+    )
 
 
 def slot_in_own_words(slot: Slot, scored: list[Scored], papers: list[Paper]) -> Slot:
@@ -528,7 +534,11 @@ class Answerer:
             return [], None
         top = scored[0].score
         must: list[str] = []
-        several = bool(ASKS_SEVERAL.search(question) or papers_described(question))
+        several = bool(
+            ASKS_SEVERAL.search(question)
+            or papers_described(question)
+            or describes_several(question)
+        )
         if rw is not None and rw.reference.kind == "plural":
             must = list(rw.focus_ids)
         elif len(named := named_papers(question, papers)) >= 2:

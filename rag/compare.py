@@ -24,7 +24,7 @@ from rag.contribution import (
     states,
 )
 from rag.extractive import W_DENSE, W_LEX, Corpus, asks_code, cite, is_boilerplate
-from rag.facets import asked_facets, is_survey, kind_sentence, proposes_work
+from rag.facets import asked_facets, is_survey, kind_sentence, leaves_out_surveys
 from rag.questions import GENERIC_NAMES, names, strip_lead_in
 from rag.schema import ComparedPaper, Paper, SearchFilters
 from rag.sentences import embed_sentences, split_sentences, terms
@@ -439,10 +439,12 @@ def screen_offline(
     # follow-up scoped to ("which of these ...")
     median = float(np.median(values)) if len(values) >= MEDIAN_MIN else threshold
     cutoff = max(threshold, median + relative * (top - median))
-    proposing = proposes_work(core)
+    # ... and a survey is left out of a collection's papers, not out of the few a follow-up
+    # scoped to ("Which of these [three overviews] covers graph learning?")
+    no_surveys = len(values) >= MEDIAN_MIN and leaves_out_surveys(criterion)
     out: list[Decision] = []
     for i, (p, x) in enumerate(zip(papers, scored, strict=True)):
-        if x is None or (proposing and is_survey(p.title, p.abstract)):
+        if x is None or (no_surveys and is_survey(p.title, p.abstract)):
             out.append(Decision(p, False, "", 0.0))
             continue
         sent, topic, s = x

@@ -27,9 +27,9 @@ from rag.sentences import (
     embed_sentences,
     entities,
     idf_table,
-    introduces,
     mentioned,
     names_verbatim,
+    owns_name,
     split_sentences,
     terms,
 )
@@ -160,7 +160,7 @@ def own_names(question: str, paper: Paper) -> set[str]:
     tasks does URLBERT use?"), so those terms count as present in all of its sentences."""
     out: set[str] = set()
     for e in asked_names(question):
-        if names_verbatim(e, paper.title, ignore_case=True) or introduces(e, paper.abstract):
+        if owns_name(e, paper.title, paper.abstract):
             out |= set(terms(e))
     return out
 

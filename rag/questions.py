@@ -328,13 +328,18 @@ _PER_UNIT = re.compile(
     r"|document|update|epoch|node|day|hour)s?\b",
     re.IGNORECASE,
 )
+_SIZE_UNITS = ("paramet", "token", "gb", "tb", "size", "sampl", "exampl", "document", "word")
+# what a collection of data is counted in, when the sized thing is one ("how big is the corpus
+# behind Chinese MentalBERT": "3.36 million text entries"); not a vocabulary's or a model's size
+_DATA = frozenset(terms("corpus corpora dataset datasets data database collection"))
+_DATA_UNITS = ("entri", "record", "instanc", "item", "sentenc", "imag", "databas", "dataset")
 # unit words implied by "how long / large / fast ..." when the question names none
 _ADJ_UNITS: dict[str, tuple[str, ...]] = {
     "long": ("hour", "day", "week", "month", "year", "minut", "second", "step", "epoch", "token"),
     "fast": ("hour", "minut", "second", "day", "x", "time", "faster", "speed"),
     "quickly": ("hour", "minut", "second", "day", "x", "time", "faster", "speed"),
-    "large": ("paramet", "token", "gb", "tb", "size", "sampl", "exampl", "document", "word"),
-    "big": ("paramet", "token", "gb", "tb", "size", "sampl", "exampl", "document", "word"),
+    "large": _SIZE_UNITS,
+    "big": _SIZE_UNITS,
     "small": ("paramet", "token", "gb", "size", "sampl"),
     "often": ("time", "everi", "per"),
     "far": ("%", "point", "x", "time"),
@@ -406,7 +411,7 @@ ASKS_SEVERAL = re.compile(
 # arguing X and the one that Y": the answer quotes that many papers
 _DESCRIBED_COUNT = re.compile(
     r"\b(?P<n>two|three|both|a\s+(?:couple|pair)\s+of)\s+(?:[\w/-]+\s+){0,5}?"
-    r"(?:papers|works|studies|articles|methods|approaches|frameworks)\b"
+    r"(?:papers|works|studies|articles|methods|approaches|frameworks|surveys|reviews)\b"
     r"|\bbetween\s+the\s+(?:paper|work|study|one)\b.+\band\s+the\s+(?:one|paper|work|study)\b"
     # "Learning-to-Modulate and the nearest-mean-classifier baseline paper", "the BLURB paper
     # and the Maltese one"
@@ -426,6 +431,9 @@ def described_together(question: str) -> str:
     """What "the two ad-hoc retrieval papers" says the papers are ("ad-hoc retrieval"); "" when
     the count comes with no words of its own ("the two papers")."""
     m = _DESCRIBED_COUNT.search(question)
+    if m and m.group("n") and m.group(0).split()[-1].lower() in ("surveys", "reviews"):
+        # "the two surveys of pretrained and foundation models": the noun says what they are
+        return re.split(r"[,;:?]", question[m.start() :], maxsplit=1)[0].split(None, 1)[1]
     if not m or not m.group("n") or _DESCRIBED_ON.match(question, m.end()):
         return ""  # "the two methods for ad-hoc retrieval that ...": described further on
     if ":" in question[m.end() :].split("?")[0]:
@@ -452,13 +460,20 @@ def papers_described(question: str) -> int:
     return {"two": 2, "both": 2, "three": 3}.get(n, 0)
 
 
+# what a description of one paper ends on: "the reset-free robot fine-tuning system and the
+# semi-supervised language-instruction interface" (a writer's words for a paper's contribution)
+_PAPER_NOUNS = (
+    r"paper|one|work|study|article|method|model|approach|system|framework|interface|policy"
+    r"|pipeline|technique|algorithm|agent|encoder|baseline|survey|selector|scorer|rater"
+    r"|classifier|recipe"
+)
 # where a question that describes several papers breaks into one description each: "Between
 # the paper arguing X and the one that Y, ...", "Three papers ...: one scores ..., one trains
 # ..., and one ...", "the US court-holdings one, the Turkish legal BERT and the EU/UK study"
 _DESCRIPTION_BREAK = re.compile(
     r"[,;:?!()]|\.\s|\s[-\u2013\u2014]\s|\bbetween\b|\bversus\b|\bvs\.?"
     r"|\b(?:and|with|to|from)\s+(?=(?:the|a|an|one|that)\s+(?:[\w/-]+\s+){0,6}?"
-    r"(?:paper|one|work|study|article|method|model|approach)\b)"
+    rf"(?:{_PAPER_NOUNS})\b)"
     r"|\band\s+(?=one\b)"
     # "... and LOOK each propose": a name that ends the list
     r"|\band\s+(?=(?-i:[A-Z][\w-]*[A-Z][\w-]*)(?:\s+(?:each|both)\b|[,;?]|$))",
@@ -473,7 +488,7 @@ _ASK_START = re.compile(
 _GROUP = re.compile(
     r"\b(?:papers|works|studies|articles|ones|each|both|they|them|two|three|four)\b", re.I
 )
-_ONE_PAPER = re.compile(r"^the\s+.+\s(?:paper|one|work|study|method|model|approach)$", re.I)
+_ONE_PAPER = re.compile(rf"^the\s+.+\s(?:{_PAPER_NOUNS})$", re.I)
 # "What does the later one change compared with the earlier one?": a place in an order the
 # question set up elsewhere ("Two papers design ..."), no description of a paper
 _BY_POSITION = re.compile(
@@ -501,6 +516,17 @@ _PAIR = re.compile(
 )
 
 
+# "the pretrained models built for cybersecurity text and for web addresses", "the works
+# applying pretrained models to legislation retrieval and to legal text classification": a
+# plural head shared by two phrases that repeat its preposition, one paper each
+_SHARED_HEAD = re.compile(
+    r"\b(?P<head>the\s+(?:[\w/-]+\s+){0,8}?(?:papers|works|studies|models|methods|systems"
+    r"|approaches|ones)\b[^,;?]*?\s(?P<p>for|to|on|in|of|with|about))\s+(?P<a>[^,;?]+?),?\s+"
+    r"(?:and|or)\s+(?P=p)\s+(?P<b>[^,;?]+?)(?=\s*(?:[,;?]|$))",
+    re.IGNORECASE,
+)
+
+
 def descriptions(question: str) -> list[str]:
     """The clauses of a question that each describe one paper ("the one that up-samples a small
     medical corpus"), in order; the clauses that ask, or speak of the papers as a group, are
@@ -509,6 +535,10 @@ def descriptions(question: str) -> list[str]:
     m = _PAIR.match(q) or _BY_PAIR.search(q)
     if m and all(len(terms(m.group(g))) >= 2 for g in "ab"):
         return [m.group("a").strip(), m.group("b").strip()]
+    m = _SHARED_HEAD.search(q)
+    if m and all(len(terms(m.group(g))) >= 2 for g in "ab"):
+        head = m.group("head")
+        return [f"{head} {m.group('a').strip()}", f"{head} {m.group('b').strip()}"]
     out: list[str] = []
     for clause in _DESCRIPTION_BREAK.split(q):
         c = re.sub(r"^\s*(?:and|or|but|with)\s+", "", clause.strip(" .'\""))
@@ -524,6 +554,13 @@ def descriptions(question: str) -> list[str]:
             continue
         out.append(c)
     return out if len(out) >= 2 else []
+
+
+def describes_several(question: str) -> bool:
+    """The question describes two or more papers each by a definite description ("What did the
+    nearest-class-mean baseline score, and how did the work on modulating frozen RL models
+    fare?"), without a word that takes them together."""
+    return sum(bool(re.match(r"the\s", d, re.IGNORECASE)) for d in descriptions(question)) >= 2
 
 
 # where a long question's parts meet: punctuation, "and", and relative words
@@ -609,7 +646,14 @@ def answer_slot(question: str) -> Slot:
         subject = _SIZED.match(rest) if adj in ("large", "big", "small") else None
         # every word of the sized thing: "3.36 million text entries" sizes "the text collection"
         extra = tuple(dict.fromkeys(terms(subject.group("n")))) if subject else ()
-        return Slot("quantity", f"how {adj}", _ADJ_UNITS.get(adj, ()) + extra, units=units)
+        if _DATA & set(extra):
+            extra += _DATA_UNITS
+        # "how big were the gains": the size of a change, which a change states ("+3.6%")
+        sized = (
+            [w for w in subject.group("n").split() if w.lower() not in STOPWORDS] if subject else []
+        )
+        change = bool(sized and _CHANGE_VERBS.match(sized[0]))
+        return Slot("quantity", f"how {adj}", _ADJ_UNITS.get(adj, ()) + extra, change, units)
     m = _WHAT_METRIC.search(q)
     if m and _CALLED.match(q, m.end()):  # "what's their score called": its name, not a number
         m = None

@@ -228,6 +228,26 @@ def introduces(name: str, text: str) -> bool:
     return re.search(rf"\(\s*{re.escape(name)}\s*\)", text) is not None
 
 
+# "two models: SOBertBase ... and SOBertLarge": the abstract coins variants of the name asked
+# ("How large are the SOBert models?"), so the name is that paper's own, as a title's name is
+_VARIANT = r"(?:[A-Z][a-z]+|[-_](?:base|large|small|tiny|mini|xl|xxl)\b)"
+
+
+def coins_variants(name: str, text: str) -> bool:
+    """`text` names models whose names extend `name`: "SOBertBase" and "SOBertLarge"."""
+    return re.search(rf"(?<![\w-]){re.escape(name)}{_VARIANT}", text) is not None
+
+
+def owns_name(name: str, title: str, abstract: str) -> bool:
+    """The paper's own name: its title gives it, its abstract introduces it in parentheses, or
+    the abstract coins variants of it."""
+    return (
+        names_verbatim(name, title, ignore_case=True)
+        or introduces(name, abstract)
+        or coins_variants(name, abstract)
+    )
+
+
 def papers_naming(entity: str, papers: list) -> list:  # noqa: ANN001 - rag.schema.Paper
     """The papers that name `entity` most directly: verbatim in the title, else verbatim in the
     abstract, else by `mentioned` (parts, plural, acronym). "VPT" then finds the VPT paper, not

@@ -398,3 +398,15 @@ def test_a_criterion_restated_in_the_fields_term_is_not_judged_absent_by_its_par
     )
     assert ans.mode == "compare" and not ans.abstained, ans.answer
     assert any("CySecBERT" in p.title for p in ans.papers), [p.title for p in ans.papers]
+
+
+def test_a_known_head_makes_its_modifier_no_unknown_word(seed_pipeline: Pipeline) -> None:
+    """ "a brand-new benchmark" asks for a new one: no abstract says "brand", but "brand-new"
+    is "new" (the compare gate abstained on "Which papers contribute a brand-new benchmark or
+    evaluation dataset of their own?"); "text-to-music" stays unknown, as "music" is."""
+    from rag.abstention import oov_share
+    from rag.extractive import corpus_for
+
+    corpus = corpus_for(seed_pipeline)
+    assert oov_share("contribute a brand-new benchmark or evaluation dataset", corpus) == 0.0
+    assert oov_share("work on text-to-music generation", corpus) > 0.3

@@ -326,6 +326,36 @@ def test_a_question_with_two_asks_gets_a_sentence_for_each(seed_pipeline: Pipeli
             ),
             "66% and 77%",
         ),
+        # two definite descriptions in two clauses, with no "each" or "both": the second
+        # paper went unquoted (blind batch bl-*)
+        (
+            "What did the simple nearest-class-mean baseline for continual learning score, and"
+            " how did the work on modulating frozen RL models fare on the continual RL benchmark?",
+            ("a-simple-baseline-that-questions", "learning-to-modulate-pre-trained"),
+            "Continual-World",
+        ),
+        # described by a system and an interface, not a "paper" or "one"
+        (
+            "How do the reset-free robot fine-tuning system and the semi-supervised"
+            " language-instruction interface each cut down on human effort?",
+            ("robot-fine-tuning-made-easy", "goal-representations-for-instruction"),
+            "",
+        ),
+        # one plural head, two phrases repeating its preposition
+        (
+            "What tasks are the pretrained models built for cybersecurity text and for web"
+            " addresses evaluated on?",
+            ("cysecbert-", "urlbert-"),
+            "",
+        ),
+        # "SOBert" is the paper's own name: its abstract coins SOBertBase and SOBertLarge; the
+        # question asks two papers in parallel, so no one abstract need name both
+        (
+            "How large are the SOBert models, and what compute budget did MonoByte use to"
+            " pretrain its models?",
+            ("stack-over-flowing", "monobyte-"),
+            "420 days on a V100",
+        ),
     ],
 )
 def test_each_paper_a_question_describes_is_quoted(

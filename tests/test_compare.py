@@ -356,15 +356,23 @@ def test_an_excluded_field_is_not_what_is_screened_for(seed_pipeline: Pipeline) 
 def test_a_survey_proposes_no_method(seed_pipeline: Pipeline) -> None:
     """ "Which papers propose a new pretraining method for image encoders?": the survey of
     pretrained foundation models reviews such methods ("The review covers ... existing
-    pretraining methods") and proposes none; asked for surveys, it is listed."""
-    from rag.facets import proposes_work
+    pretraining methods") and proposes none; nor is it one of the papers that "deal with
+    knowledge graphs" because it mentions them. Asked for surveys, it is listed."""
+    from rag.facets import leaves_out_surveys
 
-    assert proposes_work("propose a new pretraining method for image or visual encoders")
-    assert not proposes_work("are surveys that propose a taxonomy")
-    assert not proposes_work("evaluate on image classification")
+    assert leaves_out_surveys("propose a new pretraining method for image or visual encoders")
+    assert leaves_out_surveys("bring knowledge graphs into language models")
+    assert not leaves_out_surveys("are surveys that propose a taxonomy")
+    assert not leaves_out_surveys("are books or broad overviews rather than new methods")
     ans = seed_pipeline.ask(
         "Which papers propose a new pretraining method for image or visual encoders?"
     )
     ids = {r.paper_id for r in ans.papers}
     assert any(pid.startswith("rad-dino") for pid in ids), ids
     assert not any(pid.startswith("a-comprehensive-survey") for pid in ids), ids
+    ans = seed_pipeline.ask(
+        "Which papers bring structured knowledge such as knowledge graphs into language models?"
+    )
+    ids = {r.paper_id for r in ans.papers}
+    assert any(pid.startswith("ernie-3-0") for pid in ids), ids
+    assert not any(pid.startswith("foundation-models-for-natural") for pid in ids), ids

@@ -147,3 +147,18 @@ def test_background_sentences_move_down_for_what_the_paper_did() -> None:
     out = demote_background([background, own_first, finding])
     assert [s.sentence for s in out][:2] == [own_first.sentence, finding.sentence]
     assert out[-1].score == pytest.approx(0.50 - W_BACKGROUND)
+
+
+def test_a_name_whose_variants_an_abstract_coins_is_its_own() -> None:
+    """ "SOBertBase" and "SOBertLarge" make "SOBert" the paper's own name, as a title's name or
+    a parenthesised abbreviation would; a name merely used is not."""
+    from rag.sentences import coins_variants, owns_name
+
+    abstract = "We train two models: SOBertBase, with 109M parameters, and SOBertLarge."
+    assert coins_variants("SOBert", abstract)
+    assert owns_name("SOBert", "Stack Over-Flowing with Results", abstract)
+    assert owns_name("PLIP", "PLIP: Language-Image Pre-training", "We pre-train it.")
+    assert not coins_variants("BERT", "We compare against BERT and RoBERTa.")
+    assert not owns_name(
+        "BERT", "Stack Over-Flowing with Results", "We fine-tune BERT-style models."
+    )

@@ -34,6 +34,10 @@ def test_asked_facets() -> None:
     assert "data" not in [
         f.name for f in asked_facets("filter a pretraining corpus of their own for LLMs")
     ]
+    # "reduce the compute needed to pre-train" asks for savings as "cheaper" does
+    assert "efficiency" in [
+        f.name for f in asked_facets("reduce the compute or data needed to pre-train LMs")
+    ]
     # the domain cues are how language-model papers say it: not asked of image encoders (which
     # are vision work)
     assert [
@@ -232,3 +236,14 @@ def test_one_of_two_ways_asks_no_kind() -> None:
     """ "pretrain or further pretrain their own model": either way will do."""
     names = {f.name for f in asked_facets("pretrain or further pretrain their own model for law")}
     assert "continual" not in names
+
+
+def test_selecting_graph_pretraining_data_is_no_language_model_data_work() -> None:
+    """The data facet asks about language models' pretraining data: a graph paper that helps
+    "select pre-training data" (W2PGNN) is not of that kind; a text one is."""
+    data = next(f for f in asked_facets("select or filter LLM pretraining data"))
+    assert data.name == "data"
+    graph = "Our framework helps select pre-training data for graph neural networks."
+    assert facet_sentence(data, "When to Pre-Train Graph Neural Networks?", graph) is None
+    text = "We select pre-training data for language models by quality scores."
+    assert facet_sentence(data, "Data selection", text) == text

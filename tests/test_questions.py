@@ -705,3 +705,55 @@ def test_the_slot_is_read_from_the_sentence_that_asks() -> None:
     # a paper is asked for, not a number, when it "proposes a score"
     assert not answer_slot("Which paper proposes a score for ranking sim-trained policies?").checked
     assert answer_slot("What score does it reach?").kind == "quantity"
+
+
+def test_definite_descriptions_and_a_shared_head() -> None:
+    """Two definite descriptions ask about two papers; a plural head shared by two phrases that
+    repeat its preposition is one description each."""
+    from rag.questions import describes_several
+
+    assert describes_several(
+        "What did the simple nearest-class-mean baseline score, and how did the work on"
+        " modulating frozen RL models fare?"
+    )
+    assert not describes_several("What did the nearest-class-mean baseline score?")
+    assert descriptions(
+        "What tasks are the pretrained models built for cybersecurity text and for web"
+        " addresses evaluated on?"
+    ) == [
+        "the pretrained models built for cybersecurity text",
+        "the pretrained models built for web addresses evaluated on",
+    ]
+    # one paper's two sources are no two papers: the head is singular
+    assert not descriptions("What did the model trained on Wikipedia and on books report?")
+    assert (
+        len(
+            descriptions(
+                "How do the reset-free robot fine-tuning system and the semi-supervised"
+                " language-instruction interface each cut down on human effort?"
+            )
+        )
+        == 2
+    )
+
+
+def test_a_collection_is_sized_in_its_entries_a_vocabulary_is_not() -> None:
+    """ "How big is the corpus": "3.36 million text entries" sizes it; "how large is the
+    tokenizer vocabulary" is not answered by the corpus's entries."""
+    entries = (
+        "We create a comprehensive database encompassing 3.36 million text entries from Chinese"
+        " social media."
+    )
+    assert fills(answer_slot("How big is the corpus behind Chinese MentalBERT?"), entries, "")
+    vocab = "How large is the tokenizer vocabulary of Chinese MentalBERT?"
+    assert not fills(answer_slot(vocab), entries, vocab)
+
+
+def test_how_big_a_gain_is_the_size_of_a_change() -> None:
+    """ "how big were the gains": a change, stated as one ("improve ... by 3.6%"), though no
+    size word is next to it."""
+    q = "How big were the gains with a small versus a large manually labelled set?"
+    slot = answer_slot(q)
+    assert slot.change
+    assert fills(slot, "Our method improves the performance by 3.6% on the small set.", q)
+    assert not answer_slot("How big is the corpus behind Chinese MentalBERT?").change
