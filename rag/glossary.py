@@ -111,3 +111,51 @@ def described_names(text: str) -> list[str]:
         for name, g in _gloss_sets().items()
         if name not in given and len(have & g) >= DESCRIBES_MIN
     ]
+
+
+# --- the field's terms for what readers describe in everyday words -------------------------
+# A compare criterion put in a reader's words ("losing earlier skills once it gets trained on
+# something new", "spotting mentions of people or organisations in text") shares no word with
+# the abstracts, which use the field's term ("catastrophic forgetting", "named entity
+# recognition"), and MiniLM links them only weakly. As with a restating aside ("... (catastrophic
+# forgetting)", rag.compare.restatement), the field's term is then a second wording of the
+# criterion that either may match. A term is given when every one of its word groups is in the
+# criterion. General knowledge of ML, not of the seed collection; the descriptions are the ones
+# blind writers used, each kept only where it helped the tune split's compare questions that use
+# it (toxicity for "harmful or offensive text" and self-training for "labels it made itself" did
+# not: docs/ANSWERING.md, nineteenth round).
+_W = re.IGNORECASE
+FIELD_TERMS: dict[str, tuple[re.Pattern[str], ...]] = {
+    "catastrophic forgetting of previously learned knowledge": (
+        re.compile(r"\b(?:los(?:e|es|ing|t)|forget\w*|eras\w*|overwrit\w*)\b", _W),
+        re.compile(r"\b(?:earlier|previous\w*|prior|already|old|original|past|learned|knew)\b", _W),
+    ),
+    "parameter-efficient fine-tuning adapters low-rank": (
+        re.compile(r"\b(?:small|few|tiny|fraction|handful|add-ons?|extra|added)\b", _W),
+        re.compile(r"\b(?:parameters?|weights?)\b", _W),
+        re.compile(r"\b(?:only|instead|rather|without|frozen|freez\w*|keep\w*)\b", _W),
+    ),
+    "data mixture of domains": (
+        re.compile(r"\b(?:blend\w*|mix\w*|balanc\w*|proportions?|ratios?)\b", _W),
+        re.compile(r"\b(?:sources|domains)\b", _W),  # several ("general-domain" is one)
+    ),
+    "Monte Carlo tree search MCTS": (
+        re.compile(r"\b(?:lookahead|look-ahead|tree)\b", _W),
+        re.compile(r"\b(?:search\w*|rollouts?|simulat\w*|branch\w*)\b", _W),
+    ),
+    "offline reinforcement learning from logged data": (
+        re.compile(r"\b(?:logged|fixed|static|previously\s+collected|pre-collected)\b", _W),
+        re.compile(r"\b(?:data\w*|experience|trajector\w*|logs?)\b", _W),
+        re.compile(r"\b(?:polic\w*|control|agents?|reinforcement|RL)\b", _W),
+    ),
+    "information retrieval ad-hoc retrieval": (
+        re.compile(r"\b(?:search\w*|rank\w*)\b", _W),
+        re.compile(r"\b(?:documents?|passages?|web\s+pages?)\b", _W),
+    ),
+}
+
+
+def field_terms(text: str) -> str:
+    """The field's terms for what `text` describes in everyday words, or ""."""
+    found = [t for t, groups in FIELD_TERMS.items() if all(g.search(text) for g in groups)]
+    return " ".join(found)

@@ -35,3 +35,36 @@ def test_a_paraphrase_of_a_name_is_answered_not_abstained(seed_pipeline: Pipelin
         "Which papers study answer quality on a medical Q&A forum for patients?"
     )
     assert all(not c.title.startswith("Stack Over-Flowing") for c in far.citations), far.answer
+
+
+def test_the_fields_term_for_what_a_criterion_describes_in_everyday_words() -> None:
+    """ "losing earlier skills once trained on something new" is catastrophic forgetting and
+    "training only a small add-on or a tiny fraction of its weights" parameter-efficient
+    fine-tuning; a criterion with only one of a term's word groups gets none."""
+    from rag.glossary import field_terms
+
+    assert "catastrophic forgetting" in field_terms(
+        "grapple with a model losing earlier skills or knowledge once it gets trained further"
+    )
+    assert "parameter-efficient" in field_terms(
+        "adapt a big pretrained model by training only a small add-on or a tiny fraction of its"
+        " weights"
+    )
+    assert "information retrieval" in field_terms("deal with document search or ranking")
+    assert field_terms("study how models are trained on new data") == ""
+    assert field_terms("lose accuracy on the new tasks") == ""
+
+
+def test_compare_reads_a_criterion_in_everyday_words_as_the_fields_term(
+    seed_pipeline: Pipeline,
+) -> None:
+    """No abstract says "grapple", "losing" or "earlier": the criterion was abstained on as
+    a property no abstract has; read as "catastrophic forgetting" too, the papers about it
+    are listed."""
+    ans = seed_pipeline.ask(
+        "Which papers grapple with a model losing earlier skills or knowledge once it gets"
+        " trained on something new?"
+    )
+    ids = {p.paper_id for p in ans.papers}
+    assert any(pid.startswith("learning-to-modulate-pre-trained") for pid in ids), ids
+    assert any(pid.startswith("investigating-continual-pretraining") for pid in ids), ids
