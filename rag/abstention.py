@@ -47,6 +47,7 @@ from rag.schema import Paper
 from rag.sentences import (
     coins_variants,
     entities,
+    in_own_url,
     introduces,
     mentioned,
     names_verbatim,
@@ -301,6 +302,7 @@ def _presents(name: str, abstract: str) -> bool:
     return (
         introduces(name, abstract)
         or coins_variants(name, abstract)
+        or in_own_url(name, abstract)
         or (
             re.search(
                 rf"\b(?:we\s+(?:introduce|propose|present)|called|named|dubbed|termed)\s+{n}(?![\w-])",

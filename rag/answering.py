@@ -47,6 +47,7 @@ from rag.extractive import (
     score_sentences,
     theme_label,
 )
+from rag.facets import is_survey, leaves_out_surveys
 from rag.questions import (
     ASKS_SEVERAL,
     GENERIC_NAMES,
@@ -184,8 +185,10 @@ def named_papers(question: str, papers: list[Paper]) -> list[str]:
             continue  # "BERT" of "the Maltese BERT paper" names no paper by itself
         found = papers_naming(e, papers)  # in retrieval order: the best one first
         if not found and " " in e:  # no abstract says "Maltese BERT": its most telling word
+            words = e.split()  # or two ("Stack Overflow" of "Stack Overflow BERT")
+            parts = [" ".join(words[i : i + 2]) for i in range(len(words) - 1)] + words
             options = [
-                f for w in e.split() if w not in GENERIC_NAMES and (f := papers_naming(w, papers))
+                f for w in parts if w not in GENERIC_NAMES and (f := papers_naming(w, papers))
             ]
             found = min(options, key=len) if options else []
         if len(found) > NAME_OWNERS_MAX:
@@ -546,6 +549,11 @@ class Answerer:
         elif (count := papers_described(question)) and (what := described_together(question)):
             # "the two biomedical BERT papers": the papers those words describe best
             ranked = self._rank_described(what, papers)
+            if not leaves_out_surveys(what):  # "the three general overviews": the surveys first
+                ranked = {
+                    p.id: ranked.get(p.id, 0.0) + float(is_survey(p.title, p.abstract))
+                    for p in papers
+                }
             must = sorted(ranked, key=lambda pid: -ranked[pid])[:count]
         elif several and len(found := self._described(question, papers, named)) >= 2:
             # "between the paper arguing X and the one that Y, what does each ...": each

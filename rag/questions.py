@@ -411,7 +411,7 @@ ASKS_SEVERAL = re.compile(
 # arguing X and the one that Y": the answer quotes that many papers
 _DESCRIBED_COUNT = re.compile(
     r"\b(?P<n>two|three|both|a\s+(?:couple|pair)\s+of)\s+(?:[\w/-]+\s+){0,5}?"
-    r"(?:papers|works|studies|articles|methods|approaches|frameworks|surveys|reviews)\b"
+    r"(?:papers|works|studies|articles|methods|approaches|frameworks|surveys|reviews|overviews)\b"
     r"|\bbetween\s+the\s+(?:paper|work|study|one)\b.+\band\s+the\s+(?:one|paper|work|study)\b"
     # "Learning-to-Modulate and the nearest-mean-classifier baseline paper", "the BLURB paper
     # and the Maltese one"
@@ -427,11 +427,14 @@ _STANDS_FOR = re.compile(
 )
 
 
+_OVERVIEWS = ("surveys", "reviews", "overviews")
+
+
 def described_together(question: str) -> str:
     """What "the two ad-hoc retrieval papers" says the papers are ("ad-hoc retrieval"); "" when
     the count comes with no words of its own ("the two papers")."""
     m = _DESCRIBED_COUNT.search(question)
-    if m and m.group("n") and m.group(0).split()[-1].lower() in ("surveys", "reviews"):
+    if m and m.group("n") and m.group(0).split()[-1].lower() in _OVERVIEWS:
         # "the two surveys of pretrained and foundation models": the noun says what they are
         return re.split(r"[,;:?]", question[m.start() :], maxsplit=1)[0].split(None, 1)[1]
     if not m or not m.group("n") or _DESCRIBED_ON.match(question, m.end()):
@@ -502,6 +505,8 @@ _BY_PAIR = re.compile(
 )
 _ASKS_OF = re.compile(
     r"^\s*(?:(?:what|how|which)\s+(?:[\w-]+\s+){0,3}?(?:do|does|did)\s+|both\s+"
+    # "How were the Stack Overflow BERT models and the cybersecurity model each evaluated?"
+    r"|how\s+(?:is|are|was|were)\s+(?=the\s)"
     # "Compare the biomedical BERT paper that ... with the one that ...": the paper compared
     r"|(?:compare|contrast)\s+(?=the\s))",
     re.IGNORECASE,
@@ -560,7 +565,19 @@ def describes_several(question: str) -> bool:
     """The question describes two or more papers each by a definite description ("What did the
     nearest-class-mean baseline score, and how did the work on modulating frozen RL models
     fare?"), without a word that takes them together."""
-    return sum(bool(re.match(r"the\s", d, re.IGNORECASE)) for d in descriptions(question)) >= 2
+    return sum(_definite(d) for d in descriptions(question)) >= 2
+
+
+def _definite(description: str) -> bool:
+    return bool(_DEFINITE.match(description)) or (
+        description.lower().startswith("the ") and len(terms(description)) >= 3
+    )
+
+
+# "the work on modulating frozen RL models", "the simple nearest-class-mean baseline", "the
+# token-swapping thesis": a description that names what it describes as a paper's work, or says
+# enough of it ("the acronym stand for" describes none)
+_DEFINITE = re.compile(rf"^the\s.*\b(?:{_PAPER_NOUNS})s?\b", re.IGNORECASE)
 
 
 # where a long question's parts meet: punctuation, "and", and relative words

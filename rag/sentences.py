@@ -238,13 +238,44 @@ def coins_variants(name: str, text: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(name)}{_VARIANT}", text) is not None
 
 
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
+# the parts of a web address that name hosts and paths, not a paper's method
+_URL_WORDS = frozenset(
+    "http https www github gitlab huggingface com org net edu sites google view home project"
+    " projects tree blob main code".split()
+)
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def in_own_url(name: str, text: str) -> bool:
+    """A part of a web address the text gives is the name ("https://github.com/hkust-nlp/
+    PreSelect", "https://seohong.me/projects/hilp/", "https://robofume.github.io"): a paper's
+    code or project page is named for its method."""
+    key = _squashed(name)
+    return (
+        len(key) >= 3
+        and key not in _URL_WORDS
+        and any(
+            _squashed(part) == key
+            for url in _URL.findall(text)
+            for part in re.split(r"[/.#?=]", url.rstrip(".,;)"))
+        )
+    )
+
+
 def owns_name(name: str, title: str, abstract: str) -> bool:
-    """The paper's own name: its title gives it, its abstract introduces it in parentheses, or
-    the abstract coins variants of it."""
+    """The paper's own name: its title gives it, its abstract introduces it in parentheses,
+    coins variants of it, or names its project page or code for it."""
     return (
         names_verbatim(name, title, ignore_case=True)
         or introduces(name, abstract)
         or coins_variants(name, abstract)
+        or in_own_url(name, abstract)
     )
 
 
@@ -258,6 +289,14 @@ def papers_naming(entity: str, papers: list) -> list:  # noqa: ANN001 - rag.sche
             found = [p for p in papers if rx.search(field_of(p))]
             if found:
                 return found
+        # "HILP": no title or abstract writes it, but one paper's project page is named for it
+        if by_url := [p for p in papers if in_own_url(entity, p.abstract)]:
+            return by_url
+        # "Stack Overflow" for an abstract's "StackOverflow", "Meta World" for "MetaWorld"
+        if (closed := re.sub(r"[\s-]+", "", entity)) != entity and len(closed) >= 4:
+            solid = re.compile(rf"(?<![\w-]){re.escape(closed)}(?![\w-])", re.IGNORECASE)
+            if by_closed := [p for p in papers if solid.search(f"{p.title}\n{p.abstract}")]:
+                return by_closed
         if entity.isupper() and len(entity) >= 3:  # "LOOK", "KIND": not the words look, kind,
             letters = re.sub(r"[^a-z]", "", entity.lower())  # but their spelled-out form
             spelled = [

@@ -348,6 +348,30 @@ def test_a_question_with_two_asks_gets_a_sentence_for_each(seed_pipeline: Pipeli
             ("cysecbert-", "urlbert-"),
             "",
         ),
+        # "the three general overviews": the papers that say they are surveys or books come
+        # first among the candidates, not the theory paper the question's words also fit
+        (
+            "What scope do the three general overviews of pretrained and foundation models in the"
+            " collection cover?",
+            ("a-comprehensive-survey-on-pretrained", "foundation-models-for-natural-language"),
+            "",
+        ),
+        # "PreSelect" is named for its code's address; the question compares each with standard
+        # pre-training, not MeCo with PreSelect (no head-to-head to find)
+        (
+            "What savings in training data or compute do MeCo and PreSelect report compared with"
+            " standard pre-training?",
+            ("metadata-conditioning-accelerates", "predictive-data-selection"),
+            "",
+        ),
+        # "Stack Overflow" is how a reader writes the abstract's "StackOverflow"; "How were
+        # the X and the Y ..." describes two papers as "How did ..." does
+        (
+            "How were the Stack Overflow BERT models and the cybersecurity language model each"
+            " evaluated?",
+            ("stack-over-flowing", "cysecbert-"),
+            "",
+        ),
         # "SOBert" is the paper's own name: its abstract coins SOBertBase and SOBertLarge; the
         # question asks two papers in parallel, so no one abstract need name both
         (

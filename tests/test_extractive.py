@@ -162,3 +162,21 @@ def test_a_name_whose_variants_an_abstract_coins_is_its_own() -> None:
     assert not owns_name(
         "BERT", "Stack Over-Flowing with Results", "We fine-tune BERT-style models."
     )
+
+
+def test_a_name_its_project_page_or_code_is_named_for_is_the_papers_own() -> None:
+    """ "PreSelect" is used, never introduced, in its abstract; "HILP" is only in the address of
+    its project page. Either address makes the name the paper's own (and finds the paper)."""
+    from types import SimpleNamespace
+
+    from rag.sentences import in_own_url, owns_name, papers_naming
+
+    preselect = "Models trained with PreSelect win. Code: https://github.com/hkust-nlp/PreSelect."
+    assert in_own_url("PreSelect", preselect)
+    assert owns_name("PreSelect", "Predictive Data Selection", preselect)
+    hilp = "We propose Hilbert foundation policies. See https://seohong.me/projects/hilp/"
+    assert in_own_url("HILP", hilp)
+    assert not in_own_url("GitHub", preselect)  # a host is no paper's name
+    assert not in_own_url("nlp", preselect)  # nor a part of one
+    papers = [SimpleNamespace(title="Foundation Policies", abstract=hilp)]
+    assert papers_naming("HILP", papers) == papers
