@@ -124,38 +124,47 @@ def described_names(text: str) -> list[str]:
 # blind writers used, each kept only where it helped the tune split's compare questions that use
 # it (toxicity for "harmful or offensive text" and self-training for "labels it made itself" did
 # not: docs/ANSWERING.md, nineteenth round).
-_W = re.IGNORECASE
-FIELD_TERMS: dict[str, tuple[re.Pattern[str], ...]] = {
+# each term's word groups, every one of which the criterion must have (one alternation each)
+FIELD_TERMS: dict[str, tuple[str, ...]] = {
     "catastrophic forgetting of previously learned knowledge": (
-        re.compile(r"\b(?:los(?:e|es|ing|t)|forget\w*|eras\w*|overwrit\w*)\b", _W),
-        re.compile(r"\b(?:earlier|previous\w*|prior|already|old|original|past|learned|knew)\b", _W),
+        r"los(?:e|es|ing|t)|forget\w*|eras\w*|overwrit\w*",
+        r"earlier|previous\w*|prior|already|old|original|past|learned|knew",
     ),
     "parameter-efficient fine-tuning adapters low-rank": (
-        re.compile(r"\b(?:small|few|tiny|fraction|handful|add-ons?|extra|added)\b", _W),
-        re.compile(r"\b(?:parameters?|weights?)\b", _W),
-        re.compile(r"\b(?:only|instead|rather|without|frozen|freez\w*|keep\w*)\b", _W),
+        r"small|few|tiny|fraction|handful|add-ons?|extra|added",
+        r"parameters?|weights?",
+        r"only|instead|rather|without|frozen|freez\w*|keep\w*",
     ),
+    # several sources or domains ("general-domain" is one)
     "data mixture of domains": (
-        re.compile(r"\b(?:blend\w*|mix\w*|balanc\w*|proportions?|ratios?)\b", _W),
-        re.compile(r"\b(?:sources|domains)\b", _W),  # several ("general-domain" is one)
+        r"blend\w*|mix\w*|balanc\w*|proportions?|ratios?",
+        r"sources|domains",
     ),
     "Monte Carlo tree search MCTS": (
-        re.compile(r"\b(?:lookahead|look-ahead|tree)\b", _W),
-        re.compile(r"\b(?:search\w*|rollouts?|simulat\w*|branch\w*)\b", _W),
+        r"lookahead|look-ahead|tree",
+        r"search\w*|rollouts?|simulat\w*|branch\w*",
     ),
     "offline reinforcement learning from logged data": (
-        re.compile(r"\b(?:logged|fixed|static|previously\s+collected|pre-collected)\b", _W),
-        re.compile(r"\b(?:data\w*|experience|trajector\w*|logs?)\b", _W),
-        re.compile(r"\b(?:polic\w*|control|agents?|reinforcement|RL)\b", _W),
+        r"logged|fixed|static|previously\s+collected|pre-collected",
+        r"data\w*|experience|trajector\w*|logs?",
+        r"polic\w*|control|agents?|reinforcement|RL",
     ),
     "information retrieval ad-hoc retrieval": (
-        re.compile(r"\b(?:search\w*|rank\w*)\b", _W),
-        re.compile(r"\b(?:documents?|passages?|web\s+pages?)\b", _W),
+        r"search\w*|rank\w*",
+        r"documents?|passages?|web\s+pages?",
     ),
 }
 
 
+@lru_cache(maxsize=1)
+def _field_groups() -> dict[str, tuple[re.Pattern[str], ...]]:
+    return {
+        term: tuple(re.compile(rf"\b(?:{g})\b", re.IGNORECASE) for g in groups)
+        for term, groups in FIELD_TERMS.items()
+    }
+
+
 def field_terms(text: str) -> str:
     """The field's terms for what `text` describes in everyday words, or ""."""
-    found = [t for t, groups in FIELD_TERMS.items() if all(g.search(text) for g in groups)]
+    found = [t for t, groups in _field_groups().items() if all(g.search(text) for g in groups)]
     return " ".join(found)
