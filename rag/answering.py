@@ -537,11 +537,7 @@ class Answerer:
             return [], None
         top = scored[0].score
         must: list[str] = []
-        several = bool(
-            ASKS_SEVERAL.search(question)
-            or papers_described(question)
-            or describes_several(question)
-        )
+        several = about_several(question, [])
         if rw is not None and rw.reference.kind == "plural":
             must = list(rw.focus_ids)
         elif len(named := named_papers(question, papers)) >= 2:
