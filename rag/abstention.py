@@ -45,10 +45,8 @@ from rag.extractive import (
 from rag.questions import ASKS_EACH, GENERIC_NAMES, Slot, answer_slot, fills, names
 from rag.schema import Paper
 from rag.sentences import (
-    coins_variants,
+    abstract_owns,
     entities,
-    in_own_url,
-    introduces,
     mentioned,
     names_verbatim,
     owns_name,
@@ -299,18 +297,13 @@ def _presents(name: str, abstract: str) -> bool:
     """The abstract presents `name` as its own: "... GFlowNet (OC-GFN)", "We introduce
     RoboFuME, ...", "Our system, called V-PTR, ..."."""
     n = re.escape(name)
-    return (
-        introduces(name, abstract)
-        or coins_variants(name, abstract)
-        or in_own_url(name, abstract)
-        or (
-            re.search(
-                rf"\b(?:we\s+(?:introduce|propose|present)|called|named|dubbed|termed)\s+{n}(?![\w-])",
-                abstract,
-                re.IGNORECASE,
-            )
-            is not None
+    return abstract_owns(name, abstract) or (
+        re.search(
+            rf"\b(?:we\s+(?:introduce|propose|present)|called|named|dubbed|termed)\s+{n}(?![\w-])",
+            abstract,
+            re.IGNORECASE,
         )
+        is not None
     )
 
 

@@ -268,54 +268,66 @@ def in_own_url(name: str, text: str) -> bool:
     )
 
 
-def owns_name(name: str, title: str, abstract: str) -> bool:
-    """The paper's own name: its title gives it, its abstract introduces it in parentheses,
-    coins variants of it, or names its project page or code for it."""
+def abstract_owns(name: str, abstract: str) -> bool:
+    """The abstract makes `name` its own: introduces it in parentheses, coins variants of it,
+    or names its project page or code for it."""
     return (
-        names_verbatim(name, title, ignore_case=True)
-        or introduces(name, abstract)
-        or coins_variants(name, abstract)
-        or in_own_url(name, abstract)
+        introduces(name, abstract) or coins_variants(name, abstract) or in_own_url(name, abstract)
     )
+
+
+def owns_name(name: str, title: str, abstract: str) -> bool:
+    """The paper's own name: its title gives it, or its abstract makes it its own."""
+    return names_verbatim(name, title, ignore_case=True) or abstract_owns(name, abstract)
+
+
+def _verbatim(rx: re.Pattern[str], papers: list) -> list:  # noqa: ANN001 - rag.schema.Paper
+    """The papers whose title matches `rx`, else those whose abstract does."""
+    for field_of in (lambda p: p.title, lambda p: p.abstract):
+        if found := [p for p in papers if rx.search(field_of(p))]:
+            return found
+    return []
+
+
+def _named_otherwise(entity: str, papers: list) -> list:  # noqa: ANN001 - rag.schema.Paper
+    """The papers that give `entity` in another form: "HILP" in no title or abstract but in
+    one paper's project page, "Stack Overflow" for an abstract's "StackOverflow"."""
+    if by_url := [p for p in papers if in_own_url(entity, p.abstract)]:
+        return by_url
+    if (closed := re.sub(r"[\s-]+", "", entity)) != entity and len(closed) >= 4:
+        solid = re.compile(rf"(?<![\w-]){re.escape(closed)}(?![\w-])", re.IGNORECASE)
+        return [p for p in papers if solid.search(f"{p.title}\n{p.abstract}")]
+    return []
 
 
 def papers_naming(entity: str, papers: list) -> list:  # noqa: ANN001 - rag.schema.Paper
     """The papers that name `entity` most directly: verbatim in the title, else verbatim in the
-    abstract, else by `mentioned` (parts, plural, acronym). "VPT" then finds the VPT paper, not
-    also the V-PTR paper whose "video pre-training" it abbreviates."""
+    abstract, else in another form (`_named_otherwise`), else by `mentioned` (parts, plural,
+    acronym). "VPT" then finds the VPT paper, not also the V-PTR paper whose "video
+    pre-training" it abbreviates."""
     exact = rf"(?<![\w-]){re.escape(entity)}(?![\w-])"
-    for rx in (re.compile(exact), re.compile(exact, re.IGNORECASE)):
-        for field_of in (lambda p: p.title, lambda p: p.abstract):
-            found = [p for p in papers if rx.search(field_of(p))]
-            if found:
-                return found
-        # "HILP": no title or abstract writes it, but one paper's project page is named for it
-        if by_url := [p for p in papers if in_own_url(entity, p.abstract)]:
-            return by_url
-        # "Stack Overflow" for an abstract's "StackOverflow", "Meta World" for "MetaWorld"
-        if (closed := re.sub(r"[\s-]+", "", entity)) != entity and len(closed) >= 4:
-            solid = re.compile(rf"(?<![\w-]){re.escape(closed)}(?![\w-])", re.IGNORECASE)
-            if by_closed := [p for p in papers if solid.search(f"{p.title}\n{p.abstract}")]:
-                return by_closed
-        if entity.isupper() and len(entity) >= 3:  # "LOOK", "KIND": not the words look, kind,
-            letters = re.sub(r"[^a-z]", "", entity.lower())  # but their spelled-out form
-            spelled = [
-                p
-                for p in papers
-                if _acronym_at_word_starts(
-                    letters,
-                    [
-                        w
-                        for w in re.findall(r"[a-z]+", (p.title + " " + p.abstract).lower())
-                        if w not in _ACRONYM_SKIP
-                    ],
-                )
-            ]
-            # a name with digits or a hyphen ("CIFAR-100" inside "10-Split-CIFAR-100") is no
-            # common word: where no title or abstract spells it out, its parts still name it
-            if spelled or entity.isalpha():
-                return spelled
-            break
+    if found := _verbatim(re.compile(exact), papers) or _named_otherwise(entity, papers):
+        return found
+    if entity.isupper() and len(entity) >= 3:  # "LOOK", "KIND": not the words look, kind,
+        letters = re.sub(r"[^a-z]", "", entity.lower())  # but their spelled-out form
+        spelled = [
+            p
+            for p in papers
+            if _acronym_at_word_starts(
+                letters,
+                [
+                    w
+                    for w in re.findall(r"[a-z]+", (p.title + " " + p.abstract).lower())
+                    if w not in _ACRONYM_SKIP
+                ],
+            )
+        ]
+        # a name with digits or a hyphen ("CIFAR-100" inside "10-Split-CIFAR-100") is no
+        # common word: where no title or abstract spells it out, its parts still name it
+        if spelled or entity.isalpha():
+            return spelled
+    elif found := _verbatim(re.compile(exact, re.IGNORECASE), papers):
+        return found
     return [p for p in papers if mentioned(entity, (p.title + "\n" + p.abstract).lower())]
 
 
