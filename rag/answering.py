@@ -113,7 +113,9 @@ _COMPARE_CUES = re.compile(
     # "What legal-domain pretraining papers are in here?": two or three words saying what kind
     r"|\b(?:which|what)\s+(?:(?!(?:do|does|did|is|are|was|were|have|has|can|could|would|should"
     rf"|the|these|those|of)\b)[\w-]+\s+){{2,3}}{_PAPERS}\b"
-    r"|\b(?:list|find|show|name|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:[\w-]+\s+)?"
+    # ("did it find works best": a verb of the paper's, not a request to the reader)
+    r"|(?<!\bit\s)(?<!\bthey\s)\b(?:list|find|show|name|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?"
+    r"(?:[\w-]+\s+)?"
     rf"{_PAPERS}\b"
     rf"|\b(?:any|are\s+there)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?{_PAPERS}\b"
     r"|\bhow many papers\b|\bwhich\s+(?:ones|of\s+(?:these|those|them))\b"
@@ -126,6 +128,12 @@ _COMPARE_CUES = re.compile(
 _SUMMARY_CUES = re.compile(
     r"\bsummari[sz](?:e|ing|ation)\b|\bsummary\b|\boverview\b|\bwhat do (?:these|the) papers say\b"
     r"|\bwhat do the papers say\b",
+    re.IGNORECASE,
+)
+_WHICH_OF = re.compile(r"which\s+(?:ones|of\s+(?:these|those|them))\b", re.I)
+_COUNTED = re.compile(
+    r"\b(?:two|three|four|both)\s+(?:[\w-]+\s+){0,2}?(?:papers|works|studies|articles|methods"
+    r"|approaches|systems)\b",
     re.IGNORECASE,
 )
 # "which of these use X?" after a list: screen only the papers shown before
@@ -156,6 +164,10 @@ def route(question: str) -> str:
     # "What do the papers that X propose?": the papers that X are screened for (rag.compare)
     compare = _COMPARE_CUES.search(q) or cmp.PLURAL_SUBJECT.search(q)
     if _WHICH_MORE.search(q):  # "which of those two is bigger": weighed, not screened
+        compare = None
+    # "Two works steer LMs toward human values, one by X and one by Y. Which of them needs
+    # preference labels?": the papers the question itself counts, asked about, not screened
+    if compare and _WHICH_OF.match(compare.group(0)) and _COUNTED.search(q[: compare.start()]):
         compare = None
     summary = _SUMMARY_CUES.search(q)
     if summary and (not compare or summary.start() < compare.start()):

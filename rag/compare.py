@@ -25,7 +25,7 @@ from rag.contribution import (
 )
 from rag.extractive import W_DENSE, W_LEX, Corpus, asks_code, cite, is_boilerplate
 from rag.facets import asked_facets, is_survey, kind_sentence, leaves_out_surveys
-from rag.glossary import field_terms
+from rag.glossary import field_terms, in_field_words
 from rag.questions import GENERIC_NAMES, names, strip_lead_in
 from rag.schema import ComparedPaper, Paper, SearchFilters
 from rag.sentences import embed_sentences, split_sentences, terms
@@ -283,11 +283,12 @@ RESTATEMENT_MAX_WORDS = 4
 
 def restatement(criterion: str) -> str:
     """The short term a closing aside gives for the whole criterion, else the field's terms for
-    what it describes in everyday words (rag.glossary.field_terms), or "" (see _RESTATED)."""
+    what it describes in everyday words (rag.glossary.field_terms), else the criterion in the
+    field's words (rag.glossary.in_field_words), or "" (see _RESTATED)."""
     m = _RESTATED.search(criterion)
     text = (m.group("p") or m.group("ie") or "").strip(" .?") if m else ""
     if not text or _NOT_RESTATEMENT.search(text) or len(text.split()) > RESTATEMENT_MAX_WORDS:
-        return field_terms(criterion)
+        return field_terms(criterion) or in_field_words(criterion)
     return text
 
 

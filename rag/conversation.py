@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rag.questions import GENERIC_NAMES, descriptions, names, strip_lead_in
+from rag.questions import GENERIC_NAMES, descriptions, group_heading, names, strip_lead_in
 from rag.schema import Answer, Paper
 from rag.sentences import entities, papers_naming, terms
 
@@ -378,7 +378,11 @@ def mention_order(
             claimed.append((at, at + len(e)))  # ("Decision-Pretrained Transformer": not PASTA's)
     pos.update({pid: at for pid, (_, at) in best.items()})
     skip = spans + claimed
-    for pid, at in title_named(question, candidates, skip, shared_names, generic=True).items():
+    heading = group_heading(question)
+    titled = title_named(question, candidates, skip + [(0, heading)], shared_names, generic=True)
+    if heading and sum(at >= heading for at in [*pos.values(), *titled.values()]) < 2:
+        titled = title_named(question, candidates, skip, shared_names, generic=True)
+    for pid, at in titled.items():
         pos.setdefault(pid, at)  # a paper its name or title placed stays there
     pos.update(described_at(question, candidates, pos))
     named = sorted((p for p in candidates if p.id in pos), key=lambda p: pos[p.id])

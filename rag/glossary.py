@@ -149,11 +149,31 @@ FIELD_TERMS: dict[str, tuple[str, ...]] = {
         r"data\w*|experience|trajector\w*|logs?",
         r"polic\w*|control|agents?|reinforcement|RL",
     ),
+    # "fix a robot's behaviour by telling it in words what to do differently"
+    "language corrections natural-language feedback": (
+        r"fix\w*|correct\w*|adjust\w*|redirect\w*",
+        r"words?|verbal\w*|spoken|tell\w*|talk\w*|shout\w*|yell\w*|saying",
+    ),
     "information retrieval ad-hoc retrieval": (
         r"search\w*|rank\w*",
         r"documents?|passages?|web\s+pages?",
     ),
 }
+
+
+# the field's word for a phrase of everyday words, put in its place ("malicious web addresses"
+# -> "malicious URLs"): the rest of the criterion still counts, where FIELD_TERMS replaces it
+FIELD_WORDS: dict[str, str] = {
+    "URLs": r"web(?:site)?\s+(?:address(?:es)?|links?)|internet\s+address(?:es)?",
+}
+
+
+def in_field_words(text: str) -> str:
+    """`text` with its everyday phrases put in the field's words, or "" when it has none."""
+    out = text
+    for word, phrase in FIELD_WORDS.items():
+        out = re.sub(rf"\b(?:{phrase})\b", word, out, flags=re.IGNORECASE)
+    return out if out != text else ""
 
 
 @lru_cache(maxsize=1)

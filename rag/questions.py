@@ -225,6 +225,11 @@ _NAME_Q = re.compile(
 _PAPER_WORD = re.compile(r"\b(?:papers?|works?|studies|articles)\b", re.IGNORECASE)
 _SOFT_NAME_Q = re.compile(
     r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?P<a>tasks?|applications?|domains?)\b"
+    # "what pretraining objective did UL2 propose": "Mixture-of-Denoisers (MoD), a pre-training
+    # objective that ..." rather than "a unified framework for pre-training models"
+    # (of one paper: "what method do they propose" asks each of several papers for its own)
+    r"|\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?P<o>objective|loss|method|technique|framework)"
+    r"(?=\s+(?:does|did|is|was|has)\s+(?!(?:they|each|both|these|those)\b))"
     # "what are its two variants called": as often a coined phrase ("language motions") as a name
     r"|\bwhat\s+(?:is|was|are|were)\s+(?:its|their|these|those)\s+[\w-]+(?:\s+[\w-]+){0,2}\s+called",
     re.IGNORECASE,
@@ -391,11 +396,18 @@ def _head_of(words: str) -> str:
     return head
 
 
-def _head_terms(word: str) -> tuple[str, ...]:
-    """The slot's own term: stemmed, with an acronym's plural dropped ("GPUs" -> "gpu")."""
+def _head_terms(word: str, rest: str = "") -> tuple[str, ...]:
+    """The slot's own term: stemmed, with an acronym's plural dropped ("GPUs" -> "gpu"). With
+    the `rest` of the question it came from, also the head offered as its alternative ("how
+    much real-world data or time": a number of hours answers too)."""
+    alt = re.match(rf".*?\b{re.escape(word)}\s+or\s+(?P<alt>.+)", rest) if word and rest else None
     if len(word) > 2 and word[:-1].isupper() and word.endswith("s"):
         word = word[:-1]
-    return tuple(terms(word))[:1]
+    own = tuple(terms(word))[:1]
+    if own == ("time",):  # "how much time": "within 3 hours" (as "how long")
+        own += _ADJ_UNITS["long"][:6]
+    other = _head_of(alt.group("alt")) if alt else ""
+    return own + tuple(t for t in _head_terms(other) if t not in own) if other else own
 
 
 # --- questions asked of several papers ------------------------------------------------------------
@@ -446,6 +458,13 @@ def described_together(question: str) -> str:
         words = words[2:]
     if words[:1] and words[0].lower() == "of":  # "two of these papers" describes nothing
         return ""
+    # "Two decision-making papers learn from videos that have no action labels. How does each
+    # ...?": a first sentence says what they do, and that describes them too
+    said = re.match(r"\s+([^.?!:;]{8,}?)\.\s+\S", question[m.end() :])
+    # (not when it goes on to describe each: "- one about a performance dip, one about ...")
+    each = said and re.search(r"\bone\b.*\b(?:one|another|the\s+other)\b", said.group(1), re.I)
+    if said and not each and not question[: m.start()].strip():
+        words.append(said.group(1))
     return " ".join(words)
 
 
@@ -520,6 +539,15 @@ _PAIR = re.compile(
     re.IGNORECASE,
 )
 
+# "What strategies do the stability-gap paper and the rewarming study recommend ...?": two
+# descriptions that each end in a paper noun, before the verb the question asks with
+_PAIR_ASKED = re.compile(
+    r"^\s*(?:what|how|which)\s+(?:[\w-]+\s+){0,3}?(?:do|did)\s+"
+    rf"(?P<a>the\s+[^,;?]+?\s(?:{_PAPER_NOUNS}))\s+and\s+(?P<b>the\s+[^,;?]+?\s(?:{_PAPER_NOUNS}))"
+    r"\s+(?!(?:that|which|who|whose|where|on|of|for|in|with|by|from|about|to|and|or|each|both)\b)"
+    r"(?![\w-]+(?:ing|ed)\b)[a-z]+\b",
+    re.IGNORECASE,
+)
 
 # "the pretrained models built for cybersecurity text and for web addresses", "the works
 # applying pretrained models to legislation retrieval and to legal text classification": a
@@ -539,6 +567,9 @@ def descriptions(question: str) -> list[str]:
     q = strip_lead_in(question).text
     m = _PAIR.match(q) or _BY_PAIR.search(q)
     if m and all(len(terms(m.group(g))) >= 2 for g in "ab"):
+        return [m.group("a").strip(), m.group("b").strip()]
+    m = _PAIR_ASKED.match(q)  # "the rewarming study": its paper noun makes one word enough
+    if m and all(terms(m.group(g)) for g in "ab"):
         return [m.group("a").strip(), m.group("b").strip()]
     m = _SHARED_HEAD.search(q)
     if m and all(len(terms(m.group(g))) >= 2 for g in "ab"):
@@ -561,6 +592,14 @@ def descriptions(question: str) -> list[str]:
     return out if len(out) >= 2 else []
 
 
+def group_heading(question: str) -> int:
+    """Where a heading that speaks of the papers as a group ends ("Two papers on lower-resource
+    languages: first AfroLM, second the Maltese BERT paper"), 0 if there is none: its words
+    say what the list is about, not which paper comes first."""
+    m = re.match(r"[^:?]{0,120}:", question)
+    return m.end() if m and _GROUP.search(m.group(0)) else 0
+
+
 def describes_several(question: str) -> bool:
     """The question describes two or more papers each by a definite description ("What did the
     nearest-class-mean baseline score, and how did the work on modulating frozen RL models
@@ -569,9 +608,16 @@ def describes_several(question: str) -> bool:
 
 
 def _definite(description: str) -> bool:
-    return bool(_DEFINITE.match(description)) or (
-        description.lower().startswith("the ") and len(terms(description)) >= 3
+    # a name stands for its paper as a definite description does ("What problems do Dichotomy of
+    # Control and the non-dominated policies approach to robust RL address ...?")
+    return (
+        bool(_DEFINITE.match(description))
+        or (description.lower().startswith("the ") and len(terms(description)) >= 3)
+        or bool(_NAMED_ITEM.match(description))
     )
+
+
+_NAMED_ITEM = re.compile(r"^(?:[A-Z][\w^.+-]*)(?:\s+(?:of|for|and|[A-Z0-9][\w^.+-]*)){0,5}$")
 
 
 # "the work on modulating frozen RL models", "the simple nearest-class-mean baseline", "the
@@ -652,13 +698,13 @@ def answer_slot(question: str) -> Slot:
         rest = m.group("rest") or ""
         if adj in ("many", "few"):  # "how few trajectories were enough": a count
             head = _head_of(rest)
-            return Slot("quantity", head or "count", _head_terms(head), units=units, counted=True)
+            slot_terms = _head_terms(head, rest)
+            return Slot("quantity", head or "count", slot_terms, units=units, counted=True)
         if adj == "much":
             head = _head_of(rest)
             change = bool(_CHANGE_VERBS.search(q)) or not head
-            return Slot(
-                "quantity", head or "amount", _head_terms(head), change, units, counted=True
-            )
+            slot_terms = _head_terms(head, rest)
+            return Slot("quantity", head or "amount", slot_terms, change, units, counted=True)
         # "how large was the court-decision corpus": a number next to "corpus" is its size
         subject = _SIZED.match(rest) if adj in ("large", "big", "small") else None
         # every word of the sized thing: "3.36 million text entries" sizes "the text collection"
@@ -717,7 +763,7 @@ def answer_slot(question: str) -> Slot:
         return Slot("name", head or "name", tuple(sorted(words)), units=units)
     m = _SOFT_NAME_Q.search(q)
     if m and not _PAPER_WORD.search(m.group(0)):
-        head = (m.group("a") or "").lower()
+        head = (m.group("a") or m.group("o") or "").lower()
         words = tuple(terms(head))
         if not head.startswith("task"):  # "in what application": "the WebShop environment"
             words = tuple(sorted({t for w in words for t in _NAME_SYNONYMS.get(w, (w,))}))
@@ -962,7 +1008,12 @@ def _described(
 
 # "which benchmark is it validated on?": "Empirical validation on the Mujoco ...": the name right
 # after the question's own verb (or its noun) and preposition is what was asked
-_ASKED_VERB = re.compile(r"\b(?P<v>[a-z]{4,}ed)\s+(?P<p>on|in|with|against)\b", re.IGNORECASE)
+_ASKED_VERB = re.compile(
+    r"\b(?P<v>[a-z]{4,}ed|(?:evaluat|validat|test)\w*)\s+(?P<p>on|in|with|against)\b",
+    re.IGNORECASE,
+)
+# "which benchmark did it evaluate on?": "Empirical validation on the Mujoco ...": one family
+_EVALUATED = r"(?:evaluat|validat|test|experiment)"
 
 
 def _object_of_asked_verb(sentence: str, targets: list[str], question: str) -> bool:
@@ -970,9 +1021,10 @@ def _object_of_asked_verb(sentence: str, targets: list[str], question: str) -> b
         stem = (terms(m.group("v")) or [""])[0]
         if stem in STOPWORDS or len(stem) < 4:
             continue
+        verb = _EVALUATED if re.match(_EVALUATED, m.group("v"), re.I) else re.escape(stem)
         for t in targets:
             if re.search(
-                rf"\b{re.escape(stem)}\w*\s+{m.group('p')}\s+(?:the\s+)?{re.escape(t)}(?![\w-])",
+                rf"\b{verb}\w*\s+{m.group('p')}\s+(?:the\s+)?{re.escape(t)}(?![\w-])",
                 sentence,
                 re.IGNORECASE,
             ):

@@ -410,3 +410,50 @@ def test_a_known_head_makes_its_modifier_no_unknown_word(seed_pipeline: Pipeline
     corpus = corpus_for(seed_pipeline)
     assert oov_share("contribute a brand-new benchmark or evaluation dataset", corpus) == 0.0
     assert oov_share("work on text-to-music generation", corpus) > 0.3
+
+
+def test_a_model_family_only_one_paper_uses_picks_the_subject(seed_pipeline: Pipeline) -> None:
+    """ "rewarming Pythia models": only the rewarming study's abstract says Pythia, so rule 3
+    reads that paper, and another paper's "batch size (0.5M tokens)" does not answer; "Chinese"
+    (two abstracts) and a question about two papers by such words pick no one subject."""
+    ans = seed_pipeline.ask(
+        "What batch size was used in the experiments on rewarming Pythia models when continuing"
+        " pretraining?"
+    )
+    assert ans.abstained and "(re)warm" in ans.answer, ans.answer
+    ernie = seed_pipeline.ask(
+        "How many parameters does the Chinese model that mixes a knowledge graph into"
+        " pre-training have?"
+    )
+    assert not ernie.abstained and "10 billion" in ernie.answer, ernie.answer
+
+
+def test_a_question_that_finds_one_paper_only_has_a_lower_floor(seed_pipeline: Pipeline) -> None:
+    """Everyday words for PLIP ("pedestrian", "pictures paired with descriptions") are unknown
+    to the abstracts, but its five best sentences are all PLIP's: the collection covers it."""
+    ans = seed_pipeline.ask(
+        "For learning pedestrian representations from pictures paired with descriptions, what"
+        " synthetic dataset was built, and what is one of its pretext tasks?"
+    )
+    assert not ans.abstained and ans.citations[0].title.startswith("PLIP"), ans.answer
+
+
+def test_several_papers_asked_an_open_thing_too_are_answered(seed_pipeline: Pipeline) -> None:
+    """ "How do RoboFuME and V-PTR each get reward signals ..., and on what hardware?": no
+    abstract names the hardware, but the first ask is open, so both papers are quoted; asked
+    of one paper, the hardware alone still abstains."""
+    ans = seed_pipeline.ask(
+        "How do RoboFuME and V-PTR each get reward or value signals for real-robot learning, and"
+        " on what hardware or time budget?"
+    )
+    titles = {c.title.split(":")[0] for c in ans.citations}
+    assert (
+        not ans.abstained
+        and {
+            "Robot Fine-Tuning Made Easy",
+            "Robotic Offline RL from Internet Videos via Value-Function Pre-Training",
+        }
+        <= titles
+    ), ans.answer
+    one = seed_pipeline.ask("On what hardware was RoboFuME trained, and what is it?")
+    assert one.abstained, one.answer

@@ -68,6 +68,16 @@ ITEMS = [
         ("papers on in-context learning in transformers?", "compare"),
         ("works that use Monte Carlo Tree Search", "compare"),
         ("paper on CaseHOLD", "qa"),
+        # "find" as the paper's verb, not a request to find works
+        ("Which objective did it find works best?", "qa"),
+        ("Can you find works that use MCTS?", "compare"),
+        # "which of them" asks about the papers the question itself counts
+        (
+            "Two works steer language models toward human values, one by conditioning pretraining"
+            " on reward-model scores and one by maximising mutual information. Which of them"
+            " needs preference labels?",
+            "qa",
+        ),
     ],
 )
 def test_route(question: str, mode: str) -> None:

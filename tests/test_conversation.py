@@ -224,6 +224,28 @@ def test_a_list_described_item_by_item_is_counted_in_its_order() -> None:
     assert resolve("What does the third one fit?", history, lookup).focus_ids == ["c"]
 
 
+def test_an_order_the_reader_gives_after_a_heading_counts(seed_pipeline: Pipeline) -> None:
+    """ "Two papers on lower-resource languages: first AfroLM, second the Maltese BERT paper": the
+    heading's "low-resource language" is the Maltese paper's title, but it places no paper."""
+    first = seed_pipeline.ask(
+        "Two papers on lower-resource languages: first AfroLM, second the Maltese BERT paper."
+    )
+    second = seed_pipeline.ask("How many languages does the first one cover?", [first])
+    assert not second.abstained, second.answer
+    assert second.citations[0].title.startswith("AfroLM"), second.answer
+
+
+def test_an_evaluation_named_in_a_noun_answers_which_benchmark(seed_pipeline: Pipeline) -> None:
+    """ "Which benchmark did the second one evaluate on?": "Empirical validation on the Mujoco
+    corroborates ..." names it after the noun of the same verb."""
+    first = seed_pipeline.ask(
+        "Give me the gist of three RL papers in this order: Dichotomy of Control, the robust RL"
+        " paper with non-dominated policies, and Learning to Modulate."
+    )
+    second = seed_pipeline.ask("And which benchmark did the second one evaluate on?", [first])
+    assert not second.abstained and "Mujoco" in second.answer, second.answer
+
+
 def test_follow_up_end_to_end(seed_pipeline: Pipeline) -> None:
     first = seed_pipeline.ask("What is CaseHOLD?")
     assert not first.abstained

@@ -41,7 +41,7 @@ def test_the_fields_term_for_what_a_criterion_describes_in_everyday_words() -> N
     """ "losing earlier skills once trained on something new" is catastrophic forgetting and
     "training only a small add-on or a tiny fraction of its weights" parameter-efficient
     fine-tuning; a criterion with only one of a term's word groups gets none."""
-    from rag.glossary import field_terms
+    from rag.glossary import field_terms, in_field_words
 
     assert "catastrophic forgetting" in field_terms(
         "grapple with a model losing earlier skills or knowledge once it gets trained further"
@@ -51,6 +51,11 @@ def test_the_fields_term_for_what_a_criterion_describes_in_everyday_words() -> N
         " weights"
     )
     assert "information retrieval" in field_terms("deal with document search or ranking")
+    assert in_field_words("make use of web addresses as a signal") == "make use of URLs as a signal"
+    assert "language corrections" in field_terms(
+        "let a person fix a robot's behaviour just by telling it in words what to do differently"
+    )
+    assert "language corrections" not in field_terms("correct the labels of a noisy dataset")
     assert field_terms("study how models are trained on new data") == ""
     assert field_terms("lose accuracy on the new tasks") == ""
 
@@ -68,3 +73,14 @@ def test_compare_reads_a_criterion_in_everyday_words_as_the_fields_term(
     ids = {p.paper_id for p in ans.papers}
     assert any(pid.startswith("learning-to-modulate-pre-trained") for pid in ids), ids
     assert any(pid.startswith("investigating-continual-pretraining") for pid in ids), ids
+
+
+def test_compare_lists_the_papers_that_take_language_corrections(seed_pipeline: Pipeline) -> None:
+    """ "Fix a robot's behaviour by telling it in words" is what the abstracts call language
+    corrections: the two papers that take them are listed, not every robot paper."""
+    ans = seed_pipeline.ask(
+        "Which papers let a person fix a robot's behaviour mid-task just by telling it in words"
+        " what to do differently?"
+    )
+    titles = {p.title.split(":")[0] for p in ans.papers}
+    assert {"RT-H", "Yell At Your Robot"} <= titles and len(titles) <= 3, titles

@@ -717,6 +717,11 @@ def test_definite_descriptions_and_a_shared_head() -> None:
         " modulating frozen RL models fare?"
     )
     assert not describes_several("What did the nearest-class-mean baseline score?")
+    # a name stands for its paper as a definite description does
+    assert describes_several(
+        "What problems do Dichotomy of Control and the non-dominated policies approach to robust"
+        " RL address, and where are they tested?"
+    )
     assert descriptions(
         "What tasks are the pretrained models built for cybersecurity text and for web"
         " addresses evaluated on?"
@@ -757,3 +762,63 @@ def test_how_big_a_gain_is_the_size_of_a_change() -> None:
     assert slot.change
     assert fills(slot, "Our method improves the performance by 3.6% on the small set.", q)
     assert not answer_slot("How big is the corpus behind Chinese MentalBERT?").change
+
+
+def test_an_alternative_head_is_asked_for_too() -> None:
+    """ "how much real-world data or time": a number of hours answers as well as an amount of
+    data; "time" is measured in hours or days."""
+    q = "How much real-world data or time does each need?"
+    slot = answer_slot(q)
+    assert {"data", "time", "hour"} <= set(slot.terms)
+    hours = "It improves on a target task within as little as 3 hours of autonomous experience."
+    assert fills(slot, hours, q)
+    assert answer_slot("How many GPUs or TPUs were used?").terms == ("gpu", "tpu")
+    assert answer_slot("How many GPUs were used?").terms == ("gpu",)
+
+
+def test_what_objective_did_it_propose_prefers_a_named_one() -> None:
+    """ "what pretraining objective did X propose": a sentence that names one ("Mixture-of-
+    Denoisers (MoD), a pre-training objective") is preferred, and none is no reason to abstain."""
+    slot = answer_slot("What pretraining objective did the UL2 paper propose?")
+    assert slot.kind == "name" and slot.soft and slot.terms == ("object",)
+    assert answer_slot("What is the objective of this work?").kind == "open"
+
+
+def test_two_descriptions_before_the_asked_verb() -> None:
+    """ "What strategies do the stability-gap paper and the rewarming study recommend ...": the
+    second description ends at its paper noun, not with the question's verb and object."""
+    q = (
+        "What strategies do the stability-gap paper and the rewarming study recommend for"
+        " continual pretraining of LLMs?"
+    )
+    assert descriptions(q) == ["the stability-gap paper", "the rewarming study"]
+    # a relative clause or a participle is part of the description
+    assert descriptions("What do the paper on legal text and the work that uses URLs find?") != [
+        "the paper on legal text",
+        "the work",
+    ]
+
+
+def test_a_heading_that_speaks_of_the_papers_as_a_group() -> None:
+    from rag.questions import group_heading
+
+    q = "Two papers on lower-resource languages: first AfroLM, second the Maltese BERT paper."
+    assert q[group_heading(q) :].strip().startswith("first AfroLM")
+    assert group_heading("For the rewarming study: what model was used?") == 0
+
+
+def test_a_first_sentence_says_what_the_counted_papers_do() -> None:
+    """ "Two decision-making papers learn from videos that have no action labels. How does each
+    ...?": the sentence after the count describes the two papers as well as its modifier."""
+    from rag.questions import described_together
+
+    q = (
+        "Two decision-making papers learn from online videos that have no action labels. How"
+        " does each get around the missing actions?"
+    )
+    assert described_together(q) == (
+        "decision-making learn from online videos that have no action labels"
+    )
+    assert (
+        described_together("What do the two ad-hoc retrieval papers propose?") == "ad-hoc retrieval"
+    )
