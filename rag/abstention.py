@@ -381,6 +381,17 @@ def _slot_why(slot: Slot, subject: list[Paper]) -> str:
     return f"none of them gives {what}"
 
 
+def _asks_open(question: str) -> bool:
+    """One of the question's asks is open ("How do RoboFuME and V-PTR each get reward signals,
+    and on what hardware?"): asked of several papers, it is answered, what the abstracts leave
+    out aside (a near-miss asks of one paper)."""
+    for part in question_parts(question):
+        slot = answer_slot(part)
+        if slot.kind == "open" and not slot.asks_results:
+            return True
+    return False
+
+
 def concentrated(scored: list[Scored]) -> bool:
     """The CONCENTRATED_TOP best sentences all come from one paper."""
     top = sorted(scored, key=relevance, reverse=True)[:CONCENTRATED_TOP]
@@ -459,16 +470,9 @@ def gate(
         elif not focus and ASKS_EACH.search(question):  # "how do V-PTR and V-GPS each ...": any
             about = each_named(question, papers, corpus) or about  # of them may answer
         cands = slot_sentences(scored, about)
-        # "How do RoboFuME and V-PTR each get reward signals, and on what hardware?": of several
-        # papers, a question whose other ask is open is answered, what the abstracts leave out
-        # aside (a near-miss asks of one paper)
-        open_ask = several and any(
-            answer_slot(p).kind == "open" and not answer_slot(p).asks_results
-            for p in question_parts(question)
-        )
-        if not open_ask and not any(
+        if not any(
             fills(slot, s.sentence, question, corpus.term_idf, True) for s in cands
-        ):
+        ) and not (several and _asks_open(question)):
             subject = [p for p in papers if p.id in about]
             return Gate(False, score, rel, oov, why=_slot_why(slot, subject), rule="slot")
     # a follow-up that points at earlier papers has its subject settled: the relevance floor

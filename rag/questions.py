@@ -339,8 +339,9 @@ _SIZE_UNITS = ("paramet", "token", "gb", "tb", "size", "sampl", "exampl", "docum
 _DATA = frozenset(terms("corpus corpora dataset datasets data database collection"))
 _DATA_UNITS = ("entri", "record", "instanc", "item", "sentenc", "imag", "databas", "dataset")
 # unit words implied by "how long / large / fast ..." when the question names none
+_TIME_UNITS = ("hour", "day", "week", "month", "year", "minut", "second")
 _ADJ_UNITS: dict[str, tuple[str, ...]] = {
-    "long": ("hour", "day", "week", "month", "year", "minut", "second", "step", "epoch", "token"),
+    "long": (*_TIME_UNITS, "step", "epoch", "token"),
     "fast": ("hour", "minut", "second", "day", "x", "time", "faster", "speed"),
     "quickly": ("hour", "minut", "second", "day", "x", "time", "faster", "speed"),
     "large": _SIZE_UNITS,
@@ -405,7 +406,7 @@ def _head_terms(word: str, rest: str = "") -> tuple[str, ...]:
         word = word[:-1]
     own = tuple(terms(word))[:1]
     if own == ("time",):  # "how much time": "within 3 hours" (as "how long")
-        own += _ADJ_UNITS["long"][:6]
+        own += _TIME_UNITS
     other = _head_of(alt.group("alt")) if alt else ""
     return own + tuple(t for t in _head_terms(other) if t not in own) if other else own
 
