@@ -130,7 +130,6 @@ _SUMMARY_CUES = re.compile(
     r"|\bwhat do the papers say\b",
     re.IGNORECASE,
 )
-_WHICH_OF = re.compile(r"which\s+(?:ones|of\s+(?:these|those|them))\b", re.I)
 _COUNTED = re.compile(
     r"\b(?:two|three|four|both)\s+(?:[\w-]+\s+){0,2}?(?:papers|works|studies|articles|methods"
     r"|approaches|systems)\b",
@@ -167,7 +166,7 @@ def route(question: str) -> str:
         compare = None
     # "Two works steer LMs toward human values, one by X and one by Y. Which of them needs
     # preference labels?": the papers the question itself counts, asked about, not screened
-    if compare and _WHICH_OF.match(compare.group(0)) and _COUNTED.search(q[: compare.start()]):
+    if compare and cmp.WHICH_OF.match(compare.group(0)) and _COUNTED.search(q[: compare.start()]):
         compare = None
     summary = _SUMMARY_CUES.search(q)
     if summary and (not compare or summary.start() < compare.start()):

@@ -155,7 +155,7 @@ PLURAL_SUBJECT = re.compile(
 )
 
 # "Among the papers that X, which ones Y?": X only narrows, Y is the property
-_WHICH_OF = re.compile(r"\bwhich\s+(?:ones|of\s+(?:these|those|them))\b", re.IGNORECASE)
+WHICH_OF = re.compile(r"\bwhich\s+(?:ones|of\s+(?:these|those|them))\b", re.IGNORECASE)
 
 
 _WH_BEFORE = re.compile(r"\b(?:when|whether|why|where|how|what|which|who)\s*$", re.IGNORECASE)
@@ -165,7 +165,7 @@ def split_question(question: str) -> tuple[str, str]:
     """("Which papers X", "what do they Y?") from "Which papers X, and what do they Y?"; the
     second part is "" when there is none."""
     q = strip_lead_in(question).text
-    if not _LEAD.match(q) and not _WHICH_OF.search(q) and (sub := PLURAL_SUBJECT.search(q)):
+    if not _LEAD.match(q) and not WHICH_OF.search(q) and (sub := PLURAL_SUBJECT.search(q)):
         return sub.group("c").strip(), q
     # "analyse when and how transformers learn ...": a pair of wh-words asks no second question
     m = next((t for t in _TAIL.finditer(q) if not _WH_BEFORE.search(q[: t.start()])), None)
