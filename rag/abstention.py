@@ -346,6 +346,8 @@ def _presents(name: str, abstract: str) -> bool:
 def slot_sentences(scored: list[Scored], about: set[str]) -> list[Scored]:
     """The sentences rule 3 reads: all of the subject papers', else those of the SLOT_PAPERS
     papers with the best sentences (a question that names no paper is about the best match)."""
+    if not about and concentrated(scored):  # the best sentences all one paper's: it is asked
+        about = {max(scored, key=relevance).paper_id}  # about (another's number is no answer)
     if not about:
         about = set()
         for s in scored:

@@ -350,6 +350,16 @@ def screen_ids(
     return [h.paper_id for h in hits]
 
 
+# "include a contrastive objective", "rely on tree search": the leading verb only says that the
+# paper has the thing; as a term of its own it lifts any sentence that "includes" something
+_LIGHT_LEAD = re.compile(
+    r"^\s*(?:includ|involv|contain|incorporat|employ|adopt|utili[sz]|leverag|exploit)\w*\s+"
+    r"|^\s*(?:rel(?:y|ies|ied|ying)|draw(?:s|ing)?|buil(?:d|ds|t|ding))\s+on\s+"
+    r"|^\s*(?:mak(?:e|es|ing)|ma(?:de))\s+use\s+of\s+",
+    re.IGNORECASE,
+)
+
+
 def screen_offline(
     embedder,  # noqa: ANN001
     corpus: Corpus,
@@ -366,7 +376,7 @@ def screen_offline(
     # the wording that says "as a whole" only dilutes the topic's own words (a stronger weight
     # on the whole abstract's similarity, 0.8 or 1.2 instead of 0.4, lost on the tune split)
     core = topical(core_of(criterion))[0]
-    sl = slots(core)
+    sl = slots(_LIGHT_LEAD.sub("", core))
     alt = restatement(criterion)  # the field's own term for it: either wording counts
     alt_sl = slots(alt) if alt else []
 

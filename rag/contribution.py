@@ -25,7 +25,8 @@ from rag.sentences import terms
 
 _VERBS = (
     r"(?:propos|introduc|present|releas|publish|build|built|construct|creat|collect|curat|develop"
-    r"|contribut|provid|offer|design|open-sourc|establish|compil|assembl|derive)"
+    r"|contribut|provid|offer|design|open-sourc|establish|compil|assembl|derive"
+    r"|put\s+(?:out|together|forward))"
 )
 # a criterion may say "make X available"; in an abstract that shape is an availability phrase
 _CRITERION_VERB = re.compile(rf"\b(?:{_VERBS}\w*|make|made)\b(?P<rest>.*)$", re.IGNORECASE)
@@ -134,7 +135,10 @@ def contribution_object(criterion: str) -> frozenset[str] | None:
     if not heads or not all(heads):
         return None
     obj = frozenset().union(*heads)
-    if release:
+    # "release a new benchmark or evaluation dataset": data to evaluate on, which a paper
+    # that introduces it states (rag.compare reads it as "introduce"), not any data released
+    evaluation = obj & _BENCHMARKS or (obj & _DATA and _EVAL_CRITERION.search(phrase))
+    if release and not evaluation:
         words = frozenset(terms(phrase))
         kinds = [k for k in _RELEASABLE if k & words]
         if kinds:

@@ -165,6 +165,7 @@ FIELD_TERMS: dict[str, tuple[str, ...]] = {
 # -> "malicious URLs"): the rest of the criterion still counts, where FIELD_TERMS replaces it
 FIELD_WORDS: dict[str, str] = {
     "URLs": r"web(?:site)?\s+(?:address(?:es)?|links?)|internet\s+address(?:es)?",
+    "videos": r"footage|video\s+(?:clips|recordings)",
 }
 
 

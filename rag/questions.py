@@ -214,7 +214,9 @@ _NAMED = (
 )
 _NAME_Q = re.compile(
     # ("... differ in what the policy is conditioned on": an embedded clause, no name asked)
-    rf"\b(?:(?:which|what)\s+(?!the\s)(?:[\w-]+\s+){{0,2}}?(?P<a>{_NAMED})\b"
+    # ("what does the model behave like": after "do" or a modal the noun is the subject)
+    rf"\b(?:(?:which|what)\s+(?!the\s|(?:do|does|did|can|could|will|would|should|might|may)\s)"
+    rf"(?:[\w-]+\s+){{0,2}}?(?P<a>{_NAMED})\b"
     r"|what\s+(?:is|was|are|were)\s+(?:it|they|this|that|the\s+[\w/-]+(?:\s+[\w/-]+)?)\s+called"
     rf"|what\s+(?:are|were|is|was)\s+the\s+names?\s+of\s+(?:the\s+)?(?:[\w-]+\s+){{0,3}}?(?P<b>{_NAMED})\b)",
     re.IGNORECASE,
@@ -275,7 +277,8 @@ _NAME_SYNONYMS = {
     w: tuple(sorted({x for g in _GROUPS if w in g for x in g})) for g in _GROUPS for w in g
 }
 _HOW_ADJ = re.compile(
-    r"\bhow\s+(?P<adj>many|few|much|long|large|big|fast|quickly|often|far|small|high|low)\b"
+    r"\bhow\s+(?P<adj>many|few|much|long|large|big|fast|quickly|often|far|small|high|low"
+    r"|accurate(?:ly)?)\b"
     r"(?:\s+(?P<rest>[\w%-]+(?:,?\s+[\w%-]+){0,4}))?",
     re.IGNORECASE,
 )
@@ -351,6 +354,8 @@ _ADJ_UNITS: dict[str, tuple[str, ...]] = {
     "far": ("%", "point", "x", "time"),
     "high": ("%", "point", "score", "accuraci", "rate"),
     "low": ("%", "point", "score", "error", "rate"),
+    "accurate": ("%", "point", "accuraci", "score"),
+    "accurately": ("%", "point", "accuraci", "score"),
 }
 _SIZED = re.compile(r"(?:is|was|are|were)\s+(?:the|their|its|this|that)\s+(?P<n>.+)", re.IGNORECASE)
 # where the counted noun of "how many/much <noun> ..." ends: an auxiliary, or a verb ("how much
@@ -677,9 +682,27 @@ def asked_sentence(question: str) -> str:
     return asked[0] if len(parts) > 1 and len(asked) == 1 else question
 
 
+# "in the study that varies how many tasks are in the mix, what does it match?": a "how" clause
+# that a verb embeds describes the paper; the question asks with the wh-word after it
+_EMBEDDED_HOW = re.compile(
+    r"\b(?:var(?:y|ies|ied|ying)|measur(?:e|es|ed|ing)|stud(?:y|ies|ied|ying)|examin(?:e|es|ed|ing)"
+    r"|analy[sz](?:e|es|ed|ing)|investigat(?:e|es|ed|ing)|track(?:s|ed|ing)?|control(?:s|led|ling)?"
+    r"|chang(?:e|es|ed|ing)|explor(?:e|es|ed|ing))\s+how\s+(?:many|much|long|large|big|often)"
+    r"\b[^,;:?]*",
+    re.IGNORECASE,
+)
+_ASKS = re.compile(r"\b(?:what|which|who|whom|where|when|how)\b", re.IGNORECASE)
+
+
+def _without_embedded(question: str) -> str:
+    """`question` without a verb's embedded "how" clause, when another wh-word asks."""
+    out = _EMBEDDED_HOW.sub(" ", question)
+    return out if out != question and _ASKS.search(out) else question
+
+
 def answer_slot(question: str) -> Slot:
     """The kind of answer the question asks for (see the module docstring)."""
-    q = asked_sentence(question)
+    q = _without_embedded(asked_sentence(question))
     q = re.sub(r"\b(what|which|who|how)'s\b", r"\1 is", q, flags=re.IGNORECASE)
     units = tuple(m.group("unit").lower() for m in _UNIT.finditer(q))
     units += tuple(t for m in _PER_UNIT.finditer(q) for t in terms(m.group("unit"))[:1])

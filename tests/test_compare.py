@@ -376,3 +376,20 @@ def test_a_survey_proposes_no_method(seed_pipeline: Pipeline) -> None:
     ids = {r.paper_id for r in ans.papers}
     assert any(pid.startswith("ernie-3-0") for pid in ids), ids
     assert not any(pid.startswith("foundation-models-for-natural") for pid in ids), ids
+
+
+def test_a_leading_verb_that_only_says_the_paper_has_it_is_no_term(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "include a contrastive objective": as a term of its own, "include" lifted PASTA's "Key
+    highlights of our study include tokenization ..." over the papers whose method is
+    contrastive, and none of those was listed."""
+    assert cmp._LIGHT_LEAD.sub("", "include a contrastive objective") == "a contrastive objective"
+    assert cmp._LIGHT_LEAD.sub("", "rely on tree search") == "tree search"
+    assert cmp._LIGHT_LEAD.sub("", "build a language model") == "build a language model"
+    ans = seed_pipeline.ask(
+        "Which papers include a contrastive objective in the pre-training method they propose?"
+    )
+    ids = {r.paper_id for r in ans.papers}
+    for prefix in ("urlbert-", "b-prop-", "plip-"):
+        assert any(pid.startswith(prefix) for pid in ids), (prefix, ids)

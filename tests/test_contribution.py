@@ -41,6 +41,10 @@ def test_contribution_object() -> None:
     assert contribution_object("rely on RL from fixed, previously collected datasets") is None
     assert contribution_object("make language model pre-training cheaper") is None
     assert contribution_object("evaluate on real robots") is None  # not a contribution verb
+    # released data to evaluate on is a new benchmark, not any data a paper releases
+    for verb in ("release", "put out", "publish"):
+        evaluation = contribution_object(f"{verb} a new benchmark or evaluation dataset")
+        assert evaluation == {"benchmark", "dataset"}, (verb, evaluation)
 
 
 def test_states_versus_mentions() -> None:
@@ -146,3 +150,22 @@ def test_a_suite_of_tasks_in_apposition_is_a_benchmark(seed_pipeline: Pipeline) 
     assert not states("We release a new set of three tools.", bench)
     ans = seed_pipeline.ask("Which papers introduce a new benchmark or evaluation suite?")
     assert "Evaluating Protein Transfer Learning with TAPE" in {r.title for r in ans.papers}
+
+
+def test_releasing_a_benchmark_is_introducing_one(seed_pipeline: Pipeline) -> None:
+    """ "Release a new benchmark or evaluation dataset for others to test on" was read as a
+    release of any data: AfroLM's and StackOverflow's pretraining data and MedS3's "Code and
+    data are available" were listed, and the BLURB and TAPE papers ("we compile a comprehensive
+    biomedical NLP benchmark", "we introduce the Tasks Assessing Protein Embeddings") were not."""
+    for verb in ("release", "put out"):
+        ans = seed_pipeline.ask(
+            f"Which papers {verb} a new benchmark or evaluation dataset for others to test on?"
+        )
+        ids = {r.paper_id for r in ans.papers}
+        for prefix in (
+            "evaluating-protein-transfer-learning-with-tape",
+            "domain-specific-language",
+        ):
+            assert any(pid.startswith(prefix) for pid in ids), (verb, prefix, ids)
+        for prefix in ("afrolm-", "meds-3-", "stack-over-flowing"):
+            assert not any(pid.startswith(prefix) for pid in ids), (verb, prefix, ids)

@@ -52,6 +52,10 @@ def test_the_fields_term_for_what_a_criterion_describes_in_everyday_words() -> N
     )
     assert "information retrieval" in field_terms("deal with document search or ranking")
     assert in_field_words("make use of web addresses as a signal") == "make use of URLs as a signal"
+    assert (
+        in_field_words("learn from online footage of people")
+        == "learn from online videos of people"
+    )
     assert "language corrections" in field_terms(
         "let a person fix a robot's behaviour just by telling it in words what to do differently"
     )
@@ -84,3 +88,16 @@ def test_compare_lists_the_papers_that_take_language_corrections(seed_pipeline: 
     )
     titles = {p.title.split(":")[0] for p in ans.papers}
     assert {"RT-H", "Yell At Your Robot"} <= titles and len(titles) <= 3, titles
+
+
+def test_footage_is_read_as_videos(seed_pipeline: Pipeline) -> None:
+    """No abstract says "footage": the criterion was abstained on as a property no abstract
+    has ("no abstract uses the words footage or things"); read as "videos", the two papers
+    that learn from videos of people are listed."""
+    ans = seed_pipeline.ask(
+        "Which papers train agents or robots using footage of people doing things?"
+    )
+    ids = {p.paper_id for p in ans.papers}
+    assert not ans.abstained, ans.answer
+    assert any(pid.startswith("video-pretraining-vpt") for pid in ids), ids
+    assert any(pid.startswith("robotic-offline-rl-from-internet-videos") for pid in ids), ids

@@ -104,6 +104,26 @@ def test_a_lead_in_that_leaves_the_topic(lead: str) -> None:
             "name",
             "benchmark",
         ),
+        # a "how many" clause a verb embeds describes the paper; the wh-word after it asks
+        (
+            "In the study that varies how many distinct tasks are in the pretraining mix,"
+            " what does the transformer's behaviour match past the threshold?",
+            "open",
+            "",
+        ),
+        (
+            "In the study that varies how many tasks are in the mix, how many tasks are enough?",
+            "quantity",
+            "tasks",
+        ),
+        # after "do" or a modal the noun is the subject, not the asked name
+        ("What does the model behave like once the tasks are diverse enough?", "open", ""),
+        ("What model does it use?", "name", "model"),
+        (
+            "How accurately do human lawyers answer the CaseHOLD questions?",
+            "quantity",
+            "how accurately",
+        ),
     ],
 )
 def test_answer_slot(question: str, kind: str, head: str) -> None:
