@@ -195,10 +195,23 @@ _EXISTS = re.compile(
 )
 
 
+def _without_preface(question: str) -> str:
+    """The question from its asking sentence on: "I want broad overviews rather than new
+    methods. Which entries are surveys ...?" asks for surveys ("want" and "overviews" are in no
+    abstract, and the criterion was judged absent)."""
+    parts = split_sentences(question.strip())
+    for i, part in enumerate(parts[1:], 1):
+        if _LEAD.match(part) or _KIND_LEAD.match(part):
+            if not any(p.rstrip().endswith("?") for p in parts[:i]):
+                return " ".join(parts[i:])
+            break
+    return question
+
+
 def criterion_of(question: str) -> str:
     """The property asked about: "Which papers evaluate on NER?" -> "evaluate on NER", "What
     legal-domain pretraining papers are in here?" -> "legal-domain pretraining"."""
-    q = split_question(question)[0].rstrip("?.! ").strip()
+    q = split_question(_without_preface(question))[0].rstrip("?.! ").strip()
     kind = _KIND_LEAD.match(q)
     if kind:
         mod = kind.group("m").strip()
@@ -355,7 +368,11 @@ def screen_ids(
 _LIGHT_LEAD = re.compile(
     r"^\s*(?:includ|involv|contain|incorporat|employ|adopt|utili[sz]|leverag|exploit)\w*\s+"
     r"|^\s*(?:rel(?:y|ies|ied|ying)|draw(?:s|ing)?|buil(?:d|ds|t|ding))\s+on\s+"
-    r"|^\s*(?:mak(?:e|es|ing)|ma(?:de))\s+use\s+of\s+",
+    r"|^\s*(?:mak(?:e|es|ing)|ma(?:de))\s+use\s+of\s+"
+    # "apply their work to medicine", "work on graph data": "work" is every abstract's word
+    r"|^\s*appl(?:y|ies|ied|ying)\s+(?:their|its)\s+(?:work|methods?|approach(?:es)?|research"
+    r"|models?|techniques?|ideas?)\s+to\s+"
+    r"|^\s*work(?:s|ed|ing)?\s+(?:on|with)\s+",
     re.IGNORECASE,
 )
 

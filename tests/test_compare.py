@@ -387,9 +387,29 @@ def test_a_leading_verb_that_only_says_the_paper_has_it_is_no_term(
     assert cmp._LIGHT_LEAD.sub("", "include a contrastive objective") == "a contrastive objective"
     assert cmp._LIGHT_LEAD.sub("", "rely on tree search") == "tree search"
     assert cmp._LIGHT_LEAD.sub("", "build a language model") == "build a language model"
+    assert cmp._LIGHT_LEAD.sub("", "apply their work to medicine") == "medicine"
+    assert cmp._LIGHT_LEAD.sub("", "apply RL to robots") == "apply RL to robots"
     ans = seed_pipeline.ask(
         "Which papers include a contrastive objective in the pre-training method they propose?"
     )
     ids = {r.paper_id for r in ans.papers}
     for prefix in ("urlbert-", "b-prop-", "plip-"):
         assert any(pid.startswith(prefix) for pid in ids), (prefix, ids)
+
+
+def test_a_preface_before_the_asking_sentence_is_no_part_of_the_criterion(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "I want broad overviews rather than new methods. Which entries are surveys ...?": the
+    criterion was both sentences, and "want" and "overviews" (in no abstract) made it a property
+    no abstract has."""
+    q = (
+        "I want broad overviews rather than new methods. Which entries are surveys, review"
+        " articles or textbooks?"
+    )
+    assert criterion_of(q) == "are surveys, review articles or textbooks"
+    assert criterion_of("Which papers X? I mean Y.") == "X? I mean Y"  # asked first: unchanged
+    ans = seed_pipeline.ask(q)
+    assert not ans.abstained, ans.answer
+    ids = {r.paper_id for r in ans.papers}
+    assert any(pid.startswith("a-comprehensive-survey") for pid in ids), ids
