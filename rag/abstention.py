@@ -47,6 +47,7 @@ from rag.questions import (
     GENERIC_NAMES,
     Slot,
     answer_slot,
+    asked_sentence,
     descriptions,
     fills,
     names,
@@ -372,6 +373,21 @@ def oov_share(question: str, corpus: Corpus) -> float:
     return sum(corpus.term_idf(t) for t in qt if not corpus.knows(t)) / total if total else 0.0
 
 
+# "Is Amharic one of the African languages AfroLM covers?", "Does RELIEF report results on the
+# Cora citation graph?": asked yes or no about a name no abstract uses, the abstracts cannot say
+# yes (in other questions such a word is as often the reader's own: "Mandarin-language posts")
+_POLAR = re.compile(r"^\s*(?:is|are|does|do|did|was|were|has|have|can|could)\b", re.IGNORECASE)
+_CAPITAL_WORD = re.compile(r"(?<=[\w,;:(]\s)[A-Z][a-z]{2,}\b")
+
+
+def unknown_names(question: str, corpus: Corpus) -> list[str]:
+    """The capitalised words of a yes/no question that no abstract of the collection uses."""
+    if not _POLAR.match(asked_sentence(question)):
+        return []
+    words = dict.fromkeys(_CAPITAL_WORD.findall(question))
+    return [w for w in words if (ts := terms(w)) and not any(corpus.knows(t) for t in ts)]
+
+
 def _slot_why(slot: Slot, subject: list[Paper]) -> str:
     what = {
         "quantity": f"a number for {slot.head}" if slot.head else "the number asked for",
@@ -425,7 +441,7 @@ def gate(
     oov = oov_share(question, corpus)
     own_name = names_subject(question, papers, corpus)
     score = _floor_score(rel, oov, own_name, oov_weight)
-    missing = missing_entities(question, papers)
+    missing = missing_entities(question, papers) or unknown_names(question, corpus)
     if missing:
         return Gate(False, score, rel, oov, missing, rule="name")
     if topic and not focus and (dead := dead_words(topic, corpus, topic=True)):

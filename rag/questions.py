@@ -133,7 +133,8 @@ _METRIC = (
 )
 # training details that abstracts rarely state; each is checked by its own words
 _DETAILS: dict[str, tuple[str, ...]] = {
-    "optimizer": ("optim", "adam", "adamw", "sgd", "adafactor", "lamb"),
+    # "optimizer", not the stem "optim" that "optimal action" shares
+    "optimizer": ("optimizer", "optimiser", "adam", "adamw", "sgd", "adafactor", "lamb"),
     "learning rate": ("learn rate", "lr"),
     "batch size": ("batch",),
     "warmup": ("warmup", "warm-up"),
@@ -299,6 +300,10 @@ _WHAT_METRIC = re.compile(
     rf"\b(?:what|which)\s+(?:is\s+|was\s+|are\s+|were\s+)?(?:the\s+|its\s+|their\s+)?"
     # "URLBERT's latency"; not across "fraction of"
     rf"(?P<mods>(?:(?!{_SHARE}\s+of\s)[\w^.'\u2019-]+\s+){{0,3}})(?P<metric>{_METRIC})\b",
+    re.IGNORECASE,
+)
+_VALUE_OF = re.compile(
+    r"\b(?:what|which)\s+(?:(?:is|was|are|were)\s+)?(?:the\s+)?values?\s+of\s+(?P<x>[\w-]+)",
     re.IGNORECASE,
 )
 _WHICH_PAPER = re.compile(
@@ -741,6 +746,9 @@ def answer_slot(question: str) -> Slot:
         )
         change = bool(sized and _CHANGE_VERBS.match(sized[0]))
         return Slot("quantity", f"how {adj}", _ADJ_UNITS.get(adj, ()) + extra, change, units)
+    m = _VALUE_OF.search(q)
+    if m:  # "what value of k does LOOK use": a number, whatever word stands next to it
+        return Slot("quantity", f"value of {m.group('x')}", (), units=units)
     m = _WHAT_METRIC.search(q)
     if m and _CALLED.match(q, m.end()):  # "what's their score called": its name, not a number
         m = None

@@ -29,6 +29,9 @@ from rag.pipeline import Pipeline
         # the number it holds, is another paper's number and no answer
         ("What accuracy did the pretrained URL model reach on phishing detection?", "accuracy"),
         ("How accurately do human lawyers answer the CaseHOLD questions?", "how accurately"),
+        # "optimal action" is no optimizer (the stem "optim" joined them)
+        ("Which optimizer was used to train the Decision-Pretrained Transformer?", "optimizer"),
+        ("What value of k does LOOK use for its nearest-neighbour pre-training?", "value of k"),
     ],
 )
 def test_near_miss_abstains_naming_what_is_missing(
@@ -461,3 +464,20 @@ def test_several_papers_asked_an_open_thing_too_are_answered(seed_pipeline: Pipe
     ), ans.answer
     one = seed_pipeline.ask("On what hardware was RoboFuME trained, and what is it?")
     assert one.abstained, one.answer
+
+
+def test_a_yes_no_question_about_a_name_no_abstract_uses_abstains(seed_pipeline: Pipeline) -> None:
+    """ "Is Amharic one of the African languages ...?" was answered with AfroLM's "23 African
+    languages" sentence: yes or no about a name no abstract uses, the abstracts cannot say. The
+    same word in an open question is the reader's own ("Mandarin-language posts")."""
+    ans = seed_pipeline.ask(
+        "Is Amharic one of the African languages covered by the self-active-learning"
+        " multilingual model?"
+    )
+    assert ans.abstained, ans.answer
+    assert "Amharic" in ans.answer.splitlines()[0]
+    ans = seed_pipeline.ask(
+        "How many text entries are in the corpus of Mandarin-language posts collected to build"
+        " the mental-health model?"
+    )
+    assert not ans.abstained, ans.answer

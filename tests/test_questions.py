@@ -116,6 +116,7 @@ def test_a_lead_in_that_leaves_the_topic(lead: str) -> None:
             "quantity",
             "tasks",
         ),
+        ("What value of k does LOOK use?", "quantity", "value of k"),
         # after "do" or a modal the noun is the subject, not the asked name
         ("What does the model behave like once the tasks are diverse enough?", "open", ""),
         ("What model does it use?", "name", "model"),
