@@ -202,10 +202,14 @@ def _without_preface(question: str) -> str:
     parts = split_sentences(question.strip())
     for i, part in enumerate(parts[1:], 1):
         if _LEAD.match(part) or _KIND_LEAD.match(part):
-            if not any(p.rstrip().endswith("?") for p in parts[:i]):
+            # ("... contrastive objectives. Which papers use them?": the preface says what)
+            if not any(p.rstrip().endswith("?") for p in parts[:i]) and not _BACK.search(part):
                 return " ".join(parts[i:])
             break
     return question
+
+
+_BACK = re.compile(r"\b(?:them|these|those|this|that|such|it|they|one|ones)\b", re.IGNORECASE)
 
 
 def criterion_of(question: str) -> str:

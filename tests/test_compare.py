@@ -409,6 +409,9 @@ def test_a_preface_before_the_asking_sentence_is_no_part_of_the_criterion(
     )
     assert criterion_of(q) == "are surveys, review articles or textbooks"
     assert criterion_of("Which papers X? I mean Y.") == "X? I mean Y"  # asked first: unchanged
+    # an asking sentence that points back ("use them") needs the preface
+    back = "I'm interested in contrastive objectives. Which papers use them?"
+    assert "contrastive" in criterion_of(back)
     ans = seed_pipeline.ask(q)
     assert not ans.abstained, ans.answer
     ids = {r.paper_id for r in ans.papers}
