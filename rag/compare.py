@@ -236,6 +236,10 @@ class Decision:
     sentence: float = 0.0  # best sentence score (relevance = sentence + topic weight * topic)
     topic: float = 0.0  # cosine of the whole abstract (mean sentence vector) to the criterion
     stated: bool | None = None  # contribution criterion: stated as its own (None: not one)
+    # best sentence score with the criterion's words as written, a light leading verb included:
+    # what the compare gate reads (dropping "include" ranks the papers, it does not make the
+    # collection cover the property less)
+    worded: float = 0.0
 
 
 # parentheticals and trailing asides ("e.g. medicine, law", "i.e. ...", "rather than X",
@@ -398,11 +402,12 @@ def screen_offline(
     # on the whole abstract's similarity, 0.8 or 1.2 instead of 0.4, lost on the tune split)
     core = topical(core_of(criterion))[0]
     sl = slots(_LIGHT_LEAD.sub("", core))
+    as_written = slots(core)
     alt = restatement(criterion)  # the field's own term for it: either wording counts
     alt_sl = slots(alt) if alt else []
 
-    def overlap(present: set[str]) -> float:
-        got = slot_overlap(sl, present, corpus)
+    def overlap(present: set[str], criterion_slots: list[frozenset[str]] = sl) -> float:
+        got = slot_overlap(criterion_slots, present, corpus)
         return max(got, slot_overlap(alt_sl, present, corpus)) if alt_sl else got
 
     obj = contribution_object(core)
@@ -425,6 +430,7 @@ def screen_offline(
     links = asks_code(core) or obj is not None
     scored: list[tuple[float, float, str] | None] = [None] * len(papers)
     stated: dict[int, str] = {}  # paper index -> its sentence stating the contribution
+    worded: dict[int, float] = {}  # paper index -> its best sentence, criterion as written
     if sents:
         q_vecs = embed_sentences(embedder, [core, alt] if alt else [core])
         vecs = embed_sentences(embedder, [s for _, s in sents])
@@ -436,9 +442,17 @@ def screen_offline(
             for j, (i, _) in enumerate(sents)
         ]
         for (i, s), c, v, nxt in zip(sents, cos, vecs, following, strict=True):
-            r = W_DENSE * float(c) + W_LEX * overlap(set(terms(s)))
+            present = set(terms(s))
+            r = W_DENSE * float(c) + W_LEX * overlap(present)
             if (links or not is_boilerplate(s)) and (i not in best or r > best[i][0]):
                 best[i] = (r, s)
+            if links or not is_boilerplate(s):
+                w = (
+                    r
+                    if as_written == sl
+                    else W_DENSE * float(c) + W_LEX * overlap(present, as_written)
+                )
+                worded[i] = max(worded.get(i, w), w)
             if obj is not None and i not in stated and stating(s, after=nxt):
                 stated[i] = s
             sums[i] = sums[i] + v if i in sums else v.astype(np.float64)
@@ -486,7 +500,10 @@ def screen_offline(
         # the sentence that states the contribution or says what kind of paper it is, if any
         evidence = stated.get(i) or kind.get(i) or s
         flag = None if obj is None else i in stated
-        out.append(Decision(p, r >= cutoff, evidence, _confidence(r, cutoff), r, sent, topic, flag))
+        conf = _confidence(r, cutoff)
+        out.append(
+            Decision(p, r >= cutoff, evidence, conf, r, sent, topic, flag, worded.get(i, sent))
+        )
     names_ = criterion_names(core, corpus)
     return by_name(names_, out, examples=bool(names_) and examples_named(core, names_))
 

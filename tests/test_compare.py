@@ -395,6 +395,22 @@ def test_a_leading_verb_that_only_says_the_paper_has_it_is_no_term(
     ids = {r.paper_id for r in ans.papers}
     for prefix in ("urlbert-", "b-prop-", "plip-"):
         assert any(pid.startswith(prefix) for pid in ids), (prefix, ids)
+    # the gate still reads the criterion as written: dropping the verb ranks the papers, it does
+    # not make the collection cover the property less
+    from rag.extractive import corpus_for
+
+    papers = list(seed_pipeline.papers(list(seed_pipeline.store.paper_states())).values())
+    ds = cmp.screen_offline(
+        seed_pipeline.embedder,
+        corpus_for(seed_pipeline),
+        "include a contrastive objective in the method they propose",
+        papers,
+    )
+    assert any(abs(d.worded - d.sentence) > 1e-6 for d in ds)
+    plain = cmp.screen_offline(
+        seed_pipeline.embedder, corpus_for(seed_pipeline), "a contrastive objective", papers
+    )
+    assert all(abs(d.worded - d.sentence) < 1e-9 for d in plain if d.evidence)
 
 
 def test_a_preface_before_the_asking_sentence_is_no_part_of_the_criterion(
