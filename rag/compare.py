@@ -195,6 +195,10 @@ _EXISTS = re.compile(
 )
 
 
+# an asking sentence that points back to the sentence before it ("Which papers use them?")
+_BACK = re.compile(r"\b(?:them|these|those|this|that|such|it|they|one|ones)\b", re.IGNORECASE)
+
+
 def _without_preface(question: str) -> str:
     """The question from its asking sentence on: "I want broad overviews rather than new
     methods. Which entries are surveys ...?" asks for surveys ("want" and "overviews" are in no
@@ -207,9 +211,6 @@ def _without_preface(question: str) -> str:
                 return " ".join(parts[i:])
             break
     return question
-
-
-_BACK = re.compile(r"\b(?:them|these|those|this|that|such|it|they|one|ones)\b", re.IGNORECASE)
 
 
 def criterion_of(question: str) -> str:
@@ -444,9 +445,9 @@ def screen_offline(
         for (i, s), c, v, nxt in zip(sents, cos, vecs, following, strict=True):
             present = set(terms(s))
             r = W_DENSE * float(c) + W_LEX * overlap(present)
-            if (links or not is_boilerplate(s)) and (i not in best or r > best[i][0]):
-                best[i] = (r, s)
             if links or not is_boilerplate(s):
+                if i not in best or r > best[i][0]:
+                    best[i] = (r, s)
                 w = (
                     r
                     if as_written == sl

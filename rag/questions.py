@@ -348,6 +348,7 @@ _DATA = frozenset(terms("corpus corpora dataset datasets data database collectio
 _DATA_UNITS = ("entri", "record", "instanc", "item", "sentenc", "imag", "databas", "dataset")
 # unit words implied by "how long / large / fast ..." when the question names none
 _TIME_UNITS = ("hour", "day", "week", "month", "year", "minut", "second")
+_ACCURACY_UNITS = ("%", "point", "accuraci", "score")  # "how accurate(ly)"
 _ADJ_UNITS: dict[str, tuple[str, ...]] = {
     "long": (*_TIME_UNITS, "step", "epoch", "token"),
     "fast": ("hour", "minut", "second", "day", "x", "time", "faster", "speed"),
@@ -359,8 +360,8 @@ _ADJ_UNITS: dict[str, tuple[str, ...]] = {
     "far": ("%", "point", "x", "time"),
     "high": ("%", "point", "score", "accuraci", "rate"),
     "low": ("%", "point", "score", "error", "rate"),
-    "accurate": ("%", "point", "accuraci", "score"),
-    "accurately": ("%", "point", "accuraci", "score"),
+    "accurate": _ACCURACY_UNITS,
+    "accurately": _ACCURACY_UNITS,
 }
 _SIZED = re.compile(r"(?:is|was|are|were)\s+(?:the|their|its|this|that)\s+(?P<n>.+)", re.IGNORECASE)
 # where the counted noun of "how many/much <noun> ..." ends: an auxiliary, or a verb ("how much
