@@ -105,6 +105,9 @@ DEAD_SLOT_SHARE = 0.3
 TOPIC_DEAD_SHARE = 0.2
 # Rule 3 reads the sentences of this many best-matching papers when the question names none
 SLOT_PAPERS = 2
+# ... of which the runner-up must share a word of the question that at most ~3 abstracts use
+# with the best match, when the best match has one (`slot_sentences`)
+RARE_WORD_IDF = 3.1
 
 _COMPARATIVE = re.compile(
     r"\b(?:against|versus|vs\.?|head-to-head|better|worse|outperform\w*|beats?"
@@ -344,9 +347,17 @@ def _presents(name: str, abstract: str) -> bool:
     )
 
 
-def slot_sentences(scored: list[Scored], about: set[str]) -> list[Scored]:
+def slot_sentences(
+    scored: list[Scored],
+    about: set[str],
+    rare: dict[str, set[str]] | None = None,
+) -> list[Scored]:
     """The sentences rule 3 reads: all of the subject papers', else those of the SLOT_PAPERS
-    papers with the best sentences (a question that names no paper is about the best match)."""
+    papers with the best sentences (a question that names no paper is about the best match).
+    `rare`: per candidate paper, the question's rare words its abstract uses; a runner-up that
+    has none of them, where the best match has some, is about something else ("How many parameters does the
+    cybersecurity-adapted model have?": the pretrainer's guide's "1.5B parameter" models are
+    no cybersecurity model)."""
     if not about and concentrated(scored):  # the best sentences all one paper's: it is asked
         about = {max(scored, key=relevance).paper_id}  # about (another's number is no answer)
     if not about:
@@ -355,7 +366,20 @@ def slot_sentences(scored: list[Scored], about: set[str]) -> list[Scored]:
             if len(about) >= SLOT_PAPERS:
                 break
             about.add(s.paper_id)
+        best = scored[0].paper_id if scored else ""
+        own = (rare or {}).get(best, set())
+        about = {p for p in about if p == best or not own or (rare or {}).get(p)}
     return [s for s in scored if s.paper_id in about]
+
+
+def rare_words(question: str, papers: list[Paper], corpus: Corpus) -> dict[str, set[str]]:
+    """Per paper, the question's words that few abstracts use (RARE_WORD_IDF) and its has."""
+    words = {t for t in terms(question) if corpus.knows(t) and corpus.term_idf(t) >= RARE_WORD_IDF}
+    out = {}
+    for p in papers:
+        text = set(terms(_text(p)))
+        out[p.id] = words & text
+    return out
 
 
 def oov_share(question: str, corpus: Corpus) -> float:
@@ -487,11 +511,15 @@ def gate(
             about = owned
         elif not focus and ASKS_EACH.search(question):  # "how do V-PTR and V-GPS each ...": any
             about = each_named(question, papers, corpus) or about  # of them may answer
-        cands = slot_sentences(scored, about)
+        # a question about one paper: a runner-up without its rare words is no subject
+        one_paper = not _MANY.search(question) and not descriptions(question)
+        rare = rare_words(question, papers, corpus) if one_paper else None
+        cands = slot_sentences(scored, about, rare)
         if not any(
             fills(slot, s.sentence, question, corpus.term_idf, True) for s in cands
         ) and not (several and _asks_open(question)):
-            subject = [p for p in papers if p.id in about]
+            read = about or {s.paper_id for s in cands}  # the papers rule 3 read
+            subject = [p for p in papers if p.id in read]
             return Gate(False, score, rel, oov, why=_slot_why(slot, subject), rule="slot")
     # a follow-up that points at earlier papers has its subject settled: the relevance floor
     # (which asks "does the collection cover this at all?") does not apply, rules 1-3 do

@@ -116,7 +116,7 @@ _COMPARE_CUES = re.compile(
     # ("did it find works best": a verb of the paper's, not a request to the reader)
     r"|(?<!\bit\s)(?<!\bthey\s)\b(?:list|find|show|name|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?"
     r"(?:[\w-]+\s+)?"
-    rf"{_PAPERS}\b"
+    rf"{_PAPERS}\b(?!\s+(?:best|better|well|worse|poorly)\b)"  # "find works best": a finding
     rf"|\b(?:any|are\s+there)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?{_PAPERS}\b"
     r"|\bhow many papers\b|\bwhich\s+(?:ones|of\s+(?:these|those|them))\b"
     # typed as a search: "papers on in-context learning?", "works that use MCTS"
@@ -781,7 +781,7 @@ class Answerer:
         pool = self.pipeline.papers(ids)
         screened = [pool[i] for i in ids if i in pool]
         stage(f"screening {len(screened)} papers")
-        missing = missing_entities(criterion, screened)
+        missing = missing_entities(criterion, screened) or cmp.unnamed(criterion, screened, corpus)
         if self.abstain and missing:
             g = Gate(False, 0.0, 0.0, 0.0, missing)
             yield self._finish(self._abstain(base, papers, g), timings, t0, t2)

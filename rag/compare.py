@@ -21,6 +21,7 @@ from rag.contribution import (
     evaluation_data,
     evaluative,
     is_release,
+    object_modifiers,
     states,
 )
 from rag.extractive import W_DENSE, W_LEX, Corpus, asks_code, cite, is_boilerplate
@@ -54,6 +55,9 @@ COMPARE_TOPIC_WEIGHT = 0.40
 # "... to select pretraining data") has every word of it, though no one sentence has them all
 DOC_LEX_WEIGHT = 0.10
 CONTRIBUTION_WEIGHT = 0.15
+# a word before the contribution's head this rare (IDF; "contrastive" 2.2, "medical" 2.7, not
+# "pretraining" 1.1 or "new" 1.2) says what kind of object is asked: the stating sentence says it
+MODIFIER_IDF = 2.0
 # a release criterion ("release model weights or checkpoints") is stated in so few words ("we
 # release our models at ...") that similarity hardly sees it, and the statement is near certain:
 # its weight is twice that of other contributions (tune: the five release questions' F1 from
@@ -96,15 +100,21 @@ SCOPE = re.compile(
 )
 
 
+# "What does the collection say about X?", "what do the abstracts have on X": as below
+_COVERAGE = (
+    r"\b(?:collection|abstracts|corpus|library)\s+(?:say|says|have|has|contain|contains"
+    r"|cover|covers|know|knows|tell\s+us)(?:\s+\w+)?\s+(?:on|about|regarding)\s"
+)
 # "Any papers on speculative decoding?": the criterion is a topic, every word of which names it
 _TOPIC = re.compile(
     rf"\b(?:{PAPER_NOUNS}|paper|work|research|anything|something)(?:\s+here)?"
-    r"\s+(?:on|about|regarding|covering)\s",
+    rf"\s+(?:on|about|regarding|covering)\s|{_COVERAGE}",
     re.IGNORECASE,
 )
 # "Is there any work on X?", "Anything here about X?": asks whether the collection covers X
 _EXISTENCE = re.compile(
-    rf"^\W*(?:is|are)\s+there\b|\bany(?:thing|\s+(?:{PAPER_NOUNS}|paper|work|research))\b",
+    rf"^\W*(?:is|are)\s+there\b|\bany(?:thing|\s+(?:{PAPER_NOUNS}|paper|work|research))\b"
+    rf"|{_COVERAGE}",
     re.IGNORECASE,
 )
 
@@ -414,12 +424,21 @@ def screen_offline(
     obj = contribution_object(core)
     evaluation = evaluation_data(criterion, obj)  # "a new benchmark or test dataset"
     check = evaluation or obj
+    # "design contrastive training objectives": UL2's "we propose Mixture-of-Denoisers, a
+    # pre-training objective" states an objective, not a contrastive one (a benchmark asked for
+    # evaluation has its own check, and a release says nothing of kind)
+    kind_of = (
+        {t for t in object_modifiers(core) if corpus.term_idf(t) >= MODIFIER_IDF}
+        if obj is not None and evaluation is None and not is_release(obj)
+        else set()
+    )
 
     def stating(text: str, title: bool = False, after: str = "") -> bool:
         return (
             check is not None
             and states(text, check, title)
             and (evaluation is None or evaluative(text) or evaluated_on(after))
+            and (not kind_of or bool(kind_of & set(terms(text))))
         )
 
     sents: list[tuple[int, str]] = []
@@ -569,6 +588,22 @@ def names_in(name: str, text: str) -> bool:
         if not before.isalpha() or (text[m.start()].isupper() and before.islower()):
             return True
     return False
+
+
+def unnamed(criterion: str, papers: list[Paper], corpus: Corpus) -> list[str]:
+    """The specific names a criterion asks about ("evaluate on the Atari 100k benchmark") that
+    none of `papers` names, when it names no examples: no paper can have the property (rule 1
+    for a compare question). An acronym of letters only ("MDPs", "GNNs") may stand for words
+    the abstracts spell out ("Markov decision processes"): it is not checked."""
+    core = topical(core_of(criterion))[0]
+    names_ = [n for n in criterion_names(core, corpus) if not _ACRONYM.fullmatch(n)]
+    if not names_ or examples_named(core, names_):
+        return []
+    texts = [f"{p.title}\n{p.abstract}" for p in papers]
+    return [n for n in names_ if not any(names_in(n, t) for t in texts)]
+
+
+_ACRONYM = re.compile(r"[A-Z]{2,}s?")
 
 
 # "corpora like C4, RefinedWeb or the Pile", "suites such as MuJoCo or Meta-World", "the Llama

@@ -51,7 +51,10 @@ _APPOSITION = re.compile(
 )
 # adjectives of the object phrase, and objects too general to check ("a new method")
 _NOT_OBJECT = frozenset(
-    terms("new own novel custom their publicly public available unified first large-scale simple")
+    terms(
+        "new brand-new own novel custom their publicly public available unified first"
+        " large-scale simple"
+    )
 )
 _GENERIC_OBJECTS = frozenset(
     terms(
@@ -103,6 +106,24 @@ def presents_itself(sentence: str) -> bool:
     """Where an abstract says what the paper is ("This paper presents a unified framework ...",
     "We introduce RoboFuME, ..."): what "What is UL2?" wants first."""
     return _PRESENTS.search(sentence) is not None
+
+
+def object_modifiers(criterion: str) -> frozenset[str]:
+    """The terms before the object's head ("design contrastive training objectives" ->
+    {contrast, train}): what kind of object is asked for, which a stating sentence must say
+    too where the words are telling (`rag.compare` keeps the rare ones)."""
+    m = _CRITERION_VERB.search(criterion)
+    if not m:
+        return frozenset()
+    rest = _LIST_COMMA.sub(" or ", _SECOND_VERB.sub("", m.group("rest")))
+    end = _NP_END.search(rest)
+    phrase = rest[: end.start()] if end and end.start() > 0 else rest
+    out: set[str] = set()
+    for alt in re.split(r"\s*(?:,|\bor\b|/)\s*", phrase):
+        words = [w for w in _words(alt) if w.lower() not in _DETERMINERS]
+        for w in words[:-1]:
+            out.update(t for t in terms(w) if t not in _NOT_OBJECT)
+    return frozenset(out)
 
 
 def contribution_object(criterion: str) -> frozenset[str] | None:

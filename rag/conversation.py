@@ -88,6 +88,8 @@ _PLURAL = re.compile(
     rf"|(?:\b(?:do|does|did|are|were|have|can|could)\s+)(?P<both>both)\b"
     rf"|\b(?P<both2>both)\s+(?:of\s+(?:them|these|those)|{_PLURAL_NOUNS})\b"
     r"|\b(?:each|all|any|either|neither|none)\s+of\s+(?:them|these|those)\b"
+    # "What's the core idea of each?": the papers just named, each of them
+    r"|\b(?:of|for|about|from|by|in|behind)\s+each(?:\s+one)?\s*[?.!]*\s*$"
     # "which of the two trained the bigger model?"
     r"|\b(?:which|each|either|neither|none|one)\s+of\s+the\s+(?P<c3>two|three|four)\b",
     re.IGNORECASE,

@@ -118,6 +118,9 @@ FACETS = (
             r"\b(?:we|our)\b[^.;]{0,50}?\b(?:pre-?train\w*|train(?:ed|s)?|develop\w*|present\w*"
             r"|releas\w*|propos\w*|introduc\w*|build|built|creat\w*)\b[^.;]{0,50}?"
             r"\b(?:[\w-]*models?|[\w-]*BERT\w*|[\w-]*LMs?|encoders?)\b"
+            # "our Japanese medical BERT outperformed ...": the model named as the paper's own
+            r"|\bour\s+(?:(?!(?:method|approach|framework|technique|strategy|work)\b)[\w-]+"
+            r"(?<!s)\s+){0,2}?(?:[\w-]*BERT\w*|[\w-]*LMs?|language\s+models?)\b"
             r"|^[A-Za-z]*(?:BERT|LM)\b",
             _I,
         ),

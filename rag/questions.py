@@ -157,8 +157,9 @@ _DETAILS: dict[str, tuple[str, ...]] = {
 # the detail is the topic ("which corpora were used to study re-warming the learning rate") or
 # the subject ("What do the authors call the dip ...?")
 _DETAIL_RE = re.compile(
-    r"\b(?:which|what)\s+(?:(?!(?:do|does|did|is|are|was|were|has|have|had)\b)[\w-]+\s+){0,2}?"
-    r"(?:and\s+)?"  # "what DPO beta and learning rate": the second of two details asked
+    # ("which the authors pitched as ...": a relative clause, no wh-phrase)
+    r"\b(?:which|what)\s+(?!the\b)(?:(?!(?:do|does|did|is|are|was|were|has|have|had)\b)[\w-]+\s+)"
+    r"{0,2}?(?:and\s+)?"  # "what DPO beta and learning rate": the second of two details asked
     r"(?P<d>optimi[sz]er|learning[- ]rate|batch[- ]size"
     r"|warm-?up|weight[- ]decay|dropout|epochs?|hyper-?parameters?|random\s+seeds?|hardware"
     r"|(?:gpu|tpu)[- ]hours?|licen[cs]e|authors|universit(?:y|ies)|labs?|laborator(?:y|ies)"
@@ -622,11 +623,16 @@ def describes_several(question: str) -> bool:
 def _definite(description: str) -> bool:
     # a name stands for its paper as a definite description does ("What problems do Dichotomy of
     # Control and the non-dominated policies approach to robust RL address ...?")
+    # "the studies ..., one on bandits and one on linear regression": each "one ..." is a paper
     return (
         bool(_DEFINITE.match(description))
         or (description.lower().startswith("the ") and len(terms(description)) >= 3)
         or bool(_NAMED_ITEM.match(description))
+        or (bool(_ONE_OF_THEM.match(description)) and len(terms(description)) >= 2)
     )
+
+
+_ONE_OF_THEM = re.compile(r"^(?:one|the\s+other|another)\s", re.IGNORECASE)
 
 
 _NAMED_ITEM = re.compile(r"^(?:[A-Z][\w^.+-]*)(?:\s+(?:of|for|and|[A-Z0-9][\w^.+-]*)){0,5}$")
@@ -916,7 +922,9 @@ def _given(name: str, question: str) -> bool:
 # field-wide abbreviations that name no particular model, dataset or benchmark
 GENERIC_NAMES = frozenset(
     "RL LLM LLMs LM LMs PLM PLMs NLP NLU NLG AI ML DL VLA VLAs VLM VLMs GPU GPUs TPU TPUs SOTA API"
-    " APIs URL URLs IR QA NER CV MLP MLPs CNN CNNs RNN RNNs PEFT SFT RLHF ICL Internet English".split()
+    " APIs URL URLs IR QA NER CV MLP MLPs CNN CNNs RNN RNNs PEFT SFT RLHF ICL Internet English"
+    # metrics: "What F1 score does the model for African languages get?" names no paper by F1
+    " F1 BLEU ROUGE ROUGE-L AUC MRR NDCG nDCG mAP".split()
 )
 
 
@@ -934,6 +942,23 @@ def names(
         if idf is None or any(idf(t) >= min_idf for t in terms(run)):
             out.append(run)
     return [n for n in out if n not in GENERIC_NAMES]
+
+
+# "Large Language Models", "Foundation Models": the field's name for a kind, no model's
+_FIELD_RUN = re.compile(r"\b(?:Language|Languages|Foundation|Neural|Deep)\b")
+
+
+def _named_kind(sentence: str, kinds: tuple[str, ...], question: str) -> bool:
+    """A capitalised run of common words that ends in the asked kind ("a Vision Transformer is
+    vulnerable to overfitting" for "which architecture"): a name, though no word of it is rare."""
+    for m in _CAPITAL.finditer(sentence):
+        run = m.group(0)
+        words = run.split()
+        if len(words) < 2 or _given(run, question) or _FIELD_RUN.search(run):
+            continue
+        if set(terms(words[-1])) & set(kinds):
+            return True
+    return False
 
 
 def _norm_num(tok: str) -> str:
@@ -980,6 +1005,8 @@ def fills(
         if bool(new) and (not words or _near(sentence, new, words)):
             return True
         if new and _object_of_asked_verb(sentence, new, question):
+            return True
+        if _named_kind(sentence, slot.terms, question):
             return True
         kind = _KINDS.get(slot.head)
         if kind is None or idf is None or (kind not in _ALWAYS_DESCRIBED and not described):
@@ -1047,6 +1074,9 @@ _ASKED_VERB = re.compile(
 )
 # "which benchmark did it evaluate on?": "Empirical validation on the Mujoco ...": one family
 _EVALUATED = r"(?:evaluat|validat|test|experiment)"
+# "Which two LLMs were reproduced ...?": "we've reproduced Amber and OpenLLaMA": the name right
+# after the question's own passive verb is its object
+_ASKED_PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be)\s+(?P<v>[a-z]{4,}ed)\b", re.IGNORECASE)
 
 
 def _object_of_asked_verb(sentence: str, targets: list[str], question: str) -> bool:
@@ -1061,6 +1091,14 @@ def _object_of_asked_verb(sentence: str, targets: list[str], question: str) -> b
                 sentence,
                 re.IGNORECASE,
             ):
+                return True
+    for m in _ASKED_PASSIVE.finditer(question):
+        stem = (terms(m.group("v")) or [""])[0]
+        if stem in STOPWORDS or len(stem) < 4:
+            continue
+        for t in targets:
+            pattern = rf"\b{re.escape(stem)}\w*\s+(?:the\s+)?{re.escape(t)}(?![\w-])"
+            if re.search(pattern, sentence, re.IGNORECASE):
                 return True
     return False
 

@@ -139,6 +139,10 @@ def _stem(word: str) -> str:
 _PLURAL_ACRONYM = re.compile(r"\b([A-Z][A-Z0-9]*[A-Z])s\b")
 
 
+# "what's" was a term of its own ("what", which no abstract has: an unknown word to rule 4)
+_CONTRACTION = re.compile(r"'(?:s|re|ve|ll|d|m)$|n't$")
+
+
 def terms(text: str) -> list[str]:
     """Content terms: lower-cased, stop words dropped, stemmed (a plural acronym too: "LLMs" ->
     "llm"); numbers kept whole ("43.6%") and hyphenated words kept whole and as their parts, so
@@ -146,6 +150,8 @@ def terms(text: str) -> list[str]:
     "pretraining": docs/ANSWERING.md, thirteenth and fourteenth rounds)."""
     out: list[str] = []
     for tok in _TOKEN.findall(_PLURAL_ACRONYM.sub(r"\1", text).lower()):
+        if "'" in tok:  # "what's", "it's", "don't": the word, a stop word
+            tok = {"can't": "can", "won't": "will"}.get(tok) or _CONTRACTION.sub("", tok)
         if tok in STOPWORDS:
             continue
         if tok[0].isdigit():

@@ -70,6 +70,7 @@ ITEMS = [
         ("paper on CaseHOLD", "qa"),
         # "find" as the paper's verb, not a request to find works
         ("Which objective did it find works best?", "qa"),
+        ("What learning rate did the rewarming study find works best?", "qa"),
         ("Can you find works that use MCTS?", "compare"),
         # "which of them" asks about the papers the question itself counts
         (
@@ -389,6 +390,13 @@ def test_a_question_with_two_asks_gets_a_sentence_for_each(seed_pipeline: Pipeli
             " pretrain its models?",
             ("stack-over-flowing", "monobyte-"),
             "420 days on a V100",
+        ),
+        # "the studies ..., one on X and one on Y": each "one ..." is a paper of its own
+        (
+            "What did the studies of in-context learning in transformers find, one on bandits and"
+            " MDPs and one on linear regression?",
+            ("supervised-pretraining-can-learn", "pretraining-task-diversity"),
+            "",
         ),
     ],
 )

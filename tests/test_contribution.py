@@ -61,6 +61,21 @@ def test_states_versus_mentions() -> None:
     assert not states("We propose a framework that makes use of the labeled dataset.", obj)
 
 
+def test_the_kind_of_contribution_asked_is_stated_too(seed_pipeline: Pipeline) -> None:
+    """ "design contrastive training objectives" listed UL2 and the structural objectives,
+    which state an objective of their own, but no contrastive one: a rare word before the
+    object's head is part of what the stating sentence must say."""
+    from rag.contribution import object_modifiers
+
+    assert object_modifiers("design contrastive training objectives") == {"contrast", "train"}
+    assert object_modifiers("propose a new benchmark or dataset") == frozenset()
+    ans = seed_pipeline.ask(
+        "Which papers design contrastive training objectives as part of their approach?"
+    )
+    titles = {p.title.split(":")[0] for p in ans.papers}
+    assert "UL2" not in titles and "PLIP" in titles, titles
+
+
 def test_compare_lists_contributions_not_mentions(seed_pipeline: Pipeline) -> None:
     ans = seed_pipeline.ask("Which papers propose a new benchmark or dataset?")
     titles = {p.title for p in ans.papers}

@@ -26,6 +26,8 @@ from rag.schema import Answer, Citation, ComparedPaper, Paper
         ("Do both of them need preference labels?", "plural", None, 2),
         ("Which of these covers protein biology?", "plural", None, None),
         ("Which of the two trained the bigger model?", "plural", None, 2),
+        # a bare "each" at the end: each of the papers just named
+        ("What's the core idea of each?", "plural", None, None),
         ("What dataset did they use?", "singular", None, None),
         ("How much did domain pretraining improve F1 on it?", "singular", None, None),
         ("On how many tasks was that evaluated?", "singular", None, None),

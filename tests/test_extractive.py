@@ -44,6 +44,15 @@ def test_a_plural_acronym_is_the_acronym() -> None:
     assert terms("RoBERTas") == ["roberta"] and terms("IDs") == ["id"]
 
 
+def test_a_contraction_is_its_word() -> None:
+    """ "What's the paper where ...?" had "what" as a term, a word no abstract uses: rule 4
+    counted a fifth of the question as unknown and abstained."""
+    assert terms("What's the paper where a small model writes programs?") == terms(
+        "What is the paper where a small model writes programs?"
+    )
+    assert terms("It's the model's score; they can't and don't") == terms("model score")
+
+
 def test_hedging_adverbs_are_no_terms() -> None:
     # "Which of these papers actually test on physical robots?": "actually" is in no abstract,
     # and as an unknown word it made the property look absent from the collection

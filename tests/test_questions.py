@@ -70,6 +70,13 @@ def test_a_lead_in_that_leaves_the_topic(lead: str) -> None:
         ("Who wrote the UL2 paper?", "detail", "authors"),
         # the authors as the subject, not the thing asked for
         ("What do the authors call the early dip in performance?", "open", ""),
+        # "which the authors pitched": a relative clause, not "which authors"
+        (
+            "What sizes were the two models trained on forum posts, which the authors pitched as"
+            " cheap?",
+            "quantity",
+            "size",
+        ),
         ("At which venue was the TAPE benchmark published?", "detail", "venue"),
         ("Where was KIND published?", "detail", "venue"),
         ("Which booking website did Agent Q use?", "name", "website"),
@@ -692,6 +699,29 @@ def test_a_name_after_the_asked_verb_answers_which_benchmark() -> None:
     slot = answer_slot(q)
     assert fills(slot, "Empirical validation on the Mujoco corroborates our approach.", q)
     assert not fills(slot, "Unlike PPO, our validation is broad and shows robustness.", q)
+
+
+def test_a_name_right_after_the_asked_passive_verb_answers() -> None:
+    """ "Which two LLMs were reproduced ...?": "we've reproduced Amber and OpenLLaMA" names
+    them as the verb's object, though no "LLM" stands next to them."""
+    q = "Which two LLMs were reproduced with their intermediate checkpoints released?"
+    slot = answer_slot(q)
+    assert fills(slot, "Besides, we've reproduced Amber and OpenLLaMA, releasing checkpoints.", q)
+    assert not fills(slot, "We reproduce results, and Amber and OpenLLaMA are strong.", q)
+
+
+def test_a_capitalised_kind_is_a_name_of_that_kind() -> None:
+    """ "Which architecture overfits ...?": "a Vision Transformer is vulnerable" names it,
+    though "Vision" and "Transformer" are common words (no word of it rare enough for a name);
+    the kind in lower case names nothing."""
+    from rag.questions import _named_kind
+
+    q = "Which architecture turned out to overfit during further pretraining?"
+    slot = answer_slot(q)
+    assert fills(slot, "We find that a Vision Transformer is vulnerable to overfitting.", q)
+    assert not fills(slot, "We find that the vision transformer is vulnerable to overfitting.", q)
+    assert _named_kind("We find that a Vision Transformer is vulnerable.", slot.terms, q)
+    assert not _named_kind("Many Large Language Models are trained on the web.", slot.terms, q)
 
 
 def test_what_the_x_is_verbed_on_is_no_name_asked() -> None:
