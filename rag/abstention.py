@@ -105,8 +105,8 @@ DEAD_SLOT_SHARE = 0.3
 TOPIC_DEAD_SHARE = 0.2
 # Rule 3 reads the sentences of this many best-matching papers when the question names none
 SLOT_PAPERS = 2
-# ... of which the runner-up must share a word of the question that at most ~3 abstracts use
-# with the best match, when the best match has one (`slot_sentences`)
+# ... of which the runner-up must have a word of the question that at most ~3 abstracts use, when
+# the best match has one (`slot_sentences`)
 RARE_WORD_IDF = 3.1
 
 _COMPARATIVE = re.compile(
@@ -355,9 +355,9 @@ def slot_sentences(
     """The sentences rule 3 reads: all of the subject papers', else those of the SLOT_PAPERS
     papers with the best sentences (a question that names no paper is about the best match).
     `rare`: per candidate paper, the question's rare words its abstract uses; a runner-up that
-    has none of them, where the best match has some, is about something else ("How many parameters does the
-    cybersecurity-adapted model have?": the pretrainer's guide's "1.5B parameter" models are
-    no cybersecurity model)."""
+    has none of them, where the best match has some, is about something else ("How many
+    parameters does the cybersecurity-adapted model have?": the pretrainer's guide's "1.5B
+    parameter" models are no cybersecurity model)."""
     if not about and concentrated(scored):  # the best sentences all one paper's: it is asked
         about = {max(scored, key=relevance).paper_id}  # about (another's number is no answer)
     if not about:
@@ -366,20 +366,17 @@ def slot_sentences(
             if len(about) >= SLOT_PAPERS:
                 break
             about.add(s.paper_id)
+        rare = rare or {}
         best = scored[0].paper_id if scored else ""
-        own = (rare or {}).get(best, set())
-        about = {p for p in about if p == best or not own or (rare or {}).get(p)}
+        about = {p for p in about if p == best or not rare.get(best) or rare.get(p)}
     return [s for s in scored if s.paper_id in about]
 
 
 def rare_words(question: str, papers: list[Paper], corpus: Corpus) -> dict[str, set[str]]:
-    """Per paper, the question's words that few abstracts use (RARE_WORD_IDF) and its has."""
+    """Per paper, the words of the question that few abstracts use (RARE_WORD_IDF) and that
+    its abstract or title uses."""
     words = {t for t in terms(question) if corpus.knows(t) and corpus.term_idf(t) >= RARE_WORD_IDF}
-    out = {}
-    for p in papers:
-        text = set(terms(_text(p)))
-        out[p.id] = words & text
-    return out
+    return {p.id: words & set(terms(_text(p))) for p in papers}
 
 
 def oov_share(question: str, corpus: Corpus) -> float:

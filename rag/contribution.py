@@ -108,6 +108,13 @@ def presents_itself(sentence: str) -> bool:
     return _PRESENTS.search(sentence) is not None
 
 
+def _object_phrase(verb: re.Match[str]) -> str:
+    """The noun phrase after a criterion's verb, its alternatives joined by "or"."""
+    rest = _LIST_COMMA.sub(" or ", _SECOND_VERB.sub("", verb.group("rest")))
+    end = _NP_END.search(rest)
+    return rest[: end.start()] if end and end.start() > 0 else rest
+
+
 def object_modifiers(criterion: str) -> frozenset[str]:
     """The terms before the object's head ("design contrastive training objectives" ->
     {contrast, train}): what kind of object is asked for, which a stating sentence must say
@@ -115,11 +122,8 @@ def object_modifiers(criterion: str) -> frozenset[str]:
     m = _CRITERION_VERB.search(criterion)
     if not m:
         return frozenset()
-    rest = _LIST_COMMA.sub(" or ", _SECOND_VERB.sub("", m.group("rest")))
-    end = _NP_END.search(rest)
-    phrase = rest[: end.start()] if end and end.start() > 0 else rest
     out: set[str] = set()
-    for alt in re.split(r"\s*(?:,|\bor\b|/)\s*", phrase):
+    for alt in re.split(r"\s*(?:,|\bor\b|/)\s*", _object_phrase(m)):
         words = [w for w in _words(alt) if w.lower() not in _DETERMINERS]
         for w in words[:-1]:
             out.update(t for t in terms(w) if t not in _NOT_OBJECT)
@@ -137,9 +141,7 @@ def contribution_object(criterion: str) -> frozenset[str] | None:
     release = _RELEASE_VERB.match(criterion[m.start() :]) is not None
     if m.group(0).lower().startswith(("make", "made")) and not release:
         return None  # "make pre-training cheaper" makes nothing available
-    rest = _LIST_COMMA.sub(" or ", _SECOND_VERB.sub("", m.group("rest")))
-    end = _NP_END.search(rest)
-    phrase = rest[: end.start()] if end and end.start() > 0 else rest
+    phrase = _object_phrase(m)
     heads: list[frozenset[str]] = []
     for alt in re.split(r"\s*(?:,|\bor\b|/)\s*", phrase):
         words = [
