@@ -1080,24 +1080,17 @@ _ASKED_PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be)\s+(?P<v>[a-z]{4,}ed)
 
 
 def _object_of_asked_verb(sentence: str, targets: list[str], question: str) -> bool:
-    for m in _ASKED_VERB.finditer(question):
+    """A target stands right after the question's own verb: with its preposition
+    (`_ASKED_VERB`) or, for a passive verb, as its object (`_ASKED_PASSIVE`)."""
+    asked = [(m, rf"\s+{m.group('p')}") for m in _ASKED_VERB.finditer(question)]
+    asked += [(m, "") for m in _ASKED_PASSIVE.finditer(question)]
+    for m, prep in asked:
         stem = (terms(m.group("v")) or [""])[0]
         if stem in STOPWORDS or len(stem) < 4:
             continue
-        verb = _EVALUATED if re.match(_EVALUATED, m.group("v"), re.I) else re.escape(stem)
+        verb = _EVALUATED if prep and re.match(_EVALUATED, m.group("v"), re.I) else re.escape(stem)
         for t in targets:
-            if re.search(
-                rf"\b{verb}\w*\s+{m.group('p')}\s+(?:the\s+)?{re.escape(t)}(?![\w-])",
-                sentence,
-                re.IGNORECASE,
-            ):
-                return True
-    for m in _ASKED_PASSIVE.finditer(question):
-        stem = (terms(m.group("v")) or [""])[0]
-        if stem in STOPWORDS or len(stem) < 4:
-            continue
-        for t in targets:
-            pattern = rf"\b{re.escape(stem)}\w*\s+(?:the\s+)?{re.escape(t)}(?![\w-])"
+            pattern = rf"\b{verb}\w*{prep}\s+(?:the\s+)?{re.escape(t)}(?![\w-])"
             if re.search(pattern, sentence, re.IGNORECASE):
                 return True
     return False
