@@ -31,6 +31,7 @@ docs/ANSWERING.md and are reproduced by `eval/calibrate.py`):
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -108,6 +109,10 @@ SLOT_PAPERS = 2
 # ... of which the runner-up must have a word of the question that at most ~3 abstracts use, when
 # the best match has one (`slot_sentences`)
 RARE_WORD_IDF = 3.1
+
+# ... and a candidate with at least this many of those words, where the best match has none, is
+# read instead of it
+RARE_OVERRULE = 2
 
 _COMPARATIVE = re.compile(
     r"\b(?:against|versus|vs\.?|head-to-head|better|worse|outperform\w*|beats?"
@@ -240,7 +245,8 @@ def co_named(
 ) -> tuple[list[str], set[str]] | None:
     """For a question whose names play different parts ("What MMLU score does MeCo reach?":
     a benchmark and a method), those names and the candidates that name them all; None when it
-    names fewer than two things the candidates name, or lists them side by side. A detail asked
+    names fewer than two things the candidates name, lists them side by side, or names them in
+    different asks of its own ("..., and what is X called?"). A detail asked
     of one paper is answered by a sentence of a paper that names every one of them, not by
     another paper's sentence about the benchmark alone (rule 3)."""
     found = [
@@ -249,6 +255,11 @@ def co_named(
         if not e[0].isdigit() and papers_naming(e, papers)
     ]
     if len(found) < 2 or any(_listed(question, a, b) for a in found for b in found if a != b):
+        return None
+    # "How many languages does AfroLM cover, and what is the Maltese BERT called?": each ask
+    # has its own name, asked of its own paper
+    parts = question_parts(question)
+    if len(parts) > 1 and not any(all(e in part for e in found) for part in parts):
         return None
     naming = {e: {p.id for p in papers_naming(e, papers)} for e in found}
 
@@ -354,29 +365,62 @@ def slot_sentences(
 ) -> list[Scored]:
     """The sentences rule 3 reads: all of the subject papers', else those of the SLOT_PAPERS
     papers with the best sentences (a question that names no paper is about the best match).
-    `rare`: per candidate paper, the question's rare words its abstract uses; a runner-up that
-    has none of them, where the best match has some, is about something else ("How many
-    parameters does the cybersecurity-adapted model have?": the pretrainer's guide's "1.5B
-    parameter" models are no cybersecurity model)."""
+    `rare`: per candidate paper, the question's rare words its abstract uses. A runner-up without
+    any, where the best match has some, is about something else ("How many parameters does the
+    cybersecurity-adapted model have?": the pretrainer's guide's "1.5B parameter" models are no
+    cybersecurity model). The candidate with the most of them, RARE_OVERRULE or more, where the
+    best match has none, is the one asked about ("By how many F1 points did
+    the Chinese mental-health model beat Chinese BERT?" is not answered by the Japanese medical
+    BERT's "0.3 points", though that sentence scores best); one incidental word ("people") is
+    too little to overrule the best match."""
     if not about and concentrated(scored):  # the best sentences all one paper's: it is asked
         about = {max(scored, key=relevance).paper_id}  # about (another's number is no answer)
     if not about:
-        about = set()
-        for s in scored:
-            if len(about) >= SLOT_PAPERS:
-                break
-            about.add(s.paper_id)
+        order = list(dict.fromkeys(s.paper_id for s in scored))
         rare = rare or {}
-        best = scored[0].paper_id if scored else ""
-        about = {p for p in about if p == best or not rare.get(best) or rare.get(p)}
+        count = {p: len(rare.get(p, ())) for p in order}
+        most = max(count.values(), default=0)
+        top = order[:SLOT_PAPERS]
+        if order and count[order[0]] == 0 and most >= RARE_OVERRULE:
+            top = [p for p in order if count[p] == most][:SLOT_PAPERS]  # the one described
+        elif top and count[top[0]]:  # the runner-up must have one of them too
+            top = [p for p in top if p == top[0] or count[p]]
+        about = set(top)
     return [s for s in scored if s.paper_id in about]
 
 
-def rare_words(question: str, papers: list[Paper], corpus: Corpus) -> dict[str, set[str]]:
+# the words that ask for a name ("what is its score called"), no word of the paper asked about
+_ASKING_WORDS = frozenset(terms("called named dubbed termed"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_terms(text: str) -> frozenset[str]:
+    """An abstract's terms, read once (rare_words asks of every candidate, for every ask)."""
+    return frozenset(terms(text))
+
+
+def rare_words(
+    question: str, papers: list[Paper], corpus: Corpus, asked: set[str] | None = None
+) -> dict[str, set[str]]:
     """Per paper, the words of the question that few abstracts use (RARE_WORD_IDF) and that
-    its abstract or title uses."""
-    words = {t for t in terms(question) if corpus.knows(t) and corpus.term_idf(t) >= RARE_WORD_IDF}
-    return {p.id: words & set(terms(_text(p))) for p in papers}
+    its abstract or title uses; a metric or field abbreviation (GENERIC_NAMES) is none, and
+    neither are the `asked` words (the answer's kind)."""
+    generic = {t for n in GENERIC_NAMES for t in terms(n)}  # "F1" tells no paper from another
+    generic |= _ASKING_WORDS
+    words = {
+        t
+        for t in terms(question)
+        if corpus.knows(t)
+        and corpus.term_idf(t) >= RARE_WORD_IDF
+        and t not in generic
+        and t not in (asked or ())
+    }
+    out = {p.id: words & _text_terms(_text(p)) for p in papers}
+    # "pseudo-label" and its "pseudo" are one word of the question, not two
+    return {
+        pid: {w for w in ws if not any(w in o.split("-") for o in ws if o != w)}
+        for pid, ws in out.items()
+    }
 
 
 def oov_share(question: str, corpus: Corpus) -> float:
@@ -426,7 +470,8 @@ def _asks_open(question: str) -> bool:
     out aside (a near-miss asks of one paper)."""
     for part in question_parts(question):
         slot = answer_slot(part)
-        if slot.kind == "open" and not slot.asks_results:
+        # (a soft slot, "which baselines", prefers a name but never abstains: as open)
+        if (slot.kind == "open" or slot.soft) and not slot.asks_results:
             return True
     return False
 
@@ -509,8 +554,13 @@ def gate(
         elif not focus and ASKS_EACH.search(question):  # "how do V-PTR and V-GPS each ...": any
             about = each_named(question, papers, corpus) or about  # of them may answer
         # a question about one paper: a runner-up without its rare words is no subject
-        one_paper = not _MANY.search(question) and not descriptions(question)
-        rare = rare_words(question, papers, corpus) if one_paper else None
+        one_paper = (
+            not _MANY.search(question)
+            and not descriptions(question)
+            and len(question_parts(question)) < 2  # two asks may be of two papers
+        )
+        # (the asked kind's own word, "which toxicity classifier", tells what is asked, not of whom)
+        rare = rare_words(question, papers, corpus, set(slot.terms)) if one_paper else None
         cands = slot_sentences(scored, about, rare)
         if not any(
             fills(slot, s.sentence, question, corpus.term_idf, True) for s in cands

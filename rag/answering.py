@@ -18,7 +18,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from rag import compare as cmp
-from rag.abstention import ABSTAIN_THRESHOLD, OOV_WEIGHT, Gate, compare_gate, gate
+from rag.abstention import (
+    ABSTAIN_THRESHOLD,
+    OOV_WEIGHT,
+    RARE_OVERRULE,
+    Gate,
+    compare_gate,
+    gate,
+    rare_words,
+)
 from rag.citations import check_citations, number_sources
 from rag.contribution import presents_itself
 from rag.conversation import NAME_OWNERS_MAX, Rewrite, condense, resolve, title_named
@@ -105,6 +113,12 @@ FEW_ROWS = 4
 TAIL_SENTENCES_FEW = 2
 CLAUSE_PAPERS = 5  # candidates whose sentences each part of a long question is scored against
 NAMED_K = 3  # candidates read per name the first retrieval missed
+# an ask of a question that describes another paper than the answer's lead ("How many models
+# did the study on data age train, and by how much did the per-example data refinement
+# framework improve results?") is answered from the paper it fits this well, this much better
+PART_FIT = 0.55
+PART_MARGIN = 0.25
+_REFERS_BACK = re.compile(r"\b(?:it|its|they|their|them|this|these|those|both|each)\b", re.I)
 DESCRIBED_CHOICES = 3  # papers per description tried when two descriptions want the same one
 
 _PAPERS = rf"(?:{cmp.PAPER_NOUNS})"
@@ -233,8 +247,9 @@ def about_several(question: str, named: list[str]) -> bool:
 def slot_in_own_words(slot: Slot, scored: list[Scored], papers: list[Paper]) -> Slot:
     """The slot as the best-matching paper can fill it (rag.questions.unworded): a counted
     thing asked for under a word that paper never uses is any number it gives. A soft slot
-    ("which tasks") is not filled by a candidate's own name ("multi-task learning with URLBERT")."""
-    if slot.soft:
+    ("which tasks") is not filled by a candidate's own name ("multi-task learning with URLBERT"),
+    unless what it asks is what something is called ("what is its score called": "VSDR")."""
+    if slot.soft and slot.head != "name":
         return replace(slot, given="\n".join(p.title for p in papers))
     top = next((p for p in papers if scored and p.id == scored[0].paper_id), None)
     return unworded(slot, f"{top.title}\n{top.abstract}") if top else slot
@@ -549,11 +564,22 @@ class Answerer:
         top = scored[0].score
         must: list[str] = []
         several = about_several(question, [])
+        apart = descriptions(question)  # "one by X and one by Y": each paper on its own
+        count, what = 0, ""
         if rw is not None and rw.reference.kind == "plural":
             must = list(rw.focus_ids)
         elif len(named := named_papers(question, papers)) >= 2:
             must = named
-        elif (count := papers_described(question)) and (what := described_together(question)):
+        elif (
+            (count := papers_described(question))
+            and (what := described_together(question))
+            and len(apart) >= 2
+            and len(found := self._described(question, papers, named, what)) >= 2
+        ):
+            # "Two robot-learning papers ..., one by X and one by Y": each description, with
+            # the words for them all, picks its own paper
+            must = found
+        elif count and what:
             # "the two biomedical BERT papers": the papers those words describe best
             ranked = self._rank_described(what, papers)
             if not leaves_out_surveys(what):  # "the three general overviews": the surveys first
@@ -587,7 +613,14 @@ class Answerer:
         n_max = max(QA_SENTENCES_MAX, len(picked))  # a question about 2-3 papers quotes each
         parts = question_parts(question)
         if len(parts) > 1:
-            chosen = cover_parts(parts, chosen, scored, self._best_for(papers), n_max)
+            chosen = cover_parts(
+                parts,
+                chosen,
+                scored,
+                self._best_for(papers),
+                n_max,
+                self._part_paper(papers),
+            )
         if slot.checked:
             corpus = corpus_for(self.pipeline)
             chosen = ensure_slot(question, slot, chosen, scored, n_max, corpus)
@@ -604,7 +637,9 @@ class Answerer:
             return self._definition(question, chosen, scored, papers)
         return chosen, None
 
-    def _described(self, question: str, papers: list[Paper], named: list[str]) -> list[str]:
+    def _described(
+        self, question: str, papers: list[Paper], named: list[str], heading: str = ""
+    ) -> list[str]:
         """The papers a question names, then the best candidate for each paper it describes
         ("the one that up-samples a small medical corpus"): its best sentence's score plus how
         much of the description its title holds. A description whose best paper is named
@@ -617,7 +652,12 @@ class Answerer:
         fits: list[dict[str, float]] = []
         for d in descriptions(question):
             own = named_papers(d, papers)
-            fit = {own[0]: 1.0} if len(own) == 1 else self._rank_described(d, papers)
+            # `heading`: what the question says of them all ("two graph neural network papers")
+            fit = (
+                {own[0]: 1.0}
+                if len(own) == 1
+                else self._rank_described(f"{heading} {d}".strip(), papers)
+            )
             if fit:
                 fits.append(fit)
         tops = [max(f, key=f.get) for f in fits]
@@ -647,14 +687,39 @@ class Answerer:
             best[p.id] = best.get(p.id, 0.0) + W_LEX * lexical_overlap(d_terms, title, corpus)
         return best
 
-    def _best_for(self, papers: list[Paper]) -> Callable[[str, str], Scored | None]:
+    def _part_paper(self, papers: list[Paper]) -> Callable[[str, str], str]:
+        """The paper one ask of a question is about: the candidate that has the most of the
+        ask's rare words (rag.abstention.rare_words), at least RARE_OVERRULE and more than the
+        lead paper has (one incidental word, "mixing", moves no ask to another paper); else,
+        for an ask that does not refer back ("it", "they"), the paper its words describe best
+        (as a description is ranked), when that fits it well and far better than the lead."""
+        corpus = corpus_for(self.pipeline)
+
+        def paper_for(part: str, lead: str) -> str:
+            rare = rare_words(part, papers, corpus, set(answer_slot(part).terms))
+            best = max(rare, key=lambda pid: len(rare[pid]), default=lead)
+            most = len(rare.get(best, ()))
+            if most >= RARE_OVERRULE and most > len(rare.get(lead, ())):
+                return best
+            if _REFERS_BACK.search(part):  # "on which dataset was it evaluated": the lead's
+                return lead
+            fit = self._rank_described(part, papers)
+            best = max(fit, key=fit.get, default=lead)
+            if fit.get(best, 0.0) >= PART_FIT and fit[best] - fit.get(lead, 0.0) >= PART_MARGIN:
+                return best  # "..., and by how much did the data refinement framework improve?"
+            return lead
+
+        return paper_for
+
+    def _best_for(self, papers: list[Paper]) -> Callable[..., Scored | None]:
         """One ask's best sentence in one paper: scored against the ask alone, the sentence that
         holds what it asks for (rag.questions.fills) first; None when nothing in the paper
-        shares a word with the ask or fills it."""
+        shares a word with the ask or fills it. `any_filler` (an ask about another paper than
+        the answer's lead): that paper's best sentence that fills it, even below its best."""
         corpus = corpus_for(self.pipeline)
         by_id = {p.id: p for p in papers}
 
-        def best_for(part: str, pid: str) -> Scored | None:
+        def best_for(part: str, pid: str, any_filler: bool = False) -> Scored | None:
             if pid not in by_id:
                 return None
             slot = slot_in_own_words(answer_slot(part), [], [by_id[pid]])
@@ -663,6 +728,10 @@ class Answerer:
             if not own:
                 return None
             top = own[0]
+            if slot.checked and not slot.soft and any_filler:  # the best that holds the answer
+                return next(
+                    (s for s in own if fills(slot, s.sentence, part, corpus.term_idf)), None
+                )
             if slot.checked and not slot.soft:
                 return top if fills(slot, top.sentence, part, corpus.term_idf) else None
             return top if top.lex > 0 else None

@@ -24,6 +24,7 @@ from rag.glossary import gloss_terms, glossed_words
 from rag.questions import GENERIC_NAMES, Slot, fills, likened, negated
 from rag.schema import Hit, Paper
 from rag.sentences import (
+    coins_name,
     embed_sentences,
     entities,
     idf_table,
@@ -41,6 +42,11 @@ W_PRIOR = 0.15
 # bonus of a sentence that fills the question's answer slot (rag.questions); tune split:
 # docs/ANSWERING.md
 W_SLOT = 0.15
+# "what is the released model called": the sentence that gives the thing its name ("The
+# resulting model, Llama-3-Physician, ...") answers it before one that only uses a name
+_ASKS_NAME = re.compile(
+    r"\bnames?\s+of\b|\b(?:called|dubbed)\b|\bnamed\b(?!\s+(?:as|in|by|after)\b)", re.IGNORECASE
+)
 # a sentence closer than this (cosine) to one already chosen is a near-duplicate
 DUP_COS = 0.85
 # MMR trade-off between relevance and novelty
@@ -215,8 +221,18 @@ def prefer_slot(
     if not slot.checked and not slot.asks_results:
         return scored
     idf = corpus.term_idf if corpus else None
+    # (among the best-matching paper's own sentences: another paper's "called V-PTR" is no
+    # answer to what this one's score is called)
+    coined = slot.kind == "name" and _ASKS_NAME.search(question) is not None and bool(scored)
+    lead = scored[0].paper_id if scored else ""
+
+    def bonus(s: Scored) -> float:
+        return W_SLOT + (
+            W_SLOT if coined and s.paper_id == lead and coins_name(s.sentence) else 0.0
+        )
+
     out = [
-        replace(s, score=s.score + W_SLOT) if fills(slot, s.sentence, question, idf) else s
+        replace(s, score=s.score + bonus(s)) if fills(slot, s.sentence, question, idf) else s
         for s in scored
     ]
     out.sort(key=lambda x: -x.score)
@@ -518,14 +534,18 @@ def cover_parts(
     parts: list[str],
     chosen: list[Scored],
     scored: list[Scored],
-    best_for: Callable[[str, str], Scored | None],
+    best_for: Callable[..., Scored | None],
     n_max: int,
+    paper_for: Callable[[str, str], str] | None = None,
 ) -> list[Scored]:
     """A question that asks two things ("What scorer does X train, and what compute reduction
-    does it achieve?") gets, from each paper the answer leads with, the best sentence for each
+    does it achieve?") gets, from the paper the answer leads with, the best sentence for each
     ask: ranked against the whole question, one sentence holding both topics can crowd out the
     one that answers the second ask. `best_for(part, paper_id)` is that sentence or None. Added
-    while under `n_max`, else in place of the weakest sentence no ask needs."""
+    while under `n_max`, else in place of the weakest sentence no ask needs. `paper_for(part,
+    lead)`: the paper an ask is about, when it describes another one than the lead ("..., and
+    which model did the Turkish legal BERT compete with?"); its best sentence that holds what
+    the ask asks for is taken, even below its best."""
     if len(parts) < 2 or not chosen:
         return chosen
     lead = chosen[0].paper_id
@@ -533,7 +553,8 @@ def cover_parts(
     out = list(chosen)
     needed: list[Scored] = []
     for part in parts:
-        best = best_for(part, lead)
+        target = paper_for(part, lead) if paper_for else lead
+        best = best_for(part, target, any_filler=target != lead)
         if best is None:
             continue
         s = by_pos.get((best.paper_id, best.position), best)

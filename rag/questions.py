@@ -126,7 +126,8 @@ class Slot:
 
 # words that name a measured quantity: "what <metric>" asks for a number
 _METRIC = (
-    r"percentage|percent|rate|score|scores|accuracy|f1|bleu|rouge|fid|perplexity|sizes?|number"
+    r"percentage|percent|rates?|score|scores|accuracy|f1|bleu|rouge|fid|perplexity|sizes?|number"
+    r"|lengths?|frequenc(?:y|ies)"
     r"|count|fraction|proportion|ratio|speed-?up|improvement|gain|reduction|decrease|increase"
     r"|cost|budget|error|loss|average|latency|throughput|margin|factor|auc|map|mrr|ndcg|recall"
     r"|precision|win\s+rate|success\s+rate|exact\s+match|agreement|kappa|correlation"
@@ -211,14 +212,14 @@ _NAMED = (
     r"model|models|dataset|datasets|benchmark|benchmarks|corpus|corpora|robot|robots|arm"
     r"|architecture|tokenizer|simulator|library|toolkit|environment|environments|backbone"
     r"|llm|llms|language\s+model|base\s+model|policies|policy|algorithm|languages|family"
-    r"|website|websites|platform|platforms|game|games"
+    r"|website|websites|platform|platforms|game|games|classifier|classifiers|encoder|encoders"
     r"|hospital|hospitals|institution|institutions|university|universities|company|companies"
 )
 _NAME_Q = re.compile(
     # ("... differ in what the policy is conditioned on": an embedded clause, no name asked)
     # ("what does the model behave like": after "do" or a modal the noun is the subject)
     rf"\b(?:(?:which|what)\s+(?!the\s|(?:do|does|did|can|could|will|would|should|might|may)\s)"
-    rf"(?:[\w-]+\s+){{0,2}}?(?P<a>{_NAMED})\b"
+    rf"(?:[\w-]+\s+){{0,2}}?(?P<a>{_NAMED})\b(?!-)"  # not "which model-growth baselines"
     r"|what\s+(?:is|was|are|were)\s+(?:it|they|this|that|the\s+[\w/-]+(?:\s+[\w/-]+)?)\s+called"
     rf"|what\s+(?:are|were|is|was)\s+the\s+names?\s+of\s+(?:the\s+)?(?:[\w-]+\s+){{0,3}}?(?P<b>{_NAMED})\b)",
     re.IGNORECASE,
@@ -228,7 +229,8 @@ _NAME_Q = re.compile(
 # but one that names none is no reason to abstain (Slot.soft)
 _PAPER_WORD = re.compile(r"\b(?:papers?|works?|studies|articles)\b", re.IGNORECASE)
 _SOFT_NAME_Q = re.compile(
-    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?P<a>tasks?|applications?|domains?)\b"
+    # "which baselines": named ones preferred ("StackBERT and MSLT"), as often described
+    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?P<a>tasks?|applications?|domains?|baselines?)\b"
     # "what pretraining objective did UL2 propose": "Mixture-of-Denoisers (MoD), a pre-training
     # objective that ..." rather than "a unified framework for pre-training models"
     # (of one paper: "what method do they propose" asks each of several papers for its own)
@@ -285,22 +287,27 @@ _HOW_ADJ = re.compile(
     re.IGNORECASE,
 )
 _BY_HOW = re.compile(
-    r"\bby\s+(?:how\s+(?:much|many)|what\s+(?P<what>factor|percentage|percent|margin|amount))",
+    # "by how many F1 points": a difference in points (or in %, as abstracts also give them)
+    r"\bby\s+(?:how\s+many\s+(?:[\w-]+\s+){0,2}?(?P<pts>points?)\b|how\s+(?:much|many)"
+    r"|what\s+(?P<what>factor|percentage|percent|margin|amount))",
     re.IGNORECASE,
 )
 _BY_UNITS = {
     "percentage": ("%", "percent"),
     "percent": ("%", "percent"),
     "factor": ("x", "time", "fold"),
+    "points": ("point", "pp", "%"),
 }
 # greedy modifiers: the rightmost metric word of the wh-phrase is the asked one
 # ("what average success rate" -> success rate, "what GLUE average" -> average of GLUE)
 # "what fraction of the budget": the share is asked, of the budget (not the budget's size)
 _SHARE = r"(?:fraction|proportion|percentage|percent|share|portion|ratio)"
 _WHAT_METRIC = re.compile(
-    rf"\b(?:what|which)\s+(?:is\s+|was\s+|are\s+|were\s+)?(?:the\s+|its\s+|their\s+)?"
-    # "URLBERT's latency"; not across "fraction of"
-    rf"(?P<mods>(?:(?!{_SHARE}\s+of\s)[\w^.'\u2019-]+\s+){{0,3}})(?P<metric>{_METRIC})\b",
+    # not a relative clause's "which" ("the scorer, which keeps data whose loss predicts ...")
+    rf"\b(?:what|(?<!,\s)which)\s+(?:is\s+|was\s+|are\s+|were\s+)?(?:the\s+|its\s+|their\s+)?"
+    # "URLBERT's latency"; not across "fraction of" or a relative pronoun
+    rf"(?P<mods>(?:(?!{_SHARE}\s+of\s|(?:whose|that|which|who)\b)[\w^.'\u2019-]+\s+){{0,3}})"
+    rf"(?P<metric>{_METRIC})\b",
     re.IGNORECASE,
 )
 _VALUE_OF = re.compile(
@@ -388,6 +395,18 @@ _CHANGE_VERBS = re.compile(
     r"drop|shrink|accelerat|fewer|less|more)\w*",
     re.IGNORECASE,
 )
+# "how much practice did it need before improving on a new task": a change verb in a clause of
+# its own (after "before", "to", "for" ...) is not what the question asks the size of
+_CLAUSE_CHANGE = re.compile(
+    r"\b(?:(?:before|after|when|while|until)(?:\s+(?:it|they|he|she|we|the\s+\w+))?"
+    r"|to|for|without|of)\s+" + _CHANGE_VERBS.pattern,
+    re.IGNORECASE,
+)
+
+
+def _asks_change(question: str) -> bool:
+    """Whether a change verb is the question's own ("how much did X improve")."""
+    return len(_CHANGE_VERBS.findall(question)) > len(_CLAUSE_CHANGE.findall(question))
 
 
 def _head_of(words: str) -> str:
@@ -573,11 +592,17 @@ _SHARED_HEAD = re.compile(
 )
 
 
+_EXAMPLE_ASIDE = re.compile(
+    r",\s*(?:e\.g\.|i\.e\.|for example|for instance)[^,?;:]*,", re.IGNORECASE
+)
+
+
 def descriptions(question: str) -> list[str]:
     """The clauses of a question that each describe one paper ("the one that up-samples a small
     medical corpus"), in order; the clauses that ask, or speak of the papers as a group, are
     left out. Empty unless at least two are found."""
-    q = strip_lead_in(question).text
+    # "Which toxicity classifier, e.g. Perspective API, did ... use?": an example, no paper
+    q = _EXAMPLE_ASIDE.sub(" ", strip_lead_in(question).text)
     m = _PAIR.match(q) or _BY_PAIR.search(q)
     if m and all(len(terms(m.group(g))) >= 2 for g in "ab"):
         return [m.group("a").strip(), m.group("b").strip()]
@@ -726,7 +751,7 @@ def answer_slot(question: str) -> Slot:
         return Slot("detail", key, _DETAILS.get(key, tuple(terms(key))), units=units)
     m = _BY_HOW.search(q)
     if m:
-        what = (m.group("what") or "").lower()
+        what = (m.group("what") or ("points" if m.group("pts") else "")).lower()
         return Slot("quantity", what or "difference", _BY_UNITS.get(what, ()), True, units)
     m = _HOW_ADJ.search(q)
     if m:
@@ -738,7 +763,7 @@ def answer_slot(question: str) -> Slot:
             return Slot("quantity", head or "count", slot_terms, units=units, counted=True)
         if adj == "much":
             head = _head_of(rest)
-            change = bool(_CHANGE_VERBS.search(q)) or not head
+            change = _asks_change(q) or not head
             slot_terms = _head_terms(head, rest)
             return Slot("quantity", head or "amount", slot_terms, change, units, counted=True)
         # "how large was the court-decision corpus": a number next to "corpus" is its size
@@ -780,7 +805,8 @@ def answer_slot(question: str) -> Slot:
             slot_terms += _ADJ_UNITS["large"]  # any size unit; "vocabulary size": that one
         if metric in {"score", "scores"} and not named:  # "what did it score": any metric
             slot_terms += (*_PERCENT_OWNERS, "%", "point")
-        if metric == "rate" and not named:  # "at what rate": a frequency too ("at 20Hz")
+        # "at what rate", "what control frequency": a frequency too ("at 20Hz")
+        if (metric == "rate" and not named) or metric.startswith("frequenc"):
             slot_terms += ("hz", "fps", "per")
         if metric in {"cost", "budget"} and set(slot_terms) <= _BUDGET_WORDS:
             # "what did it cost", "what compute budget": "at a budget of just $187"

@@ -234,6 +234,22 @@ def introduces(name: str, text: str) -> bool:
     return re.search(rf"\(\s*{re.escape(name)}\s*\)", text) is not None
 
 
+# "The resulting model, Llama-3-Physician, achieves ...", "a method called ProX": the sentence
+# gives a thing its name, which answers "what is the model called" better than a sentence that
+# only uses a name ("experiments on Llama-family models")
+_COINED = re.compile(
+    r"\b(?:called|named|dubbed|termed|coined|we\s+call)\s+[A-Z]"
+    # "our score - VSDR - can ...", "our model, Llama-3-Physician,"
+    r"|\bour\s+(?:[a-z-]+\s+){0,2}[a-z-]+\s*(?:[-\u2013\u2014]|,)\s+[A-Z][\w.+-]*[\w+]\s*(?:[-\u2013\u2014]|,)"
+    r"|\b(?:resulting|final|new|proposed)\s+(?:[a-z-]+\s+){0,2}[a-z-]+,\s+[A-Z][\w.+-]*[\w+],"
+)
+
+
+def coins_name(text: str) -> bool:
+    """`text` gives something its name (see _COINED)."""
+    return _COINED.search(text) is not None
+
+
 # "two models: SOBertBase ... and SOBertLarge": the abstract coins variants of the name asked
 # ("How large are the SOBert models?"), so the name is that paper's own, as a title's name is
 _VARIANT = r"(?:[A-Z][a-z]+|[-_](?:base|large|small|tiny|mini|xl|xxl)\b)"

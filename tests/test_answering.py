@@ -310,6 +310,35 @@ def test_a_question_with_two_asks_gets_a_sentence_for_each(seed_pipeline: Pipeli
     )
     assert "Learning-to-Modulate" in ans.answer and "Continual-World" in ans.answer, ans.answer
 
+    # an ask that describes another paper ("the Turkish legal BERT") is answered from that
+    # paper, with its sentence that holds the asked name, not from the paper the answer leads with
+    ans = seed_pipeline.ask(
+        "How big was the in-domain corpus used for pretraining in the US case-holdings study, and"
+        " which existing model did the Turkish legal BERT manage to compete with?",
+        mode="qa",
+    )
+    assert "3.5M" in ans.answer and "BERTurk" in ans.answer, ans.answer
+    # ... also when its words, not its rare ones, describe that paper ("the per-example data
+    # refinement framework" is ProX's); an ask that refers back ("was it") stays with the lead
+    ans = seed_pipeline.ask(
+        "How many models did the study on data age, domain and toxicity train, and by how much"
+        " did the per-example data refinement framework improve downstream results?",
+        mode="qa",
+    )
+    cited = {c.paper_id for c in ans.citations}
+    assert any(p.startswith("programming-every-example") for p in cited), ans.answer
+    ans = seed_pipeline.ask(
+        "By how much did KIND reduce FID on DiT-L/2, and on which dataset was it evaluated?",
+        mode="qa",
+    )
+    assert {c.paper_id[:4] for c in ans.citations} == {"kind"}, ans.answer
+    # two names in two asks are asked of their own papers, not of one abstract naming both
+    ans = seed_pipeline.ask(
+        "How many languages does AfroLM cover, and what is the Maltese BERT trained from scratch"
+        " called?"
+    )
+    assert not ans.abstained and "23 African languages" in ans.answer, ans.answer
+
 
 @pytest.mark.parametrize(
     ("question", "prefixes", "quoted"),
@@ -397,6 +426,15 @@ def test_a_question_with_two_asks_gets_a_sentence_for_each(seed_pipeline: Pipeli
             " MDPs and one on linear regression?",
             ("supervised-pretraining-can-learn", "pretraining-task-diversity"),
             "",
+        ),
+        # a group heading ("two robot papers") before the two descriptions: each description
+        # still picks its own paper (the heading's words alone picked RoboFuME and V-PTR)
+        (
+            "Two robot-learning papers let people correct a robot with words while it works, one"
+            " by predicting fine-grained language motions and one by feeding verbal corrections"
+            " to a high-level policy. What example phrases do they give?",
+            ("rt-h-action-hierarchies", "yell-at-your-robot"),
+            "move arm forward",
         ),
     ],
 )

@@ -127,6 +127,9 @@ def test_a_lead_in_that_leaves_the_topic(lead: str) -> None:
         # after "do" or a modal the noun is the subject, not the asked name
         ("What does the model behave like once the tasks are diverse enough?", "open", ""),
         ("What model does it use?", "name", "model"),
+        # "model-growth" describes the baselines: they are asked (named ones preferred)
+        ("Which model-growth baselines was bert2BERT compared against?", "name", "baselines"),
+        ("Which toxicity classifier did the Pretrainer's Guide use?", "name", "classifier"),
         (
             "How accurately do human lawyers answer the CaseHOLD questions?",
             "quantity",
@@ -233,6 +236,41 @@ def test_change_slot_accepts_differences() -> None:
     slot = answer_slot(q)
     assert fills(slot, "KIND achieves more than 6.54 and 1.07 decrease in FID and sFID.", q)
     assert not fills(slot, "KIND is evaluated on DiT-L/2 with a new architecture.", q)
+
+
+def test_by_how_many_points_is_a_change_in_points() -> None:
+    """ "By how many F1 points" asks a difference in points (or in %): a count ("3.36 million
+    text entries", "four benchmarks") does not give it."""
+    q = "By how many F1 points did the Chinese mental-health BERT beat Chinese BERT?"
+    slot = answer_slot(q)
+    assert slot.kind == "quantity" and slot.change and slot.head == "points"
+    assert not fills(slot, "The corpus encompasses 3.36 million text entries.", q)
+    assert not fills(slot, "We assessed it across four public benchmarks.", q)
+    assert fills(slot, "It exceeds the baseline by 2.1 F1 points.", q)
+
+
+def test_a_change_verb_in_a_clause_of_its_own_is_not_asked() -> None:
+    """ "How much practice did it need before improving" asks the practice, not a change."""
+    for q in (
+        "How much practice did the robot need before improving on a new task?",
+        "How much practice did the robot need before it improved on a new task?",
+        "How much data is needed to improve accuracy?",
+    ):
+        assert not answer_slot(q).change, q
+    for q in ("How much did the data filter improve accuracy?", "How much compute did it save?"):
+        assert answer_slot(q).change, q
+
+
+def test_a_relative_clause_asks_no_metric() -> None:
+    """ "the scorer, which keeps data whose loss predicts ..." asks no loss; "what corruption
+    rates" and "what control frequency" ask numbers (a frequency in Hz)."""
+    q = "Which baselines did the scorer, which keeps data whose loss predicts ability, beat?"
+    assert answer_slot(q).head != "whose loss"
+    q = "In UL2, what corruption rates and mean span lengths are used for each denoiser?"
+    assert answer_slot(q).head == "corruption rates"
+    q = "At what control frequency does OpenVLA run?"
+    slot = answer_slot(q)
+    assert slot.kind == "quantity" and fills(slot, "It acts at 6Hz on a consumer GPU.", q)
 
 
 def test_an_application_is_preferably_a_named_environment() -> None:
@@ -413,6 +451,8 @@ def test_magnitude_suffixes_are_mentioned_written_out() -> None:
             " likelihood model. What does the later one change compared with the earlier one?",
             [],
         ),
+        # an example after "e.g." describes no second paper
+        ("Which toxicity classifier, e.g. Perspective API, did the Pretrainer's Guide use?", []),
     ],
 )
 def test_descriptions_of_several_papers(question: str, found: list[str]) -> None:
