@@ -113,12 +113,6 @@ FEW_ROWS = 4
 TAIL_SENTENCES_FEW = 2
 CLAUSE_PAPERS = 5  # candidates whose sentences each part of a long question is scored against
 NAMED_K = 3  # candidates read per name the first retrieval missed
-# an ask of a question that describes another paper than the answer's lead ("How many models
-# did the study on data age train, and by how much did the per-example data refinement
-# framework improve results?") is answered from the paper it fits this well, this much better
-PART_FIT = 0.55
-PART_MARGIN = 0.25
-_REFERS_BACK = re.compile(r"\b(?:it|its|they|their|them|this|these|those|both|each)\b", re.I)
 DESCRIBED_CHOICES = 3  # papers per description tried when two descriptions want the same one
 
 _PAPERS = rf"(?:{cmp.PAPER_NOUNS})"
@@ -690,24 +684,14 @@ class Answerer:
     def _part_paper(self, papers: list[Paper]) -> Callable[[str, str], str]:
         """The paper one ask of a question is about: the candidate that has the most of the
         ask's rare words (rag.abstention.rare_words), at least RARE_OVERRULE and more than the
-        lead paper has (one incidental word, "mixing", moves no ask to another paper); else,
-        for an ask that does not refer back ("it", "they"), the paper its words describe best
-        (as a description is ranked), when that fits it well and far better than the lead."""
+        lead paper has (one incidental word, "mixing", moves no ask to another paper)."""
         corpus = corpus_for(self.pipeline)
 
         def paper_for(part: str, lead: str) -> str:
             rare = rare_words(part, papers, corpus, set(answer_slot(part).terms))
             best = max(rare, key=lambda pid: len(rare[pid]), default=lead)
             most = len(rare.get(best, ()))
-            if most >= RARE_OVERRULE and most > len(rare.get(lead, ())):
-                return best
-            if _REFERS_BACK.search(part):  # "on which dataset was it evaluated": the lead's
-                return lead
-            fit = self._rank_described(part, papers)
-            best = max(fit, key=fit.get, default=lead)
-            if fit.get(best, 0.0) >= PART_FIT and fit[best] - fit.get(lead, 0.0) >= PART_MARGIN:
-                return best  # "..., and by how much did the data refinement framework improve?"
-            return lead
+            return best if most >= RARE_OVERRULE and most > len(rare.get(lead, ())) else lead
 
         return paper_for
 

@@ -318,15 +318,7 @@ def test_a_question_with_two_asks_gets_a_sentence_for_each(seed_pipeline: Pipeli
         mode="qa",
     )
     assert "3.5M" in ans.answer and "BERTurk" in ans.answer, ans.answer
-    # ... also when its words, not its rare ones, describe that paper ("the per-example data
-    # refinement framework" is ProX's); an ask that refers back ("was it") stays with the lead
-    ans = seed_pipeline.ask(
-        "How many models did the study on data age, domain and toxicity train, and by how much"
-        " did the per-example data refinement framework improve downstream results?",
-        mode="qa",
-    )
-    cited = {c.paper_id for c in ans.citations}
-    assert any(p.startswith("programming-every-example") for p in cited), ans.answer
+    # an ask that refers back ("was it") stays with the lead
     ans = seed_pipeline.ask(
         "By how much did KIND reduce FID on DiT-L/2, and on which dataset was it evaluated?",
         mode="qa",
