@@ -389,8 +389,11 @@ def slot_sentences(
     return [s for s in scored if s.paper_id in about]
 
 
-# the words that ask for a name ("what is its score called"), no word of the paper asked about
-_ASKING_WORDS = frozenset(terms("called named dubbed termed"))
+# no rare words of a paper: metric or field abbreviations ("F1" tells no paper from another) and
+# the words that ask for a name ("what is its score called")
+_NOT_RARE = frozenset(t for n in GENERIC_NAMES for t in terms(n)) | frozenset(
+    terms("called named dubbed termed")
+)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -405,14 +408,12 @@ def rare_words(
     """Per paper, the words of the question that few abstracts use (RARE_WORD_IDF) and that
     its abstract or title uses; a metric or field abbreviation (GENERIC_NAMES) is none, and
     neither are the `asked` words (the answer's kind)."""
-    generic = {t for n in GENERIC_NAMES for t in terms(n)}  # "F1" tells no paper from another
-    generic |= _ASKING_WORDS
     words = {
         t
         for t in terms(question)
         if corpus.knows(t)
         and corpus.term_idf(t) >= RARE_WORD_IDF
-        and t not in generic
+        and t not in _NOT_RARE
         and t not in (asked or ())
     }
     out = {p.id: words & _text_terms(_text(p)) for p in papers}
