@@ -847,7 +847,8 @@ class Answerer:
         if self.abstain and not scope and offline:  # a property no abstract comes close to
             core = cmp.topical(cmp.core_of(criterion))[0]
             best = max(d.worded for d in offline)
-            g = compare_gate(core, best, corpus, cmp.asks_topic(rw.scoring_question))
+            top = max(d.relevance for d in offline)
+            g = compare_gate(core, best, corpus, cmp.asks_topic(rw.scoring_question), top)
             if not g.answerable and (alt := cmp.restatement(criterion)):
                 # "... losing what it learned earlier (catastrophic forgetting)": the field's
                 # own term for it, which every abstract about it uses, decides as well

@@ -171,14 +171,41 @@ WHICH_OF = re.compile(r"\bwhich\s+(?:ones|of\s+(?:these|those|them))\b", re.IGNO
 _WH_BEFORE = re.compile(r"\b(?:when|whether|why|where|how|what|which|who)\s*$", re.IGNORECASE)
 
 
+# "Which papers look at what goes wrong, and what works best, when ...": a wh-clause the
+# property holds, then a second one that asks of no one ("what works", "what happens"), not
+# "what do they report" or "how?"
+_EMBEDDED_WH = re.compile(r"\b(?:what|how|when|why|whether|where)\b", re.IGNORECASE)
+_SUBJECT_WH = re.compile(
+    r"^(?:what|which)\s+(?!(?:is|does|has|was|needs)\b)[a-z]+[^s\W]s\b"
+    r"(?!\s+(?:do|does|did|are|is|were|was|have|has|can|of|they|it|each)\b)",
+    re.IGNORECASE,
+)
+
+
+def _coordinated(head: str, tail: str) -> bool:
+    """The wh-clause after ", and" is a second clause of the property, not a second question."""
+    lead = _LEAD.match(head)
+    return bool(lead and _EMBEDDED_WH.search(head[lead.end() :]) and _SUBJECT_WH.match(tail))
+
+
 def split_question(question: str) -> tuple[str, str]:
     """("Which papers X", "what do they Y?") from "Which papers X, and what do they Y?"; the
     second part is "" when there is none."""
     q = strip_lead_in(question).text
     if not _LEAD.match(q) and not WHICH_OF.search(q) and (sub := PLURAL_SUBJECT.search(q)):
         return sub.group("c").strip(), q
-    # "analyse when and how transformers learn ...": a pair of wh-words asks no second question
-    m = next((t for t in _TAIL.finditer(q) if not _WH_BEFORE.search(q[: t.start()])), None)
+    # "analyse when and how transformers learn ...": a pair of wh-words asks no second question;
+    # nor does a second clause of what the papers look at ("look at what goes wrong, and what
+    # works best, when ...")
+    m = next(
+        (
+            t
+            for t in _TAIL.finditer(q)
+            if not _WH_BEFORE.search(q[: t.start()])
+            and not _coordinated(q[: t.start()], q[t.end() :])
+        ),
+        None,
+    )
     if not m:
         # "Which papers X? What hardware did they test on?": the second question is the tail
         nxt = _NEXT_QUESTION.search(q)

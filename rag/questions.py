@@ -74,7 +74,8 @@ def strip_lead_in(question: str) -> Lead:
 
 # "What X, and on which Y?", "What is X and how much did it Y?": two asks in one question
 _PART = re.compile(
-    r",?\s+and\s+(?=(?:(?:on|in|for|with|by|from|at|to|of|under)\s+)?"
+    r",?\s+and\s+(?=(?:(?:on|in|for|with|by|from|at|to|of|under|over|across|against|during"
+    r"|after|before|within|between)\s+)?"
     r"(?:what|which|how|where|when|who|whom|whose)\b)",
     re.IGNORECASE,
 )
@@ -128,7 +129,7 @@ class Slot:
 _METRIC = (
     r"percentage|percent|rates?|score|scores|accuracy|f1|bleu|rouge|fid|perplexity|sizes?|number"
     r"|lengths?|frequenc(?:y|ies)"
-    r"|count|fraction|proportion|ratio|speed-?up|improvement|gain|reduction|decrease|increase"
+    r"|count|fractions?|proportions?|ratios?|speed-?up|improvement|gain|reduction|decrease|increase"
     r"|cost|budget|error|loss|average|latency|throughput|margin|factor|auc|map|mrr|ndcg|recall"
     r"|precision|win\s+rate|success\s+rate|exact\s+match|agreement|kappa|correlation"
 )
@@ -349,6 +350,14 @@ _PER_UNIT = re.compile(
     r"|document|update|epoch|node|day|hour)s?\b",
     re.IGNORECASE,
 )
+# "how much did it cost in dollars", "how much money": a price, which a budget or cost states
+# ("at a budget of just 187 and 800 each"); a sentence with other numbers does not answer it
+_MONEY = re.compile(
+    r"\b(?:in|how\s+many|what\s+amount\s+of)\s+(?:us\s+)?(?:dollars|usd|euros)\b"
+    r"|\bhow\s+much\s+money\b|\bdollar\s+(?:cost|amount|figure|price)\b",
+    re.IGNORECASE,
+)
+_MONEY_UNITS = ("dollar", "usd", "budget", "cost", "price")
 _SIZE_UNITS = ("paramet", "token", "gb", "tb", "size", "sampl", "exampl", "document", "word")
 # what a collection of data is counted in, when the sized thing is one ("how big is the corpus
 # behind Chinese MentalBERT": "3.36 million text entries"); not a vocabulary's or a model's size
@@ -743,6 +752,8 @@ def answer_slot(question: str) -> Slot:
     q = re.sub(r"\b(what|which|who|how)'s\b", r"\1 is", q, flags=re.IGNORECASE)
     units = tuple(m.group("unit").lower() for m in _UNIT.finditer(q))
     units += tuple(t for m in _PER_UNIT.finditer(q) for t in terms(m.group("unit"))[:1])
+    if _MONEY.search(q):
+        return Slot("quantity", "cost", (), units=units + _MONEY_UNITS, counted=True)
     detail = _DETAIL_RE.search(q)
     if detail:
         found = detail.group("d") or detail.group("a") or detail.group("v") or "authors"
@@ -961,6 +972,7 @@ def names(
     sentence ("Maltese", "Continual-World"); field-wide abbreviations (RL, LLM) are no names,
     nor (given the collection's `idf`) capitalised runs of common words (no word `min_idf`)."""
     out = [e for e in entities(sentence) if not e[0].isdigit()]
+    out += [m.group(0) for m in _DOMAIN.finditer(sentence)]  # "factquizmaster.com": a site's
     for m in _CAPITAL.finditer(sentence):
         run = m.group(0)
         if run in _NOT_NAMES:
@@ -968,6 +980,10 @@ def names(
         if idf is None or any(idf(t) >= min_idf for t in terms(run)):
             out.append(run)
     return [n for n in out if n not in GENERIC_NAMES]
+
+
+# a web site's name: "wikipedia.org", "factquizmaster.com"
+_DOMAIN = re.compile(r"(?<![\w.@/-])[a-z0-9][\w-]*\.(?:com|org|net|io|ai|edu|gov)(?![\w.-])")
 
 
 # "Large Language Models", "Foundation Models": the field's name for a kind, no model's
@@ -1102,6 +1118,15 @@ _ASKED_VERB = re.compile(
 _EVALUATED = r"(?:evaluat|validat|test|experiment)"
 # "Which two LLMs were reproduced ...?": "we've reproduced Amber and OpenLLaMA": the name right
 # after the question's own passive verb is its object
+# "Which two open LLMs did the study ... reproduce?": the do-question's own verb, last before
+# its end or a closing preposition
+_ASKED_DO = re.compile(
+    r"\b(?:did|does|do)\b.*?\b(?P<v>[a-z]{4,})(?:\s+(?:and\s+[a-z]+\s+[\w\s-]*?)?"
+    r"(?:for|with|on|in|against|from|to)?)?\s*\?$",
+    re.IGNORECASE,
+)
+# "Which made-up website, when prepended to the prompt, ...": "prepending factquizmaster.com"
+_ASKED_PARTICIPLE = re.compile(r"\b(?:when|if|once|after)\s+(?P<v>[a-z]{4,}ed)\b", re.IGNORECASE)
 _ASKED_PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be)\s+(?P<v>[a-z]{4,}ed)\b", re.IGNORECASE)
 
 
@@ -1110,6 +1135,14 @@ def _object_of_asked_verb(sentence: str, targets: list[str], question: str) -> b
     (`_ASKED_VERB`) or, for a passive verb, as its object (`_ASKED_PASSIVE`)."""
     asked = [(m, rf"\s+{m.group('p')}") for m in _ASKED_VERB.finditer(question)]
     asked += [(m, "") for m in _ASKED_PASSIVE.finditer(question)]
+    asked += [(m, "") for m in _ASKED_DO.finditer(question)]
+    asked += [(m, "") for m in _ASKED_PARTICIPLE.finditer(question)]
+    # "which simulator was used to test the method": "Empirical validation on the Mujoco"
+    if re.search(rf"\b{_EVALUATED}", question, re.IGNORECASE):
+        for t in targets:
+            at = rf"\b{_EVALUATED}\w*\s+(?:on|in)\s+(?:the\s+)?{re.escape(t)}(?![\w-])"
+            if re.search(at, sentence, re.IGNORECASE):
+                return True
     for m, prep in asked:
         stem = (terms(m.group("v")) or [""])[0]
         if stem in STOPWORDS or len(stem) < 4:

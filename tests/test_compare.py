@@ -79,6 +79,22 @@ def test_the_second_part_keeps_its_preposition() -> None:
         "Which papers analyse when and how transformers learn in context?",
         "",
     )
+    # a second wh-clause of what the papers look at ("what goes wrong, and what works best")
+    # is part of the property; "what gains do they report" asks of the papers
+    assert (
+        split_question(
+            "Which papers look at what goes wrong, and what works best, when you keep pretraining"
+            " an LLM on new text?"
+        )[1]
+        == ""
+    )
+    assert (
+        split_question(
+            "Which papers propose fixes to masked language modeling, and what gains do they report?"
+        )[1]
+        == "what gains do they report?"
+    )
+    assert split_question("Which papers look at what goes wrong, and how?")[1] == "how?"
     # a second question after the first one's question mark is what is asked of each match
     assert split_question("Which papers use MCTS? What hardware did they test on?") == (
         "Which papers use MCTS",

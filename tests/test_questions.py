@@ -130,6 +130,9 @@ def test_a_lead_in_that_leaves_the_topic(lead: str) -> None:
         # "model-growth" describes the baselines: they are asked (named ones preferred)
         ("Which model-growth baselines was bert2BERT compared against?", "name", "baselines"),
         ("Which toxicity classifier did the Pretrainer's Guide use?", "name", "classifier"),
+        # a plural proportion is a quantity as the singular is; a price in dollars is a cost
+        ("In what proportions does UL2 mix its denoisers?", "quantity", "proportions"),
+        ("How much did it cost in dollars to train BERTu?", "quantity", "cost"),
         (
             "How accurately do human lawyers answer the CaseHOLD questions?",
             "quantity",
@@ -913,3 +916,44 @@ def test_a_first_sentence_says_what_the_counted_papers_do() -> None:
     assert (
         described_together("What do the two ad-hoc retrieval papers propose?") == "ad-hoc retrieval"
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        # the do-question's own verb, with its object named right after it in the sentence
+        (
+            "Which two open LLMs did the checkpoint study reproduce and release checkpoints for?",
+            "In addition to our core findings, we've reproduced Amber and OpenLLaMA, releasing"
+            " their intermediate checkpoints.",
+        ),
+        # "test" asks where it was evaluated: "validation on the Mujoco"
+        (
+            "Which simulator was used to test the defence method?",
+            "Empirical validation on the Mujoco corroborates the superiority of our approach.",
+        ),
+        # a web site's name is a name, the object of the question's "when prepended"
+        (
+            "Which made-up website, when prepended to the prompt, improved performance?",
+            "For instance, prepending wikipedia.org to reduce harmful generations or"
+            " factquizmaster.com (fictional) to improve common knowledge task performance.",
+        ),
+    ],
+)
+def test_a_name_right_after_the_questions_own_verb_fills_the_slot(
+    question: str, sentence: str
+) -> None:
+    assert fills(answer_slot(question), sentence, question)
+    # the same sentence without the name does not
+    assert not fills(answer_slot(question), "We study this problem in depth.", question)
+
+
+def test_an_ask_after_and_with_a_preposition_is_a_part_of_its_own() -> None:
+    q = (
+        "By how much did OpenVLA beat RT-2-X in absolute success rate, and over how many tasks"
+        " did V-GPS show its improvements?"
+    )
+    assert question_parts(q) == [
+        "By how much did OpenVLA beat RT-2-X in absolute success rate",
+        "over how many tasks did V-GPS show its improvements",
+    ]
