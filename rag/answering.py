@@ -56,6 +56,7 @@ from rag.extractive import (
     theme_label,
 )
 from rag.facets import is_survey, leaves_out_surveys
+from rag.glossary import gloss_terms
 from rag.questions import (
     ASKS_SEVERAL,
     GENERIC_NAMES,
@@ -87,6 +88,10 @@ QA_WINDOW = 0.12  # further sentences must score within this of the best one
 # questions; docs/ANSWERING.md, sixth round); 2 each when 4 papers are asked of
 NAMED_SENTENCES = 4
 NAMED_WINDOW = 0.25
+# an ask of a two-ask question is answered from the lead paper's sentence that holds what it
+# asks for among its best this many for that ask ("which model architecture and which new
+# dataset": "... continue to pre-train on SlimPajama" ranks fifth against "which new dataset")
+LEAD_FILLER_DEPTH = 5
 QA_PER_PAPER = 3  # one paper may give the whole answer (tune split: docs/ANSWERING.md)
 # a quantity question ("how quickly", "how many") may bring in a number-bearing sentence of a
 # chosen paper scoring within this of the best one (rule; checked by eval/calibrate.py's
@@ -247,6 +252,15 @@ def slot_in_own_words(slot: Slot, scored: list[Scored], papers: list[Paper]) -> 
         return replace(slot, given="\n".join(p.title for p in papers))
     top = next((p for p in papers if scored and p.id == scored[0].paper_id), None)
     return unworded(slot, f"{top.title}\n{top.abstract}") if top else slot
+
+
+def _proper_name(sentence: str, corpus: Corpus) -> bool:
+    """The sentence gives a name that is no short all-capitals abbreviation ("SlimPajama",
+    "C4", "Mujoco"; not "CL" for the "Continual Learning" it spells out)."""
+    return any(
+        not (n.isupper() and len(n) <= 4) or any(c.isdigit() for c in n)
+        for n in names(sentence, corpus.term_idf)
+    )
 
 
 @dataclass
@@ -677,7 +691,8 @@ class Answerer:
             best.setdefault(s.paper_id, s.score)
         d_terms = terms(description)
         for p in papers:
-            title = set(terms(p.title))
+            # with what a well-known name in it is ("URL": web address, rag.glossary)
+            title = set(terms(p.title)) | gloss_terms(p.title)
             best[p.id] = best.get(p.id, 0.0) + W_LEX * lexical_overlap(d_terms, title, corpus)
         return best
 
@@ -716,8 +731,17 @@ class Answerer:
                 return next(
                     (s for s in own if fills(slot, s.sentence, part, corpus.term_idf)), None
                 )
-            if slot.checked and not slot.soft:
-                return top if fills(slot, top.sentence, part, corpus.term_idf) else None
+            if slot.checked and not slot.soft:  # (the lead's: one of its first few sentences;
+                # below the first, a name asked is a real one, not "Continual Learning (CL)")
+                return next(
+                    (
+                        s
+                        for i, s in enumerate(own[:LEAD_FILLER_DEPTH])
+                        if fills(slot, s.sentence, part, corpus.term_idf)
+                        and (i == 0 or slot.kind != "name" or _proper_name(s.sentence, corpus))
+                    ),
+                    None,
+                )
             return top if top.lex > 0 else None
 
         return best_for

@@ -152,6 +152,13 @@ _AND_FOR = re.compile(
     re.I,
 )
 _AND_START = re.compile(r"^\s*and\b", re.IGNORECASE)
+# (not "And which one uses X?", which asks for a paper anew; not "the first two", a count)
+_AND_ASKS = re.compile(
+    r"^\s*and\s+(?:what|which|how|who|where|when|did|does|do|is|are|was|were)\b"
+    r"(?!\s+(?:one|ones|paper|papers|work|works|study|studies|method|methods)\b)"
+    r"(?!.*\b(?:first|second|third|last|two|three|both|former|latter)\b)",
+    re.IGNORECASE,
+)
 # "And the value-guided policy steering method?": the earlier question asked of another paper,
 # described in a few words (not "And the proposed method?", "And the second model?": earlier ones)
 _AND_DESCRIBED = re.compile(
@@ -274,6 +281,10 @@ def reference(question: str) -> Reference:
             at = p.start("p") if "p" in rx.groupindex else p.start()
             if not _bound_inside(q, at, word):
                 return Reference("singular")
+    # "And how big was the gain for the code model?": a question that goes on from the last
+    # one, naming nothing of its own ("the code model" is one of the earlier paper's)
+    if _AND_ASKS.search(q) and not collection and not entities(q) and not names(q):
+        return Reference("singular")
     own = set(terms(q))
     standalone_words = collection or _ANTECEDENT.search(q) or entities(q) or names(q)
     if len(own) <= SHORT_TERMS and not standalone_words:

@@ -536,7 +536,7 @@ _PAPER_NOUNS = (
 _DESCRIPTION_BREAK = re.compile(
     r"[,;:?!()]|\.\s|\s[-\u2013\u2014]\s|\bbetween\b|\bversus\b|\bvs\.?"
     r"|\b(?:and|with|to|from)\s+(?=(?:the|a|an|one|that)\s+(?:[\w/-]+\s+){0,6}?"
-    rf"(?:{_PAPER_NOUNS})\b)"
+    rf"(?:{_PAPER_NOUNS}|models|methods|systems|frameworks|encoders)\b)"
     r"|\band\s+(?=one\b)"
     # "... and LOOK each propose": a name that ends the list
     r"|\band\s+(?=(?-i:[A-Z][\w-]*[A-Z][\w-]*)(?:\s+(?:each|both)\b|[,;?]|$))",
@@ -549,7 +549,11 @@ _ASK_START = re.compile(
     re.IGNORECASE,
 )
 _GROUP = re.compile(
-    r"\b(?:papers|works|studies|articles|ones|each|both|they|them|two|three|four)\b", re.I
+    r"\b(?:papers|works|studies|articles|ones|each|both|they|them)\b"
+    # "the two papers", "built two datasets", not "into four directions"
+    r"|(?<!\binto\s)(?<!\bin\s)(?<!\bon\s)(?<!\bto\s)(?<!\bby\s)(?<!\bof\s)(?<!\bfor\s)"
+    r"(?<!\bwith\s)(?<!\bover\s)(?<!\bacross\s)\b(?:two|three|four)\b",
+    re.I,
 )
 _ONE_PAPER = re.compile(rf"^the\s+.+\s(?:{_PAPER_NOUNS})$", re.I)
 # "What does the later one change compared with the earlier one?": a place in an order the
@@ -561,14 +565,21 @@ _BY_POSITION = re.compile(
 )
 # "Compare the savings claimed by the fastText-based selector and by the Data Manager that ..."
 _BY_PAIR = re.compile(
-    r"\bby\s+(?P<a>the\s+[^,;?]+?)\s+and\s+by\s+(?P<b>the\s+[^,;?.]+)", re.IGNORECASE
+    r"\bby\s+(?P<a>(?:the\s+|[a-z]+ing\s+)[^,;?]+?)\s+and\s+by\s+(?P<b>[a-z][^,;?.]+)",
+    re.IGNORECASE,
+)
+# "...: one organises recent breakthroughs into four directions, the other spans text, image and
+# graph data": a list inside the second description is no third paper
+_ONE_OTHER = re.compile(
+    r"(?:^|[:;,.]\s*)(?P<a>one\s+[^;:?]+?),?\s+(?:and|while|whereas)?\s*(?P<b>the\s+other\s+[^;:?.]+)",
+    re.IGNORECASE,
 )
 _ASKS_OF = re.compile(
     r"^\s*(?:(?:what|how|which)\s+(?:[\w-]+\s+){0,3}?(?:do|does|did)\s+|both\s+"
     # "How were the Stack Overflow BERT models and the cybersecurity model each evaluated?"
     r"|how\s+(?:is|are|was|were)\s+(?=the\s)"
     # "Compare the biomedical BERT paper that ... with the one that ...": the paper compared
-    r"|(?:compare|contrast)\s+(?=the\s))",
+    r"|(?:compare|contrast)\s+(?:how\s+|what\s+)?(?=the\s))",
     re.IGNORECASE,
 )
 _EACH_AFTER = re.compile(r"\s+(?:each|both)\b.*$", re.IGNORECASE)
@@ -614,6 +625,9 @@ def descriptions(question: str) -> list[str]:
     q = _EXAMPLE_ASIDE.sub(" ", strip_lead_in(question).text)
     m = _PAIR.match(q) or _BY_PAIR.search(q)
     if m and all(len(terms(m.group(g))) >= 2 for g in "ab"):
+        return [m.group("a").strip(), m.group("b").strip()]
+    m = _ONE_OTHER.search(q)  # "one organises ... into four directions, the other spans text,
+    if m and all(len(terms(m.group(g))) >= 2 for g in "ab"):  # image and graph data"
         return [m.group("a").strip(), m.group("b").strip()]
     m = _PAIR_ASKED.match(q)  # "the rewarming study": its paper noun makes one word enough
     if m and all(terms(m.group(g)) for g in "ab"):
@@ -972,7 +986,6 @@ def names(
     sentence ("Maltese", "Continual-World"); field-wide abbreviations (RL, LLM) are no names,
     nor (given the collection's `idf`) capitalised runs of common words (no word `min_idf`)."""
     out = [e for e in entities(sentence) if not e[0].isdigit()]
-    out += [m.group(0) for m in _DOMAIN.finditer(sentence)]  # "factquizmaster.com": a site's
     for m in _CAPITAL.finditer(sentence):
         run = m.group(0)
         if run in _NOT_NAMES:
@@ -982,7 +995,9 @@ def names(
     return [n for n in out if n not in GENERIC_NAMES]
 
 
-# a web site's name: "wikipedia.org", "factquizmaster.com"
+# a web site's name: "wikipedia.org", "factquizmaster.com"; a name only when a site is asked for
+# (not for "which corpora": MeCo's "prepending wikipedia.org" names no corpus)
+_SITE_ASKED = re.compile(r"site|url|domain|address|link", re.IGNORECASE)
 _DOMAIN = re.compile(r"(?<![\w.@/-])[a-z0-9][\w-]*\.(?:com|org|net|io|ai|edu|gov)(?![\w.-])")
 
 
@@ -1039,9 +1054,12 @@ def fills(
     if slot.kind == "name":
         # a name the question does not already give, abbreviate ("VLMs" for its "vision-language
         # model") or spell out ("Value-Guided Policy Steering" for its "V-GPS")
+        found = names(sentence, idf)
+        if _SITE_ASKED.search(slot.head):  # "which made-up website": "factquizmaster.com"
+            found += [m.group(0) for m in _DOMAIN.finditer(sentence)]
         new = [
             n
-            for n in names(sentence, idf)
+            for n in found
             if not _given(n, question) and not (slot.given and _given(n, slot.given))
         ]
         if bool(new) and (not words or _near(sentence, new, words)):

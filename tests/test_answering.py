@@ -428,6 +428,28 @@ def test_a_question_with_two_asks_gets_a_sentence_for_each(seed_pipeline: Pipeli
             ("rt-h-action-hierarchies", "yell-at-your-robot"),
             "move arm forward",
         ),
+        # "web addresses" is what the URL of URLBERT's title is (rag.glossary)
+        (
+            "The cybersecurity-focused language model and the pretrained model for web addresses"
+            " both serve security uses. What evaluation benchmarks does each use?",
+            ("cysecbert-", "urlbert-"),
+            "",
+        ),
+        # "by X and by Y": two papers, each described by what it does
+        (
+            "Compare the compute savings claimed by reusing a smaller trained model to initialise"
+            " a larger BERT and by sparse pre-training followed by dense fine-tuning.",
+            ("bert2bert-", "spdf-"),
+            "",
+        ),
+        # a list inside "the other ..." is no third paper
+        (
+            "Two review articles in the collection survey large pretrained models: one organises"
+            " recent breakthroughs into four directions, the other spans text, image and graph"
+            " data. What directions or modalities does each cover?",
+            ("pre-trained-models-past-present", "a-comprehensive-survey-on-pretrained"),
+            "",
+        ),
     ],
 )
 def test_each_paper_a_question_describes_is_quoted(
@@ -668,3 +690,15 @@ def test_the_two_after_two_one_paper_turns_are_those_papers(seed_pipeline: Pipel
         history,
     )
     assert "20B" in last.answer and "10 billion" in last.answer, last.answer
+
+
+def test_each_ask_of_two_is_answered_from_the_lead_papers_filling_sentence(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "which model architecture and which new dataset": the re-warming paper's SlimPajama
+    sentence ranks fifth against the second ask, below sentences that name nothing."""
+    ans = seed_pipeline.ask(
+        "In the study on whether to raise the learning rate again when you keep training an LLM"
+        " on new data, which model architecture and which new dataset were used?"
+    )
+    assert "Pythia" in ans.answer and "SlimPajama" in ans.answer, ans.answer

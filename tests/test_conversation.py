@@ -40,6 +40,9 @@ from rag.schema import Answer, Citation, ComparedPaper, Paper
         ("Why?", "singular", None, None),
         # "they" after a name the question gives: that system's authors, no reference back
         ("And V-PTR - what robot did they evaluate on?", "none", None, None),
+        # "And how ...?" goes on from the last question: "the code model" is one of its paper's
+        ("And how big was the gain for the code model?", "singular", None, None),
+        ("And which paper introduces CaseHOLD?", "none", None, None),  # names its own subject
         ("Which RL benchmarks did they evaluate on?", "singular", None, None),
         # a longer wh-phrase is still what is asked, not what "they" refers to
         ("What upstream and downstream datasets did they use?", "singular", None, None),

@@ -456,6 +456,44 @@ def test_magnitude_suffixes_are_mentioned_written_out() -> None:
         ),
         # an example after "e.g." describes no second paper
         ("Which toxicity classifier, e.g. Perspective API, did the Pretrainer's Guide use?", []),
+        # "by X and by Y", with a gerund for each
+        (
+            "Compare the compute savings claimed by reusing a smaller trained model to initialise"
+            " a larger BERT and by sparse pre-training followed by dense fine-tuning.",
+            [
+                "reusing a smaller trained model to initialise a larger BERT",
+                "sparse pre-training followed by dense fine-tuning",
+            ],
+        ),
+        # "Contrast how the A and the B ..."
+        (
+            "Contrast how the person-centric image-text pretraining work and the radiology image"
+            " encoder view text supervision.",
+            [
+                "the person-centric image-text pretraining work",
+                "the radiology image encoder view text supervision",
+            ],
+        ),
+        # "one X, the other Y": a list inside Y is no third paper; "into four directions"
+        # counts nothing of the papers
+        (
+            "Two review articles survey large pretrained models: one organises recent"
+            " breakthroughs into four directions, the other spans text, image and graph data."
+            " What does each cover?",
+            [
+                "one organises recent breakthroughs into four directions",
+                "the other spans text, image and graph data",
+            ],
+        ),
+        # a plural "models" ends a description as "model" does
+        (
+            "What training budgets did the models pretrained on the programming Q&A site and"
+            " the pool of tokenizer-free single-language models report?",
+            [
+                "the models pretrained on the programming Q&A site",
+                "the pool of tokenizer-free single-language models report",
+            ],
+        ),
     ],
 )
 def test_descriptions_of_several_papers(question: str, found: list[str]) -> None:
