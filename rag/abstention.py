@@ -104,7 +104,9 @@ DEAD_SLOT_SHARE = 0.3
 # words). On the 120 compare-routed tune questions the dead parts caught, the 115 unanswerable
 # ones (federated learning, music, weather) score 0.69 at most, three of the five answerable
 # ones 0.82-0.91 (the other two 0.46 and 0.59); of the 37 the floor caught, the unanswerable
-# ones score 0.66 at most (the 13 answerable ones 0.28-0.68)
+# ones score 0.66 at most (the 13 answerable ones 0.28-0.68). Only for a property put as what
+# papers do: a kind of paper or a topic ("are surveys of quantum computing": surveys match well)
+# is judged by every word of it (`rag.answering`)
 DEAD_RESCUE = 0.75
 # ... or, for a topic ("any papers on speculative decoding?", `rag.compare.asks_topic`), when
 # one of its parts (at least TOPIC_DEAD_SHARE of them) has no word any abstract uses: every word

@@ -254,6 +254,9 @@ def slot_in_own_words(slot: Slot, scored: list[Scored], papers: list[Paper]) -> 
     return unworded(slot, f"{top.title}\n{top.abstract}") if top else slot
 
 
+_KIND_CRITERION = re.compile(r"(?:are|is|were|was|about|on)\b", re.IGNORECASE)
+
+
 def _proper_name(sentence: str, corpus: Corpus) -> bool:
     """The sentence gives a name that is no short all-capitals abbreviation ("SlimPajama",
     "C4", "Mujoco"; not "CL" for the "Continual Learning" it spells out)."""
@@ -871,8 +874,12 @@ class Answerer:
         if self.abstain and not scope and offline:  # a property no abstract comes close to
             core = cmp.topical(cmp.core_of(criterion))[0]
             best = max(d.worded for d in offline)
-            top = max(d.relevance for d in offline)
-            g = compare_gate(core, best, corpus, cmp.asks_topic(rw.scoring_question), top)
+            topic = cmp.asks_topic(rw.scoring_question)
+            # a property put as what papers do ("come up with a way of deciding which web text is
+            # worth feeding an LLM") may be matched past its everyday words; a kind of paper or
+            # a topic ("are surveys of quantum computing") is judged by every word of it
+            top = 0.0 if topic or _KIND_CRITERION.match(core) else max(d.relevance for d in offline)
+            g = compare_gate(core, best, corpus, topic, top)
             if not g.answerable and (alt := cmp.restatement(criterion)):
                 # "... losing what it learned earlier (catastrophic forgetting)": the field's
                 # own term for it, which every abstract about it uses, decides as well
