@@ -479,7 +479,9 @@ def _benchmark(name: str, abstract: str) -> bool:
     n = re.escape(name)
     return (
         re.search(
-            rf"(?<![\w-]){n}(?![\w-])(?:\s+[\w-]+){{0,4}}?\s+{_BENCHMARK_NOUN}\b", abstract, re.I
+            rf"(?<![\w-]){n}(?![\w-])(?:\s+[\w-]+){{0,4}}?\s+{_BENCHMARK_NOUN}\b",
+            abstract,
+            re.IGNORECASE,
         )
         is not None
         or re.search(
