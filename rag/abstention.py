@@ -106,8 +106,9 @@ DEAD_SLOT_SHARE = 0.3
 # ones 0.82-0.91 (the other two 0.46 and 0.59); of the 37 the floor caught, the unanswerable
 # ones score 0.66 at most (the 13 answerable ones 0.28-0.68). Only for a property put as what
 # papers do: a kind of paper or a topic ("are surveys of quantum computing": surveys match well)
-# is judged by every word of it (`rag.answering`)
+# is judged by every word of it (`compare_gate`)
 DEAD_RESCUE = 0.75
+_KIND_CRITERION = re.compile(r"(?:are|is|were|was|about|on)\b", re.IGNORECASE)
 # ... or, for a topic ("any papers on speculative decoding?", `rag.compare.asks_topic`), when
 # one of its parts (at least TOPIC_DEAD_SHARE of them) has no word any abstract uses: every word
 # of a topic names it. On the tune split's 34 topic questions routed to compare, the 10
@@ -705,7 +706,9 @@ def compare_gate(
     LLM" is about data selection."""
     oov = oov_share(criterion, corpus)
     score = _floor_score(best_sentence, oov, False, OOV_WEIGHT)
-    if best_paper >= DEAD_RESCUE:
+    # (only a property put as what papers do: a kind of paper or a topic, "are surveys of
+    # quantum computing", keeps every word)
+    if best_paper >= DEAD_RESCUE and not topic and not _KIND_CRITERION.match(criterion):
         return Gate(True, score, best_sentence, oov)
     words = dead_words(criterion, corpus, topic)
     if words:

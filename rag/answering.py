@@ -70,6 +70,7 @@ from rag.questions import (
     fills,
     names,
     papers_described,
+    proper_name,
     question_parts,
     strip_lead_in,
     unworded,
@@ -252,18 +253,6 @@ def slot_in_own_words(slot: Slot, scored: list[Scored], papers: list[Paper]) -> 
         return replace(slot, given="\n".join(p.title for p in papers))
     top = next((p for p in papers if scored and p.id == scored[0].paper_id), None)
     return unworded(slot, f"{top.title}\n{top.abstract}") if top else slot
-
-
-_KIND_CRITERION = re.compile(r"(?:are|is|were|was|about|on)\b", re.IGNORECASE)
-
-
-def _proper_name(sentence: str, corpus: Corpus) -> bool:
-    """The sentence gives a name that is no short all-capitals abbreviation ("SlimPajama",
-    "C4", "Mujoco"; not "CL" for the "Continual Learning" it spells out)."""
-    return any(
-        not (n.isupper() and len(n) <= 4) or any(c.isdigit() for c in n)
-        for n in names(sentence, corpus.term_idf)
-    )
 
 
 @dataclass
@@ -741,7 +730,11 @@ class Answerer:
                         s
                         for i, s in enumerate(own[:LEAD_FILLER_DEPTH])
                         if fills(slot, s.sentence, part, corpus.term_idf)
-                        and (i == 0 or slot.kind != "name" or _proper_name(s.sentence, corpus))
+                        and (
+                            i == 0
+                            or slot.kind != "name"
+                            or proper_name(s.sentence, corpus.term_idf)
+                        )
                     ),
                     None,
                 )
@@ -874,12 +867,8 @@ class Answerer:
         if self.abstain and not scope and offline:  # a property no abstract comes close to
             core = cmp.topical(cmp.core_of(criterion))[0]
             best = max(d.worded for d in offline)
-            topic = cmp.asks_topic(rw.scoring_question)
-            # a property put as what papers do ("come up with a way of deciding which web text is
-            # worth feeding an LLM") may be matched past its everyday words; a kind of paper or
-            # a topic ("are surveys of quantum computing") is judged by every word of it
-            top = 0.0 if topic or _KIND_CRITERION.match(core) else max(d.relevance for d in offline)
-            g = compare_gate(core, best, corpus, topic, top)
+            top = max(d.relevance for d in offline)
+            g = compare_gate(core, best, corpus, cmp.asks_topic(rw.scoring_question), top)
             if not g.answerable and (alt := cmp.restatement(criterion)):
                 # "... losing what it learned earlier (catastrophic forgetting)": the field's
                 # own term for it, which every abstract about it uses, decides as well

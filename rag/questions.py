@@ -995,6 +995,15 @@ def names(
     return [n for n in out if n not in GENERIC_NAMES]
 
 
+def proper_name(sentence: str, idf: Callable[[str], float] | None = None) -> bool:
+    """The sentence gives a name that is no short all-capitals abbreviation ("SlimPajama",
+    "C4", "Mujoco"; not "CL" for the "Continual Learning" it spells out)."""
+    return any(
+        not (n.isupper() and len(n) <= 4) or any(c.isdigit() for c in n)
+        for n in names(sentence, idf)
+    )
+
+
 # a web site's name: "wikipedia.org", "factquizmaster.com"; a name only when a site is asked for
 # (not for "which corpora": MeCo's "prepending wikipedia.org" names no corpus)
 _SITE_ASKED = re.compile(r"site|url|domain|address|link", re.IGNORECASE)
