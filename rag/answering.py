@@ -72,6 +72,7 @@ from rag.questions import (
     papers_described,
     proper_name,
     question_parts,
+    shared_field,
     strip_lead_in,
     unworded,
 )
@@ -588,7 +589,10 @@ class Answerer:
                     for p in papers
                 }
             must = sorted(ranked, key=lambda pid: -ranked[pid])[:count]
-        elif several and len(found := self._described(question, papers, named)) >= 2:
+        elif (
+            several
+            and len(found := self._described(question, papers, named, shared_field(question))) >= 2
+        ):
             # "between the paper arguing X and the one that Y, what does each ...": each
             # description's best paper
             must = found
@@ -620,6 +624,7 @@ class Answerer:
                 self._best_for(papers),
                 n_max,
                 self._part_paper(papers),
+                frozenset(must),
             )
         if slot.checked:
             corpus = corpus_for(self.pipeline)

@@ -537,6 +537,7 @@ def cover_parts(
     best_for: Callable[..., Scored | None],
     n_max: int,
     paper_for: Callable[[str, str], str] | None = None,
+    keep: frozenset[str] = frozenset(),
 ) -> list[Scored]:
     """A question that asks two things ("What scorer does X train, and what compute reduction
     does it achieve?") gets, from the paper the answer leads with, the best sentence for each
@@ -545,7 +546,8 @@ def cover_parts(
     while under `n_max`, else in place of the weakest sentence no ask needs. `paper_for(part,
     lead)`: the paper an ask is about, when it describes another one than the lead ("..., and
     which model did the Turkish legal BERT compete with?"); its best sentence that holds what
-    the ask asks for is taken, even below its best."""
+    the ask asks for is taken, even below its best. A paper's only sentence is given up last,
+    and one of `keep` (the papers the question is about) never before another's."""
     if len(parts) < 2 or not chosen:
         return chosen
     lead = chosen[0].paper_id
@@ -561,9 +563,13 @@ def cover_parts(
         needed.append(s)
         if s in out:
             continue
+        # ("How big is the CaseHOLD dataset, and which model does the Turkish legal BERT
+        # compete with?" lost CaseHOLD's only sentence for a second LegalTurk one)
         spare = [x for x in out if x not in needed]
+        several = [x for x in spare if sum(y.paper_id == x.paper_id for y in out) > 1]
+        kept = [x for x in spare if x.paper_id not in keep or x in several]
         if len(out) >= n_max and spare:
-            out.remove(spare[-1])
+            out.remove((several or kept or spare)[-1])
         if len(out) < n_max:
             out.append(s)
     return out

@@ -528,7 +528,7 @@ def papers_described(question: str) -> int:
 _PAPER_NOUNS = (
     r"paper|one|work|study|article|method|model|approach|system|framework|interface|policy"
     r"|pipeline|technique|algorithm|agent|encoder|baseline|survey|selector|scorer|rater"
-    r"|classifier|recipe"
+    r"|classifier|recipe|thesis"
 )
 # where a question that describes several papers breaks into one description each: "Between
 # the paper arguing X and the one that Y, ...", "Three papers ...: one scores ..., one trains
@@ -559,25 +559,43 @@ _ONE_PAPER = re.compile(rf"^the\s+.+\s(?:{_PAPER_NOUNS})$", re.I)
 # "What does the later one change compared with the earlier one?": a place in an order the
 # question set up elsewhere ("Two papers design ..."), no description of a paper
 _BY_POSITION = re.compile(
-    r"^(?:the\s+)?(?:later|earlier|former|latter|first|second|third|last|newer|older|other)"
-    r"\s+(?:one|paper|work|study)\b",
+    r"^(?:the\s+)?(?:(?:former|latter)\b|(?:later|earlier|first|second|third|last|newer|older"
+    r"|other)\s+(?:one|paper|work|study)\b)",
+    re.IGNORECASE,
+)
+# "For the two representative-words methods, ... the original one, ... the follow-up": after
+# a count, these are places in that order too (without one, "the follow-up retrieval work
+# that ..." describes its paper)
+_BY_POSITION_COUNTED = re.compile(
+    r"^(?:the\s+)?(?:follow-?up|(?:original|previous)\s+(?:one|paper|work|study))\b",
     re.IGNORECASE,
 )
 # "Compare the savings claimed by the fastText-based selector and by the Data Manager that ..."
+# "... saved by the method that X, and by the approach that Y?", "saved by growing X, compared
+# with training Y?": the second "by" or the comparing words start the other paper's description
+# "How long is the cooldown phase ..., in tokens or as a share of training?": how the answer
+# is to be put, no paper
+_UNITS = re.compile(r"^(?:in|as|at|on|by|per)\s+(?!(?:the|a|an|this|that|its|their)\b)", re.I)
 _BY_PAIR = re.compile(
-    r"\bby\s+(?P<a>(?:the\s+|[a-z]+ing\s+)[^,;?]+?)\s+and\s+by\s+(?P<b>[a-z][^,;?.]+)",
+    r"\bby\s+(?P<a>(?:the\s+|[a-z]+ing\s+)[^,;?]+?),?\s+(?:and\s+by\s+"
+    r"|(?:compared\s+(?:with|to)|as\s+opposed\s+to|versus|vs\.?)\s+(?:by\s+)?"
+    r"(?=[a-z]+ing\s|the\s))(?P<b>[a-z][^,;?.]+)",
     re.IGNORECASE,
 )
 # "...: one organises recent breakthroughs into four directions, the other spans text, image and
 # graph data": a list inside the second description is no third paper
 _ONE_OTHER = re.compile(
-    r"(?:^|[:;,.]\s*)(?P<a>one\s+[^;:?]+?),?\s+(?:and|while|whereas)?\s*(?P<b>the\s+other\s+[^;:?.]+)",
+    r"(?:^|[:;,.]\s*)(?P<a>one\s+[^;:?]+?),?\s+(?:and|while|whereas)?\s*"
+    r"(?P<b>(?:the\s+other|another)\s+[^;:?.]+)",
     re.IGNORECASE,
 )
 _ASKS_OF = re.compile(
-    r"^\s*(?:(?:what|how|which)\s+(?:[\w-]+\s+){0,3}?(?:do|does|did)\s+|both\s+"
+    # "up to what model size did the checkpoint study go", "by how much does X improve"
+    r"^\s*(?:(?:(?:up\s+)?(?:to|on|in|for|by|with|at|from|of)\s+)?(?:what|how|which)\s+"
+    r"(?:[\w-]+\s+){0,3}?(?:do|does|did)\s+|both\s+"
     # "How were the Stack Overflow BERT models and the cybersecurity model each evaluated?"
-    r"|how\s+(?:is|are|was|were)\s+(?=the\s)"
+    # "How large are the A and the B", "How big is the A, and which model does the B ...?"
+    r"|how\s+(?:(?:large|big|many|much|long|old|good|fast)\s+)?(?:is|are|was|were)\s+(?=the\s)"
     # "Compare the biomedical BERT paper that ... with the one that ...": the paper compared
     r"|(?:compare|contrast)\s+(?:how\s+|what\s+)?(?=the\s))",
     re.IGNORECASE,
@@ -595,7 +613,7 @@ _PAIR = re.compile(
 # descriptions that each end in a paper noun, before the verb the question asks with
 _PAIR_ASKED = re.compile(
     r"^\s*(?:what|how|which)\s+(?:[\w-]+\s+){0,3}?(?:do|did)\s+"
-    rf"(?P<a>the\s+[^,;?]+?\s(?:{_PAPER_NOUNS}))\s+and\s+(?P<b>the\s+[^,;?]+?\s(?:{_PAPER_NOUNS}))"
+    rf"(?P<a>the\s+[^,;?]+?\s(?:{_PAPER_NOUNS})s?)\s+and\s+(?P<b>the\s+[^,;?]+?\s(?:{_PAPER_NOUNS})s?)"
     r"\s+(?!(?:that|which|who|whose|where|on|of|for|in|with|by|from|about|to|and|or|each|both)\b)"
     r"(?![\w-]+(?:ing|ed)\b)[a-z]+\b",
     re.IGNORECASE,
@@ -604,10 +622,38 @@ _PAIR_ASKED = re.compile(
 # "the pretrained models built for cybersecurity text and for web addresses", "the works
 # applying pretrained models to legislation retrieval and to legal text classification": a
 # plural head shared by two phrases that repeat its preposition, one paper each
+# ("What models were trained for the Q&A site domain and for the security-threat text domain",
+# "the models for cybersecurity text, for web addresses and for StackOverflow posts": three)
 _SHARED_HEAD = re.compile(
-    r"\b(?P<head>the\s+(?:[\w/-]+\s+){0,8}?(?:papers|works|studies|models|methods|systems"
-    r"|approaches|ones)\b[^,;?]*?\s(?P<p>for|to|on|in|of|with|about))\s+(?P<a>[^,;?]+?),?\s+"
+    r"(?:\bthe\s+|^(?:what|which)\s+(?=(?:[\w/-]+\s+){0,2}?(?:papers|works|studies|models"
+    r"|methods|systems|approaches|ones)\s+(?:(?:is|are|was|were)\s+)?[a-z]+ed\s))"
+    r"(?P<head>(?:[\w/-]+\s+){0,8}?(?:papers|works|studies|models"
+    r"|methods|systems|approaches|ones)\b[^,;?]*?\s(?P<p>for|to|on|in|of|with|about))\s+"
+    r"(?P<a>[^,;?]+?),?\s+(?:(?P=p)\s+(?P<c>[^,;?]+?),?\s+)?"
     r"(?:and|or)\s+(?P=p)\s+(?P<b>[^,;?]+?)(?=\s*(?:[,;?]|$))",
+    re.IGNORECASE,
+)
+# "Which corpora appear in the rewarming study and in the MeCo paper?": a preposition repeated
+# before two definite descriptions, one of them a paper's
+_PREP_PAIR = re.compile(
+    r"\b(?P<p>in|for|by|from|of|on|with)\s+(?P<a>the\s+[^,;?]+?),?\s+and\s+(?P=p)\s+"
+    r"(?P<b>the\s+[^,;?]+?)(?=\s*(?:[,;?]|$))",
+    re.IGNORECASE,
+)
+# "How do the metadata-conditioning method and the LLM-based data manager use ...": two
+# definite descriptions joined by "and", where a clause starts with the first
+_THE_AND_THE = re.compile(r"\s+and\s+(?=the\s)", re.IGNORECASE)
+# "What do the course learning (MCL) paper and ...": an abbreviation in brackets is part of the
+# description, no break
+_BRACKETED = re.compile(r"\s\(([\w/-]{1,15})\)(?=[\s,.;:?!]|$)")
+# "the (re)warming study": the bracketed prefix as a hyphenated one, as the title's "(re)warm"
+# is read ("re", "warm")
+_PREFIX = re.compile(r"\((\w{1,4})\)(?=\w)")
+# "Which benchmarks are used to score the paper arguing for X": the paper the ask is about
+_ASKED_ABOUT = re.compile(
+    rf"\b(?:the|a)\s+(?:(?!(?:the|a|an|in|of|on|for|and)\s)[\w/-]+\s+){{0,4}}?"
+    rf"(?:(?:{_PAPER_NOUNS})\s+(?=(?:that|which|who|whose|where|[a-z]+ing|on|about|for|from|with"
+    r"|in|of|by)\b)|(?:paper|study|work|article|thesis)$).*$",
     re.IGNORECASE,
 )
 
@@ -623,6 +669,7 @@ def descriptions(question: str) -> list[str]:
     left out. Empty unless at least two are found."""
     # "Which toxicity classifier, e.g. Perspective API, did ... use?": an example, no paper
     q = _EXAMPLE_ASIDE.sub(" ", strip_lead_in(question).text)
+    q = _PREFIX.sub(r"\1-", _BRACKETED.sub(r" \1", q))
     m = _PAIR.match(q) or _BY_PAIR.search(q)
     if m and all(len(terms(m.group(g))) >= 2 for g in "ab"):
         return [m.group("a").strip(), m.group("b").strip()]
@@ -633,21 +680,44 @@ def descriptions(question: str) -> list[str]:
     if m and all(terms(m.group(g)) for g in "ab"):
         return [m.group("a").strip(), m.group("b").strip()]
     m = _SHARED_HEAD.search(q)
-    if m and all(len(terms(m.group(g))) >= 2 for g in "ab"):
-        head = m.group("head")
-        return [f"{head} {m.group('a').strip()}", f"{head} {m.group('b').strip()}"]
+    if m and (
+        all(len(terms(m.group(g))) >= 2 for g in "ab")
+        or (all(terms(m.group(g)) for g in "ab") and len(terms(m.group("head"))) >= 2)
+    ):
+        head = "the " + re.sub(r"\s(?:is|are|was|were)\s", " ", m.group("head"))
+        return [f"{head} {m.group(g).strip()}" for g in "acb" if m.group(g)]
+    m = _PREP_PAIR.search(q)
+    if (
+        m
+        and all(terms(m.group(g)) for g in "ab")
+        and any(_ONE_PAPER.match(m.group(g)) or _DEFINITE.match(m.group(g)) for g in "ab")
+    ):
+        return [m.group("a").strip(), m.group("b").strip()]
+    counted = bool(_DESCRIBED_COUNT.search(q))
     out: list[str] = []
+    pieces: list[str] = []
     for clause in _DESCRIPTION_BREAK.split(q):
+        c = _EACH_AFTER.sub("", _ASKS_OF.sub("", clause.strip(" .'\"")))
+        c = re.sub(r"^\s*(?:and|or|but|with)\s+", "", c)
+        if c.lower().startswith("the "):
+            pieces += _THE_AND_THE.split(clause)
+        else:
+            pieces.append(clause)
+    for clause in pieces:
         c = re.sub(r"^\s*(?:and|or|but|with)\s+", "", clause.strip(" .'\""))
         # "What do the self-distillation paper", "Both the study that X": the description
         # after the asking words; "the position-prediction paper and LOOK each propose": before
         # the words that take the papers together
         c = _ASKS_OF.sub("", c)
         c = _EACH_AFTER.sub("", c).strip()
+        if _ASK_START.match(c) and (about := _ASKED_ABOUT.search(c)):
+            c = about.group(0)
         short = bool(_ONE_PAPER.match(c))  # "the rewarming study", "the protein one"
         if not c or _ASK_START.match(c) or _GROUP.search(c) or len(terms(c)) < 2 - short:
             continue
-        if _BY_POSITION.match(c):
+        if _BY_POSITION.match(c) or _UNITS.match(c):
+            continue
+        if counted and _BY_POSITION_COUNTED.match(c):
             continue
         out.append(c)
     return out if len(out) >= 2 else []
@@ -659,6 +729,22 @@ def group_heading(question: str) -> int:
     say what the list is about, not which paper comes first."""
     m = re.match(r"[^:?]{0,120}:", question)
     return m.end() if m and _GROUP.search(m.group(0)) else 0
+
+
+# "For pretrained graph neural networks, one paper uses an RL agent ..., another tries to tell
+# ...": the field the descriptions share, said once before them
+_SHARED_FIELD = re.compile(
+    r"^\s*(?:for|in|on|about|among|regarding|within)\s+(?P<f>[^,:;?]{3,80}?)\s*[,:]\s*"
+    r"(?=(?:one|the|a|an)\s)",
+    re.IGNORECASE,
+)
+
+
+def shared_field(question: str) -> str:
+    """The words a question says of all the papers it goes on to describe one by one ("pretrained
+    graph neural networks"), "" if it says none."""
+    m = _SHARED_FIELD.match(strip_lead_in(question).text)
+    return m.group("f") if m and len(terms(m.group("f"))) >= 2 else ""
 
 
 def describes_several(question: str) -> bool:

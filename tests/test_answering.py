@@ -442,6 +442,28 @@ def test_a_question_with_two_asks_gets_a_sentence_for_each(seed_pipeline: Pipeli
             ("bert2bert-", "spdf-"),
             "",
         ),
+        # "by the X, and by the Y" and "by X, compared with Y": one paper each
+        (
+            "How much pretraining compute is saved by the method that initializes a big BERT"
+            " from a smaller trained one, and by the approach that pretrains sparsely and then"
+            " fine-tunes densely?",
+            ("bert2bert-", "spdf-"),
+            "",
+        ),
+        # the second ask's sentence does not push out the first paper's only sentence
+        (
+            "How big is the multiple-choice dataset about case holdings, and which existing"
+            " Turkish model does the legal Turkish BERT end up competing with?",
+            ("when-does-pretraining-help", "legalturk-"),
+            "53,000+",
+        ),
+        # three papers, one shared head
+        (
+            "What downstream tasks are used to evaluate the domain-specific models for"
+            " cybersecurity text, for web addresses and for StackOverflow posts?",
+            ("cysecbert-", "urlbert-", "stack-over-flowing"),
+            "",
+        ),
         # a list inside "the other ..." is no third paper
         (
             "Two review articles in the collection survey large pretrained models: one organises"

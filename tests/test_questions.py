@@ -494,6 +494,121 @@ def test_magnitude_suffixes_are_mentioned_written_out() -> None:
                 "the pool of tokenizer-free single-language models report",
             ],
         ),
+        # "by the X, and by the Y" (a comma before the second "by"); "by X, compared with Y"
+        (
+            "How much pretraining compute is saved by the method that initializes a big BERT"
+            " from a smaller trained one, and by the approach that pretrains sparsely and then"
+            " fine-tunes densely?",
+            [
+                "the method that initializes a big BERT from a smaller trained one",
+                "the approach that pretrains sparsely and then fine-tunes densely",
+            ],
+        ),
+        (
+            "How much pretraining compute is saved by growing a large BERT from a smaller"
+            " pretrained one, compared with training a sparse GPT and densifying it?",
+            [
+                "growing a large BERT from a smaller pretrained one",
+                "training a sparse GPT and densifying it",
+            ],
+        ),
+        # "How large are the A and the B, and what does the latter score?": the asking words
+        # go, and "the latter" is a place in that order, no third paper
+        (
+            "How large are the mixture-of-denoisers model and the knowledge-graph-enhanced"
+            " Chinese/English model, and what does the latter score on SuperGLUE?",
+            [
+                "the mixture-of-denoisers model",
+                "the knowledge-graph-enhanced Chinese/English model",
+            ],
+        ),
+        # the paper an ask is about, after the asking words
+        (
+            "Which benchmarks are used to score the paper arguing for training biomedical"
+            " language models from scratch and the paper that up-samples medical text?",
+            [
+                "the paper arguing for training biomedical language models from scratch",
+                "the paper that up-samples medical text",
+            ],
+        ),
+        # a shared head with one word each, three of them, or after "What models were ..."
+        (
+            "In the domain-pretraining studies for law and for biomedicine, how big is the"
+            " new legal dataset?",
+            [
+                "the domain-pretraining studies for law",
+                "the domain-pretraining studies for biomedicine",
+            ],
+        ),
+        (
+            "What downstream tasks are used to evaluate the domain-specific models for"
+            " cybersecurity text, for web addresses and for StackOverflow posts?",
+            [
+                "the domain-specific models for cybersecurity text",
+                "the domain-specific models for web addresses",
+                "the domain-specific models for StackOverflow posts",
+            ],
+        ),
+        (
+            "What models were trained for the programming Q&A site domain and for the"
+            " security-threat text domain, and how were they evaluated?",
+            [
+                "the models trained for the programming Q&A site domain",
+                "the models trained for the security-threat text domain",
+            ],
+        ),
+        # "up to what model size did the checkpoint study go": the asking words go
+        (
+            "How much training cost does the cross-domain mixture-ratio law need, and up to what"
+            " model size did the checkpoint-capability study go?",
+            ["the cross-domain mixture-ratio law need", "the checkpoint-capability study go"],
+        ),
+        # a preposition repeated before two definite descriptions; not for parts of one paper
+        (
+            "Which corpora appear in the (re)warming continual pretraining study and in the MeCo"
+            " paper?",
+            ["the re-warming continual pretraining study", "the MeCo paper"],
+        ),
+        ("What accuracy did it reach in the easy split and in the hard split?", []),
+        # what is asked ("which is the bigger model") and places in an order ("the original
+        # one", "the follow-up") describe no paper
+        ("Between UL2 and ERNIE 3.0, which is the bigger model?", []),
+        (
+            "For the two representative-words methods, what IR model inspired the original one,"
+            " and what model does the follow-up use?",
+            [],
+        ),
+        # "the A and the B" where a clause starts with the first
+        (
+            "How do the metadata-conditioning pretraining method and the LLM-based data manager"
+            " use extra information about documents?",
+            [
+                "the metadata-conditioning pretraining method",
+                "the LLM-based data manager use extra information about documents",
+            ],
+        ),
+        (
+            "How many evaluation tasks did the StackOverflow-specific BERT models and the"
+            " security-domain BERT each get tested on?",
+            ["the StackOverflow-specific BERT models", "the security-domain BERT"],
+        ),
+        # "one ..., another ..."; an abbreviation in brackets breaks no description
+        (
+            "One paper looks at the performance drop at the start of continual pretraining and"
+            " another fits a scaling law for the data mix. What does each find?",
+            [
+                "One paper looks at the performance drop at the start of continual pretraining",
+                "another fits a scaling law for the data mix",
+            ],
+        ),
+        (
+            "What do the multi-perspective course learning (MCL) paper and the structural"
+            " self-supervised objectives thesis propose?",
+            [
+                "the multi-perspective course learning MCL paper",
+                "the structural self-supervised objectives thesis",
+            ],
+        ),
     ],
 )
 def test_descriptions_of_several_papers(question: str, found: list[str]) -> None:
