@@ -553,6 +553,18 @@ def _asks_open(question: str) -> bool:
     return False
 
 
+def _slot_part(question: str, slot: Slot) -> str:
+    """The ask of a two-ask question whose own slot is `slot`, else the whole question."""
+    parts = question_parts(question)
+    if len(parts) < 2:
+        return question
+    for part in parts:
+        own = answer_slot(part)
+        if (own.kind, own.head) == (slot.kind, slot.head):
+            return part
+    return question
+
+
 def concentrated(scored: list[Scored]) -> bool:
     """The CONCENTRATED_TOP best sentences all come from one paper."""
     top = sorted(scored, key=relevance, reverse=True)[:CONCENTRATED_TOP]
@@ -605,7 +617,14 @@ def gate(
                 return Gate(False, score, rel, oov, why=why, rule="head-to-head")
     slot = slot or answer_slot(question)
     if slot.checked and not slot.soft and scored:
-        about = set(focus or ()) or subject_ids(question, papers, corpus)
+        # the names of the ask that carries the slot first ("What accuracy does the baseline
+        # reach on 10-Split-CIFAR-100, and what are the two FST variants called?": the accuracy
+        # is the baseline's, not FST's), then the question's
+        about = (
+            set(focus or ())
+            or subject_ids(_slot_part(question, slot), papers, corpus)
+            or subject_ids(question, papers, corpus)
+        )
         # two papers named by their titles ("Which environments do VPT and 'Pre-Trained
         # Language Models for ...' use?"), or by names of their own and asked "each" ("OpenVLA
         # ..., while V-GPS ...: how many tasks is each evaluated on?"), are parallel subjects,

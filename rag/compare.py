@@ -193,10 +193,18 @@ def _coordinated(head: str, tail: str) -> bool:
     return bool(lead and _EMBEDDED_WH.search(head[lead.end() :]) and _SUBJECT_WH.match(tail))
 
 
+# "Are there any papers on X? List them all.": how to answer, after the question; no criterion
+_FORM_TAIL = re.compile(
+    r"(?<=[?.!])\s*(?:please\s+)?(?:list|name|show|give(?:\s+me)?|enumerate)\s+"
+    r"(?:them|all|each|every|me|those|these)\b[^?!.]*[.!?]?\s*$",
+    re.IGNORECASE,
+)
+
+
 def split_question(question: str) -> tuple[str, str]:
     """("Which papers X", "what do they Y?") from "Which papers X, and what do they Y?"; the
     second part is "" when there is none."""
-    q = strip_lead_in(question).text
+    q = _FORM_TAIL.sub("", strip_lead_in(question).text)
     if not _LEAD.match(q) and not WHICH_OF.search(q) and (sub := PLURAL_SUBJECT.search(q)):
         return sub.group("c").strip(), q
     # "analyse when and how transformers learn ...": a pair of wh-words asks no second question;

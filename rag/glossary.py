@@ -154,6 +154,16 @@ FIELD_TERMS: dict[str, tuple[str, ...]] = {
         r"fix\w*|correct\w*|adjust\w*|redirect\w*",
         r"words?|verbal\w*|spoken|tell\w*|talk\w*|shout\w*|yell\w*|saying",
     ),
+    # "how the input text is chopped into pieces", "what the model's vocabulary is"
+    "tokenization tokenizer vocabulary subword": (
+        r"chop\w*|split\w*|cut\w*|broken|break\w*|segment\w*",
+        r"pieces|chunks|units|fragments|subwords?",
+    ),
+    # "make the weights of the models they trained downloadable"
+    "publicly release model weights checkpoints": (
+        r"download\w*|publicly|public|shar(?:e|es|ed|ing)|open\w*",
+        r"weights|checkpoints",
+    ),
     "information retrieval ad-hoc retrieval": (
         r"search\w*|rank\w*",
         r"documents?|passages?|web\s+pages?",

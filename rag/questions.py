@@ -277,6 +277,8 @@ _GROUPS = (
     ("corpus", "corpora", "data", "dataset", "sourc"),  # "training sources (C4, RefinedWeb)"
     ("languag",),
     ("applic", "domain", "environ", "platform"),
+    # "what kind of classifier": "a fastText-based scorer" (data selection and filtering)
+    tuple(terms("classifier scorer rater filter detector")),
 )
 _NAME_SYNONYMS = {
     w: tuple(sorted({x for g in _GROUPS if w in g for x in g})) for g in _GROUPS for w in g
@@ -284,7 +286,7 @@ _NAME_SYNONYMS = {
 _HOW_ADJ = re.compile(
     r"\bhow\s+(?P<adj>many|few|much|long|large|big|fast|quickly|often|far|small|high|low"
     r"|accurate(?:ly)?)\b"
-    r"(?:\s+(?P<rest>[\w%-]+(?:,?\s+[\w%-]+){0,4}))?",
+    r"(?:\s+(?P<rest>[\w%'\u2019^-]+(?:,?\s+[\w%'\u2019^-]+){0,4}))?",
     re.IGNORECASE,
 )
 _BY_HOW = re.compile(
@@ -329,6 +331,8 @@ _GENERIC_METRICS = frozenset(
 )
 # "what (compute / training) cost or budget": any cost answers it
 _BUDGET_WORDS = frozenset(terms("cost budget compute training"))
+# "how much did training it cost": the verb asks for a cost, not for an amount of change
+_COST_VERB = re.compile(r"(?:(?:did|does|do|would|will)\s+(?:[\w^.'-]+\s+){0,4}?)?cost\b", re.I)
 _COST_WORDS = tuple(t for w in ("cost", "budget", "price", "dollars", "usd") for t in terms(w))
 _PERCENT_METRICS = frozenset({"accuracy", "success rate", "win rate", "agreement", "f1"})
 # metrics that state themselves next to a percentage ("7.2% on F1", "85% accuracy")
@@ -380,7 +384,10 @@ _ADJ_UNITS: dict[str, tuple[str, ...]] = {
     "accurate": _ACCURACY_UNITS,
     "accurately": _ACCURACY_UNITS,
 }
-_SIZED = re.compile(r"(?:is|was|are|were)\s+(?:the|their|its|this|that)\s+(?P<n>.+)", re.IGNORECASE)
+# (or a paper's own: "how big is MedS^3's seed dataset")
+_SIZED = re.compile(
+    r"(?:is|was|are|were)\s+(?:the|their|its|this|that|\S+['\u2019]s)\s+(?P<n>.+)", re.IGNORECASE
+)
 # where the counted noun of "how many/much <noun> ..." ends: an auxiliary, or a verb ("how much
 # compute went into", "how many parameters get fine-tuned"); participles in -ed end it too
 _HEAD_STOP = frozenset(
@@ -544,7 +551,9 @@ _DESCRIPTION_BREAK = re.compile(
 )
 # a clause that asks (rather than describes) or names the whole group ("the legal papers")
 _ASK_START = re.compile(
-    r"^(?:what|which|how|where|when|who|why|does|do|did|is|are|can|could|would|should|give|i|"
+    # "across how many tasks was the latter evaluated": an ask after its preposition
+    r"^(?:(?:across|over|on|in|for|at|from|under|with|by|to)\s+(?=(?:what|which|how)\s))?"
+    r"(?:what|which|how|where|when|who|why|does|do|did|is|are|can|could|would|should|give|i|"
     r"tell|list|name|summari[sz]e|compare|contrast)\b",
     re.IGNORECASE,
 )
@@ -585,7 +594,9 @@ _BY_PAIR = re.compile(
 # "...: one organises recent breakthroughs into four directions, the other spans text, image and
 # graph data": a list inside the second description is no third paper
 _ONE_OTHER = re.compile(
-    r"(?:^|[:;,.]\s*)(?P<a>one\s+[^;:?]+?),?\s+(?:and|while|whereas)?\s*"
+    # ("There's a paper showing ..., and another about ...")
+    r"(?:^|[:;,.]\s*|\bthere(?:'s|\s+is)\s+)(?P<a>(?:one|a\s+(?:paper|study|work))\s+[^;:?]+?),?\s+"
+    r"(?:and|while|whereas)?\s*"
     r"(?P<b>(?:the\s+other|another)\s+[^;:?.]+)",
     re.IGNORECASE,
 )
@@ -619,6 +630,16 @@ _PAIR_ASKED = re.compile(
     re.IGNORECASE,
 )
 
+_ORDINAL = re.compile(r"^(?:the\s+)?(?:first|second|third|fourth|last|former|latter)\b", re.I)
+_IN_ORDINAL = re.compile(
+    r"\b(?:in|of|for|by|from)\s+the\s+(?:first|second|third|fourth|last|former|latter)"
+    r"(?:\s+(?:one|paper|work|study))?$",
+    re.IGNORECASE,
+)
+_UNFINISHED = re.compile(r"\b(?:a|an|the|new)$", re.IGNORECASE)  # ("stands for" is finished)
+_NOT_A_PAPER = re.compile(r"^(?:no|not|without|those|these)\s", re.IGNORECASE)
+_CONTINUES = re.compile(r"^(?:using|via|relying\s+on|based\s+on)\s", re.IGNORECASE)
+
 # "the pretrained models built for cybersecurity text and for web addresses", "the works
 # applying pretrained models to legislation retrieval and to legal text classification": a
 # plural head shared by two phrases that repeat its preposition, one paper each
@@ -643,6 +664,15 @@ _PREP_PAIR = re.compile(
 # "How do the metadata-conditioning method and the LLM-based data manager use ...": two
 # definite descriptions joined by "and", where a clause starts with the first
 _THE_AND_THE = re.compile(r"\s+and\s+(?=the\s)", re.IGNORECASE)
+# "I'm comparing the StackOverflow-specific BERT models with the cybersecurity BERT."
+_COMPARING = re.compile(
+    r"\b(?:compar(?:e|ing)|contrast(?:ing)?)\s+(?P<a>the\s+[^,;:?.]+?)\s+(?:with|to|against)\s+"
+    r"(?P<b>the\s+[^,;:?.]+)",
+    re.IGNORECASE,
+)
+# a heading before a colon that is no question ("MeCo and the pretrainer's guide: how ...?")
+_HEADING = re.compile(r"^((?!\s*(?:what|which|how|why|who|where|when)\b)[^:?]{5,200}):\s", re.I)
+_LEAD_PREP = re.compile(r"^(?:for|in|between|regarding|about|of|on)\s+(?=the\s)", re.IGNORECASE)
 # "What do the course learning (MCL) paper and ...": an abbreviation in brackets is part of the
 # description, no break
 _BRACKETED = re.compile(r"\s\(([\w/-]{1,15})\)(?=[\s,.;:?!]|$)")
@@ -670,7 +700,7 @@ def descriptions(question: str) -> list[str]:
     # "Which toxicity classifier, e.g. Perspective API, did ... use?": an example, no paper
     q = _EXAMPLE_ASIDE.sub(" ", strip_lead_in(question).text)
     q = _PREFIX.sub(r"\1-", _BRACKETED.sub(r" \1", q))
-    m = _PAIR.match(q) or _BY_PAIR.search(q)
+    m = _PAIR.match(q) or _BY_PAIR.search(q) or _COMPARING.search(q)
     if m and all(len(terms(m.group(g))) >= 2 for g in "ab"):
         return [m.group("a").strip(), m.group("b").strip()]
     m = _ONE_OTHER.search(q)  # "one organises ... into four directions, the other spans text,
@@ -696,10 +726,15 @@ def descriptions(question: str) -> list[str]:
     counted = bool(_DESCRIBED_COUNT.search(q))
     out: list[str] = []
     pieces: list[str] = []
+    heading = _HEADING.match(q)
     for clause in _DESCRIPTION_BREAK.split(q):
         c = _EACH_AFTER.sub("", _ASKS_OF.sub("", clause.strip(" .'\"")))
         c = re.sub(r"^\s*(?:and|or|but|with)\s+", "", c)
-        if c.lower().startswith("the "):
+        # "For the A and the B: what ...": the pair after a preposition that heads the question;
+        # "MeCo and the pretrainer's guide: how much ...": a heading that lists the papers
+        if _LEAD_PREP.sub("", c).lower().startswith("the ") or (
+            heading and clause.strip() == heading.group(1).strip()
+        ):
             pieces += _THE_AND_THE.split(clause)
         else:
             pieces.append(clause)
@@ -708,19 +743,40 @@ def descriptions(question: str) -> list[str]:
         # "What do the self-distillation paper", "Both the study that X": the description
         # after the asking words; "the position-prediction paper and LOOK each propose": before
         # the words that take the papers together
-        c = _ASKS_OF.sub("", c)
+        asked = c != (c := _ASKS_OF.sub("", c))
         c = _EACH_AFTER.sub("", c).strip()
         if _ASK_START.match(c) and (about := _ASKED_ABOUT.search(c)):
             c = about.group(0)
         short = bool(_ONE_PAPER.match(c))  # "the rewarming study", "the protein one"
-        if not c or _ASK_START.match(c) or _GROUP.search(c) or len(terms(c)) < 2 - short:
+        if not c or _ASK_START.match(c) or _grouped(c) or len(terms(c)) < 2 - short:
             continue
         if _BY_POSITION.match(c) or _UNITS.match(c):
             continue
         if counted and _BY_POSITION_COUNTED.match(c):
             continue
-        out.append(c)
+        # "what kind of feedback does the second learn from", "the compute budget in the third":
+        # an ask of a paper by its place in the order
+        if (asked and _ORDINAL.match(c)) or _IN_ORDINAL.search(c):
+            continue
+        if out and (_CONTINUES.match(c) or _UNFINISHED.search(out[-1])):
+            # "..., using a vision-language model as the reward detector", "to a new, unlabeled
+            # kind of data": the same paper, said further
+            out[-1] = f"{out[-1]} {c}"
+            continue
+        if _NOT_A_PAPER.match(c):  # "(between) those rules and its own answers", "(with) no
+            continue  # ranked comparisons": what a paper uses or leaves out, no paper
+        out.append(_LEAD_PREP.sub("", c))
     return out if len(out) >= 2 else []
+
+
+# a description's "them" is its own object ("cooling down without them", "running them on
+# hardware", "tracing them from BERT to ChatGPT"), not the papers taken together ("they" is)
+_THEM = re.compile(r"\bthem\b", re.IGNORECASE)
+
+
+def _grouped(clause: str) -> bool:
+    """The clause speaks of the papers as a group ("the two papers", "both", "they")."""
+    return bool(_GROUP.search(_THEM.sub(" ", clause)))
 
 
 def group_heading(question: str) -> int:
@@ -762,10 +818,12 @@ def _definite(description: str) -> bool:
         bool(_DEFINITE.match(description))
         or (description.lower().startswith("the ") and len(terms(description)) >= 3)
         or bool(_NAMED_ITEM.match(description))
+        or bool(_OWN_NAME.search(description))  # "Metadata conditioning MeCo"
         or (bool(_ONE_OF_THEM.match(description)) and len(terms(description)) >= 2)
     )
 
 
+_OWN_NAME = re.compile(r"(?-i:\b[A-Z][a-z]*[A-Z][\w-]*)")  # MeCo, OpenVLA, B-PROP
 _ONE_OF_THEM = re.compile(r"^(?:one|the\s+other|another)\s", re.IGNORECASE)
 
 
@@ -872,6 +930,8 @@ def answer_slot(question: str) -> Slot:
             head = _head_of(rest)
             slot_terms = _head_terms(head, rest)
             return Slot("quantity", head or "count", slot_terms, units=units, counted=True)
+        if adj == "much" and _COST_VERB.match(rest):  # "how much did it cost, in GPU hours
+            return Slot("quantity", "cost", _COST_WORDS, False, units)  # or dollars": a cost
         if adj == "much":
             head = _head_of(rest)
             change = _asks_change(q) or not head
@@ -994,6 +1054,13 @@ _NUM = re.compile(
     r"|billions|twice|half|double|triple|quadruple|\w+fold)\b",
     re.IGNORECASE,
 )
+# what an abstract counts of its own text and study, not of its data or results
+_DISCOURSE = re.compile(
+    r"\s+(?:[\w-]+\s+)?(?:characteristics|challenges|experiments|settings|contributions|aspects"
+    r"|findings|insights|parts|stages|questions|issues|problems|limitations|directions"
+    r"|categories|perspectives|ways|components|properties|research\s+questions)\b",
+    re.IGNORECASE,
+)
 _CHANGE_NUM = re.compile(
     r"\d(?:[\d.,]*)\s*(?:%|x\b|×|times|fold|points?|pp\b|percentage)|\bfrom\s+[\d.,]+%?\s+to\s+\d"
     r"|\d[\d.,]*\s+(?:[\w-]+\s+){0,3}?(?:decrease|reduction|improvement|increase|gain|drop|boost"
@@ -1092,6 +1159,7 @@ def proper_name(sentence: str, idf: Callable[[str], float] | None = None) -> boo
 
 # a web site's name: "wikipedia.org", "factquizmaster.com"; a name only when a site is asked for
 # (not for "which corpora": MeCo's "prepending wikipedia.org" names no corpus)
+_LOWER_CAMEL = re.compile(r"(?<![\w-])[a-z]+[A-Z][a-z]{2,}(?![\w])")
 _SITE_ASKED = re.compile(r"site|url|domain|address|link", re.IGNORECASE)
 _DOMAIN = re.compile(r"(?<![\w.@/-])[a-z0-9][\w-]*\.(?:com|org|net|io|ai|edu|gov)(?![\w.-])")
 
@@ -1149,7 +1217,8 @@ def fills(
     if slot.kind == "name":
         # a name the question does not already give, abbreviate ("VLMs" for its "vision-language
         # model") or spell out ("Value-Guided Policy Steering" for its "V-GPS")
-        found = names(sentence, idf)
+        # (and a tool's lower-case name with a capital inside: "a fastText-based scorer")
+        found = names(sentence, idf) + _LOWER_CAMEL.findall(sentence)
         if _SITE_ASKED.search(slot.head):  # "which made-up website": "factquizmaster.com"
             found += [m.group(0) for m in _DOMAIN.finditer(sentence)]
         new = [
@@ -1182,6 +1251,14 @@ def fills(
         if _CHANGE_NUM.search(sentence):
             return True
     window = SLOT_WINDOW_COUNTED if slot.counted else SLOT_WINDOW
+    if not words and slot.counted and slot.head not in ("count", "amount"):
+        # asked under a word the paper never uses (rag.questions.unworded): "three
+        # characteristics", "in three experiments" count the abstract's own points, not the
+        # asked-for thing ("how many German news articles"); "as few as two trajectories" does
+        return any(
+            _norm_num(m.group(0)) not in own and not _DISCOURSE.match(sentence, m.end())
+            for m in _NUM.finditer(sentence)
+        )
     return not words or _near(sentence, found, words, window)
 
 

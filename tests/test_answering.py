@@ -472,6 +472,22 @@ def test_a_question_with_two_asks_gets_a_sentence_for_each(seed_pipeline: Pipeli
             ("pre-trained-models-past-present", "a-comprehensive-survey-on-pretrained"),
             "",
         ),
+        # "For the A and the B: ... the former ..., and across how many ... the latter ...?"
+        (
+            "For the open-source 7B vision-language-action model and the value-guided steering"
+            " method for generalist robot policies: how many robot demonstrations was the former"
+            " trained on, and across how many tasks was the latter evaluated?",
+            ("openvla-", "steering-your-generalists"),
+            "970k",
+        ),
+        # "comparing the A with the B"
+        (
+            "I'm comparing the StackOverflow-specific BERT models with the cybersecurity BERT."
+            " How many parameters do the SO models have, and how many tasks was the cyber model"
+            " compared on?",
+            ("stack-over-flowing", "cysecbert-"),
+            "",
+        ),
     ],
 )
 def test_each_paper_a_question_describes_is_quoted(

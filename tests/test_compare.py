@@ -8,10 +8,20 @@ from pathlib import Path
 import pytest
 
 from rag import compare as cmp
-from rag.compare import core_of, criterion_of, slots
+from rag.compare import asked_topic, core_of, criterion_of, slots
 from rag.pipeline import Pipeline
 
 EVAL = Path(__file__).resolve().parent.parent / "eval" / "seed_questions.jsonl"
+
+
+def test_an_instruction_after_the_question_is_no_criterion() -> None:
+    """ "Are there any papers on X? List them all." asks for papers on X: "List" was read as a
+    word of the topic that no abstract uses, and the question abstained."""
+    q = "Are there any papers on pre-training or prompting graph neural networks? List them all."
+    assert asked_topic(q) == "pre-training or prompting graph neural networks"
+    assert criterion_of("Which papers release a benchmark? Please list every one.") == (
+        "release a benchmark"
+    )
 
 
 def test_criterion_of() -> None:

@@ -60,6 +60,13 @@ def test_the_fields_term_for_what_a_criterion_describes_in_everyday_words() -> N
         "let a person fix a robot's behaviour just by telling it in words what to do differently"
     )
     assert "language corrections" not in field_terms("correct the labels of a noisy dataset")
+    # the input "chopped into pieces", "downloadable weights"
+    assert "tokenization" in field_terms(
+        "change how the input text is chopped into pieces or what vocabulary the model uses"
+    )
+    assert "release model weights" in field_terms(
+        "make the weights of the models they trained downloadable"
+    )
     assert field_terms("study how models are trained on new data") == ""
     assert field_terms("lose accuracy on the new tasks") == ""
 
@@ -101,3 +108,22 @@ def test_footage_is_read_as_videos(seed_pipeline: Pipeline) -> None:
     assert not ans.abstained, ans.answer
     assert any(pid.startswith("video-pretraining-vpt") for pid in ids), ids
     assert any(pid.startswith("robotic-offline-rl-from-internet-videos") for pid in ids), ids
+
+
+def test_everyday_words_for_tokenization_and_releases_are_not_judged_absent(
+    seed_pipeline: Pipeline,
+) -> None:
+    """No abstract says "chopped" or "downloadable": the criteria abstained as properties no
+    abstract has; read in the field's terms too, the papers that build their own vocabulary
+    or release their weights are listed."""
+    ans = seed_pipeline.ask(
+        "Which papers change how the input text is chopped into pieces or what vocabulary the"
+        " model uses?"
+    )
+    ids = {p.paper_id for p in ans.papers}
+    assert not ans.abstained and ans.mode == "compare", ans.answer
+    assert any(pid.startswith("pre-training-technique-to-localize-medical") for pid in ids), ids
+    ans = seed_pipeline.ask(
+        "Which papers make the weights of the models they trained downloadable?"
+    )
+    assert not ans.abstained and ans.papers, ans.answer

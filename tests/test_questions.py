@@ -133,6 +133,12 @@ def test_a_lead_in_that_leaves_the_topic(lead: str) -> None:
         # a plural proportion is a quantity as the singular is; a price in dollars is a cost
         ("In what proportions does UL2 mix its denoisers?", "quantity", "proportions"),
         ("How much did it cost in dollars to train BERTu?", "quantity", "cost"),
+        # the verb asks for a cost: not an amount of change any "+0.8%" fills
+        (
+            "Roughly how much did it cost, in GPU hours or dollars, to train ERNIE 3.0?",
+            "quantity",
+            "cost",
+        ),
         (
             "How accurately do human lawyers answer the CaseHOLD questions?",
             "quantity",
@@ -609,6 +615,74 @@ def test_magnitude_suffixes_are_mentioned_written_out() -> None:
                 "the structural self-supervised objectives thesis",
             ],
         ),
+        # the pair after a heading preposition; "across how many ... the latter" is an ask
+        (
+            "For the open-source 7B vision-language-action model and the value-guided steering"
+            " method for generalist robot policies: how many robot demonstrations was the former"
+            " trained on, and across how many tasks was the latter evaluated?",
+            [
+                "the open-source 7B vision-language-action model",
+                "the value-guided steering method for generalist robot policies",
+            ],
+        ),
+        # a heading before the colon that lists a name and a description
+        (
+            "Metadata conditioning with URLs and the pretrainer's guide to training data: what does"
+            " each report?",
+            ["Metadata conditioning with URLs", "the pretrainer's guide to training data"],
+        ),
+        # "comparing the A with the B"
+        (
+            "I'm comparing the StackOverflow-specific BERT models with the cybersecurity BERT."
+            " How many parameters do the SO models have?",
+            ["the StackOverflow-specific BERT models", "the cybersecurity BERT"],
+        ),
+        # asks of a paper by its place are no descriptions; "using ..." goes on describing the
+        # paper before it; a description's own "them" takes no papers together
+        (
+            "Three robot-learning works: a system that keeps fine-tuning a policy without anyone"
+            " resetting the scene, using a vision-language model as the reward detector; one"
+            " where people talk to the robot to fix its mistakes; and one that ranks sim-trained"
+            " policies before running them on hardware. How many hours did the first need, what"
+            " feedback does the second learn from, and what is the budget in the third?",
+            [
+                "a system that keeps fine-tuning a policy without anyone resetting the scene"
+                " using a vision-language model as the reward detector",
+                "one where people talk to the robot to fix its mistakes",
+                "one that ranks sim-trained policies before running them on hardware",
+            ],
+        ),
+        # "There's a paper ..., and another ..."
+        (
+            "There's a paper showing a transformer can solve bandit problems with no weight"
+            " updates, and another about how task diversity decides in-context learning. What"
+            " does each find?",
+            [
+                "a paper showing a transformer can solve bandit problems with no weight updates",
+                "another about how task diversity decides in-context learning",
+            ],
+        ),
+        # "between those rules and its own answers", "with no ranked comparisons" name no paper;
+        # "to a new, unlabeled kind of data" goes on after its comma
+        (
+            "For the work that feeds reward-model scores into pretraining, and the one that"
+            " maximises a dependence quantity between those rules and its own answers, with no"
+            " ranked comparisons: what does each report?",
+            [
+                "the work that feeds reward-model scores into pretraining",
+                "the one that maximises a dependence quantity",
+            ],
+        ),
+        (
+            "One paper mixes the templates into extra self-supervised training; another asks"
+            " whether extra training helps when moving a text generator to a new, unlabeled kind"
+            " of data. What does each find?",
+            [
+                "One paper mixes the templates into extra self-supervised training",
+                "another asks whether extra training helps when moving a text generator to a new"
+                " unlabeled kind of data",
+            ],
+        ),
     ],
 )
 def test_descriptions_of_several_papers(question: str, found: list[str]) -> None:
@@ -931,6 +1005,39 @@ def test_what_the_x_is_verbed_on_is_no_name_asked() -> None:
 def test_a_number_led_benchmark_name_is_one_name() -> None:
     """ "10-Split-CIFAR-100" is one name (not the number 10, which other papers also give)."""
     assert entities("What accuracy does it reach on 10-Split-CIFAR-100?") == ["10-Split-CIFAR-100"]
+
+
+def test_a_lower_case_name_with_a_capital_inside_fills_a_name_slot() -> None:
+    """ "What kind of classifier is it built on?": "a fastText-based scorer" gives the name
+    ("fastText", a tool's name with one capital inside) and a scorer is a classifier. Read as a
+    name of the question too, "fastText-based selector" made multi-paper questions abstain."""
+    q = "The data-selection approach only needs a tiny scorer. What kind of classifier is it?"
+    slot = answer_slot(q)
+    assert fills(slot, "It requires deploying only a fastText-based scorer.", q)
+    assert not fills(slot, "It requires deploying only a lightweight scorer.", q)
+    assert entities("the fastText-based selector") == []
+
+
+def test_a_count_in_a_word_the_paper_never_uses_is_not_its_own_points() -> None:
+    """ "how many German news articles were annotated?": the paper never says "articles", so any
+    number of it may answer, but not "three characteristics" or "in three experiments" (what
+    the abstract counts of its own text); "as few as two trajectories" answers "how few
+    demonstrations"."""
+    q = "How many German news articles were annotated in the arms-deliveries study?"
+    slot = unworded(answer_slot(q), "a study of claims in the German news debate")
+    assert not fills(slot, "However, three characteristics so far impeded its adoption.", q)
+    assert not fills(slot, "In three experiments, we evaluate preprocessing strategies.", q)
+    assert fills(slot, "We annotate 1,200 news items.", q)
+    q = "How few offline demonstrations were enough to make the difference?"
+    slot = unworded(answer_slot(q), "offline trajectories")
+    assert fills(slot, "Pre-training from as few as two trajectories makes the difference.", q)
+
+
+def test_a_size_asked_of_a_papers_own_thing_is_counted_in_its_units() -> None:
+    """ "how big is MedS^3's seed dataset": a dataset's size is counted in instances, entries,
+    records ("a seed dataset of around 8,000 instances"), as for "the seed dataset"."""
+    slot = answer_slot("How big is MedS^3's seed dataset?")
+    assert "instanc" in slot.terms and "dataset" in slot.terms, slot
 
 
 def test_the_slot_is_read_from_the_sentence_that_asks() -> None:
