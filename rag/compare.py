@@ -54,11 +54,6 @@ COMPARE_TOPIC_WEIGHT = 0.40
 # abstract: a paper that states the property across two sentences ("we score documents ..." /
 # "... to select pretraining data") has every word of it, though no one sentence has them all
 DOC_LEX_WEIGHT = 0.10
-# plus PHRASE_WEIGHT * the IDF share of the criterion's adjacent word pairs ("human preferences",
-# "offline reinforcement") that the title and abstract have adjacent too: a paper that has the
-# words apart ("pairwise preference" ... "human") shares them, not the phrase (weight fitted on
-# the tune compare questions: docs/ANSWERING.md, twenty-fifth round)
-PHRASE_WEIGHT = 0.30
 CONTRIBUTION_WEIGHT = 0.15
 # a word before the contribution's head this rare (IDF; "contrastive" 2.2, "medical" 2.7, not
 # "pretraining" 1.1 or "new" 1.2) says what kind of object is asked: the stating sentence says it
@@ -391,17 +386,6 @@ def slots(criterion: str) -> list[frozenset[str]]:
     return out
 
 
-def phrase_overlap(pairs: dict[tuple[str, str], float], text: str) -> float:
-    """The share of `pairs` (adjacent criterion terms, each weighed by its rarer word's IDF)
-    that `text` has adjacent too (stop words between do not count: "set of principles")."""
-    total = sum(pairs.values())
-    if not total:
-        return 0.0
-    t = terms(text)
-    have = set(zip(t, t[1:], strict=False))
-    return sum(w for pr, w in pairs.items() if pr in have) / total
-
-
 def slot_overlap(sl: list[frozenset[str]], present: set[str], corpus: Corpus) -> float:
     """IDF-weighted share of the slots that `present` fills (a slot weighs its rarest member)."""
     total = got = 0.0
@@ -538,13 +522,6 @@ def screen_offline(
                 stated[i] = best[i][1] if i in best else ""
 
     doc = [overlap(set(terms(f"{p.title}\n{p.abstract}"))) for p in papers]
-    ct = terms(_LIGHT_LEAD.sub("", core))
-    pairs = {
-        (a, b): min(corpus.term_idf(a), corpus.term_idf(b))
-        for a, b in zip(ct, ct[1:], strict=False)
-        if a != b
-    }
-    phrase = [phrase_overlap(pairs, f"{p.title}\n{p.abstract}") for p in papers]
     facets = asked_facets(core)
     kind: dict[int, str] = {}  # paper index -> its sentence saying it is of the asked kind(s)
     for i, p in enumerate(papers):
@@ -557,9 +534,7 @@ def screen_offline(
         bonus = 0.0 if obj is None else (weight if i in stated else -weight)
         if facets:
             bonus += FACET_WEIGHT if i in kind else -FACET_WEIGHT
-        return (
-            x[0] + topic_weight * x[1] + DOC_LEX_WEIGHT * doc[i] + PHRASE_WEIGHT * phrase[i] + bonus
-        )
+        return x[0] + topic_weight * x[1] + DOC_LEX_WEIGHT * doc[i] + bonus
 
     values = [rel(i, x) for i, x in enumerate(scored) if x is not None]
     top = max(values, default=0.0)
