@@ -620,10 +620,11 @@ def gate(
         # the names of the ask that carries the slot first ("What accuracy does the baseline
         # reach on 10-Split-CIFAR-100, and what are the two FST variants called?": the accuracy
         # is the baseline's, not FST's), then the question's
+        part = _slot_part(question, slot)
         about = (
             set(focus or ())
-            or subject_ids(_slot_part(question, slot), papers, corpus)
-            or subject_ids(question, papers, corpus)
+            or subject_ids(part, papers, corpus)
+            or (subject_ids(question, papers, corpus) if part != question else set())
         )
         # two papers named by their titles ("Which environments do VPT and 'Pre-Trained
         # Language Models for ...' use?"), or by names of their own and asked "each" ("OpenVLA
