@@ -35,6 +35,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from rag.conversation import described
 from rag.extractive import (
     Corpus,
     Scored,
@@ -53,6 +54,7 @@ from rag.questions import (
     fills,
     names,
     question_parts,
+    referred_description,
 )
 from rag.schema import Paper
 from rag.sentences import (
@@ -248,8 +250,10 @@ def _listed(question: str, a: str, b: str) -> bool:
     x, y = re.escape(a), re.escape(b)
     for first, second in ((x, y), (y, x)):
         if re.search(
-            rf"{first}(?:\s+[\w.-]+){{0,2}}?\W*\s*(?:,|and|or|&|/|vs\.?|versus|as well as)\s*"
-            rf"(?:the\s+(?:[\w-]+\s+){{0,2}})?{second}",
+            rf"{first}(?:\s+[\w.-]+){{0,2}}?\W*\s*(?:,|\b(?:and|or|vs\.?|versus|as well as)\b|&|/)\s*"
+            # ("policy initialisation in VirtualHome and imitation pre-training in MiniGrid": a
+            # parallel phrase of lower-case words before the second)
+            rf"(?:the\s+(?:[\w-]+\s+){{0,2}}|(?-i:(?:[a-z][\w-]*\s+){{1,4}}))?{second}",
             question,
         ):
             return True
@@ -276,6 +280,11 @@ def co_named(
     # has its own name, asked of its own paper
     parts = question_parts(question)
     if len(parts) > 1 and not any(all(e in part for e in found) for part in parts):
+        return None
+    # "... in Agent Q's booking runs, in the RLGF policy that beat GPT-3 on IMDB, and as the
+    # model aligned with SAMI?": names spread over the descriptions of several papers
+    apart = descriptions(question)
+    if len(apart) > 1 and not any(all(e in d for e in found) for d in apart):
         return None
     naming = {e: {p.id for p in papers_naming(e, papers)} for e in found}
 
@@ -555,8 +564,9 @@ def _asks_open(question: str) -> bool:
 
 def _slot_part(question: str, slot: Slot) -> str:
     """The ask of a two-ask question whose own slot is `slot`, else the whole question."""
+    # (or of one of its questions: "First, the A: how many ...? Second, the B: which ...?")
     parts = question_parts(question)
-    if len(parts) < 2:
+    if len(parts) < 2 and len(parts := re.split(r"(?<=\?)\s+(?=\S)", question.strip())) < 2:
         return question
     for part in parts:
         own = answer_slot(part)
@@ -621,8 +631,12 @@ def gate(
         # reach on 10-Split-CIFAR-100, and what are the two FST variants called?": the accuracy
         # is the baseline's, not FST's), then the question's
         part = _slot_part(question, slot)
+        # ("The protein embedding benchmark and the nearest-mean baseline: how many tasks does
+        # the benchmark contain": the paper of the description the ask repeats a word of)
+        referred = referred_description(part, question) if papers else ""
         about = (
             set(focus or ())
+            or ({described(referred, papers).id} if referred else set())
             or subject_ids(part, papers, corpus)
             or (subject_ids(question, papers, corpus) if part != question else set())
         )
@@ -639,7 +653,9 @@ def gate(
             or bool(compared)
         )
         owned |= compared
-        together = None if focus or several else co_named(question, papers, corpus)
+        # (the names of the ask that carries the slot: "What success rate does Agent Q reach,
+        # and what win rate does SAMI report for mistral-7b?" asks the rate of Agent Q alone)
+        together = None if focus or several else co_named(part, papers, corpus)
         if together is not None and not together[1]:
             why = f"no abstract names {' and '.join(together[0])} together"
             return Gate(False, score, rel, oov, why=why, rule="slot")

@@ -78,6 +78,7 @@ from rag.questions import (
 )
 from rag.schema import Answer, Hit, Paper, SearchFilters
 from rag.sentences import introduces, names_verbatim, papers_naming, short_title_named, terms
+from rag.synonyms import knowing, paraphrased
 
 MODES = ("qa", "summary", "compare")
 
@@ -873,7 +874,19 @@ class Answerer:
             core = cmp.topical(cmp.core_of(criterion))[0]
             best = max(d.worded for d in offline)
             top = max(d.relevance for d in offline)
-            g = compare_gate(core, best, corpus, cmp.asks_topic(rw.scoring_question), top)
+            topic = cmp.asks_topic(rw.scoring_question)
+            g = compare_gate(core, best, corpus, topic, top)
+            if not g.answerable:
+                # "pictures", "defending": the reader's word for one the best papers use
+                ranked = [d.paper for d in sorted(offline, key=lambda d: -d.relevance)]
+                near = paraphrased(core, ranked, corpus, self.pipeline.embedder)
+                if near:
+                    again = compare_gate(core, best, knowing(corpus, near), topic, top)
+                    g = again if again.answerable else g
+            if not g.answerable and (kept := cmp.with_aside(criterion)):
+                # "a separate scoring model (a reward model)": the reader's other wording
+                again = compare_gate(cmp.topical(kept)[0], best, corpus, topic, top)
+                g = again if again.answerable else g
             if not g.answerable and (alt := cmp.restatement(criterion)):
                 # "... losing what it learned earlier (catastrophic forgetting)": the field's
                 # own term for it, which every abstract about it uses, decides as well

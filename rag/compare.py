@@ -346,6 +346,9 @@ _NOT_RESTATEMENT = re.compile(
     re.IGNORECASE,
 )
 RESTATEMENT_MAX_WORDS = 4
+# "use a separate scoring model (a reward model) to judge ...": a short aside inside the
+# criterion restates the words before it; the criterion with it is the other wording
+_MID_ASIDE = re.compile(r"\s*\(([^()]{2,40})\)(?=\s+\w)")
 
 
 def restatement(criterion: str) -> str:
@@ -357,6 +360,18 @@ def restatement(criterion: str) -> str:
     if not text or _NOT_RESTATEMENT.search(text) or len(text.split()) > RESTATEMENT_MAX_WORDS:
         return field_terms(criterion) or in_field_words(criterion)
     return text
+
+
+def with_aside(criterion: str) -> str:
+    """The criterion with a short aside inside it kept, when it restates the words before it
+    ("use a separate scoring model (a reward model) to judge ..."), else "": the compare gate
+    reads it as the reader's other wording (a list, an example or an exclusion is none)."""
+    mid = _MID_ASIDE.search(criterion)
+    if not mid or _NOT_RESTATEMENT.search(mid.group(1)):
+        return ""
+    if len(mid.group(1).split()) > RESTATEMENT_MAX_WORDS:
+        return ""
+    return _MID_ASIDE.sub(lambda m: f" {m.group(1)}", criterion, count=1)
 
 
 def slots(criterion: str) -> list[frozenset[str]]:

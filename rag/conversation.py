@@ -393,11 +393,17 @@ def mention_order(
     skip = spans + claimed
     heading = group_heading(question)
     titled = title_named(question, candidates, skip + [(0, heading)], shared_names, generic=True)
-    if heading and sum(at >= heading for at in [*pos.values(), *titled.values()]) < 2:
+    after = {**titled, **pos}
+    # (the papers placed after the heading by the descriptions there count too: "three data
+    # selection works: first, the one that ...; second, ...": "data selection" is no paper's)
+    if (
+        heading
+        and sum(at >= heading for at in described_at(question, candidates, after).values()) < 2
+    ):
         titled = title_named(question, candidates, skip, shared_names, generic=True)
     for pid, at in titled.items():
         pos.setdefault(pid, at)  # a paper its name or title placed stays there
-    pos.update(described_at(question, candidates, pos))
+    pos = described_at(question, candidates, pos)
     named = sorted((p for p in candidates if p.id in pos), key=lambda p: pos[p.id])
     if named_only and len(named) >= 2:
         return named
@@ -408,16 +414,19 @@ def mention_order(
 
 def described_at(question: str, candidates: list[Paper], pos: dict[str, int]) -> dict[str, int]:
     """Papers of a list the question describes item by item ("in this order: the stability-gap
-    one, the learning-rate rewarming one, and the D-CPT Law one") where no name or title word
-    placed one: each such item's paper is the candidate whose title and abstract share the most
-    of its words, unless that is a paper already placed (an apposition: "the V-GPS paper,
-    Steering Your Generalists") or a tie."""
-    out: dict[str, int] = {}
+    one, the learning-rate rewarming one, and the D-CPT Law one"): each item's paper is the
+    candidate whose title and abstract share the most of its words, unless that is a paper
+    already placed by a name or title word (an apposition: "the V-GPS paper, Steering Your
+    Generalists") or a tie. Returns `pos` with those papers placed."""
+    out = dict(pos)
     placed = set(pos)
     for d in descriptions(question):
         at = question.find(d)
-        if at < 0 or any(at <= x < at + len(d) for x in pos.values()):
+        if at < 0:
             continue
+        # a paper placed inside the description by one of its words ("scales to 20B" and
+        # ERNIE's "Large-scale") leaves it to another paper that fits it far better
+        inside = {pid for pid, x in pos.items() if at <= x < at + len(d)}
         want = set(terms(d))
         ranked = sorted(
             ((len(want & set(terms(f"{p.title} {p.abstract}"))), p) for p in candidates),
@@ -426,8 +435,11 @@ def described_at(question: str, candidates: list[Paper], pos: dict[str, int]) ->
         if not ranked or not ranked[0][0] or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
             continue
         best = ranked[0][1]
-        if best.id in placed:
+        if best.id in placed or any(n * 2 > ranked[0][0] for n, p in ranked if p.id in inside):
             continue
+        for pid in inside:  # the description's place is its paper's, not theirs
+            out.pop(pid, None)
+            placed.discard(pid)
         out[best.id] = at
         placed.add(best.id)
     return out

@@ -164,6 +164,14 @@ FIELD_TERMS: dict[str, tuple[str, ...]] = {
         r"download\w*|publicly|public|shar(?:e|es|ed|ing)|open\w*",
         r"weights|checkpoints",
     ),
+    # "take an already-pretrained model and keep pretraining it on new text", "training it
+    # further": what the papers call continual, continued or further pre-training
+    "continual pre-training continued further domain-adaptive pre-training": (
+        r"\bkeep\w*\s+(?:on\s+)?(?:pre-?)?train\w*|\bcontinu\w*\s+(?:its\s+|their\s+|the\s+)?"
+        r"(?:pre-?)?train\w*|(?:pre-?)?train\w*\s+(?:it|them)\s+(?:further|more|again)"
+        r"|\bfurther\s+(?:pre-?)?train\w*",
+        r"already|previously|existing|pre-?trained\s+(?:model|LLM|language\s+model)",
+    ),
     "information retrieval ad-hoc retrieval": (
         r"search\w*|rank\w*",
         r"documents?|passages?|web\s+pages?",

@@ -114,6 +114,7 @@ class Slot:
     counted: bool = False  # "how many/much <noun>": the noun is the reader's word for the thing
     soft: bool = False  # preferred in the sentences quoted, never a reason to abstain
     given: str = ""  # text whose names are not new (a soft slot: the candidates' titles)
+    many: bool = False  # "how many <noun>": a count of things, which no rate or ratio is
 
     @property
     def checked(self) -> bool:
@@ -535,15 +536,17 @@ def papers_described(question: str) -> int:
 _PAPER_NOUNS = (
     r"paper|one|work|study|article|method|model|approach|system|framework|interface|policy"
     r"|pipeline|technique|algorithm|agent|encoder|baseline|survey|selector|scorer|rater"
-    r"|classifier|recipe|thesis"
+    r"|classifier|recipe|thesis|review|book|overview|tutorial|follow-up|successor|predecessor"
 )
 # where a question that describes several papers breaks into one description each: "Between
 # the paper arguing X and the one that Y, ...", "Three papers ...: one scores ..., one trains
 # ..., and one ...", "the US court-holdings one, the Turkish legal BERT and the EU/UK study"
 _DESCRIPTION_BREAK = re.compile(
     r"[,;:?!()]|\.\s|\s[-\u2013\u2014]\s|\bbetween\b|\bversus\b|\bvs\.?"
-    r"|\b(?:and|with|to|from)\s+(?=(?:the|a|an|one|that)\s+(?:[\w/-]+\s+){0,6}?"
-    rf"(?:{_PAPER_NOUNS}|models|methods|systems|frameworks|encoders)\b)"
+    r"|\b(?:and\s+(?=(?:the|a|an|one|that)\s)|(?:with|to|from)\s+(?=(?:the|one|that|its)\s))"
+    # ("... sampled from a classic unigram document model": what the paper uses, no paper)
+    rf"(?=\w+\s+(?:[\w/-]+\s+){{0,6}}?(?:{_PAPER_NOUNS}|models|methods|systems|frameworks"
+    r"|encoders)\b)"
     r"|\band\s+(?=one\b)"
     # "... and LOOK each propose": a name that ends the list
     r"|\band\s+(?=(?-i:[A-Z][\w-]*[A-Z][\w-]*)(?:\s+(?:each|both)\b|[,;?]|$))",
@@ -552,7 +555,7 @@ _DESCRIPTION_BREAK = re.compile(
 # a clause that asks (rather than describes) or names the whole group ("the legal papers")
 _ASK_START = re.compile(
     # "across how many tasks was the latter evaluated": an ask after its preposition
-    r"^(?:(?:across|over|on|in|for|at|from|under|with|by|to)\s+(?=(?:what|which|how)\s))?"
+    r"^(?:(?:across|along|over|on|in|into|for|at|from|under|with|by|to)\s+(?=(?:what|which|how)\s))?"
     r"(?:what|which|how|where|when|who|why|does|do|did|is|are|can|could|would|should|give|i|"
     r"tell|list|name|summari[sz]e|compare|contrast)\b",
     re.IGNORECASE,
@@ -637,8 +640,18 @@ _IN_ORDINAL = re.compile(
     re.IGNORECASE,
 )
 _UNFINISHED = re.compile(r"\b(?:a|an|the|new)$", re.IGNORECASE)  # ("stands for" is finished)
-_NOT_A_PAPER = re.compile(r"^(?:no|not|without|those|these)\s", re.IGNORECASE)
+_NOT_A_PAPER = re.compile(r"^(?:no|not|without|those|these|it)\s", re.IGNORECASE)  # ("it cover")
+# "first the one that mixes ..., then the knowledge-enhanced one": the order the papers are
+# given in, no part of either description
+_IN_SEQUENCE = re.compile(
+    r"^(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|then|next|finally|lastly|last)\s*,?\s+"
+    r"(?=(?:the|its|a|an)\s)",
+    re.IGNORECASE,
+)
 _CONTINUES = re.compile(r"^(?:using|via|relying\s+on|based\s+on)\s", re.IGNORECASE)
+# ... unless the description before starts with a verb in -ing too: "growing a small BERT into a
+# large one, using a small LM to give soft labels, and training sparse then dense" lists three
+_GERUND_ITEM = re.compile(r"^[a-z]{3,}ing\s", re.IGNORECASE)
 
 # "the pretrained models built for cybersecurity text and for web addresses", "the works
 # applying pretrained models to legislation retrieval and to legal text classification": a
@@ -744,6 +757,7 @@ def descriptions(question: str) -> list[str]:
         # after the asking words; "the position-prediction paper and LOOK each propose": before
         # the words that take the papers together
         asked = c != (c := _ASKS_OF.sub("", c))
+        c = _IN_SEQUENCE.sub("", c)
         c = _EACH_AFTER.sub("", c).strip()
         if _ASK_START.match(c) and (about := _ASKED_ABOUT.search(c)):
             c = about.group(0)
@@ -758,7 +772,13 @@ def descriptions(question: str) -> list[str]:
         # an ask of a paper by its place in the order
         if (asked and _ORDINAL.match(c)) or _IN_ORDINAL.search(c):
             continue
-        if out and (_CONTINUES.match(c) or _UNFINISHED.search(out[-1])):
+        # "The protein embedding benchmark and the nearest-mean baseline: how many tasks does
+        # the benchmark contain": an ask of a paper by a word of its description, no new one
+        if asked and _repeats_one(c, out):
+            continue
+        if out and (
+            (_CONTINUES.match(c) and not _GERUND_ITEM.match(out[-1])) or _UNFINISHED.search(out[-1])
+        ):
             # "..., using a vision-language model as the reward detector", "to a new, unlabeled
             # kind of data": the same paper, said further
             out[-1] = f"{out[-1]} {c}"
@@ -767,6 +787,34 @@ def descriptions(question: str) -> list[str]:
             continue  # ranked comparisons": what a paper uses or leaves out, no paper
         out.append(_LEAD_PREP.sub("", c))
     return out if len(out) >= 2 else []
+
+
+_THE_WORD = re.compile(r"^the\s+([\w-]+)\b", re.IGNORECASE)
+
+
+def _repeats_one(clause: str, earlier: list[str]) -> str:
+    """The one earlier description whose word "the W ..." repeats ("the benchmark" of "The
+    protein embedding benchmark"), else ""."""
+    m = _THE_WORD.match(clause.strip())
+    if not m or not terms(m.group(1)):
+        return ""
+    word = re.compile(rf"(?<![\w-]){re.escape(m.group(1))}(?![\w-])", re.IGNORECASE)
+    hits = [d for d in earlier if word.search(d)]
+    return hits[0] if len(hits) == 1 else ""
+
+
+def referred_description(part: str, question: str) -> str:
+    """The description of `question` that an ask `part` refers to by one of its words ("how many
+    tasks does the benchmark contain" -> "The protein embedding benchmark"), else ""."""
+    head, _, ask = part.rpartition(":")
+    ask = ask.strip()
+    if len(found := descriptions(question)) < 2:  # (one of several papers, or none)
+        return ""
+    # "First, the domain-adapted model for security text: on how many tasks was it compared?"
+    if (head := _IN_SEQUENCE.sub("", head.strip(" ,.?"))) in found:
+        return head
+    rest = _ASKS_OF.sub("", ask, count=1)  # (a description the ask itself holds is its own)
+    return _repeats_one(rest, [d for d in found if d not in ask]) if rest != ask else ""
 
 
 # a description's "them" is its own object ("cooling down without them", "running them on
@@ -816,7 +864,8 @@ def _definite(description: str) -> bool:
     # "the studies ..., one on bandits and one on linear regression": each "one ..." is a paper
     return (
         bool(_DEFINITE.match(description))
-        or (description.lower().startswith("the ") and len(terms(description)) >= 3)
+        # ("its bootstrapped successor that uses BERT": the paper that follows the one before)
+        or (description.lower().startswith(("the ", "its ")) and len(terms(description)) >= 3)
         or bool(_NAMED_ITEM.match(description))
         or bool(_OWN_NAME.search(description))  # "Metadata conditioning MeCo"
         or (bool(_ONE_OF_THEM.match(description)) and len(terms(description)) >= 2)
@@ -929,7 +978,9 @@ def answer_slot(question: str) -> Slot:
         if adj in ("many", "few"):  # "how few trajectories were enough": a count
             head = _head_of(rest)
             slot_terms = _head_terms(head, rest)
-            return Slot("quantity", head or "count", slot_terms, units=units, counted=True)
+            return Slot(
+                "quantity", head or "count", slot_terms, units=units, counted=True, many=True
+            )
         if adj == "much" and _COST_VERB.match(rest):  # "how much did it cost, in GPU hours
             return Slot("quantity", "cost", _COST_WORDS, False, units)  # or dollars": a cost
         if adj == "much":
@@ -1039,7 +1090,7 @@ def unworded(slot: Slot, text: str) -> Slot:
     have = set(terms(text))
     if any(_has_word(w, have, text.lower()) for w in slot.terms):
         return slot
-    return Slot("quantity", slot.head, (), counted=True)
+    return Slot("quantity", slot.head, (), counted=True, many=slot.many)
 
 
 # --- does a sentence fill the slot ---------------------------------------------------------------
@@ -1054,6 +1105,8 @@ _NUM = re.compile(
     r"|billions|twice|half|double|triple|quadruple|\w+fold)\b",
     re.IGNORECASE,
 )
+_RATE = re.compile(r"%|x$|×|-fold$|fold$", re.IGNORECASE)
+_IN_NAME = re.compile(r"[A-Za-z]-$")
 # what an abstract counts of its own text and study, not of its data or results
 _DISCOURSE = re.compile(
     r"\s+(?:[\w-]+\s+)?(?:characteristics|challenges|experiments|settings|contributions|aspects"
@@ -1255,8 +1308,14 @@ def fills(
         # asked under a word the paper never uses (rag.questions.unworded): "three
         # characteristics", "in three experiments" count the abstract's own points, not the
         # asked-for thing ("how many German news articles"); "as few as two trajectories" does
+        # ("how many rounds were run": "a 65% win rate" is a rate, and the 7B of
+        # "mistral-7b-instruct" part of a model's name, no count of anything)
         return any(
-            _norm_num(m.group(0)) not in own and not _DISCOURSE.match(sentence, m.end())
+            _norm_num(m.group(0)) not in own
+            and not _DISCOURSE.match(sentence, m.end())
+            and not (
+                slot.many and (_RATE.search(m.group(0)) or _IN_NAME.search(sentence, 0, m.start()))
+            )
             for m in _NUM.finditer(sentence)
         )
     return not words or _near(sentence, found, words, window)

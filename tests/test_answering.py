@@ -127,11 +127,13 @@ def test_topic_summary_covers_the_papers_on_the_topic(seed_pipeline: Pipeline) -
 
 
 def _subset() -> list[dict]:
-    """All tune questions with RAG_FULL_EVAL=1, else every third one (keeps the suite fast; the
-    eval gate checks citation validity on the whole test split)."""
-    return ITEMS if os.environ.get("RAG_FULL_EVAL") else ITEMS[::3]
+    """All tune questions with RAG_FULL_EVAL=1, else every fourth one (keeps the suite fast: the
+    tune split grew past 10,000 questions; the eval gate checks citation validity on the whole
+    test split, and `rag eval run` on every question)."""
+    return ITEMS if os.environ.get("RAG_FULL_EVAL") else ITEMS[::4]
 
 
+@pytest.mark.timeout(1200)  # ~2,600 questions; 600 s was hit on a loaded 2-core machine
 def test_citation_validity_over_eval_questions(seed_pipeline: Pipeline) -> None:
     ans = get_answerer(seed_pipeline)
     ids = [p for p in seed_pipeline.store.paper_states()]

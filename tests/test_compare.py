@@ -331,7 +331,11 @@ def test_names_given_as_examples_each_suffice(seed_pipeline: Pipeline) -> None:
         ("pre-train on text from a domain (e.g. medicine, law)", ""),  # examples
         ("evaluate on physical robots (not just simulation)", ""),  # an exclusion
         ("study continual (continued) pre-training of language models", ""),  # not at the end
-        ("study continual pre-training, i.e. further pre-training an already pretrained model", ""),
+        # an aside too long to be a term; its words are the field's term for continued pretraining
+        (
+            "study continual pre-training, i.e. further pre-training an already pretrained model",
+            "continual pre-training continued further domain-adaptive pre-training",
+        ),
     ],
 )
 def test_a_closing_aside_restates_the_criterion(criterion: str, restated: str) -> None:
@@ -458,3 +462,22 @@ def test_a_preface_before_the_asking_sentence_is_no_part_of_the_criterion(
     assert not ans.abstained, ans.answer
     ids = {r.paper_id for r in ans.papers}
     assert any(pid.startswith("a-comprehensive-survey") for pid in ids), ids
+
+
+def test_a_short_aside_inside_the_criterion_is_the_readers_other_wording(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "when a text was written (its date or age)": the aside restates the words before it; the
+    compare gate reads it too (it abstained: no abstract says "written ... matters"), while a
+    list, an example or an exclusion inside the criterion is no restatement."""
+    assert cmp.with_aside("use a scoring model (a reward model) to judge outputs") == (
+        "use a scoring model a reward model to judge outputs"
+    )
+    assert cmp.with_aside("pre-train on text (e.g. medicine, law) from one field") == ""
+    assert cmp.with_aside("are overviews (surveys, books) of pretraining") == ""
+    ans = seed_pipeline.ask(
+        "Which papers find that when a text was written (its date or age) matters for how well"
+        " models do?"
+    )
+    assert not ans.abstained, ans.answer
+    assert any(p.title.startswith("A Pretrainer's Guide") for p in ans.papers), ans.answer

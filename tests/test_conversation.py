@@ -229,6 +229,39 @@ def test_a_list_described_item_by_item_is_counted_in_its_order() -> None:
     assert resolve("What does the third one fit?", history, lookup).focus_ids == ["c"]
 
 
+def test_a_title_word_inside_a_description_gives_way_to_the_paper_described() -> None:
+    """ "first the one that mixes denoising objectives and scales to 20B, then the
+    knowledge-enhanced one": "scales" is a word of the second paper's title ("Large-scale"), but
+    the first description's words are the first paper's."""
+    a = _paper("a", "UL2: Unifying Language Learning Paradigms", "A mixture of denoisers, 20B.")
+    b = _paper("b", "ERNIE: Large-scale Knowledge Enhanced Pretraining", "A knowledge graph, 4TB.")
+    lookup = _lookup(a, b)
+    q = (
+        "Two big text models: first the one that mixes denoisers and scales to 20B, then the"
+        " knowledge-enhanced one trained on 4TB with a knowledge graph."
+    )
+    history = [_answer(q, [b, a])]
+    assert resolve("What did the first one report?", history, lookup).focus_ids == ["a"]
+    assert resolve("What did the second one report?", history, lookup).focus_ids == ["b"]
+
+
+def test_descriptions_after_a_heading_place_their_papers_not_the_headings_words() -> None:
+    """ "three data selection works: first, the one that trains a data manager ...; second, the
+    one that keeps data whose losses predict ...": "data selection" is a title's words, but the
+    heading says what the list is about; the descriptions after it place the papers."""
+    a = _paper("a", "DataMan: Data Manager for Pretraining", "A data manager rates documents.")
+    b = _paper("b", "Predictive Data Selection", "We keep data whose losses predict ability.")
+    c = _paper("c", "Programming Every Example", "Small models write cleaning programs.")
+    lookup = _lookup(a, b, c)
+    q = (
+        "I want to compare three data selection works: first, the one that trains a data manager"
+        " to rate documents; second, the one that keeps data whose losses predict ability;"
+        " third, the one where small models write cleaning programs."
+    )
+    history = [_answer(q, [a, b, c])]
+    assert resolve("How much did the second one save?", history, lookup).focus_ids == ["b"]
+
+
 def test_an_order_the_reader_gives_after_a_heading_counts(seed_pipeline: Pipeline) -> None:
     """ "Two papers on lower-resource languages: first AfroLM, second the Maltese BERT paper": the
     heading's "low-resource language" is the Maltese paper's title, but it places no paper."""

@@ -67,6 +67,17 @@ def test_the_fields_term_for_what_a_criterion_describes_in_everyday_words() -> N
     assert "release model weights" in field_terms(
         "make the weights of the models they trained downloadable"
     )
+    # "keep pretraining an already-pretrained model", "training it further": continued
+    # pretraining; training only a few extra weights of a pretrained model is not
+    assert "continual pre-training" in field_terms(
+        "take an already-pretrained model and keep pretraining it on new or in-domain text"
+    )
+    assert "continual pre-training" in field_terms(
+        "take a model that has already been pre-trained and train it further on new text"
+    )
+    assert "continual pre-training" not in field_terms(
+        "adapt a big pretrained model by training only a small number of extra weights"
+    )
     assert field_terms("study how models are trained on new data") == ""
     assert field_terms("lose accuracy on the new tasks") == ""
 
@@ -127,3 +138,17 @@ def test_everyday_words_for_tokenization_and_releases_are_not_judged_absent(
         "Which papers make the weights of the models they trained downloadable?"
     )
     assert not ans.abstained and ans.papers, ans.answer
+
+
+def test_compare_reads_keep_pretraining_as_continued_pretraining(seed_pipeline: Pipeline) -> None:
+    """ "keep training an already pretrained model on fresh data" is what the abstracts call
+    continual, continued or further pre-training: the papers that say so are listed, not the
+    ten about pretraining data that the words "training", "data" and "scratch" found."""
+    ans = seed_pipeline.ask(
+        "Which papers look at how to keep training an already pretrained language model on fresh"
+        " data rather than starting from scratch?"
+    )
+    ids = {p.paper_id for p in ans.papers}
+    for want in ("investigating-continual", "efficient-continual", "continual-pre-training-of"):
+        assert any(pid.startswith(want) for pid in ids), ids
+    assert not any(pid.startswith("predictive-data-selection") for pid in ids), ids

@@ -16,6 +16,7 @@ from rag.questions import (
     numbers,
     papers_described,
     question_parts,
+    referred_description,
     strip_lead_in,
     unworded,
 )
@@ -222,6 +223,18 @@ def test_numbers_skip_enumerators_and_one() -> None:
         "7b",
         "43.6%",
     }
+
+
+def test_a_count_asked_in_a_word_the_paper_never_uses_is_no_rate() -> None:
+    """ "How many rounds ... were run?": "a 65% win rate" and the 7B of "mistral-7b-instruct"
+    count nothing, though any number the paper gives may otherwise fill a count asked in the
+    reader's own word."""
+    q = "How many rounds of the iterative alignment method were run?"
+    text = "The SAMI-trained model achieves a 65% win rate. It runs three iterations."
+    slot = unworded(answer_slot(q), text)
+    assert not fills(slot, "The SAMI-trained model achieves a 65% win rate on summarization.", q)
+    assert not fills(slot, "It aligns a strong model with a weak mistral-7b-instruct.", q)
+    assert fills(slot, "We run three iterations of SAMI.", q)
 
 
 def test_a_number_with_its_unit_counts_in_parentheses() -> None:
@@ -683,10 +696,79 @@ def test_magnitude_suffixes_are_mentioned_written_out() -> None:
                 " unlabeled kind of data",
             ],
         ),
+        # a list of three "-ing" items: "using ..." is the second item, not more of the first
+        (
+            "Three ways to make pretraining cheaper: growing a small trained BERT into a large"
+            " one, using a small LM to give soft labels, and training sparse first then dense."
+            " What savings do they report?",
+            [
+                "growing a small trained BERT into a large one",
+                "using a small LM to give soft labels",
+                "training sparse first then dense",
+            ],
+        ),
+        # "first ..., then ...": the order, no part of a description; "its follow-up" is one;
+        # "from a classic unigram document model" is what the paper samples from, no paper
+        (
+            "Two big general-purpose text models: first the one that mixes several denoising"
+            " objectives, then the knowledge-enhanced one trained on a 4TB corpus.",
+            [
+                "the one that mixes several denoising objectives",
+                "the knowledge-enhanced one trained on a 4TB corpus",
+            ],
+        ),
+        (
+            "I'm comparing two search-engine pretraining papers: first, the one that samples word"
+            " sets from a classic unigram document model; second, its follow-up that uses BERT"
+            " to choose the words.",
+            [
+                "the one that samples word sets from a classic unigram document model",
+                "its follow-up that uses BERT to choose the words",
+            ],
+        ),
+        # a book and a review are papers; "along how many directions ..." asks
+        (
+            "There's an open-access book on foundation models for NLP and a review that traces"
+            " the history of pretraining. Along how many directions does the review organise"
+            " recent breakthroughs?",
+            [
+                "There's an open-access book on foundation models for NLP",
+                "a review that traces the history of pretraining",
+            ],
+        ),
     ],
 )
 def test_descriptions_of_several_papers(question: str, found: list[str]) -> None:
     assert descriptions(question) == found
+
+
+def test_an_ask_refers_to_a_description_by_its_word_or_its_heading() -> None:
+    """ "The protein embedding benchmark and the nearest-mean baseline: how many tasks does the
+    benchmark contain": "the benchmark" is the first description's paper, no third description;
+    "First, the A: ...? Second, the B: ...?": each ask is of the description before its colon."""
+    q = (
+        "The protein embedding benchmark and the simple nearest-mean baseline: how many tasks"
+        " does the benchmark contain, and what accuracy did the baseline reach?"
+    )
+    assert descriptions(q) == [
+        "The protein embedding benchmark",
+        "the simple nearest-mean baseline",
+    ]
+    first, second = question_parts(q)
+    assert referred_description(first, q) == "The protein embedding benchmark"
+    assert referred_description(second, q) == "the simple nearest-mean baseline"
+    q2 = (
+        "First, the domain-adapted language model for security text: on how many tasks was it"
+        " compared? Second, the adversarial pretrained model for web addresses: which task is"
+        " among its evaluations?"
+    )
+    part = "Second, the adversarial pretrained model for web addresses: which task is among its"
+    assert referred_description(part + " evaluations?", q2) == (
+        "the adversarial pretrained model for web addresses"
+    )
+    # a description inside the ask itself is its own subject, no reference to another
+    q3 = "Which datasets did the medical QA paper use, and how many sets did the small model use?"
+    assert referred_description(question_parts(q3)[-1], q3) == ""
 
 
 @pytest.mark.parametrize(
