@@ -393,17 +393,14 @@ def mention_order(
     skip = spans + claimed
     heading = group_heading(question)
     titled = title_named(question, candidates, skip + [(0, heading)], shared_names, generic=True)
-    after = {**titled, **pos}
+    # a paper its name placed stays there; the descriptions place theirs (`described_at`)
+    placed = described_at(question, candidates, {**titled, **pos})
     # (the papers placed after the heading by the descriptions there count too: "three data
     # selection works: first, the one that ...; second, ...": "data selection" is no paper's)
-    if (
-        heading
-        and sum(at >= heading for at in described_at(question, candidates, after).values()) < 2
-    ):
+    if heading and sum(at >= heading for at in placed.values()) < 2:
         titled = title_named(question, candidates, skip, shared_names, generic=True)
-    for pid, at in titled.items():
-        pos.setdefault(pid, at)  # a paper its name or title placed stays there
-    pos = described_at(question, candidates, pos)
+        placed = described_at(question, candidates, {**titled, **pos})
+    pos = placed
     named = sorted((p for p in candidates if p.id in pos), key=lambda p: pos[p.id])
     if named_only and len(named) >= 2:
         return named
