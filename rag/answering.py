@@ -22,6 +22,7 @@ from rag.abstention import (
     ABSTAIN_THRESHOLD,
     OOV_WEIGHT,
     RARE_OVERRULE,
+    RARE_WORD_IDF,
     Gate,
     compare_gate,
     gate,
@@ -29,7 +30,14 @@ from rag.abstention import (
 )
 from rag.citations import check_citations, number_sources
 from rag.contribution import presents_itself
-from rag.conversation import NAME_OWNERS_MAX, Rewrite, condense, resolve, title_named
+from rag.conversation import (
+    NAME_OWNERS_MAX,
+    Rewrite,
+    condense,
+    reference,
+    resolve,
+    title_named,
+)
 from rag.extractive import (
     W_LEX,
     Corpus,
@@ -67,8 +75,10 @@ from rag.questions import (
     described_together,
     describes_several,
     descriptions,
+    each_described,
     fills,
     names,
+    one_each,
     papers_described,
     proper_name,
     question_parts,
@@ -78,7 +88,7 @@ from rag.questions import (
 )
 from rag.schema import Answer, Hit, Paper, SearchFilters
 from rag.sentences import introduces, names_verbatim, papers_naming, short_title_named, terms
-from rag.synonyms import knowing, paraphrased
+from rag.synonyms import in_line, knowing, paraphrased
 
 MODES = ("qa", "summary", "compare")
 
@@ -122,6 +132,15 @@ TAIL_SENTENCES_FEW = 2
 CLAUSE_PAPERS = 5  # candidates whose sentences each part of a long question is scored against
 NAMED_K = 3  # candidates read per name the first retrieval missed
 DESCRIBED_CHOICES = 3  # papers per description tried when two descriptions want the same one
+# an ask of a two-part question that describes another paper than the lead fits that paper as a
+# description by this much more than the lead (asks of tune multi-paper and factoid questions
+# that point nowhere: at 0.1, 93 asks move, 23 to a paper outside gold; at 0.3 with a word of
+# the paper's own, 52 move, all to a gold paper; docs/ANSWERING.md, twenty-eighth round)
+PART_MARGIN = 0.30
+# "which benchmark does each report on", "for both": an ask of every paper the question is about
+_EACH_ASK = re.compile(r"\b(?:each|both|either|all\s+of\s+them|every)\b", re.IGNORECASE)
+# words of the asking ("for what kind of tasks", "how big are the models"), not of a paper
+_ASK_WORDS = frozenset(terms("kind sort type big large largest small size called named dubbed"))
 
 _PAPERS = rf"(?:{cmp.PAPER_NOUNS})"
 _COMPARE_CUES = re.compile(
@@ -187,6 +206,8 @@ def route(question: str) -> str:
     summary = _SUMMARY_CUES.search(q)
     if summary and (not compare or summary.start() < compare.start()):
         return "summary"
+    if compare and one_each(q)[1]:  # "Which papers X, one A and one B?": those papers, asked
+        return "qa"
     if compare:
         return "compare"
     return "qa"
@@ -581,6 +602,12 @@ class Answerer:
             # "Two robot-learning papers ..., one by X and one by Y": each description, with
             # the words for them all, picks its own paper
             must = found
+        elif (each := each_described(question))[1] and len(
+            found := self._described(question, papers, named, *each)
+        ) >= 2:
+            # "Which papers pretrain biomedical BERTs, one from scratch and one up-sampling a
+            # Japanese corpus?": each description, with the shared words, picks its own paper
+            must = found
         elif count and what:
             # "the two biomedical BERT papers": the papers those words describe best
             ranked = self._rank_described(what, papers)
@@ -644,7 +671,12 @@ class Answerer:
         return chosen, None
 
     def _described(
-        self, question: str, papers: list[Paper], named: list[str], heading: str = ""
+        self,
+        question: str,
+        papers: list[Paper],
+        named: list[str],
+        heading: str = "",
+        items: list[str] | None = None,
     ) -> list[str]:
         """The papers a question names, then the best candidate for each paper it describes
         ("the one that up-samples a small medical corpus"): its best sentence's score plus how
@@ -656,7 +688,8 @@ class Answerer:
         but less than it fits its own)."""
         out = list(named)
         fits: list[dict[str, float]] = []
-        for d in descriptions(question):
+        claimed: set[str] = set()  # the papers a description names itself
+        for d in descriptions(question) if items is None else items:
             own = named_papers(d, papers)
             # `heading`: what the question says of them all ("two graph neural network papers")
             fit = (
@@ -666,6 +699,13 @@ class Answerer:
             )
             if fit:
                 fits.append(fit)
+                claimed |= {own[0]} if len(own) == 1 else set()
+        # ("one arguing for training from scratch and one up-sampling a small Japanese medical
+        # corpus": the first is not the Japanese paper the second names)
+        fits = [
+            {pid: v for pid, v in f.items() if pid not in claimed} or f if len(f) > 1 else f
+            for f in fits
+        ]
         tops = [max(f, key=f.get) for f in fits]
         if len(set(tops)) < len(tops) and not set(tops) & set(named):
             firsts = [sorted(f, key=lambda pid: -f[pid])[:DESCRIBED_CHOICES] for f in fits]
@@ -697,14 +737,34 @@ class Answerer:
     def _part_paper(self, papers: list[Paper]) -> Callable[[str, str], str]:
         """The paper one ask of a question is about: the candidate that has the most of the
         ask's rare words (rag.abstention.rare_words), at least RARE_OVERRULE and more than the
-        lead paper has (one incidental word, "mixing", moves no ask to another paper)."""
+        lead paper has (one incidental word, "mixing", moves no ask to another paper); or, for an
+        ask that describes its paper and does not point back ("..., and what is the name of the
+        benchmark released with the biomedical domain-specific pretraining study?"), the paper
+        that fits the ask as a description (`_rank_described`) by PART_MARGIN more than the lead
+        and has a rare word of the ask the lead lacks."""
         corpus = corpus_for(self.pipeline)
 
         def paper_for(part: str, lead: str) -> str:
             rare = rare_words(part, papers, corpus, set(answer_slot(part).terms))
             best = max(rare, key=lambda pid: len(rare[pid]), default=lead)
             most = len(rare.get(best, ()))
-            return best if most >= RARE_OVERRULE and most > len(rare.get(lead, ())) else lead
+            if most >= RARE_OVERRULE and most > len(rare.get(lead, ())):
+                return best
+            if reference(part).refers or _EACH_ASK.search(part):
+                return lead  # "how large was the latter's ...", "which benchmark does each ..."
+            fit = self._rank_described(part, papers)
+            top = max(fit, key=fit.get, default=lead)
+            if top == lead or fit[top] < fit.get(lead, 0.0) + PART_MARGIN:
+                return lead
+            # ... with a word few abstracts use that the paper has and the lead has not ("URL")
+            have = {p.id: set(terms(f"{p.title} {p.abstract}")) for p in papers}
+            asked = set(answer_slot(part).terms) | _ASK_WORDS
+            own = {
+                t
+                for t in terms(part)
+                if t not in asked and corpus.knows(t) and corpus.term_idf(t) >= RARE_WORD_IDF
+            }
+            return top if own & have.get(top, set()) - have.get(lead, set()) else lead
 
         return paper_for
 
@@ -883,6 +943,16 @@ class Answerer:
                 if near:
                     again = compare_gate(core, best, knowing(corpus, near), topic, top)
                     g = again if again.answerable else g
+                if not g.answerable and not g.why:
+                    # "doctors or health care" beside "medicine": words that keep to the papers
+                    # (not when no abstract has a word for whole parts of it: "weather forecasting")
+                    def best_match(text: str) -> float:
+                        hits = self.pipeline.search(text, k=1, filters=filters, method="dense")
+                        return hits[0].score if hits else 0.0
+
+                    if kept_words := in_line(core, corpus, best_match):
+                        again = compare_gate(core, best, knowing(corpus, kept_words), topic, top)
+                        g = again if again.answerable else g
             if not g.answerable and (kept := cmp.with_aside(criterion)):
                 # "a separate scoring model (a reward model)": the reader's other wording
                 again = compare_gate(cmp.topical(kept)[0], best, corpus, topic, top)

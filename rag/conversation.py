@@ -88,6 +88,8 @@ _PLURAL = re.compile(
     rf"|(?:\b(?:do|does|did|are|were|have|can|could)\s+)(?P<both>both)\b"
     rf"|\b(?P<both2>both)\s+(?:of\s+(?:them|these|those)|{_PLURAL_NOUNS})\b"
     r"|\b(?:each|all|any|either|neither|none)\s+of\s+(?:them|these|those)\b"
+    # "Which of them relies on MCTS?": one of the earlier papers, screened among them
+    r"|\b(?:which|what)(?:\s+one)?\s+of\s+them\b"
     # "What's the core idea of each?": the papers just named, each of them
     r"|\b(?:of|for|about|from|by|in|behind)\s+each(?:\s+one)?\s*[?.!]*\s*$"
     # "which of the two trained the bigger model?"
@@ -458,6 +460,9 @@ def referents(
     if ref is not None and ref.kind == "ordinal":
         # "the first one ...?" then "and the last one?": both count the same earlier list
         prev = _back_while(history, prev, lambda a: reference(a.question).kind == "ordinal")
+        # "the third one" after a turn that showed two papers counts an earlier list of three
+        far = max((ref.index or 0, *ref.indices))
+        prev = _back_while(history, prev, lambda a: far >= len(_counted(a, lookup, ref)))
     if ref is not None and ref.kind == "plural" and ref.count:
         # "OpenVLA, then RT-H?", "the first one ...?", "which of these two ...?": the two are
         # the list the follow-up about one of them narrowed, not that one paper
@@ -469,29 +474,37 @@ def referents(
                 reference(a.question).kind in ("ordinal", "singular") and len(_shown(a)) < count
             ),
         )
+    counted = ref is not None and ref.kind in ("ordinal", "plural", "described")
+    if counted and ref.kind == "plural" and ref.count:
+        if turns := _one_paper_turns(history, ref.count):
+            # "What is UL2 about?", "And ERNIE 3.0?", "Which of the two is bigger?": one paper a
+            # turn, the two are the last two turns' papers, in the order they were asked about
+            found = lookup(turns)
+            return prev, [found[i] for i in turns if i in found]
+    return prev, _counted(prev, lookup, ref)
+
+
+def _counted(
+    prev: Answer, lookup: Callable[[list[str]], dict[str, Paper]], ref: Reference | None
+) -> list[Paper]:
+    """The papers of the answered turn `prev` a reference can mean, in order (`referents`)."""
     shown = [pid for pid, _ in _shown(prev)]
     ids = list(dict.fromkeys(shown + [h.paper_id for h in prev.retrieved[:5]]))
     found = lookup(ids)
     cands = [found[i] for i in ids if i in found]
     in_answer = [found[i] for i in shown if i in found]
-    counted = ref is not None and ref.kind in ("ordinal", "plural", "described")
-    if not counted:
-        return prev, in_answer
-    if ref.kind == "plural" and ref.count and (turns := _one_paper_turns(history, ref.count)):
-        # "What is UL2 about?", "And ERNIE 3.0?", "Which of the two is bigger?": one paper a
-        # turn, the two are the last two turns' papers, in the order they were asked about
-        found = lookup(turns)
-        return prev, [found[i] for i in turns if i in found]
+    if ref is None or ref.kind not in ("ordinal", "plural", "described"):
+        return in_answer
     if prev.mode == "compare" and prev.papers:
         if ref.kind == "plural" and ref.count and ref.count < len(in_answer):
             # "these two" after a screen that matched more: the two its question described
             # ("the stability gap and re-warming the learning rate"), then the table's order
-            return prev, mention_order(prev.question, in_answer)
-        return prev, in_answer
+            return mention_order(prev.question, in_answer)
+        return in_answer
     # "the latter" / "the last one" after a question that named two or more papers is the last
     # it named, not an unnamed paper the answer also quoted
-    last = ref is not None and ref.kind == "ordinal" and ref.index is not None and ref.index < 0
-    return prev, mention_order(prev.question, cands, shown, named_only=last)
+    last = ref.kind == "ordinal" and ref.index is not None and ref.index < 0
+    return mention_order(prev.question, cands, shown, named_only=last)
 
 
 def _back_while(history: list[Answer], prev: Answer, back: Callable[[Answer], bool]) -> Answer:

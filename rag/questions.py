@@ -517,6 +517,34 @@ def described_together(question: str) -> str:
     return " ".join(words)
 
 
+# "Which papers pretrain BERT-style models for biomedical text, one arguing for training from
+# scratch and one up-sampling a small Japanese medical corpus, and ...?": the papers asked for
+# are the one each description fits, among those the shared words describe
+_ONE_EACH = re.compile(
+    r"^\s*(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:papers|works|studies|articles)\s+"
+    r"(?P<what>[^,;:?]{8,}?)\s*[,;:(\u2013\u2014-]\s*(?:namely\s+|e\.g\.\s+)?one\s",
+    re.IGNORECASE,
+)
+_ONE_ITEM = re.compile(r"^(?:one|another|the\s+other|a\s+third)\s", re.IGNORECASE)
+
+
+def each_described(question: str) -> tuple[str, list[str]]:
+    """For "Which papers X, one A and one B ...?": X and the descriptions "one A", "one B" (those
+    that start "one", "another", "the other"); else ("", [])."""
+    q = strip_lead_in(question).text
+    m = _ONE_EACH.match(q)
+    if not m:
+        return "", []
+    items = [d for d in descriptions(q) if _ONE_ITEM.match(d)]
+    return (m.group("what").strip(), items) if len(items) >= 2 else ("", [])
+
+
+def one_each(question: str) -> tuple[str, int]:
+    """X and how many papers "Which papers X, one A and one B ...?" describes one by one."""
+    what, items = each_described(question)
+    return what, len(items)
+
+
 _DESCRIBED_ON = re.compile(
     r"\s+(?:that|which|who|where|whose|for|on|in|with|from|of|about|by|using|to)\b", re.IGNORECASE
 )

@@ -719,3 +719,34 @@ def test_an_ask_of_a_paper_described_before_it_is_checked_against_that_paper(
     assert not ans.abstained, ans.answer
     cited = [c.title for c in ans.citations]
     assert all(any(t.startswith(x) for t in cited) for x in titles), cited
+
+
+def test_a_readers_words_that_keep_to_the_papers_are_no_unknown_words(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "doctors or health care" beside "medicine": no abstract says "doctors" or "care", but
+    leaving them out does not make the best match any better (rag.synonyms.in_line), so the
+    compare gate no longer abstains. The far topic's words pull the question away from the
+    papers, and a capitalised unknown word is a name: both still abstain."""
+    from rag.extractive import corpus_for
+    from rag.synonyms import in_line
+
+    corpus = corpus_for(seed_pipeline)
+
+    def best(text: str) -> float:
+        return seed_pipeline.search(text, k=1, method="dense")[0].score
+
+    assert in_line("have anything to do with medicine, doctors or health care", corpus, best)
+    assert not in_line("pretrain models for weather forecasting", corpus, best)
+    assert not in_line("evaluate their agents on Atari games", corpus, best)
+
+    ans = seed_pipeline.ask(
+        "Which of these papers have anything to do with medicine, doctors or health care?"
+    )
+    assert ans.mode == "compare" and not ans.abstained, ans.answer
+    assert any("Medical" in p.title for p in ans.papers), [p.title for p in ans.papers]
+    for far in (
+        "Which papers pretrain models for weather or climate forecasting?",
+        "Which papers evaluate their agents on Atari games?",
+    ):
+        assert seed_pipeline.ask(far).abstained, far

@@ -15,6 +15,7 @@ from rag.answering import get_answerer, route
 from rag.evaluation import citation_validity
 from rag.pipeline import Pipeline
 from rag.prompts import CANNOT_ANSWER
+from rag.questions import one_each
 from rag.schema import Answer
 from rag.settings import Settings
 
@@ -742,3 +743,53 @@ def test_each_ask_of_two_is_answered_from_the_lead_papers_filling_sentence(
         " on new data, which model architecture and which new dataset were used?"
     )
     assert "Pythia" in ans.answer and "SlimPajama" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "titles", "fact"),
+    [
+        # the second ask describes another paper than the one the answer leads with
+        (
+            "How many multiple-choice questions are in the legal case-holdings dataset, and what"
+            " is the name of the benchmark released with the biomedical domain-specific"
+            " pretraining study?",
+            ("When Does Pretraining Help", "Domain-Specific Language Model Pretraining"),
+            "BLURB",
+        ),
+        (
+            "How many text entries went into the Chinese psychology pretraining corpus, and which"
+            " downstream tasks was the URL pretrained model tested on?",
+            ("Chinese MentalBERT", "URLBERT"),
+            "3.36 million",
+        ),
+    ],
+)
+def test_each_ask_is_answered_from_the_paper_it_describes(
+    seed_pipeline: Pipeline, question: str, titles: tuple[str, ...], fact: str
+) -> None:
+    ans = seed_pipeline.ask(question)
+    cited = [c.title for c in ans.citations]
+    assert all(any(t in c for c in cited) for t in titles), (cited, ans.answer)
+    assert fact in ans.answer, ans.answer
+
+
+def test_which_papers_one_this_and_one_that_asks_for_those_papers(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "Which papers X, one A and one B, and ...?" describes two papers, one by one: each
+    description picks its own (the one the other description names is not its paper), and
+    the answer quotes them instead of screening the collection for everything X and A and B
+    say together."""
+    q = (
+        "Which papers pretrain BERT-style models for biomedical or clinical text, one arguing"
+        " for training from scratch and one up-sampling a small Japanese medical corpus, and"
+        " which benchmarks do they report on?"
+    )
+    assert route(q) == "qa"
+    assert one_each(q) == ("pretrain BERT-style models for biomedical or clinical text", 2)
+    assert one_each("Which papers use offline RL, and on which robots?") == ("", 0)
+    ans = seed_pipeline.ask(q)
+    cited = [c.title for c in ans.citations]
+    for t in ("Domain-Specific Language Model Pretraining", "localize medical BERT"):
+        assert any(t in c for c in cited), (cited, ans.answer)
+    assert "BLUE" in ans.answer, ans.answer

@@ -500,3 +500,38 @@ def test_what_about_a_name_no_paper_gives_abstains_and_the_next_one_still_asks(
     assert second.abstained and "GPT-5" in second.answer, second.answer
     third = seed_pipeline.ask("What about the StackOverflow BERT models?", [first, second])
     assert "187" in third.answer, third.answer
+
+
+def test_which_of_them_screens_the_earlier_papers(seed_pipeline: Pipeline) -> None:
+    """ "Which of them relies on MCTS?" after three papers were named asks among those three
+    (a scoped compare), not the whole collection: Agent Q, which also uses MCTS, is not one of
+    them."""
+    assert reference("Which of them relies on Monte Carlo Tree Search?").kind == "plural"
+    assert reference("Which one of them uses MCTS?").kind == "plural"
+    history = [
+        seed_pipeline.ask(
+            "I'm reading three medical papers: RAD-DINO, MedS^3, and the one on knowledge graph"
+            " embeddings for medical question answering."
+        )
+    ]
+    ans = seed_pipeline.ask("Which of them relies on Monte Carlo Tree Search?", history=history)
+    assert ans.mode == "compare" and "of the 3 papers screened" in ans.answer, ans.answer
+    assert "MedS^3" in ans.answer.split("Not clearly matching")[0], ans.answer
+    assert not any("Agent Q" in p.title for p in ans.papers), ans.answer
+
+
+def test_an_ordinal_past_the_last_list_counts_the_earlier_longer_one() -> None:
+    """ "I'm reading A, B and C", "Which one uses tree search?" (one paper quoted), "What
+    datasets does the third one use?": the last answer showed one paper, so the third is C of
+    the reader's list, not nothing."""
+    a = _paper("a", "Alpha: a thing", "AlphaNet does one thing.")
+    b = _paper("b", "Beta: another thing", "BetaNet does another.")
+    c = _paper("c", "Gamma: a third thing", "GammaNet does a third.")
+    lookup = _lookup(a, b, c)
+    history = [
+        _answer("I'm reading three papers: AlphaNet, BetaNet and GammaNet.", [a, b, c]),
+        _answer("Which one uses tree search?", [b]),
+    ]
+    assert resolve("What datasets does the third one use?", history, lookup).focus_ids == ["c"]
+    # within the last list's length the last list still counts
+    assert resolve("What datasets does the first one use?", history, lookup).focus_ids == ["b"]
