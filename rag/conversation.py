@@ -116,7 +116,9 @@ _PRONOUN = re.compile(
     rf"|\b(?:{_AUX}|of|on|in|for|about|with|from|to|by|at|use[sd]?|and)\s+(?:all\s+)?that\b"
     # "the paper" / "the authors" with nothing after them that says which ("the paper that ...",
     # "the dataset for identifying ..." are descriptions, not references)
-    r"|\bthe\s+(?:paper|method|model|work|authors|approach|study|system|dataset|benchmark"
+    # (also "the small model", "the base model": a word that says which of the earlier ones)
+    r"|\bthe\s+(?:(?:small|smaller|large|larger|big|bigger|base|final|resulting|same"
+    r"|original)\s+)?(?:paper|method|model|work|authors|approach|study|system|dataset|benchmark"
     r"|technique|framework|agent|robot|policy|algorithm|objectives?|tasks|experiments|results)"
     r"(?=\s*(?:[?.,!]|$|'s|\s+(?:do|does|did|is|was|are|were|uses?|reports?|proposes?|shows?"
     r"|finds?|achieves?|reach(?:es)?|needs?|requires?|outperforms?|introduces?|releases?|compares?"

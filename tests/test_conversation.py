@@ -36,6 +36,10 @@ from rag.schema import Answer, Citation, ComparedPaper, Paper
         # "the agent", "the objectives" with nothing after them that says which
         ("What input interface did the agent operate through?", "singular", None, None),
         ("What are the objectives called?", "singular", None, None),
+        # ... and with a word that says which of them ("the small model" of a two-model paper)
+        ("What two jobs does the small model do?", "singular", None, None),
+        ("How big is the base model?", "singular", None, None),
+        ("Which paper trains the largest model?", "none", None, None),
         ("Which paper trains the agent on Minecraft videos?", "none", None, None),
         ("Why?", "singular", None, None),
         # "they" after a name the question gives: that system's authors, no reference back
