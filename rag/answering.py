@@ -757,7 +757,9 @@ class Answerer:
             if top == lead or fit[top] < fit.get(lead, 0.0) + PART_MARGIN:
                 return lead
             # ... with a word few abstracts use that the paper has and the lead has not ("URL")
-            have = {p.id: set(terms(f"{p.title} {p.abstract}")) for p in papers}
+            have = {
+                p.id: set(terms(f"{p.title} {p.abstract}")) for p in papers if p.id in (top, lead)
+            }
             asked = set(answer_slot(part).terms) | _ASK_WORDS
             own = {
                 t

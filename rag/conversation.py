@@ -476,8 +476,7 @@ def referents(
                 reference(a.question).kind in ("ordinal", "singular") and len(_shown(a)) < count
             ),
         )
-    counted = ref is not None and ref.kind in ("ordinal", "plural", "described")
-    if counted and ref.kind == "plural" and ref.count:
+    if ref is not None and ref.kind == "plural" and ref.count:
         if turns := _one_paper_turns(history, ref.count):
             # "What is UL2 about?", "And ERNIE 3.0?", "Which of the two is bigger?": one paper a
             # turn, the two are the last two turns' papers, in the order they were asked about
