@@ -160,8 +160,9 @@ _COMPARE_CUES = re.compile(
     r"|^\s*are\s+there\b(?=.*(?:" + cmp.SCOPE.pattern + "))",
     re.IGNORECASE,
 )
+# ("summarization" is the task a paper is evaluated on: "what summarization win rate")
 _SUMMARY_CUES = re.compile(
-    r"\bsummari[sz](?:e|ing|ation)\b|\bsummary\b|\boverview\b|\bwhat do (?:these|the) papers say\b"
+    r"\bsummari[sz](?:e|ing)\b|\bsummary\b|\boverview\b|\bwhat do (?:these|the) papers say\b"
     r"|\bwhat do the papers say\b",
     re.IGNORECASE,
 )
@@ -276,6 +277,25 @@ def slot_in_own_words(slot: Slot, scored: list[Scored], papers: list[Paper]) -> 
         return replace(slot, given="\n".join(p.title for p in papers))
     top = next((p for p in papers if scored and p.id == scored[0].paper_id), None)
     return unworded(slot, f"{top.title}\n{top.abstract}") if top else slot
+
+
+# an ask of one of the papers the question described, by its place ("the second one's models")
+_ORDINAL_ASK = re.compile(
+    r"\bthe\s+(first|second|third|former|latter)(?:\s+(?:one|model|paper|work|study|method))?"
+    r"(?:['\u2019]s)?\b(?!\s+(?:two|three|time|step|stage|phase|round|author))",
+    re.IGNORECASE,
+)
+_ORDINAL_AT = {"first": 0, "second": 1, "third": 2, "former": 0, "latter": -1}
+
+
+def _rare_sentence(own: list[Scored], got: list[Scored], rare: set[str]) -> list[Scored]:
+    """A paper's best sentence with a word of the question few abstracts use, when none of the
+    sentences `got` for it has one: "How do the papers on transformers that learn in context
+    explain that ability in Bayesian terms ...?" quoted DPT's in-context sentences and not its
+    "Bayesian posterior sampling" one."""
+    if not rare or any(rare & set(terms(s.sentence)) for s in got):
+        return []
+    return next(([s] for s in own if s not in got and rare & set(terms(s.sentence))), [])
 
 
 @dataclass
@@ -589,6 +609,7 @@ class Answerer:
         several = about_several(question, [])
         apart = descriptions(question)  # "one by X and one by Y": each paper on its own
         count, what = 0, ""
+        in_order: list[str] = []  # each description's paper, in the question's order
         if rw is not None and rw.reference.kind == "plural":
             must = list(rw.focus_ids)
         elif len(named := named_papers(question, papers)) >= 2:
@@ -602,6 +623,7 @@ class Answerer:
             # "Two robot-learning papers ..., one by X and one by Y": each description, with
             # the words for them all, picks its own paper
             must = found
+            in_order = self._in_order(found, apart, count, papers)
         elif (each := each_described(question))[1] and len(
             found := self._described(question, papers, named, *each)
         ) >= 2:
@@ -624,6 +646,7 @@ class Answerer:
             # "between the paper arguing X and the one that Y, what does each ...": each
             # description's best paper
             must = found
+            in_order = self._in_order(found, apart, count, papers)
         elif ASKS_SEVERAL.search(question):  # "D-CPT Law and the stability-gap paper each ..."
             by_title = title_named(question, papers)
             named += sorted((pid for pid in by_title if pid not in named), key=by_title.get)
@@ -632,6 +655,8 @@ class Answerer:
             must = list(dict.fromkeys(s.paper_id for s in scored))[:count]
         picked: list[Scored] = []
         per_named = NAMED_SENTENCES if len(must) <= 3 else 2
+        rare = rare_words(question, papers, corpus_for(self.pipeline))
+        titles = {p.id: p.title for p in papers}
         for pid in must[:QA_SENTENCES_MAX]:
             own = [s for s in scored if s.paper_id == pid]
             if own:  # each paper's best sentence and up to two more that add something
@@ -643,6 +668,17 @@ class Answerer:
         )
         chosen = picked + more
         n_max = max(QA_SENTENCES_MAX, len(picked))  # a question about 2-3 papers quotes each
+        for pid in dict.fromkeys(s.paper_id for s in chosen):  # (each paper quoted)
+            got = [s for s in chosen if s.paper_id == pid]
+            own = [s for s in scored if s.paper_id == pid]
+            # (a word of the paper's own title, "B-PROP", only says which paper: its citation
+            # shows the title)
+            words = rare.get(pid, set()) - set(terms(titles.get(pid, "")))
+            if add := _rare_sentence(own, got, words):
+                if len(chosen) >= n_max and len(got) > 1:  # in place of its own last sentence
+                    chosen.remove(got[-1])
+                if len(chosen) < n_max:
+                    chosen += add
         parts = question_parts(question)
         if len(parts) > 1:
             chosen = cover_parts(
@@ -651,7 +687,7 @@ class Answerer:
                 scored,
                 self._best_for(papers),
                 n_max,
-                self._part_paper(papers),
+                self._part_paper(papers, in_order),
                 frozenset(must),
             )
         if slot.checked:
@@ -720,6 +756,20 @@ class Answerer:
                 out.append(pid)
         return out
 
+    def _in_order(
+        self, found: list[str], apart: list[str], count: int, papers: list[Paper]
+    ) -> list[str]:
+        """The papers `found` for the descriptions `apart`, one per description in the
+        question's order (each description's best fit among them), when that gives each its own
+        and they are all the papers the question counts ("Three papers ...: A; B; and C" split
+        into four at a comma is no list to count in); else []."""
+        if len(found) != len(apart) or (count and count != len(apart)):
+            return []
+        among = [p for p in papers if p.id in found]
+        fits = [self._rank_described(d, among) for d in apart]
+        order = [max(f, key=f.get) for f in fits if f]
+        return order if len(set(order)) == len(apart) else []
+
     def _rank_described(self, description: str, papers: list[Paper]) -> dict[str, float]:
         """How well each paper fits a description of it: its best sentence's score plus how
         much of the description its title holds."""
@@ -734,7 +784,9 @@ class Answerer:
             best[p.id] = best.get(p.id, 0.0) + W_LEX * lexical_overlap(d_terms, title, corpus)
         return best
 
-    def _part_paper(self, papers: list[Paper]) -> Callable[[str, str], str]:
+    def _part_paper(
+        self, papers: list[Paper], listed: list[str] | None = None
+    ) -> Callable[[str, str], str]:
         """The paper one ask of a question is about: the candidate that has the most of the
         ask's rare words (rag.abstention.rare_words), at least RARE_OVERRULE and more than the
         lead paper has (one incidental word, "mixing", moves no ask to another paper); or, for an
@@ -743,8 +795,15 @@ class Answerer:
         that fits the ask as a description (`_rank_described`) by PART_MARGIN more than the lead
         and has a rare word of the ask the lead lacks."""
         corpus = corpus_for(self.pipeline)
+        listed = listed or []
 
         def paper_for(part: str, lead: str) -> str:
+            # "one for Chinese psychological text ..., one for security-related text. How many
+            # entries ..., and how many tasks was the second one compared on?": the second
+            # description's paper (`listed`: the descriptions' papers, in order)
+            places = {_ORDINAL_AT[w.lower()] for w in _ORDINAL_ASK.findall(part)}
+            if len(listed) >= 2 and len(places) == 1 and (at := places.pop()) < len(listed):
+                return listed[at]  # (an ask of two places, "in the first, ... in the second")
             rare = rare_words(part, papers, corpus, set(answer_slot(part).terms))
             best = max(rare, key=lambda pid: len(rare[pid]), default=lead)
             most = len(rare.get(best, ()))

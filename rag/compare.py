@@ -590,7 +590,33 @@ def screen_offline(
             Decision(p, r >= cutoff, evidence, conf, r, sent, topic, flag, worded.get(i, sent))
         )
     names_ = criterion_names(core, corpus)
-    return by_name(names_, out, examples=bool(names_) and examples_named(core, names_))
+    examples = bool(names_) and examples_named(core, names_)
+    wider = given_as_examples(core, names_)
+    if listed := examples_listed(criterion, corpus):
+        # "against an OpenAI GPT model (GPT-3, ChatGPT, GPT-4 or GPT-4o-mini)": the aside core_of
+        # drops lists the names, any of which (or the criterion's own) shows the property
+        names_, examples, wider = list(dict.fromkeys(names_ + listed)), True, True
+    return by_name(names_, out, examples, wider=wider)
+
+
+_LIKE = re.compile(r"^\s*(?:the\s+like|so\s+on|others?|similar|etc\.?)\s*$", re.IGNORECASE)
+
+
+def examples_listed(criterion: str, corpus: Corpus) -> list[str]:
+    """The specific names an aside of the criterion gives as examples ("(GPT-3, ChatGPT,
+    GPT-4)", "e.g. MuJoCo or Meta-World") that its core leaves out, else []."""
+    core = topical(core_of(criterion))[0]
+    out: list[str] = []
+    for m in _EXAMPLES.finditer(criterion):
+        text = m.group("rest") or m.group("listed")
+        if text in core:
+            continue
+        found = criterion_names(text, corpus)
+        items = [x for x in re.split(r",|\bor\b|\band\b|/", text) if x.strip()]
+        # "(fewer FLOPs, less data, higher throughput)": a list of things, not of names
+        if found and all(any(names_in(n, x) for n in found) or _LIKE.match(x) for x in items):
+            out += [n for n in found if n not in out]
+    return out
 
 
 def kind_in_collection(criterion: str, papers: list[Paper], corpus: Corpus) -> bool:
@@ -686,13 +712,19 @@ _JOINERS = "or and/or either the a an models? family series variants?".split()
 _ALTERNATIVES = re.compile(rf"^(?:[\s,/-]|\b(?:{'|'.join(_JOINERS)}|based|style|like)\b)*$", re.I)
 
 
-def examples_named(criterion: str, names_: list[str]) -> bool:
-    """The criterion's names are all given as examples ("like X, Y or Z", "(X, Y, Z)") or as
-    alternatives ("ChatGPT or GPT-4")."""
-    if any(
+def given_as_examples(criterion: str, names_: list[str]) -> bool:
+    """The criterion's names are all examples of a wider property ("corpora like X, Y or Z",
+    "the Llama family (X, Y, Z)"): a paper naming none may still have it."""
+    return any(
         all(names_in(n, m.group("rest") or m.group("listed")) for n in names_)
         for m in _EXAMPLES.finditer(criterion)
-    ):
+    )
+
+
+def examples_named(criterion: str, names_: list[str]) -> bool:
+    """The criterion's names are all given as examples ("like X, Y or Z", "(X, Y, Z)") or as
+    alternatives ("ChatGPT or GPT-4"): any one of them shows the property."""
+    if given_as_examples(criterion, names_):
         return True
     spans = [m.span() for n in names_ if (m := re.search(re.escape(n), criterion))]
     if len(names_) < 2 or len(spans) < len(names_):
@@ -704,12 +736,15 @@ def examples_named(criterion: str, names_: list[str]) -> bool:
     )
 
 
-def by_name(names_: list[str], decisions: list[Decision], examples: bool = False) -> list[Decision]:
+def by_name(
+    names_: list[str], decisions: list[Decision], examples: bool = False, wider: bool = False
+) -> list[Decision]:
     """A criterion that names something specific ("use Llama-family models", "train on the
     Pile") is met by the papers whose title or abstract names it, and only by them, when any
     does: a name is either there or not, where similarity would let near topics in and a paper
-    whose best sentence is about something else out. Names given as `examples` ("corpora like
-    C4 or the Pile") each suffice, and a paper naming none is still judged by similarity."""
+    whose best sentence is about something else out. Names given as `examples` or alternatives
+    ("ChatGPT or GPT-4") each suffice; only examples of a `wider` property ("corpora like C4
+    or the Pile") leave a paper naming none to be judged by similarity."""
     if not names_:
         return decisions
     found = all if not examples else any
@@ -721,7 +756,7 @@ def by_name(names_: list[str], decisions: list[Decision], examples: bool = False
         return decisions
     out = []
     for d, hit in zip(decisions, hits, strict=True):
-        if examples and not hit:
+        if examples and wider and not hit:
             out.append(d)
             continue
         conf = max(d.confidence, 0.75) if hit else min(d.confidence, 0.25)

@@ -376,6 +376,7 @@ def mention_order(
     # each paper at the first mention of its most specific name: a name several candidates
     # share ("BERT" in "two domain-adapted BERT models: MentalBERT and CySecBERT") names none
     best: dict[str, tuple[int, int]] = {}
+    sharers: dict[str, set[str]] = {}  # paper id -> the candidates a name of it also names
     shared_names: set[str] = set()
     claimed: list[tuple[int, int]] = []
     for e in names(question):
@@ -391,8 +392,14 @@ def mention_order(
             continue
         for p in owners:
             best[p.id] = min(best.get(p.id, (k, at)), (k, at))
+            sharers[p.id] = sharers.get(p.id, set()) | {o.id for o in owners if o.id != p.id}
         if at >= 0:  # the words of a name that named its paper name no other by its title
             claimed.append((at, at + len(e)))  # ("Decision-Pretrained Transformer": not PASTA's)
+    # "Learning from Future (FST) and ...": "Future" is also a word of "Pre-Trained Models:
+    # Past, Present and Future", but the other paper it could name has a name of its own there
+    for pid, (k, _) in list(best.items()):
+        if k > 1 and any(best.get(o, (k,))[0] == 1 for o in sharers.get(pid, ())):
+            del best[pid]
     pos.update({pid: at for pid, (_, at) in best.items()})
     skip = spans + claimed
     heading = group_heading(question)

@@ -30,6 +30,7 @@ from rag.sentences import (
     idf_table,
     mentioned,
     names_verbatim,
+    other_size,
     owns_name,
     split_sentences,
     terms,
@@ -252,7 +253,7 @@ def missing_entities(question: str, papers: list[Paper]) -> list[str]:
         e
         for e in entities(question)
         if not mentioned(e, hay) and not negated(question, e) and not likened(question, e)
-    ]
+    ] + other_size(question, hay)
 
 
 def mmr_select(
@@ -305,7 +306,10 @@ _BOILERPLATE = re.compile(
 )
 _ASKS_CODE = re.compile(
     r"\b(?:code|github|website|url|link|released?|open[- ]sourced?|available|public|download|weights"
-    r"|checkpoints?)\b",
+    r"|checkpoints?|project\s+page|homepage|demos?)\b"
+    # "Where can I find videos of it?": a place to look, which the link sentence gives
+    r"|\bwhere\s+(?:can|could|do|would|should)\s+(?:i|we|you|one)\s+(?:find|see|get|watch"
+    r"|access|download|look)\b",
     re.IGNORECASE,
 )
 _QUANTITY = re.compile(

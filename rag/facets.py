@@ -263,7 +263,9 @@ FACETS = (
     Facet(
         "objective",
         re.compile(
+            # (not "the pretraining task distribution / diversity": what the tasks are drawn from)
             r"\b(?:(?:self-supervised\s+)?pre-?training|self-supervised)\s+(?:objectives?|tasks?)\b"
+            r"(?!\s+(?:distributions?|diversity|mixtures?|variety|families|family|space|count|number))"
             r"|\bpretext\s+tasks?\b|\bobjectives?\s+(?:or\s+(?:pretext\s+)?tasks?\s+)?for\s+"
             r"pre-?training\b",
             _I,

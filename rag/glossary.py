@@ -207,3 +207,21 @@ def field_terms(text: str) -> str:
     """The field's terms for what `text` describes in everyday words, or ""."""
     found = [t for t, groups in _field_groups().items() if all(g.search(text) for g in groups)]
     return " ".join(found)
+
+
+# languages by name: "which languages does it cover" is answered by a sentence naming one, not by
+# one naming a model ("AfriBERTa, XLMR-base") or counting them ("23 African languages")
+LANGUAGE_NAMES = frozenset(
+    """
+    english chinese mandarin cantonese japanese korean vietnamese thai indonesian malay tagalog
+    filipino hindi urdu bengali punjabi marathi gujarati tamil telugu kannada malayalam sinhala
+    nepali arabic hebrew persian farsi turkish kurdish armenian georgian azerbaijani kazakh uzbek
+    russian ukrainian belarusian polish czech slovak slovenian croatian serbian bosnian bulgarian
+    macedonian romanian hungarian finnish estonian latvian lithuanian german dutch flemish danish
+    swedish norwegian icelandic faroese english french spanish catalan galician basque portuguese
+    italian maltese greek albanian irish welsh scottish breton latin esperanto swahili yoruba
+    hausa igbo amharic somali oromo tigrinya zulu xhosa afrikaans kinyarwanda kirundi luganda
+    lingala wolof shona chichewa sesotho setswana twi ewe fon bambara malagasy berber quechua
+    guarani aymara nahuatl mongolian tibetan burmese khmer lao javanese sundanese
+    """.split()
+)

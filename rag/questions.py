@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from rag.glossary import LANGUAGE_NAMES
 from rag.sentences import (
     IRREGULAR_VERBS,
     STOPWORDS,
@@ -318,6 +319,14 @@ _VALUE_OF = re.compile(
     r"\b(?:what|which)\s+(?:(?:is|was|are|were)\s+)?(?:the\s+)?values?\s+of\s+(?P<x>[\w-]+)",
     re.IGNORECASE,
 )
+# "What are the fitted exponent values in the D-CPT Law?": the exponent's numbers (not a value
+# function, model or head)
+_VALUES = re.compile(
+    r"\b(?:what|which)\s+(?:are|were|is|was)\s+(?:the\s+|its\s+|their\s+)?(?:[\w-]+\s+)?"
+    r"(?P<x>(?!(?:human|moral|ethical|social|cultural|core|shared|personal)\b)[a-z][\w-]+)\s+"
+    r"values?\b(?!\s+(?:functions?|models?|heads?|networks?|estimat))",
+    re.IGNORECASE,
+)
 _WHICH_PAPER = re.compile(
     r"(?:papers?|works?|stud(?:y|ies)|articles?|methods?|approach(?:es)?)\s+[a-z]+\s+"
     r"(?:a|an|new|its\s+own)\s",
@@ -368,6 +377,14 @@ _SIZE_UNITS = ("paramet", "token", "gb", "tb", "size", "sampl", "exampl", "docum
 # behind Chinese MentalBERT": "3.36 million text entries"); not a vocabulary's or a model's size
 _DATA = frozenset(terms("corpus corpora dataset datasets data database collection"))
 _DATA_UNITS = ("entri", "record", "instanc", "item", "sentenc", "imag", "databas", "dataset")
+# a benchmark or a dataset of examples counts its questions, pairs, problems ... ("a new dataset
+# comprised of 53,000+ multiple choice questions"), and a benchmark its tasks
+_EXAMPLES_SIZED = frozenset(terms("benchmark benchmarks dataset datasets suite"))
+_EXAMPLE_UNITS = (
+    *("question", "pair", "problem", "demonstr", "video", "trajectori", "dialogu", "post"),
+)
+# "introduced a new dataset, and how large is it": "it" is the data collection said before
+_SIZED_IT = re.compile(r"^(?:is|was|are|were)\s+(?:it|they)\b", re.IGNORECASE)
 # unit words implied by "how long / large / fast ..." when the question names none
 _TIME_UNITS = ("hour", "day", "week", "month", "year", "minut", "second")
 _ACCURACY_UNITS = ("%", "point", "accuraci", "score")  # "how accurate(ly)"
@@ -441,8 +458,13 @@ def _head_of(words: str) -> str:
             break
         if head and lw.endswith("ed") and not lw.endswith("eed"):  # "fine-tuned", not "seed"
             break
+        if head and lw in _MEASURE_ADJ:  # "how many tokens long is the cooldown": tokens
+            break
         head = w
     return head
+
+
+_MEASURE_ADJ = frozenset("long large big wide deep high tall old".split())
 
 
 def _head_terms(word: str, rest: str = "") -> tuple[str, ...]:
@@ -626,7 +648,10 @@ _BY_PAIR = re.compile(
 # graph data": a list inside the second description is no third paper
 _ONE_OTHER = re.compile(
     # ("There's a paper showing ..., and another about ...")
-    r"(?:^|[:;,.]\s*|\bthere(?:'s|\s+is)\s+)(?P<a>(?:one|a\s+(?:paper|study|work))\s+[^;:?]+?),?\s+"
+    # ("I recall a paper that ... and another that ...")
+    r"(?:^|[:;,.]\s*|\bthere(?:'s|\s+is)\s+|\bI(?:'m|\s+am)?\s+(?:recall|remember|read|saw|know\s+of"
+    r"|came\s+across|thinking\s+of|looking\s+(?:at|for))\s+)"
+    r"(?P<a>(?:one|a\s+(?:paper|study|work))\s+[^;:?]+?),?\s+"
     r"(?:and|while|whereas)?\s*"
     r"(?P<b>(?:the\s+other|another)\s+[^;:?.]+)",
     re.IGNORECASE,
@@ -804,6 +829,10 @@ def descriptions(question: str) -> list[str]:
         # the benchmark contain": an ask of a paper by a word of its description, no new one
         if asked and _repeats_one(c, out):
             continue
+        # "Two papers use small language models ...: one ..., one .... How big are the small
+        # models?": a plural the question said before is the papers' things taken together
+        if asked and _said_before(c, q[: q.find(clause)]):
+            continue
         if out and (
             (_CONTINUES.match(c) and not _GERUND_ITEM.match(out[-1])) or _UNFINISHED.search(out[-1])
         ):
@@ -818,6 +847,13 @@ def descriptions(question: str) -> list[str]:
 
 
 _THE_WORD = re.compile(r"^the\s+([\w-]+)\b", re.IGNORECASE)
+_THE_PLURAL = re.compile(r"^(?:the|their)\s+(?:[\w-]+\s+){0,2}[a-z][\w-]*[a-rt-z]s$")
+
+
+def _said_before(clause: str, before: str) -> bool:
+    """`clause` is a plural ("the small models") all of whose words the question said before."""
+    words = set(terms(clause))
+    return bool(_THE_PLURAL.match(clause.strip())) and bool(words) and words <= set(terms(before))
 
 
 def _repeats_one(clause: str, earlier: list[str]) -> str:
@@ -901,7 +937,7 @@ def _definite(description: str) -> bool:
 
 
 _OWN_NAME = re.compile(r"(?-i:\b[A-Z][a-z]*[A-Z][\w-]*)")  # MeCo, OpenVLA, B-PROP
-_ONE_OF_THEM = re.compile(r"^(?:one|the\s+other|another)\s", re.IGNORECASE)
+_ONE_OF_THEM = re.compile(r"^(?:one|the\s+other|another|a\s+(?:paper|study|work))\s", re.I)
 
 
 _NAMED_ITEM = re.compile(r"^(?:[A-Z][\w^.+-]*)(?:\s+(?:of|for|and|[A-Z0-9][\w^.+-]*)){0,5}$")
@@ -1020,8 +1056,15 @@ def answer_slot(question: str) -> Slot:
         subject = _SIZED.match(rest) if adj in ("large", "big", "small") else None
         # every word of the sized thing: "3.36 million text entries" sizes "the text collection"
         extra = tuple(dict.fromkeys(terms(subject.group("n")))) if subject else ()
-        if _DATA & set(extra):
-            extra += _DATA_UNITS
+        # ("how large is it" after "introduced a new dataset": the dataset)
+        if not extra and adj in ("large", "big", "small") and _SIZED_IT.match(rest):
+            extra = tuple(t for t in terms(q[: m.start()]) if t in _DATA | _EXAMPLES_SIZED)[-1:]
+        sized_as = set(extra)
+        if not units:  # ("in tokens or documents": those units only)
+            if _DATA & sized_as:
+                extra += _DATA_UNITS
+            if _EXAMPLES_SIZED & sized_as:
+                extra += _EXAMPLE_UNITS + (("task",) if "benchmark" in sized_as else ())
         # "how big were the gains": the size of a change, which a change states ("+3.6%")
         sized = (
             [w for w in subject.group("n").split() if w.lower() not in STOPWORDS] if subject else []
@@ -1031,6 +1074,9 @@ def answer_slot(question: str) -> Slot:
     m = _VALUE_OF.search(q)
     if m:  # "what value of k does LOOK use": a number, whatever word stands next to it
         return Slot("quantity", f"value of {m.group('x')}", (), units=units)
+    m = _VALUES.search(q)
+    if m and (head := terms(m.group("x"))):  # "what are the fitted exponent values": numbers
+        return Slot("quantity", f"{m.group('x')} values", tuple(head), units=units)
     m = _WHAT_METRIC.search(q)
     if m and _CALLED.match(q, m.end()):  # "what's their score called": its name, not a number
         m = None
@@ -1134,6 +1180,26 @@ _NUM = re.compile(
     re.IGNORECASE,
 )
 _RATE = re.compile(r"%|x$|×|-fold$|fold$", re.IGNORECASE)
+_WORD = re.compile(r"[A-Z][a-z]+")
+# the names themselves asked for: "which specific ...", "which ten languages" (the count given)
+_NAMES_ASKED = re.compile(
+    r"\b(?:which|what)\s+(?:specific|exact|particular|precise|individual|(?:\d+|two|three|four"
+    r"|five|six|seven|eight|nine|ten|twelve|twenty)\b)",
+    re.IGNORECASE,
+)
+# "which specific / exact / particular model": asks for its name ("an existing Chinese language
+# model" describes one)
+_SPECIFIC = re.compile(r"\b(?:which|what)\s+(?:specific|exact|particular|precise)\b", re.IGNORECASE)
+# an order of magnitude, no number: what a question asking for the exact figure is not told
+_VAGUE = re.compile(r"dozens?|hundreds|thousands|millions|billions", re.IGNORECASE)
+# "What absolute FID score did KIND reach?": a level, which a change of it does not give
+_ABSOLUTE = re.compile(r"\babsolute\s+(?!(?:gain|improvement|increase|decrease|drop|change))", re.I)
+_CHANGE_IN = re.compile(
+    r"\b(?:decrease|reduction|improvement|increase|gain|drop|boost)s?\s+(?:in|of|on)\b", re.I
+)
+_EXACT = re.compile(
+    r"\b(?:exactly|precisely|the\s+exact|an\s+exact|the\s+precise)\b", re.IGNORECASE
+)
 _IN_NAME = re.compile(r"[A-Za-z]-$")
 # what an abstract counts of its own text and study, not of its data or results
 _DISCOURSE = re.compile(
@@ -1307,8 +1373,14 @@ def fills(
             for n in found
             if not _given(n, question) and not (slot.given and _given(n, slot.given))
         ]
+        if slot.head in ("language", "languages") and _NAMES_ASKED.search(question):
+            # "which ten languages", "which specific languages": languages by their names
+            said = {w for w in _WORD.findall(sentence) if w.lower() in LANGUAGE_NAMES}
+            return any(not _given(w, question) for w in said)
         if bool(new) and (not words or _near(sentence, new, words)):
             return True
+        if _SPECIFIC.search(question):  # "which specific base model": its name, no description
+            return bool(new and _object_of_asked_verb(sentence, new, question))
         if new and _object_of_asked_verb(sentence, new, question):
             return True
         if _named_kind(sentence, slot.terms, question):
@@ -1326,6 +1398,10 @@ def fills(
             for n in found
             if "%" not in n or not _near(sentence, [n], others, SLOT_WINDOW_COUNTED)
         ]
+    if _EXACT.search(question):  # "exactly how many URLs": "billions of URLs" is no count
+        found = [n for n in found if not _VAGUE.fullmatch(n)]
+    if _ABSOLUTE.search(question) and _CHANGE_IN.search(sentence):
+        return False  # "what absolute FID": "6.54 and 1.07 decrease in FID" is a change
     if not found:
         return False
     if slot.change:  # a difference: "by 16.5%", "from 18.6% to 81.7%", "3x", "6.54 decrease"

@@ -182,7 +182,14 @@ _ENTITY = re.compile(
 _MAGNITUDE = re.compile(r"^(\d+(?:\.\d+)?)([kmbt])$")
 _MAGNITUDE_WORDS = {"k": "thousand", "m": "million", "b": "billion", "t": "trillion"}
 # field abbreviations whose spelled-out form the initials rule cannot see (it skips "of", "the")
-_SPELLED = {"sota": ("state-of-the-art", "state of the art")}
+# acronyms that are not their words' initials ("ViT", "LoRA", "MoE")
+_SPELLED = {
+    "sota": ("state-of-the-art", "state of the art"),
+    "vit": ("vision transformer",),
+    "vits": ("vision transformer",),
+    "lora": ("low-rank adaptation", "low rank adaptation"),
+    "moe": ("mixture of experts", "mixture-of-experts"),
+}
 
 
 def mentioned(entity: str, hay: str) -> bool:
@@ -379,6 +386,25 @@ def short_title_named(question: str, papers: list) -> list[str]:  # noqa: ANN001
                 found.append((m.start(), p.id))
                 seen.add(p.id)
     return [pid for _, pid in sorted(found)]
+
+
+# "Llama-2-13B", "Pythia 410M": a model family and its size
+_SIZED_NAME = re.compile(
+    r"(?<![\w-])([A-Z][A-Za-z0-9.]*(?:-\d+(?:\.\d+)?)?)[-\s](\d+(?:\.\d+)?[BM])(?![\w])"
+)
+
+
+def other_size(question: str, hay: str) -> list[str]:
+    """The sized model names of a question ("Llama-2-13B") whose family lower-cased `hay` gives
+    only in other sizes ("Llama-2-7B"): results for one size say nothing of another. A family
+    `hay` names without a size ("Llama 2") may be of any size, so it is no reason."""
+    out = []
+    for m in _SIZED_NAME.finditer(question):
+        family = r"[-\s]?".join(re.escape(p) for p in re.split(r"[-\s]", m.group(1).lower()))
+        sizes = re.findall(rf"(?<![\w]){family}[-\s]?(\d+(?:\.\d+)?[bm])(?![\w])", hay)
+        if sizes and m.group(2).lower() not in sizes:
+            out.append(m.group(0))
+    return out
 
 
 def entities(text: str) -> list[str]:

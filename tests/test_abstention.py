@@ -750,3 +750,98 @@ def test_a_readers_words_that_keep_to_the_papers_are_no_unknown_words(
         "Which papers evaluate their agents on Atari games?",
     ):
         assert seed_pipeline.ask(far).abstained, far
+
+
+def test_a_model_size_the_abstract_gives_only_others_of_is_not_there(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "By how much did ProX-refined OpenWebMath improve Llama-2-13B?" quoted the Llama-2-7B
+    result: ProX reports Llama-2-7B, Mistral-7B and CodeLlama-7B, and a result for one size is
+    none for another. A family named without a size ("Llama 2") may be any size."""
+    from rag.sentences import other_size
+
+    hay = "improving accuracy by 14.6% for llama-2-7b and 20.3% for codellama-7b; a llama 2 model"
+    assert other_size("How much did ProX improve Llama-2-13B?", hay) == ["Llama-2-13B"]
+    assert other_size("How much did ProX improve Llama-2-7B?", hay) == []
+    assert other_size("How good is Llama 2 70B?", "builds on a llama 2 language model") == []
+    ans = seed_pipeline.ask("By how much did ProX-refined OpenWebMath improve Llama-2-13B?")
+    assert ans.abstained and "Llama-2-13B" in ans.answer, ans.answer
+    ans = seed_pipeline.ask("By how much did ProX-refined OpenWebMath improve Llama-2-7B?")
+    assert not ans.abstained and "14.6%" in ans.answer, ans.answer
+
+
+def test_the_benchmark_a_quantity_is_measured_on_is_not_whom_it_is_asked_of(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "What MMLU score did the 1.6B model trained with URL metadata conditioning get?" quoted
+    UL2's MMLU sentences: MMLU, the one name a single candidate uses, was taken for the
+    subject. The asked quantity's name says what is measured; the subject is the paper the
+    question describes (MeCo), whose abstract gives no MMLU score."""
+    ans = seed_pipeline.ask(
+        "What MMLU score did the 1.6B model trained with URL metadata conditioning get?"
+    )
+    assert ans.abstained and "MMLU" in ans.answer, ans.answer
+    ans = seed_pipeline.ask("What MMLU score does UL2 20B reach?")
+    assert not ans.abstained and "MMLU" in ans.answer, ans.answer
+
+
+def test_a_share_spent_in_a_named_phase_is_given_next_to_that_phase(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "What fraction of the total training tokens does MeCo spend in its cooldown phase?"
+    quoted "using 33% less data": a fraction, but of the saving; the share asked is the
+    cooldown's, which only a sentence naming the cooldown gives (MeCo's names no number)."""
+    for q in (
+        "What fraction of the total training tokens does MeCo spend in its cooldown phase?",
+        "In MeCo, what fraction of the total training tokens is spent in the cooldown phase?",
+    ):
+        ans = seed_pipeline.ask(q)
+        assert ans.abstained and "cooldown" in ans.answer, ans.answer
+    ans = seed_pipeline.ask("How much less data does MeCo need to match standard pretraining?")
+    assert not ans.abstained and "33% less data" in ans.answer, ans.answer
+
+
+def test_a_size_after_an_article_is_no_model_name() -> None:
+    """ "... score pretraining documents to pick a 30B-token training set" abstained ("none of
+    them mentions a 30B"): "a 30B" is an article and a number of tokens, not a model family
+    and its size."""
+    from rag.sentences import other_size
+
+    assert other_size("to pick a 30B-token training set", "trained a 1.6b model") == []
+
+
+def test_languages_asked_by_name_are_answered_by_their_names(seed_pipeline: Pipeline) -> None:
+    """ "Which ten languages do the MonoByte models cover?" quoted "we released 10 monolingual
+    byte-level models ... than the original BERT's" ("BERT" a new name): the names of languages
+    are asked (the count is given), and MonoByte's abstract names none. Asked without a count,
+    "23 African languages" still answers "Which languages does AfroLM cover?"."""
+    from rag.questions import answer_slot, fills
+
+    q = "Which ten languages do the MonoByte models cover?"
+    s = "we released 10 monolingual byte-level models larger than the original BERT's"
+    assert not fills(answer_slot(q), s, q)
+    assert fills(answer_slot(q), "models for Maltese and Portuguese", q)
+    for q in (
+        "Which ten languages do the MonoByte models cover?",
+        "Which specific languages are covered by the ten byte-level monolingual models?",
+        "Which specific African languages, like Swahili or Yoruba, are among AfroLM's 23?",
+    ):
+        ans = seed_pipeline.ask(q)
+        assert ans.abstained and "languages" in ans.answer, ans.answer
+    ans = seed_pipeline.ask("Which languages does AfroLM cover?")
+    assert not ans.abstained and "23 African languages" in ans.answer, ans.answer
+
+
+def test_a_runner_up_with_few_of_the_rare_words_is_not_asked_about(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "Which specific Chinese base model did the mental-health language model start its
+    domain-adaptive training from?" was answered by ERNIE 3.0's "54 Chinese NLP tasks ... its
+    English version": the runner-up shares one rare word ("Chinese") of the four the lead
+    (Chinese MentalBERT) has, so it is about something else; and a specific model asks for
+    a name, which "an existing Chinese language model" is not."""
+    ans = seed_pipeline.ask(
+        "Which specific Chinese base model did the mental-health language model start its"
+        " domain-adaptive training from?"
+    )
+    assert ans.abstained and "MentalBERT" in ans.answer, ans.answer

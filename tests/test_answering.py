@@ -80,6 +80,9 @@ ITEMS = [
             " needs preference labels?",
             "qa",
         ),
+        # "summarization" is a task a paper reports on, not a request for a summary
+        ("What summarization win rate did the second get with the larger model?", "qa"),
+        ("Summarize what the papers say about offline RL.", "summary"),
     ],
 )
 def test_route(question: str, mode: str) -> None:
@@ -793,3 +796,41 @@ def test_which_papers_one_this_and_one_that_asks_for_those_papers(
     for t in ("Domain-Specific Language Model Pretraining", "localize medical BERT"):
         assert any(t in c for c in cited), (cited, ans.answer)
     assert "BLUE" in ans.answer, ans.answer
+
+
+def test_each_paper_quoted_shows_its_sentence_with_the_questions_rare_word(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "How do the papers on transformers that learn in context explain that ability in
+    Bayesian terms ...?" quoted DPT's in-context sentences, not its "Bayesian posterior
+    sampling" one: a word of the question few abstracts use, which a quoted paper has, is
+    shown in one of its sentences."""
+    ans = seed_pipeline.ask(
+        "How do the papers on transformers that learn in context explain that ability in"
+        " Bayesian terms, for decision making and for linear regression?"
+    )
+    assert "Bayesian posterior sampling" in ans.answer, ans.answer
+    assert "Bayesian estimator" in ans.answer, ans.answer
+
+
+def test_an_ask_of_the_second_described_paper_is_answered_from_it(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "Two domain-adapted language models: one for Chinese psychological text ..., one for
+    security-related text. How many text entries ..., and how many tasks was the second one
+    compared on?" answered the second ask from the lead paper (Chinese MentalBERT): "the second
+    one" is the paper of the question's second description (CySecBERT)."""
+    ans = seed_pipeline.ask(
+        "Two domain-adapted language models: one for Chinese psychological text from social"
+        " media, one for security-related text. How many text entries went into the first"
+        " model's corpus, and how many tasks was the second one compared on?"
+    )
+    assert "3.36 million text entries" in ans.answer, ans.answer
+    assert "15 different" in ans.answer, ans.answer
+    ans = seed_pipeline.ask(
+        "In RL, one work freezes a multi-task pretrained model and adds a learnable modulation"
+        " pool to avoid forgetting, while another systematically studies small transformer"
+        " agents over actions and states. How many tasks are in the first one's released"
+        " dataset, and how big are the second one's models?"
+    )
+    assert "10 million parameters" in ans.answer, ans.answer

@@ -518,3 +518,46 @@ def test_a_closing_restatement_in_everyday_words_is_the_fields_term(
     ans = seed_pipeline.ask(f"Which papers {crit}?")
     assert ans.mode == "compare" and not ans.abstained, ans.answer
     assert any("Dichotomy of Control" in p.title for p in ans.papers), ans.answer
+
+
+def test_names_offered_as_alternatives_are_met_by_naming_one_of_them(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "put their own model up against ChatGPT or GPT-4": the property is about those models,
+    so a paper naming neither is not listed for being about language models in general (it
+    was: 11 papers listed for 3 that name one); names given as examples of a wider property
+    ("corpora like C4 or the Pile") still leave the others to similarity."""
+    ans = seed_pipeline.ask(
+        "Which papers put their own model up against ChatGPT or GPT-4 and report how it compares?"
+    )
+    assert ans.mode == "compare" and not ans.abstained, ans.answer
+    listed = seed_pipeline.papers([p.paper_id for p in ans.papers])
+    for p in listed.values():
+        text = f"{p.title}\n{p.abstract}"
+        assert "ChatGPT" in text or "GPT-4" in text, p.title
+    assert len(ans.papers) >= 2
+    assert cmp.given_as_examples("use corpora like C4 or the Pile", ["C4", "Pile"])
+    assert not cmp.given_as_examples("compare against ChatGPT or GPT-4", ["ChatGPT", "GPT-4"])
+
+
+def test_names_listed_in_an_aside_are_the_criterions_names(seed_pipeline: Pipeline) -> None:
+    """ "against an OpenAI GPT model (GPT-3, ChatGPT, GPT-4 or GPT-4o-mini)": core_of drops the
+    aside, which left "OpenAI" the only name and the papers naming GPT-3 or ChatGPT out; a list
+    of things that are no names ("(fewer FLOPs, less data, higher throughput)") gives none."""
+    from rag.extractive import corpus_for
+
+    corpus = corpus_for(seed_pipeline)
+    crit = criterion_of(
+        "Which papers compare their model's performance against an OpenAI GPT model"
+        " (GPT-3, ChatGPT, GPT-4 or GPT-4o-mini)?"
+    )
+    assert {"GPT-3", "ChatGPT", "GPT-4"} <= set(cmp.examples_listed(crit, corpus))
+    assert cmp.examples_listed("make pretraining cheaper (fewer FLOPs, less data)", corpus) == []
+    papers = list(seed_pipeline.papers(corpus.paper_ids).values())
+    matched = {
+        d.paper.title
+        for d in cmp.screen_offline(seed_pipeline.embedder, corpus, crit, papers)
+        if d.matches
+    }
+    gpt3 = [p.title for p in papers if "GPT-3" in p.abstract and "OpenAI" not in p.abstract]
+    assert gpt3 and set(gpt3) <= matched, (gpt3, matched)

@@ -539,3 +539,25 @@ def test_an_ordinal_past_the_last_list_counts_the_earlier_longer_one() -> None:
     assert resolve("What datasets does the third one use?", history, lookup).focus_ids == ["c"]
     # within the last list's length the last list still counts
     assert resolve("What datasets does the first one use?", history, lookup).focus_ids == ["b"]
+
+
+def test_a_name_another_paper_has_with_a_name_of_its_own_places_neither_twice() -> None:
+    """ "What are Learning from Future (FST) and Predictions For Pre-training Language Models
+    about?": "Future" is also a title word of "Pre-Trained Models: Past, Present and Future",
+    which was placed first and taken for "both of them"; the paper "Future" could name has a
+    name of its own there (FST), so the survey is not named at all."""
+    fst = _paper(
+        "fst",
+        "Learning from Future: A Novel Self-Training Framework",
+        "We propose FST, a self-training method that learns from the future.",
+    )
+    pred = _paper("pred", "Predictions For Pre-training Language Models", "Self-training.")
+    survey = _paper(
+        "survey", "Pre-Trained Models: Past, Present and Future", "A review of the future."
+    )
+    q = "What are Learning from Future (FST) and Predictions For Pre-training Language Models about?"
+    order = [p.id for p in mention_order(q, [survey, pred, fst], named_only=True)]
+    assert order == ["fst", "pred"], order
+    history = [_answer(q, [fst, pred, survey])]
+    got = resolve("Do both of them rely on pseudo-labels?", history, _lookup(fst, pred, survey))
+    assert got.focus_ids == ["fst", "pred"], got

@@ -189,3 +189,17 @@ def test_a_name_its_project_page_or_code_is_named_for_is_the_papers_own() -> Non
     assert not in_own_url("nlp", preselect)  # nor a part of one
     papers = [SimpleNamespace(title="Foundation Policies", abstract=hilp)]
     assert papers_naming("HILP", papers) == papers
+
+
+def test_asking_where_to_find_something_asks_for_the_link(seed_pipeline) -> None:  # noqa: ANN001
+    """ "Where can I find videos of it?" after a turn about Yell At Your Robot quoted what the
+    paper does: the link sentence ("Videos and code are available at ...") is boilerplate
+    unless the question asks for code or links, and "where can I find" does."""
+    from rag.extractive import asks_code
+
+    assert asks_code("Where can I find videos of it?")
+    assert asks_code("Is there a project page?")
+    assert not asks_code("What videos does VPT learn from?")
+    history = [seed_pipeline.ask("What is the Yell At Your Robot paper about?")]
+    ans = seed_pipeline.ask("Where can I find videos of it?", history=history)
+    assert "yay-robot.github.io" in ans.answer, ans.answer

@@ -256,3 +256,20 @@ def test_selecting_graph_pretraining_data_is_no_language_model_data_work() -> No
     assert facet_sentence(data, "When to Pre-Train Graph Neural Networks?", graph) is None
     text = "We select pre-training data for language models by quality scores."
     assert facet_sentence(data, "Data selection", text) == text
+
+
+def test_the_pretraining_task_distribution_asks_for_no_new_objective() -> None:
+    """ "study how the pretraining task distribution lets transformers solve new problems
+    in-context" gave every paper proposing a pretraining objective the facet's bonus (UL2,
+    PROP, ... listed above the two in-context papers): "pretraining task distribution" is what
+    tasks are drawn from, not a pretraining task."""
+    from rag.facets import asked_facets
+
+    names = [
+        f.name
+        for f in asked_facets(
+            "study how the pretraining task distribution lets transformers learn in context"
+        )
+    ]
+    assert "objective" not in names, names
+    assert "objective" in [f.name for f in asked_facets("propose new pretraining tasks")]

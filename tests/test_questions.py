@@ -1299,3 +1299,113 @@ def test_an_ask_after_and_with_a_preposition_is_a_part_of_its_own() -> None:
         "By how much did OpenVLA beat RT-2-X in absolute success rate",
         "over how many tasks did V-GPS show its improvements",
     ]
+
+
+def test_a_plural_the_question_said_before_is_the_group_not_a_paper() -> None:
+    """ "Two papers use small language models ...: one as a source of soft labels, one to
+    rewrite the corpus .... How big are the small models?": "the small models" was read as a
+    third description and quoted the Maltese corpus paper ("a smaller corpus")."""
+    q = (
+        "Two papers use small language models to help pretrain better large ones: one as a"
+        " source of soft labels, one to rewrite the corpus example by example. How big are the"
+        " small models?"
+    )
+    assert descriptions(q) == [
+        "one as a source of soft labels",
+        "one to rewrite the corpus example by example",
+    ]
+    # a plural with words of its own is a description still
+    assert descriptions(
+        "What do the Hilbert-representation foundation policies and the reward-free pretraining"
+        " of GFlowNets each do?"
+    ) == [
+        "the Hilbert-representation foundation policies",
+        "the reward-free pretraining of GFlowNets",
+    ]
+
+
+def test_a_benchmark_is_sized_in_its_questions_and_tasks() -> None:
+    """ "How big is the benchmark?" (CaseHOLD: "53,000+ multiple choice questions") and "which
+    introduced a new dataset, and how large is it?" abstained for want of parameters, tokens or
+    documents: a benchmark is a data collection, counted in its questions, tasks or pairs, and
+    "it" after a dataset is that dataset."""
+    s = "We present CaseHOLD, a new dataset comprised of over 53,000+ multiple choice questions."
+    for q in (
+        "How big is the benchmark?",
+        "Which of the two introduced a new dataset, and how large is it?",
+    ):
+        assert fills(answer_slot(q), s, q), q
+    # a model is sized as before
+    q = "How large is the model?"
+    assert not fills(answer_slot(q), s, q)
+
+
+def test_acronyms_that_are_not_initials_are_mentioned_by_their_words() -> None:
+    """ "... further pretraining of a ViT with a teacher-student scheme" abstained: "none of them
+    mentions ViT", where the abstract says "Vision Transformer"."""
+    assert mentioned("ViT", "we find that a vision transformer is vulnerable to overfitting")
+    assert mentioned("LoRA", "fine-tuned with low-rank adaptation")
+    assert not mentioned("ViT", "a transformer for vision-language tasks")
+
+
+def test_values_of_a_named_quantity_ask_for_numbers() -> None:
+    """ "What are the fitted exponent values in the D-CPT Law?" quoted the law's description:
+    values of an exponent are numbers, which a sentence naming the exponent must give; human
+    values and value functions are no numbers."""
+    q = "What are the fitted exponent values in the D-CPT Law?"
+    slot = answer_slot(q)
+    assert slot.kind == "quantity" and slot.terms == ("expon",), slot
+    assert not fills(slot, "By fitting the D-CPT Law, we can predict performance.", q)
+    assert fills(slot, "The fitted exponent is 0.34 for the general corpus.", q)
+    assert answer_slot("What are the human values they align to?").kind == "open"
+    assert answer_slot("What is the value function used for?").kind == "open"
+
+
+def test_an_order_of_magnitude_is_no_exact_count() -> None:
+    """ "Exactly how many URLs were in the corpus used to train URLBERT's tokenizer?" quoted "a
+    corpus of billions of URLs": asked for the exact figure, an order of magnitude does not
+    give it; asked "how many", it still answers."""
+    s = "We first train a URL tokenizer on a corpus of billions of URLs."
+    q = "Exactly how many URLs were in the corpus used to train URLBERT's tokenizer?"
+    assert not fills(answer_slot(q), s, q)
+    q = "How many URLs were in the corpus used to train URLBERT's tokenizer?"
+    assert fills(answer_slot(q), s, q)
+    q = "Exactly how many text entries does the database hold?"
+    assert fills(answer_slot(q), "a database of 3.36 million text entries", q)
+
+
+def test_an_absolute_score_is_no_change_of_it() -> None:
+    """ "What absolute FID score did KIND reach on DiT-L/2?" quoted "more than 6.54 and 1.07
+    decrease in FID and sFID": a change of the score, not the score; "by how much did FID
+    drop" is still answered by it."""
+    s = "KIND achieves more than 6.54 and 1.07 decrease in FID and sFID on DiT-L/2."
+    q = "What absolute FID score did KIND reach on DiT-L/2?"
+    assert not fills(answer_slot(q), s, q)
+    q = "By how much did KIND reduce FID on DiT-L/2?"
+    assert fills(answer_slot(q), s, q)
+    q = "What absolute gain in success rate did it report?"
+    assert fills(answer_slot(q), "an absolute gain of 16.5% in success rate", q)
+
+
+def test_a_count_measured_long_counts_its_noun() -> None:
+    """ "How many tokens long is the cooldown phase ...?" counted "long" (quoting the rewarming
+    study's "300B tokens" as an answer of another paper); the counted thing is tokens."""
+    slot = answer_slot("How many tokens long is the cooldown phase in the pretraining method?")
+    assert slot.head == "tokens" and slot.terms == ("token",), slot
+    assert answer_slot("How many large models were trained?").head == "models"
+
+
+def test_a_paper_the_reader_recalls_and_another_are_two_descriptions() -> None:
+    """ "I recall a paper that bakes human preference scores into language-model pre-training
+    and another that teaches a model to follow written principles ... Which objective did the
+    first find best, and what win rate ... did the second report?" found no descriptions (only
+    "There's a paper ..., and another ..." was read so) and was answered from one paper."""
+    q = (
+        "I recall a paper that bakes human preference scores into language-model pre-training"
+        " and another that teaches a model to follow written principles without any preference"
+        " labels. Which objective did the first find best?"
+    )
+    assert descriptions(q) == [
+        "a paper that bakes human preference scores into language-model pre-training",
+        "another that teaches a model to follow written principles without any preference labels",
+    ]
