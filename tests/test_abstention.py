@@ -752,6 +752,16 @@ def test_a_readers_words_that_keep_to_the_papers_are_no_unknown_words(
         assert seed_pipeline.ask(far).abstained, far
 
 
+def _abstains(pipeline: Pipeline, question: str, why: str) -> None:
+    ans = pipeline.ask(question)
+    assert ans.abstained and why in ans.answer, ans.answer
+
+
+def _answers(pipeline: Pipeline, question: str, text: str) -> None:
+    ans = pipeline.ask(question)
+    assert not ans.abstained and text in ans.answer, ans.answer
+
+
 def test_a_model_size_the_abstract_gives_only_others_of_is_not_there(
     seed_pipeline: Pipeline,
 ) -> None:
@@ -764,10 +774,12 @@ def test_a_model_size_the_abstract_gives_only_others_of_is_not_there(
     assert other_size("How much did ProX improve Llama-2-13B?", hay) == ["Llama-2-13B"]
     assert other_size("How much did ProX improve Llama-2-7B?", hay) == []
     assert other_size("How good is Llama 2 70B?", "builds on a llama 2 language model") == []
-    ans = seed_pipeline.ask("By how much did ProX-refined OpenWebMath improve Llama-2-13B?")
-    assert ans.abstained and "Llama-2-13B" in ans.answer, ans.answer
-    ans = seed_pipeline.ask("By how much did ProX-refined OpenWebMath improve Llama-2-7B?")
-    assert not ans.abstained and "14.6%" in ans.answer, ans.answer
+    _abstains(
+        seed_pipeline,
+        "By how much did ProX-refined OpenWebMath improve Llama-2-13B?",
+        "Llama-2-13B",
+    )
+    _answers(seed_pipeline, "By how much did ProX-refined OpenWebMath improve Llama-2-7B?", "14.6%")
 
 
 def test_the_benchmark_a_quantity_is_measured_on_is_not_whom_it_is_asked_of(
@@ -777,12 +789,12 @@ def test_the_benchmark_a_quantity_is_measured_on_is_not_whom_it_is_asked_of(
     UL2's MMLU sentences: MMLU, the one name a single candidate uses, was taken for the
     subject. The asked quantity's name says what is measured; the subject is the paper the
     question describes (MeCo), whose abstract gives no MMLU score."""
-    ans = seed_pipeline.ask(
-        "What MMLU score did the 1.6B model trained with URL metadata conditioning get?"
+    _abstains(
+        seed_pipeline,
+        "What MMLU score did the 1.6B model trained with URL metadata conditioning get?",
+        "MMLU",
     )
-    assert ans.abstained and "MMLU" in ans.answer, ans.answer
-    ans = seed_pipeline.ask("What MMLU score does UL2 20B reach?")
-    assert not ans.abstained and "MMLU" in ans.answer, ans.answer
+    _answers(seed_pipeline, "What MMLU score does UL2 20B reach?", "MMLU")
 
 
 def test_a_share_spent_in_a_named_phase_is_given_next_to_that_phase(
@@ -795,10 +807,12 @@ def test_a_share_spent_in_a_named_phase_is_given_next_to_that_phase(
         "What fraction of the total training tokens does MeCo spend in its cooldown phase?",
         "In MeCo, what fraction of the total training tokens is spent in the cooldown phase?",
     ):
-        ans = seed_pipeline.ask(q)
-        assert ans.abstained and "cooldown" in ans.answer, ans.answer
-    ans = seed_pipeline.ask("How much less data does MeCo need to match standard pretraining?")
-    assert not ans.abstained and "33% less data" in ans.answer, ans.answer
+        _abstains(seed_pipeline, q, "cooldown")
+    _answers(
+        seed_pipeline,
+        "How much less data does MeCo need to match standard pretraining?",
+        "33% less data",
+    )
 
 
 def test_a_size_after_an_article_is_no_model_name() -> None:
@@ -826,10 +840,8 @@ def test_languages_asked_by_name_are_answered_by_their_names(seed_pipeline: Pipe
         "Which specific languages are covered by the ten byte-level monolingual models?",
         "Which specific African languages, like Swahili or Yoruba, are among AfroLM's 23?",
     ):
-        ans = seed_pipeline.ask(q)
-        assert ans.abstained and "languages" in ans.answer, ans.answer
-    ans = seed_pipeline.ask("Which languages does AfroLM cover?")
-    assert not ans.abstained and "23 African languages" in ans.answer, ans.answer
+        _abstains(seed_pipeline, q, "languages")
+    _answers(seed_pipeline, "Which languages does AfroLM cover?", "23 African languages")
 
 
 def test_a_runner_up_with_few_of_the_rare_words_is_not_asked_about(
@@ -840,8 +852,9 @@ def test_a_runner_up_with_few_of_the_rare_words_is_not_asked_about(
     English version": the runner-up shares one rare word ("Chinese") of the four the lead
     (Chinese MentalBERT) has, so it is about something else; and a specific model asks for
     a name, which "an existing Chinese language model" is not."""
-    ans = seed_pipeline.ask(
+    _abstains(
+        seed_pipeline,
         "Which specific Chinese base model did the mental-health language model start its"
-        " domain-adaptive training from?"
+        " domain-adaptive training from?",
+        "MentalBERT",
     )
-    assert ans.abstained and "MentalBERT" in ans.answer, ans.answer

@@ -268,7 +268,7 @@ def test_the_pretraining_task_distribution_asks_for_no_new_objective() -> None:
     names = [
         f.name
         for f in asked_facets(
-            "study how the pretraining task distribution lets transformers learn in context"
+            "study how the pretraining task distribution lets transformers solve new problems in-context"
         )
     ]
     assert "objective" not in names, names

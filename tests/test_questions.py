@@ -1324,6 +1324,10 @@ def test_a_plural_the_question_said_before_is_the_group_not_a_paper() -> None:
     ]
 
 
+def _fills(question: str, sentence: str) -> bool:
+    return fills(answer_slot(question), sentence, question)
+
+
 def test_a_benchmark_is_sized_in_its_questions_and_tasks() -> None:
     """ "How big is the benchmark?" (CaseHOLD: "53,000+ multiple choice questions") and "which
     introduced a new dataset, and how large is it?" abstained for want of parameters, tokens or
@@ -1334,10 +1338,10 @@ def test_a_benchmark_is_sized_in_its_questions_and_tasks() -> None:
         "How big is the benchmark?",
         "Which of the two introduced a new dataset, and how large is it?",
     ):
-        assert fills(answer_slot(q), s, q), q
+        assert _fills(q, s), q
     # a model is sized as before
     q = "How large is the model?"
-    assert not fills(answer_slot(q), s, q)
+    assert not _fills(q, s)
 
 
 def test_acronyms_that_are_not_initials_are_mentioned_by_their_words() -> None:
@@ -1365,26 +1369,23 @@ def test_an_order_of_magnitude_is_no_exact_count() -> None:
     """ "Exactly how many URLs were in the corpus used to train URLBERT's tokenizer?" quoted "a
     corpus of billions of URLs": asked for the exact figure, an order of magnitude does not
     give it; asked "how many", it still answers."""
-    s = "We first train a URL tokenizer on a corpus of billions of URLs."
-    q = "Exactly how many URLs were in the corpus used to train URLBERT's tokenizer?"
-    assert not fills(answer_slot(q), s, q)
-    q = "How many URLs were in the corpus used to train URLBERT's tokenizer?"
-    assert fills(answer_slot(q), s, q)
-    q = "Exactly how many text entries does the database hold?"
-    assert fills(answer_slot(q), "a database of 3.36 million text entries", q)
+    billions = "We first train a URL tokenizer on a corpus of billions of URLs."
+    assert not _fills("Exactly how many URLs were in the tokenizer's corpus?", billions)
+    assert _fills("How many URLs were in the tokenizer's corpus?", billions)
+    assert _fills("Exactly how many text entries?", "a database of 3.36 million text entries")
 
 
 def test_an_absolute_score_is_no_change_of_it() -> None:
     """ "What absolute FID score did KIND reach on DiT-L/2?" quoted "more than 6.54 and 1.07
     decrease in FID and sFID": a change of the score, not the score; "by how much did FID
     drop" is still answered by it."""
-    s = "KIND achieves more than 6.54 and 1.07 decrease in FID and sFID on DiT-L/2."
-    q = "What absolute FID score did KIND reach on DiT-L/2?"
-    assert not fills(answer_slot(q), s, q)
-    q = "By how much did KIND reduce FID on DiT-L/2?"
-    assert fills(answer_slot(q), s, q)
-    q = "What absolute gain in success rate did it report?"
-    assert fills(answer_slot(q), "an absolute gain of 16.5% in success rate", q)
+    change = "KIND achieves more than 6.54 and 1.07 decrease in FID and sFID on DiT-L/2."
+    expected = {
+        ("What absolute FID score did KIND reach on DiT-L/2?", change): False,
+        ("By how much did KIND reduce FID on DiT-L/2?", change): True,
+        ("What absolute gain did it report?", "an absolute gain of 16.5% in success"): True,
+    }
+    assert {pair: _fills(*pair) for pair in expected} == expected
 
 
 def test_a_count_measured_long_counts_its_noun() -> None:
