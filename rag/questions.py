@@ -1180,16 +1180,15 @@ _NUM = re.compile(
     re.IGNORECASE,
 )
 _RATE = re.compile(r"%|x$|×|-fold$|fold$", re.IGNORECASE)
+_NUMBER_WORDS = "two|three|four|five|six|seven|eight|nine|ten|twelve|twenty"
 _WORD = re.compile(r"[A-Z][a-z]+")
-# the names themselves asked for: "which specific ...", "which ten languages" (the count given)
-_NAMES_ASKED = re.compile(
-    r"\b(?:which|what)\s+(?:specific|exact|particular|precise|individual|(?:\d+|two|three|four"
-    r"|five|six|seven|eight|nine|ten|twelve|twenty)\b)",
-    re.IGNORECASE,
-)
 # "which specific / exact / particular model": asks for its name ("an existing Chinese language
-# model" describes one)
-_SPECIFIC = re.compile(r"\b(?:which|what)\s+(?:specific|exact|particular|precise)\b", re.IGNORECASE)
+# model" describes one); so does "which ten languages" (the count given)
+_SPECIFIC_WORDS = r"specific|exact|particular|precise"
+_SPECIFIC = re.compile(rf"\b(?:which|what)\s+(?:{_SPECIFIC_WORDS})\b", re.IGNORECASE)
+_NAMES_ASKED = re.compile(
+    rf"\b(?:which|what)\s+(?:{_SPECIFIC_WORDS}|individual|\d+|{_NUMBER_WORDS})\b", re.IGNORECASE
+)
 # an order of magnitude, no number: what a question asking for the exact figure is not told
 _VAGUE = re.compile(r"dozens?|hundreds|thousands|millions|billions", re.IGNORECASE)
 # "What absolute FID score did KIND reach?": a level, which a change of it does not give
