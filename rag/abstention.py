@@ -595,6 +595,37 @@ def _slot_part(question: str, slot: Slot) -> str:
     return question
 
 
+# an ask that points back at a paper named before ("..., and how many parameters does it have?")
+_POINTS_BACK = re.compile(
+    r"\b(?:it|its|they|their|them|this|these|those|the same)\b", re.IGNORECASE
+)
+# an ask with a verb of its own: "What hardware and how many accelerators trained ERNIE 3.0?"
+# asks its first part of the second's paper; a preamble ("In the CaseHOLD study") asks nothing
+_OWN_VERB = re.compile(r"\b(?:is|are|was|were|do|does|did|has|have|had)\b", re.IGNORECASE)
+
+
+def _whole_subject(
+    question: str, part: str, papers: list[Paper], corpus: Corpus, scored: list[Scored]
+) -> set[str]:
+    """The question's subject, for the ask carrying the slot that names no paper; when another
+    ask of its own names that subject and this one has a verb of its own and does not point back,
+    the paper this ask describes and the best matches instead ("How many questions are in the
+    multiple-choice dataset about case holdings, and which Turkish model did the Turkish legal
+    BERT compete with?": LegalTurk is the second ask's paper, the first describes its own)."""
+    whole = subject_ids(question, papers, corpus)
+    if not whole or not papers or _POINTS_BACK.search(part) or not _OWN_VERB.search(part):
+        return whole
+    for other in question_parts(question):
+        if (
+            other != part
+            and _OWN_VERB.search(other)
+            and whole <= subject_ids(other, papers, corpus)
+        ):
+            best = list(dict.fromkeys(s.paper_id for s in scored))[:SLOT_PAPERS]
+            return {described(part, papers).id, *best}
+    return whole
+
+
 def concentrated(scored: list[Scored]) -> bool:
     """The CONCENTRATED_TOP best sentences all come from one paper."""
     top = sorted(scored, key=relevance, reverse=True)[:CONCENTRATED_TOP]
@@ -658,7 +689,11 @@ def gate(
             set(focus or ())
             or ({described(referred, papers).id} if referred else set())
             or subject_ids(part, papers, corpus)
-            or (subject_ids(question, papers, corpus) if part != question else set())
+            or (
+                _whole_subject(question, part, papers, corpus, scored)
+                if part != question
+                else set()
+            )
         )
         # two papers named by their titles ("Which environments do VPT and 'Pre-Trained
         # Language Models for ...' use?"), or by names of their own and asked "each" ("OpenVLA

@@ -992,7 +992,7 @@ class Answerer:
             self.pipeline.embedder, corpus, criterion, screened, relative=relative
         )
         if self.abstain and not scope and offline:  # a property no abstract comes close to
-            core = cmp.topical(cmp.core_of(criterion))[0]
+            core = cmp.topical(cmp.gate_core(criterion))[0]
             best = max(d.worded for d in offline)
             top = max(d.relevance for d in offline)
             topic = cmp.asks_topic(rw.scoring_question)

@@ -306,7 +306,11 @@ _ASIDE = re.compile(
     r"(?=.*\b(?:and|while|the\s+other)\s+(?:one|the\s+other|another)\b)).*$",
     re.IGNORECASE,
 )
-_SLOT_TOKEN = re.compile(r"[A-Za-z0-9][\w.%-]*|,")
+# ("don't say which keys were pressed": "don't" is one word, a stop word, not "don" and "t")
+_SLOT_TOKEN = re.compile(r"[A-Za-z0-9][\w.%-]*(?:['’][a-z]+)?|,")
+# "..., even though those recordings don't say which keys were pressed": a concession says what
+# the papers manage without; its words are no part of the property the collection must cover
+_CONCESSION = re.compile(r",?\s*\b(?:even\s+though|even\s+if|although|though)\b.*$", re.IGNORECASE)
 
 
 # "are mainly about X", "make X their central topic", "focus on X": the topic is X; scored with
@@ -336,6 +340,14 @@ def topical(criterion: str) -> tuple[str, bool]:
 def core_of(criterion: str) -> str:
     """The criterion without its asides: "study X, i.e. Y" -> "study X"."""
     return _ASIDE.sub("", criterion).strip(" ,;") or criterion
+
+
+def gate_core(criterion: str) -> str:
+    """What the compare gate asks the collection to cover: the criterion's core without a
+    trailing concession ("teach agents to act by watching recordings of people, even though
+    those recordings don't say which keys were pressed")."""
+    core = core_of(criterion)
+    return _CONCESSION.sub("", core).strip(" ,;") or core
 
 
 # "search and ranking of documents, i.e. information retrieval", "losing learned abilities

@@ -311,6 +311,11 @@ def previous_answer(history: list[Answer]) -> Answer | None:
 
 
 def _shown(ans: Answer) -> list[tuple[str, str]]:
+    """The papers an answer showed, in order: a compare answer's matches (the papers it cites
+    under "Not clearly matching" are no part of its list: "the second one" after a scoped compare
+    with one match counts the reader's earlier list), else its table's rows, then its citations."""
+    if ans.mode == "compare" and ans.papers:
+        return list(dict.fromkeys((p.paper_id, p.title) for p in ans.papers))
     pairs = [(c.paper_id, c.title) for c in ans.citations]
     pairs = [(p.paper_id, p.title) for p in ans.papers] + pairs if ans.papers else pairs
     return list(dict.fromkeys(pairs))

@@ -243,6 +243,13 @@ _SOFT_NAME_Q = re.compile(
     r"|\bwhat\s+(?:is|was|are|were)\s+(?:its|their|these|those)\s+[\w-]+(?:\s+[\w-]+){0,2}\s+called",
     re.IGNORECASE,
 )
+# "What are the names of the five protein tasks in TAPE?": what is otherwise as often described
+# (`_SOFT_NAME_Q`), asked for by its names
+_NAMES_OF = re.compile(
+    r"\bnames?\s+of\s+(?:the\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?P<h>tasks|applications|domains|baselines)\b",
+    re.IGNORECASE,
+)
 # "what results do they report", "how well does it work": a sentence reporting an outcome
 # (_OUTCOME) is preferred among each paper's quotes; an open slot, so no gate asks for one
 _RESULTS_Q = re.compile(
@@ -477,6 +484,8 @@ def _head_terms(word: str, rest: str = "") -> tuple[str, ...]:
     own = tuple(terms(word))[:1]
     if own == ("time",):  # "how much time": "within 3 hours" (as "how long")
         own += _TIME_UNITS
+    if own == ("set",):  # "how many evaluation sets": "eleven evaluation datasets"
+        own += ("dataset",)
     other = _head_of(alt.group("alt")) if alt else ""
     return own + tuple(t for t in _head_terms(other) if t not in own) if other else own
 
@@ -759,12 +768,18 @@ _EXAMPLE_ASIDE = re.compile(
 )
 
 
+# a quoted span: a title or a name the reader quotes ("Don't" inside it is no closing quote)
+_QUOTED = re.compile(r"(?<!\w)(['\"\u2018\u201c])(?=\S).+?(?<=\S)['\"\u2019\u201d](?!\w)")
+
+
 def descriptions(question: str) -> list[str]:
     """The clauses of a question that each describe one paper ("the one that up-samples a small
     medical corpus"), in order; the clauses that ask, or speak of the papers as a group, are
     left out. Empty unless at least two are found."""
     # "Which toxicity classifier, e.g. Perspective API, did ... use?": an example, no paper
     q = _EXAMPLE_ASIDE.sub(" ", strip_lead_in(question).text)
+    # ("the 'Don't Stop Pretraining?' prompt-based paper": a quoted title's "?" breaks nothing)
+    q = _QUOTED.sub(lambda m: re.sub(r"[,;:?!()]", " ", m.group(0)), q)
     q = _PREFIX.sub(r"\1-", _BRACKETED.sub(r" \1", q))
     m = _PAIR.match(q) or _BY_PAIR.search(q) or _COMPARING.search(q)
     if m and all(len(terms(m.group(g))) >= 2 for g in "ab"):
@@ -932,6 +947,8 @@ def _definite(description: str) -> bool:
         or (description.lower().startswith(("the ", "its ")) and len(terms(description)) >= 3)
         or bool(_NAMED_ITEM.match(description))
         or bool(_OWN_NAME.search(description))  # "Metadata conditioning MeCo"
+        # a quoted title ("'Don't Stop Pretraining? Make ...'"), its closing quote stripped
+        or (description[:1] in "'\"\u2018\u201c" and len(terms(description)) >= 2)
         or (bool(_ONE_OF_THEM.match(description)) and len(terms(description)) >= 2)
     )
 
@@ -1122,6 +1139,9 @@ def answer_slot(question: str) -> Slot:
         head = (m.group("a") or m.group("b") or "").lower()  # none for "what is it called"
         words = {t for w in terms(head) for t in _NAME_SYNONYMS.get(w, (w,))}
         return Slot("name", head or "name", tuple(sorted(words)), units=units)
+    m = _NAMES_OF.search(q)
+    if m:  # "the names of the five tasks": names, not a description of them
+        return Slot("name", m.group("h").lower(), tuple(terms(m.group("h"))), units=units)
     m = _SOFT_NAME_Q.search(q)
     if m and not _PAPER_WORD.search(m.group(0)):
         head = (m.group("a") or m.group("o") or "").lower()

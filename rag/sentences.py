@@ -149,6 +149,7 @@ def terms(text: str) -> list[str]:
     "Llama-3" matches "Llama-3" and "Llama" ("pre-training" is not closed up to match
     "pretraining": docs/ANSWERING.md, thirteenth and fourteenth rounds)."""
     out: list[str] = []
+    text = text.replace("\u2019", "'")  # "don’t" as "don't"
     for tok in _TOKEN.findall(_PLURAL_ACRONYM.sub(r"\1", text).lower()):
         if "'" in tok:  # "what's", "it's", "don't": the word, a stop word
             tok = {"can't": "can", "won't": "will"}.get(tok) or _CONTRACTION.sub("", tok)

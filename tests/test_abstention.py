@@ -858,3 +858,32 @@ def test_a_runner_up_with_few_of_the_rare_words_is_not_asked_about(
         " domain-adaptive training from?",
         "MentalBERT",
     )
+
+
+def test_an_ask_that_describes_its_own_paper_is_not_the_other_asks(seed_pipeline: Pipeline) -> None:
+    """ "How many questions are in the new multiple-choice dataset about identifying the holding
+    of a cited case, and which Turkish model did the Turkish legal BERT compete with?" abstained:
+    the count was checked against LegalTurk, the paper the second ask names. The first ask
+    describes its own paper (CaseHOLD); an ask of no words of its own ("What hardware and how
+    many accelerators trained ERNIE 3.0?") still shares the other's."""
+    _answers(
+        seed_pipeline,
+        "How many questions are in the new multiple-choice dataset about identifying the holding"
+        " of a cited case, and which existing Turkish model did the Turkish legal-domain BERT"
+        " variant compete with?",
+        "53,000+",
+    )
+    _answers(
+        seed_pipeline,
+        "Two papers work on Chinese text. How many entries are in the mental-health pretraining"
+        " database built from social media, and on how many Chinese NLP tasks does the"
+        " knowledge-enhanced model beat prior models?",
+        "3.36 million text entries",
+    )
+    _abstains(
+        seed_pipeline,
+        "What hardware and how many accelerators were used to train the 10B-parameter"
+        " knowledge-enhanced ERNIE 3.0?",
+        "ERNIE 3.0",
+    )
+    _abstains(seed_pipeline, "What global batch size and how many GPUs trained OpenVLA?", "OpenVLA")

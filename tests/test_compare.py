@@ -561,3 +561,25 @@ def test_names_listed_in_an_aside_are_the_criterions_names(seed_pipeline: Pipeli
     }
     gpt3 = [p.title for p in papers if "GPT-3" in p.abstract and "OpenAI" not in p.abstract]
     assert gpt3 and set(gpt3) <= matched, (gpt3, matched)
+
+
+def test_a_concession_and_a_contraction_are_no_words_the_collection_must_have() -> None:
+    """ "Which papers teach agents to act by watching recordings of people, even though those
+    recordings don't say which keys were pressed ...?" abstained: "don" (of "don't"), "pressed",
+    "motor", "commands" were words no abstract uses. A concession says what the papers manage
+    without, and "don't" is one word, a stop word."""
+    c = "teach agents to act by watching recordings, even though they don't say which keys"
+    assert cmp.gate_core(c) == "teach agents to act by watching recordings"
+    assert frozenset({"don"}) not in slots(c)
+    assert not any("don" in s for s in slots("recordings that don\u2019t say which keys"))
+    assert cmp.gate_core("learn from videos (unlabelled)") == "learn from videos"
+
+
+def test_a_concession_does_not_close_the_collection(seed_pipeline: Pipeline) -> None:
+    q = (
+        "Which papers teach agents to act by watching recordings of people, even though those"
+        " recordings don't say which keys were pressed or which motor commands were sent?"
+    )
+    ans = seed_pipeline.ask(q)
+    assert not ans.abstained, ans.answer
+    assert any(p.title.startswith("Video PreTraining") for p in ans.papers)

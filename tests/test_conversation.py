@@ -561,3 +561,22 @@ def test_a_name_another_paper_has_with_a_name_of_its_own_places_neither_twice() 
     history = [_answer(q, [fst, pred, survey])]
     got = resolve("Do both of them rely on pseudo-labels?", history, _lookup(fst, pred, survey))
     assert got.focus_ids == ["fst", "pred"], got
+
+
+def test_an_ordinal_after_a_scoped_compare_counts_its_matches_not_the_papers_shown_apart() -> None:
+    """ "I'm comparing three RL papers: A, B and C." / "Which of them is evaluated on Mujoco?"
+    (one match, the others cited under "Not clearly matching") / "And what does the second one
+    learn ...?": the second of the reader's three (B), not the second paper the compare cited."""
+    doc = _paper("d", "Dichotomy of Control", "We propose DoC.")
+    fb = _paper("f", "Foundation Policies with Hilbert Representations", "We learn a structure.")
+    nd = _paper("n", "Robust RL with Adaptive Defense via Non-dominated Policies", "On Mujoco.")
+    lookup = _lookup(doc, fb, nd)
+    q = "I'm comparing Dichotomy of Control, Foundation Policies and the robust RL paper."
+    first = _answer(q, [doc, fb, nd])
+    scoped = _answer("Which of them is evaluated on Mujoco?", [nd, doc])
+    scoped.mode = "compare"
+    scoped.papers = [ComparedPaper(nd.id, nd.title, "e", 1.0)]
+    rw = resolve("And what does the second one learn?", [first, scoped], lookup)
+    assert rw.focus_ids == ["f"]
+    # a pronoun after it means the one match
+    assert resolve("What does it learn?", [first, scoped], lookup).focus_ids == ["n"]

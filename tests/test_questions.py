@@ -1410,3 +1410,45 @@ def test_a_paper_the_reader_recalls_and_another_are_two_descriptions() -> None:
         "a paper that bakes human preference scores into language-model pre-training",
         "another that teaches a model to follow written principles without any preference labels",
     ]
+
+
+def test_evaluation_sets_are_counted_in_datasets() -> None:
+    """ "How many evaluation sets did the small clinical reasoning model use?" abstained beside
+    MedS^3's "eleven evaluation datasets": a reader's "sets" are the abstracts' datasets."""
+    q = "How many evaluation sets did the small clinical reasoning model use?"
+    assert _fills(q, "Evaluated on eleven evaluation datasets, it outperforms prior models.")
+    assert not _fills(q, "It is evaluated on eleven tasks.")
+
+
+def test_a_quoted_titles_question_mark_splits_no_description() -> None:
+    """ "What do the 'Don't Stop Pretraining?' prompt-based paper and the study of continued
+    pretraining for ... conclude?" was split at the title's "?" into three pieces, and the
+    second paper was never sought."""
+    from rag.questions import describes_several
+
+    q = (
+        "What do the 'Don't Stop Pretraining?' prompt-based paper and the study of continued"
+        " pretraining for generative unsupervised domain adaptation conclude?"
+    )
+    got = descriptions(q)
+    assert len(got) == 2 and "prompt-based paper" in got[0], got
+    assert got[1].startswith("the study of continued pretraining")
+    assert describes_several(q)
+    # the whole title quoted is a name of its paper, as a definite description is
+    whole = q.replace(
+        "the 'Don't Stop Pretraining?' prompt-based paper",
+        ("'Don't Stop Pretraining? Make Prompt-based Fine-tuning Powerful Learner'"),
+    )
+    assert len(descriptions(whole)) == 2 and describes_several(whole)
+
+
+def test_the_names_of_tasks_are_asked_for_by_name() -> None:
+    """ "What are the names of the five protein biology tasks in TAPE?" quoted TAPE's "a set of
+    five biologically relevant ... tasks": tasks are as often described as named (a soft slot),
+    but asked for by their names they are names."""
+    q = "What are the names of the five protein biology tasks in TAPE?"
+    slot = answer_slot(q)
+    assert (slot.kind, slot.soft) == ("name", False)
+    assert not _fills(q, "We introduce TAPE, a set of five biologically relevant tasks.")
+    assert _fills(q, "The tasks are Secondary Structure, Remote Homology and Fluorescence.")
+    assert answer_slot("Which tasks does TAPE include?").soft  # unchanged
