@@ -294,6 +294,29 @@ def co_named(
     return found, {p.id for p in papers if all(names_it(e, p) for e in found)}
 
 
+# a result measured on a dataset the question describes: "on the legal case-holdings
+# multiple-choice dataset"
+_ON_DESCRIBED = re.compile(
+    r"\b(?:on|in)\s+the\s+(?P<d>(?:[\w-]+\s+){1,6}?(?:dataset|benchmark|task|test\s+set))\b",
+    re.IGNORECASE,
+)
+
+
+def measured_apart(question: str, papers: list[Paper], corpus: Corpus) -> list[str]:
+    """A name the question measures on a dataset it describes, and that description, when the
+    paper the description fits best does not name it ("What accuracy does GPT-4 reach on the
+    legal case-holdings multiple-choice dataset?": CaseHOLD's abstract has no GPT-4); else []."""
+    m = _ON_DESCRIBED.search(question) if len(question_parts(question)) < 2 else None
+    if not m or re.search(r"\b(?:what|which|how|and|or)\b", m["d"], re.IGNORECASE):
+        return []
+    outside = question[: m.start()] + question[m.end() :]
+    found = [e for e in known_entities(outside, corpus) if not e[0].isdigit()]
+    if len(found) != 1 or names(m["d"], corpus.term_idf):  # (a named dataset: `co_named`)
+        return []
+    home = described(m["d"], papers)
+    return [] if mentioned(found[0], _text(home)) else [found[0], f"“{m['d']}”"]
+
+
 def each_named(question: str, papers: list[Paper], corpus: Corpus) -> set[str]:
     """The best candidate for each of two or more names of a question that asks them each ("how
     many tasks did V-PTR and V-GPS each use"); empty when it names fewer."""
@@ -459,7 +482,9 @@ def rare_words(
 # dataset, which the answering sentence must name (the abstract's "88.53% on 10-Split-CIFAR-100"
 # is not its CoRe 50 result)
 _MEASURED_ON = re.compile(
-    r"\b(?:on|in|for)\s+(?:the\s+)?(?P<n>(?=[\w.-]*[A-Z0-9])[A-Za-z][\w.-]*(?:\s+\d[\w.]*)?)"
+    # ("on the simulated WebShop store": one lower-case word before the name)
+    r"\b(?:on|in|for)\s+(?:the\s+)?(?:(?-i:[a-z][\w-]*)\s+)?"
+    r"(?P<n>(?=[\w.-]*[A-Z0-9])[A-Za-z][\w.-]*(?:\s+\d[\w.]*)?)"
 )
 
 
@@ -474,9 +499,14 @@ def measured_on(question: str, slot: Slot, papers: list[Paper]) -> list[str]:
         # "the work on Maltese", "the model that took first place on SuperGLUE": which paper
         if _PAPER_ON.search(question[: m.start()]) or _RELATIVE.search(question[: m.start()]):
             continue
-        if name.lower() in _NOT_BENCHMARK or any(own_names(name, p) for p in papers):
+        if name.lower() in _NOT_BENCHMARK or name in GENERIC_NAMES:  # "for legal NLP"
             continue
-        if any(_benchmark(name, p.abstract) for p in papers):
+        if any(own_names(name, p) for p in papers):
+            continue
+        # (a score or rate is measured in an environment too, "What success rate did Agent Q
+        # reach in WebShop?"; a count of what was used is not: "how few trajectories ... in
+        # MiniGrid" is told by a paper set in MiniGrid that says so once)
+        if any(_benchmark(name, p.abstract, not slot.counted) for p in papers):
             out.append(name)
     if (m := _SPENT_IN.search(question)) and any(
         m.group("x").lower() in _text(p).lower() for p in papers
@@ -501,21 +531,24 @@ _PAPER_ON = re.compile(
 )
 _RELATIVE = re.compile(r"(?<=\s)(?:that|which|who)\b[^,;?]*$", re.IGNORECASE)
 _BENCHMARK_NOUN = r"(?:benchmarks?|datasets?|suites?|leaderboards?|corpora|corpus)"
+_PLACE_NOUN = rf"(?:{_BENCHMARK_NOUN}|environments?|simulators?)"
 
 
-def _benchmark(name: str, abstract: str) -> bool:
+def _benchmark(name: str, abstract: str, places: bool = False) -> bool:
     """The abstract calls `name` a benchmark or dataset ("on Split-CIFAR100 and CoRe 50
-    benchmarks", "datasets such as X"); "built on Llama 2" is no place a number is measured."""
+    benchmarks", "datasets such as X"), or with `places` an environment or simulator ("the
+    WebShop environment"); "built on Llama 2" is no place a number is measured."""
     n = re.escape(name)
+    noun = _PLACE_NOUN if places else _BENCHMARK_NOUN
     return (
         re.search(
-            rf"(?<![\w-]){n}(?![\w-])(?:\s+[\w-]+){{0,4}}?\s+{_BENCHMARK_NOUN}\b",
+            rf"(?<![\w-]){n}(?![\w-])(?:\s+[\w-]+){{0,4}}?\s+{noun}\b",
             abstract,
             re.IGNORECASE,
         )
         is not None
         or re.search(
-            rf"\b{_BENCHMARK_NOUN}\s*(?:,|:|\(|such\s+as|like|including|namely)?\s*"
+            rf"\b{noun}\s*(?:,|:|\(|such\s+as|like|including|namely)?\s*"
             rf"(?:[\w-]+\s+){{0,3}}?{n}(?![\w-])",
             abstract,
             re.IGNORECASE,
@@ -677,6 +710,16 @@ def gate(
                 why = f"no abstract compares {' and '.join(ents)} directly"
                 return Gate(False, score, rel, oov, why=why, rule="head-to-head")
     slot = slot or answer_slot(question)
+    if (slot.asks_results or slot.kind == "quantity") and not focus and papers and not compares:
+        # "How well does GPT-3 do on the CaseHOLD task?", "What accuracy does GPT-4 reach on the
+        # legal case-holdings dataset?": no abstract that names the one and names or is the
+        # other gives a result of the one on the other (rule 3, as for a number asked)
+        together = co_named(question, papers, corpus) if slot.asks_results and not named else None
+        apart = None if together is not None else measured_apart(question, papers, corpus)
+        if (together is not None and not together[1]) or apart:
+            pair = together[0] if together is not None else apart
+            why = f"no abstract names {' and '.join(pair)} together"
+            return Gate(False, score, rel, oov, why=why, rule="slot")
     if slot.checked and not slot.soft and scored:
         # the names of the ask that carries the slot first ("What accuracy does the baseline
         # reach on 10-Split-CIFAR-100, and what are the two FST variants called?": the accuracy

@@ -887,3 +887,46 @@ def test_an_ask_that_describes_its_own_paper_is_not_the_other_asks(seed_pipeline
         "ERNIE 3.0",
     )
     _abstains(seed_pipeline, "What global batch size and how many GPUs trained OpenVLA?", "OpenVLA")
+
+
+def test_a_model_measured_on_a_dataset_whose_abstract_never_names_it(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "What accuracy does GPT-4 achieve on the legal case-holdings multiple-choice dataset?"
+    and "How well does GPT-3 do on CaseHOLD?" were answered with CaseHOLD's 53,000-questions
+    sentence: no abstract that names GPT-3 or GPT-4 is about that dataset, so none gives the
+    one's result on the other."""
+    _abstains(
+        seed_pipeline,
+        "What accuracy does GPT-4 achieve on the legal case-holdings multiple-choice dataset?",
+        "no abstract names GPT-4",
+    )
+    _abstains(
+        seed_pipeline,
+        "How well does GPT-3 do on the CaseHOLD legal holdings task?",
+        "no abstract names GPT-3 and CaseHOLD together",
+    )
+    # the dataset asked about on its own, or a model its abstract names, is answered
+    _answers(
+        seed_pipeline,
+        "How many questions are in the legal case-holdings multiple-choice dataset?",
+        "53,000+",
+    )
+
+
+def test_a_rate_asked_in_an_environment_is_given_there(seed_pipeline: Pipeline) -> None:
+    """ "What success rate did Agent Q reach in the WebShop environment?" quoted the real-world
+    booking rates (18.6% to 81.7%); the abstract says only that Agent Q outperforms the
+    baselines in WebShop. A count of what was used ("how few trajectories ... in MiniGrid") is
+    told by a paper set in MiniGrid without naming it again."""
+    _abstains(
+        seed_pipeline,
+        "What success rate, as a percentage, did the tree-search-plus-DPO web agent get on the"
+        " simulated WebShop store?",
+        "success rate on WebShop",
+    )
+    _answers(
+        seed_pipeline,
+        "How few expert trajectories are enough to speed up RL in MiniGrid?",
+        "two trajectories",
+    )
