@@ -55,6 +55,7 @@ from rag.questions import (
     names,
     question_parts,
     referred_description,
+    without_offered,
 )
 from rag.schema import Paper
 from rag.sentences import (
@@ -724,7 +725,10 @@ def gate(
         # the names of the ask that carries the slot first ("What accuracy does the baseline
         # reach on 10-Split-CIFAR-100, and what are the two FST variants called?": the accuracy
         # is the baseline's, not FST's), then the question's
-        part = _slot_part(question, slot)
+        # (the reader's example answers name no paper asked about: "Which RL algorithm, for
+        # example PPO or SAC, trains the agent in RELIEF?" is not asked of the PPO paper)
+        asked = without_offered(question)
+        part = without_offered(_slot_part(question, slot))
         # ("The protein embedding benchmark and the nearest-mean baseline: how many tasks does
         # the benchmark contain": the paper of the description the ask repeats a word of)
         referred = referred_description(part, question) if papers else ""
@@ -732,22 +736,18 @@ def gate(
             set(focus or ())
             or ({described(referred, papers).id} if referred else set())
             or subject_ids(part, papers, corpus)
-            or (
-                _whole_subject(question, part, papers, corpus, scored)
-                if part != question
-                else set()
-            )
+            or (_whole_subject(asked, part, papers, corpus, scored) if part != asked else set())
         )
         # two papers named by their titles ("Which environments do VPT and 'Pre-Trained
         # Language Models for ...' use?"), or by names of their own and asked "each" ("OpenVLA
         # ..., while V-GPS ...: how many tasks is each evaluated on?"), are parallel subjects,
         # any of which may answer ("each of its four benchmarks" names one paper)
-        titled = titled_papers(question, papers)
-        owned = {p.id for p in papers if own_names(question, p)} | titled
+        titled = titled_papers(asked, papers)
+        owned = {p.id for p in papers if own_names(asked, p)} | titled
         several = not focus and (
             len(titled) >= 2
             or (bool(ASKS_EACH.search(question)) and len(owned) >= 2)
-            or len(own_subjects(question, papers, corpus)) >= 2
+            or len(own_subjects(asked, papers, corpus)) >= 2
             or bool(compared)
         )
         owned |= compared

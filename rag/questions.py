@@ -243,6 +243,44 @@ _SOFT_NAME_Q = re.compile(
     r"|\bwhat\s+(?:is|was|are|were)\s+(?:its|their|these|those)\s+[\w-]+(?:\s+[\w-]+){0,2}\s+called",
     re.IGNORECASE,
 )
+# "Which Chinese social media sites, such as Weibo, ...?", "Which exact multilingual transformer
+# (XLM-R or mBERT) ...?", "Which African language ..., for example Swahili or Yoruba?": the
+# reader's examples of the answer are names, so a name is asked for
+_WHICH_NOUN = re.compile(
+    r"^\s*(?:which|what)\s+(?P<np>(?:[\w-]+\s+){0,4}?[\w-]+)(?=\s*[,(]|\s+(?:is|are|was|were|do|does"
+    r"|did|has|have|had|can|could)\b|\s+\w+ed\b)",
+    re.IGNORECASE,
+)
+_OFFERED = re.compile(
+    r"\b(?:such\s+as|for\s+example|for\s+instance|e\.g\.,?|like)\s+(?:an?\s+|the\s+)?"
+    r"(?-i:[A-Z][\w.+-]*[A-Za-z0-9])"
+    # ("multilingual transformer (XLM-R or mBERT)": alternatives; "(MCL)" names the method)
+    r"|\((?-i:[A-Z])[^()]*?\b(?:or|and)\b[^()]*\)",
+    re.IGNORECASE,
+)
+
+
+# the reader's example answers, which name no paper asked about: ", for example PPO or SAC,",
+# " (XLM-R or mBERT)", ", such as Weibo,"
+_OFFERED_SPAN = re.compile(
+    r",?\s*\b(?:such\s+as|for\s+example|for\s+instance|e\.g\.,?|like)\s+(?:an?\s+|the\s+)?"
+    r"(?-i:[A-Z])[^,;:?()]*(?:,\s*(?:or\s+|and\s+)?(?-i:[A-Z])[^,;:?()]*)*"
+    r"|\s*\((?:(?:e\.g\.|for\s+example|for\s+instance|such\s+as),?\s*)?(?:an?\s+|the\s+)?"
+    r"(?-i:[A-Z])[^()]*\)",
+    re.IGNORECASE,
+)
+
+
+def without_offered(question: str) -> str:
+    """The question without the example answers it offers after the asked noun ("Which RL
+    algorithm, for example PPO or SAC, trains the agent in RELIEF?" asks about RELIEF, not
+    about the paper that names PPO); unchanged when it offers none."""
+    m = _WHICH_NOUN.search(question)
+    if not m or not _OFFERED.search(question, m.end()):
+        return question
+    return question[: m.end()] + _OFFERED_SPAN.sub("", question[m.end() :])
+
+
 # "What are the names of the five protein tasks in TAPE?": what is otherwise as often described
 # (`_SOFT_NAME_Q`), asked for by its names
 _NAMES_OF = re.compile(
@@ -1149,6 +1187,11 @@ def answer_slot(question: str) -> Slot:
         if not head.startswith("task"):  # "in what application": "the WebShop environment"
             words = tuple(sorted({t for w in words for t in _NAME_SYNONYMS.get(w, (w,))}))
         return Slot("name", head or "name", words, units=units, soft=True)
+    m = _WHICH_NOUN.search(q)
+    if m and _OFFERED.search(q, m.end()) and not _PAPER_WORD.search(m["np"]):
+        head = m["np"].split()[-1].lower()  # "Which social media sites, such as Weibo, ...?"
+        words = {t for w in terms(head) for t in _NAME_SYNONYMS.get(w, (w,))}
+        return Slot("name", head, tuple(sorted(words)), units=units)
     if _RESULTS_Q.search(q):
         return Slot("open", "results", soft=True)
     return Slot("open")
@@ -1392,8 +1435,11 @@ def fills(
             for n in found
             if not _given(n, question) and not (slot.given and _given(n, slot.given))
         ]
-        if slot.head in ("language", "languages") and _NAMES_ASKED.search(question):
-            # "which ten languages", "which specific languages": languages by their names
+        if slot.head in ("language", "languages") and (
+            _NAMES_ASKED.search(question) or _OFFERED.search(question)
+        ):
+            # "which ten languages", "which specific languages", "which language ..., for
+            # example Swahili": languages by their names
             said = {w for w in _WORD.findall(sentence) if w.lower() in LANGUAGE_NAMES}
             return any(not _given(w, question) for w in said)
         if bool(new) and (not words or _near(sentence, new, words)):

@@ -930,3 +930,13 @@ def test_a_rate_asked_in_an_environment_is_given_there(seed_pipeline: Pipeline) 
         "How few expert trajectories are enough to speed up RL in MiniGrid?",
         "two trajectories",
     )
+
+
+def test_the_example_answers_a_question_offers_name_no_subject(seed_pipeline: Pipeline) -> None:
+    """ "Which RL algorithm, for example PPO or SAC, trains the node-selecting agent in RELIEF?"
+    quoted RLGF's "default PPO baselines": the reader's examples named the paper asked about."""
+    _abstains(
+        seed_pipeline,
+        "Which RL algorithm, for example PPO or SAC, trains the node-selecting agent in RELIEF?",
+        "RELIEF",
+    )

@@ -1452,3 +1452,24 @@ def test_the_names_of_tasks_are_asked_for_by_name() -> None:
     assert not _fills(q, "We introduce TAPE, a set of five biologically relevant tasks.")
     assert _fills(q, "The tasks are Secondary Structure, Remote Homology and Fluorescence.")
     assert answer_slot("Which tasks does TAPE include?").soft  # unchanged
+
+
+def test_example_answers_offered_ask_for_a_name() -> None:
+    """ "Which Chinese social media sites, such as Weibo, ...?" and "Which exact multilingual
+    transformer (XLM-R or mBERT) ...?" had no slot (anything answered): the reader's examples
+    of the answer are names, so a name of that kind is asked for. A parenthesised name of a
+    described method ("(MCL)") offers no example."""
+    from rag.questions import without_offered
+
+    q = "Which Chinese social media sites, such as Weibo, was the data scraped from?"
+    assert (answer_slot(q).kind, answer_slot(q).head) == ("name", "sites")
+    assert not _fills(q, "We collected a huge dataset from Chinese social media platforms.")
+    q = "Which exact multilingual transformer (XLM-R or mBERT) did the study use?"
+    assert answer_slot(q).head == "transformer"
+    assert without_offered(q) == "Which exact multilingual transformer did the study use?"
+    q = "Which African language benefited most from AfroLM, for example Swahili or Hausa?"
+    assert not _fills(q, "AfroLM outperforms AfriBERTa, XLMR-base and mBERT on many languages.")
+    assert _fills(q, "The largest gain in NER was on Yoruba.")
+    assert without_offered(q) == "Which African language benefited most from AfroLM?"
+    q = "What gains do the course learning method (MCL) and continued pre-training (PCP) report?"
+    assert answer_slot(q).kind == "open" and without_offered(q) == q
