@@ -153,6 +153,14 @@ def _answer(question: str, cited: list[Paper]) -> Answer:
     )
 
 
+def _screen(question: str, cited: list[Paper], matched: list[Paper]) -> Answer:
+    """A compare answer that cites `cited` and lists `matched` as its matches."""
+    ans = _answer(question, cited)
+    ans.mode = "compare"
+    ans.papers = [ComparedPaper(p.id, p.title, "e", 1.0) for p in matched]
+    return ans
+
+
 def test_resolve_ordinal_and_plural_against_named_papers() -> None:
     a = _paper("a", "Alpha: a thing", "AlphaNet does one thing.")
     b = _paper("b", "Beta: another thing", "BetaNet does another.")
@@ -196,9 +204,7 @@ def test_these_two_after_a_wider_screen_are_the_two_its_question_described() -> 
     lookup = _lookup(gap, inv, warm)
 
     q = "Which papers look at the stability gap and at re-warming the learning rate?"
-    screen = _answer(q, [gap, inv, warm])
-    screen.mode = "compare"
-    screen.papers = [ComparedPaper(p.id, p.title, "e", 1.0) for p in (gap, inv, warm)]
+    screen = _screen(q, [gap, inv, warm], [gap, inv, warm])
     rw = resolve("Which models did these two run experiments on?", [screen], lookup)
     assert rw.focus_ids == ["g", "w"]
     # "which of these" (no count) keeps the whole table in its order
@@ -573,9 +579,7 @@ def test_an_ordinal_after_a_scoped_compare_counts_its_matches_not_the_papers_sho
     lookup = _lookup(doc, fb, nd)
     q = "I'm comparing Dichotomy of Control, Foundation Policies and the robust RL paper."
     first = _answer(q, [doc, fb, nd])
-    scoped = _answer("Which of them is evaluated on Mujoco?", [nd, doc])
-    scoped.mode = "compare"
-    scoped.papers = [ComparedPaper(nd.id, nd.title, "e", 1.0)]
+    scoped = _screen("Which of them is evaluated on Mujoco?", [nd, doc], [nd])
     rw = resolve("And what does the second one learn?", [first, scoped], lookup)
     assert rw.focus_ids == ["f"]
     # a pronoun after it means the one match
