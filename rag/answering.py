@@ -689,6 +689,7 @@ class Answerer:
                 n_max,
                 self._part_paper(papers, in_order),
                 frozenset(must),
+                self._other_paper(papers),
             )
         if slot.checked:
             corpus = corpus_for(self.pipeline)
@@ -828,6 +829,19 @@ class Answerer:
             return top if own & have.get(top, set()) - have.get(lead, set()) else lead
 
         return paper_for
+
+    def _other_paper(self, papers: list[Paper]) -> Callable[[str, str], str]:
+        """The paper other than the lead that an ask fits best as a description
+        (`_rank_described`): for an ask the lead paper has no sentence for and that does not
+        point back at the papers asked about."""
+
+        def other_for(part: str, lead: str) -> str:
+            if reference(part).refers or _EACH_ASK.search(part):
+                return lead  # "what gains do they report": of the papers asked about
+            fit = self._rank_described(part, [p for p in papers if p.id != lead])
+            return max(fit, key=fit.get, default=lead)
+
+        return other_for
 
     def _best_for(self, papers: list[Paper]) -> Callable[..., Scored | None]:
         """One ask's best sentence in one paper: scored against the ask alone, the sentence that

@@ -542,6 +542,7 @@ def cover_parts(
     n_max: int,
     paper_for: Callable[[str, str], str] | None = None,
     keep: frozenset[str] = frozenset(),
+    other_for: Callable[[str, str], str] | None = None,
 ) -> list[Scored]:
     """A question that asks two things ("What scorer does X train, and what compute reduction
     does it achieve?") gets, from the paper the answer leads with, the best sentence for each
@@ -551,7 +552,8 @@ def cover_parts(
     lead)`: the paper an ask is about, when it describes another one than the lead ("..., and
     which model did the Turkish legal BERT compete with?"); its best sentence that holds what
     the ask asks for is taken, even below its best. A paper's only sentence is given up last,
-    and one of `keep` (the papers the question is about) never before another's."""
+    and one of `keep` (the papers the question is about) never before another's. `other_for(part,
+    lead)`: for an ask the lead paper has nothing for, the paper that ask describes best."""
     if len(parts) < 2 or not chosen:
         return chosen
     lead = chosen[0].paper_id
@@ -561,6 +563,12 @@ def cover_parts(
     for part in parts:
         target = paper_for(part, lead) if paper_for else lead
         best = best_for(part, target, any_filler=target != lead)
+        if best is None and target == lead and other_for is not None:
+            # ("How many questions are in the dataset built to test whether domain pretraining
+            # helps for law, and how many languages does AfroLM cover?": nothing of AfroLM's
+            # shares a word with the first ask, which describes another paper)
+            target = other_for(part, lead)
+            best = best_for(part, target, any_filler=True) if target != lead else None
         if best is None:
             continue
         s = by_pos.get((best.paper_id, best.position), best)

@@ -75,7 +75,9 @@ def strip_lead_in(question: str) -> Lead:
 
 # "What X, and on which Y?", "What is X and how much did it Y?": two asks in one question
 _PART = re.compile(
-    r",?\s+and\s+(?=(?:(?:on|in|for|with|by|from|at|to|of|under|over|across|against|during"
+    # (", and roughly how many ...": a hedge before the ask)
+    r",?\s+and\s+(?=(?:(?:roughly|approximately|about|exactly|precisely|also)\s+)?"
+    r"(?:(?:on|in|for|with|by|from|at|to|of|under|over|across|against|during"
     r"|after|before|within|between)\s+)?"
     r"(?:what|which|how|where|when|who|whom|whose)\b)",
     re.IGNORECASE,

@@ -834,3 +834,32 @@ def test_an_ask_of_the_second_described_paper_is_answered_from_it(
         " dataset, and how big are the second one's models?"
     )
     assert "10 million parameters" in ans.answer, ans.answer
+
+
+def test_an_ask_the_lead_paper_has_nothing_for_is_answered_from_the_paper_it_describes(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "How many multiple-choice questions are in the dataset built to test whether domain
+    pretraining helps for law, and how many African languages does the multilingual model
+    trained with self-active learning cover?" quoted AfroLM alone: the first ask described
+    CaseHOLD, whose words AfroLM's abstract does not share, and no rule moved it there. ", and
+    roughly how many ..." is a second ask too."""
+    from rag.questions import question_parts
+
+    for q in (
+        "How many multiple-choice questions are in the dataset built to test whether domain"
+        " pretraining helps for law, and how many African languages does the multilingual model"
+        " trained with self-active learning cover?",
+        "What success rate did the web agent that combines tree search with DPO reach in real"
+        " booking scenarios, and roughly how many seed instances did the self-evolving small"
+        " medical reasoning model start from?",
+    ):
+        assert len(question_parts(q)) == 2
+        ans = seed_pipeline.ask(q)
+        assert len({c.paper_id for c in ans.citations}) == 2, ans.answer
+    ans = seed_pipeline.ask(
+        "How many multiple-choice questions are in the dataset built to test whether domain"
+        " pretraining helps for law, and how many African languages does the multilingual model"
+        " trained with self-active learning cover?"
+    )
+    assert "53,000+" in ans.answer and "23 African languages" in ans.answer
