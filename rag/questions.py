@@ -253,9 +253,10 @@ _WHICH_NOUN = re.compile(
     r"|did|has|have|had|can|could)\b|\s+\w+ed\b)",
     re.IGNORECASE,
 )
+# the words that offer an example, and an article after them
+_EXAMPLE_CUE = r"\b(?:such\s+as|for\s+example|for\s+instance|e\.g\.,?|like)\s+(?:an?\s+|the\s+)?"
 _OFFERED = re.compile(
-    r"\b(?:such\s+as|for\s+example|for\s+instance|e\.g\.,?|like)\s+(?:an?\s+|the\s+)?"
-    r"(?-i:[A-Z][\w.+-]*[A-Za-z0-9])"
+    rf"{_EXAMPLE_CUE}(?-i:[A-Z][\w.+-]*[A-Za-z0-9])"
     # ("multilingual transformer (XLM-R or mBERT)": alternatives; "(MCL)" names the method)
     r"|\((?-i:[A-Z])[^()]*?\b(?:or|and)\b[^()]*\)",
     re.IGNORECASE,
@@ -265,7 +266,7 @@ _OFFERED = re.compile(
 # the reader's example answers, which name no paper asked about: ", for example PPO or SAC,",
 # " (XLM-R or mBERT)", ", such as Weibo,"
 _OFFERED_SPAN = re.compile(
-    r",?\s*\b(?:such\s+as|for\s+example|for\s+instance|e\.g\.,?|like)\s+(?:an?\s+|the\s+)?"
+    rf",?\s*{_EXAMPLE_CUE}"
     r"(?-i:[A-Z])[^,;:?()]*(?:,\s*(?:or\s+|and\s+)?(?-i:[A-Z])[^,;:?()]*)*"
     r"|\s*\((?:(?:e\.g\.|for\s+example|for\s+instance|such\s+as),?\s*)?(?:an?\s+|the\s+)?"
     r"(?-i:[A-Z])[^()]*\)",
