@@ -32,6 +32,7 @@ docs/ANSWERING.md and are reproduced by `eval/calibrate.py`):
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -44,8 +45,10 @@ from rag.extractive import (
     own_names,
     relevance,
 )
+from rag.glossary import BENCHMARKS
 from rag.questions import (
     ASKS_EACH,
+    DESCRIBED_IN,
     GENERIC_NAMES,
     Slot,
     answer_slot,
@@ -447,7 +450,7 @@ def slot_sentences(
 # no rare words of a paper: metric or field abbreviations ("F1" tells no paper from another) and
 # the words that ask for a name ("what is its score called")
 _NOT_RARE = frozenset(t for n in GENERIC_NAMES for t in terms(n)) | frozenset(
-    terms("called named dubbed termed")
+    terms("called named dubbed termed kind sort")  # ("what kind of algorithm": not KIND)
 )
 
 
@@ -489,13 +492,19 @@ _MEASURED_ON = re.compile(
 )
 
 
-def measured_on(question: str, slot: Slot, papers: list[Paper]) -> list[str]:
+def measured_on(
+    question: str, slot: Slot, papers: list[Paper], among: list[Paper] | None = None
+) -> list[str]:
     """The named benchmarks or datasets a quantity is asked on that the candidate abstracts name
-    (and do not own: "on OpenVLA" is the paper, not where it was measured)."""
+    (and do not own: "on OpenVLA" is the paper, not where it was measured), or that the other
+    papers `among` the candidates or the field (rag.glossary.BENCHMARKS) call a benchmark: a
+    paper that never names MMLU gives no MMLU result ("By how many points does metadata
+    conditioning improve MMLU accuracy?" is not told by MeCo's "33% less data")."""
     if slot.kind != "quantity" or not papers or len(question_parts(question)) > 1:
         return []  # ("How big is X, and what did it score on SuperGLUE?": of the other ask)
     out = []
-    for m in _MEASURED_ON.finditer(question):
+    wider = [p for p in among or () if p not in papers]
+    for m in itertools.chain(_MEASURED_ON.finditer(question), _SCORED_ON.finditer(question)):
         name = m.group("n").rstrip(".")
         # "the work on Maltese", "the model that took first place on SuperGLUE": which paper
         if _PAPER_ON.search(question[: m.start()]) or _RELATIVE.search(question[: m.start()]):
@@ -508,6 +517,10 @@ def measured_on(question: str, slot: Slot, papers: list[Paper]) -> list[str]:
         # reach in WebShop?"; a count of what was used is not: "how few trajectories ... in
         # MiniGrid" is told by a paper set in MiniGrid that says so once)
         if any(_benchmark(name, p.abstract, not slot.counted) for p in papers):
+            out.append(name)
+        elif not any(mentioned(name, _text(p)) for p in papers) and (
+            name in BENCHMARKS or any(_benchmark(name, p.abstract) for p in wider)
+        ):
             out.append(name)
     if (m := _SPENT_IN.search(question)) and any(
         m.group("x").lower() in _text(p).lower() for p in papers
@@ -526,6 +539,11 @@ _SPENT_IN = re.compile(
 )
 
 
+# "improve MMLU accuracy", "its SuperGLUE score": a benchmark's name (two capitals or a digit)
+# before the metric measured on it
+_SCORED_ON = re.compile(
+    r"\b(?P<n>(?-i:[A-Z][\w.-]*[A-Z0-9][\w.-]*))\s+(?:accuracy|scores?|F1|performance|results?)\b"
+)
 _PAPER_ON = re.compile(
     r"\b(?:papers?|works?|stud(?:y|ies)|articles?|one|ones|research|thesis|survey)\s*$",
     re.IGNORECASE,
@@ -561,11 +579,16 @@ def _benchmark(name: str, abstract: str, places: bool = False) -> bool:
 _NOT_BENCHMARK = frozenset({"average", "total", "all", "english", "chinese", "gpus", "tpus"})
 
 
+# words that ask for a number, which a collection may never use ("the parameter counts"): no
+# unknown word of the topic
+_ASKING = frozenset(terms("count"))
+
+
 def oov_share(question: str, corpus: Corpus) -> float:
     """IDF share of the question's plain terms that appear in no abstract at all. The modifier
     of a hyphenated word whose head the abstracts know is no unknown word: "a brand-new
     benchmark" asks for a new one (as `_dead` reads it)."""
-    qt = {t for t in terms(question) if "-" not in t}
+    qt = {t for t in terms(question) if "-" not in t and t not in _ASKING}
     for t in terms(question):
         *mods, head = t.split("-") if "-" in t else ("",)
         if mods and (h := terms(head)) and all(corpus.knows(x) for x in h):
@@ -597,7 +620,7 @@ def _slot_why(slot: Slot, subject: list[Paper], on: list[str] | None = None) -> 
         "name": f"the name of the {slot.head}" if slot.head else "the name asked for",
         "detail": f"the {slot.head}",
     }[slot.kind]
-    if on:
+    if on := [b for b in on or () if b.lower() not in what.lower()]:  # (not "MMLU score on MMLU")
         what += f" on {' and '.join(on)}"
     if len(subject) == 1:
         return f"the abstract of “{subject[0].title}” does not give {what}"
@@ -711,6 +734,7 @@ def gate(
                 why = f"no abstract compares {' and '.join(ents)} directly"
                 return Gate(False, score, rel, oov, why=why, rule="head-to-head")
     slot = slot or answer_slot(question)
+    answered_by_name = False
     if (slot.asks_results or slot.kind == "quantity") and not focus and papers and not compares:
         # "How well does GPT-3 do on the CaseHOLD task?", "What accuracy does GPT-4 reach on the
         # legal case-holdings dataset?": no abstract that names the one and names or is the
@@ -764,33 +788,69 @@ def gate(
         elif not focus and ASKS_EACH.search(question):  # "how do V-PTR and V-GPS each ...": any
             about = each_named(question, papers, corpus) or about  # of them may answer
         # a question about one paper: a runner-up without its rare words is no subject
+        asks = question_parts(question)
         one_paper = (
             not _MANY.search(question)
             and not descriptions(question)
-            and len(question_parts(question)) < 2  # two asks may be of two papers
+            # two asks may be of two papers, unless each later one points back at the first's
+            # ("How many parameters does the self-evolved medical model have, and which base
+            # LLM was it started from?"), not at a paper it describes ("what constraint does
+            # the method that separates ... use to strip randomness from its latent variable")
+            and all(_POINTS_BACK.search(a) and not DESCRIBED_IN.search(a) for a in asks[1:])
         )
         # (the asked kind's own word, "which toxicity classifier", tells what is asked, not of whom)
         rare = rare_words(question, papers, corpus, set(slot.terms)) if one_paper else None
-        if rare and about and not focus and not any(rare.get(p) for p in about):
+        # (the name that made a paper the subject does not describe it: "By how many points
+        # does metadata conditioning with a cooldown phase improve MMLU accuracy?")
+        # (a paper's own name, one its title gives, describes it: "ERNIE 3.0")
+        entities = known_entities(part, corpus)
+        naming = {t for e in entities for t in terms(e)}
+        titles = {p.id: _text_terms(p.title) for p in papers} if rare else {}
+        left: list[str] = []  # the names the paper asked about, once overruled, never gives
+        if (
+            rare
+            and about
+            and not focus
+            and not any(rare.get(p, set()) - (naming - titles[p]) for p in about)
+        ):
             # "What MMLU score did the 1.6B model trained with URL metadata conditioning get?":
             # the one paper naming MMLU (UL2) has none of the words that describe the paper
-            # asked about; a paper with RARE_OVERRULE of them is that paper
+            # asked about; a paper with RARE_OVERRULE of them is that paper, and a number it
+            # gives is no answer unless given with the names ("What win rate does the mutual-
+            # information method reach against GPT-4?": SAMI never names GPT-4)
             most = max(len(ws) for ws in rare.values())
             if most >= RARE_OVERRULE:
                 about = {p for p, ws in rare.items() if len(ws) == most}
+                told = [_text(p) for p in papers if p.id in about]
+                left = [e for e in entities if not any(mentioned(e, t) for t in told)]
+        elif rare and len(about) >= 2 and not focus and not several:
+            # a name two candidates share ("What exact SuperGLUE score did the cybersecurity-
+            # adapted language model get?": ERNIE 3.0 and CySecBERT): those with the question's
+            # other rare words are the one asked about
+            own = {p: len(rare.get(p, set()) - naming) for p in about}
+            if (best := max(own.values())) > 0:
+                about = {p for p, n in own.items() if n == best}
         cands = slot_sentences(scored, about, rare)
-        on = measured_on(question, slot, [p for p in papers if p.id in {s.paper_id for s in cands}])
-        if not any(
-            fills(slot, s.sentence, question, corpus.term_idf, True)
-            and all(mentioned(b, s.sentence.lower()) for b in on)
+        reading = {s.paper_id for s in cands}
+        on = measured_on(question, slot, [p for p in papers if p.id in reading], papers)
+        on += [e for e in left if e not in on]
+        filling = [
+            s
             for s in cands
-        ) and not (several and _asks_open(question)):
+            if fills(slot, s.sentence, question, corpus.term_idf, True)
+            and all(mentioned(b, s.sentence.lower()) for b in on)
+        ]
+        # the paper the question names by its own name gives what is asked: the collection
+        # covers the question, however few of its words that paper's sentences share ("What
+        # are the parameter counts of the StackOverflow models?": "109M parameters")
+        answered_by_name = own_name and bool(about) and any(s.paper_id in about for s in filling)
+        if not filling and not (several and _asks_open(question)):
             read = about or {s.paper_id for s in cands}  # the papers rule 3 read
             subject = [p for p in papers if p.id in read]
             return Gate(False, score, rel, oov, why=_slot_why(slot, subject, on), rule="slot")
     # a follow-up that points at earlier papers has its subject settled: the relevance floor
     # (which asks "does the collection cover this at all?") does not apply, rules 1-3 do
-    settled = bool(focus) or bool(named)
+    settled = bool(focus) or bool(named) or answered_by_name
     one = concentrated(scored)
     floor = min(threshold, CONCENTRATED_THRESHOLD) if one else threshold
     ok = bool(scored) and (settled or score >= floor)

@@ -67,6 +67,7 @@ from rag.facets import is_survey, leaves_out_surveys
 from rag.glossary import gloss_terms
 from rag.questions import (
     ASKS_SEVERAL,
+    DESCRIBED_IN,
     GENERIC_NAMES,
     Slot,
     answer_slot,
@@ -630,6 +631,18 @@ class Answerer:
             # "Which papers pretrain biomedical BERTs, one from scratch and one up-sampling a
             # Japanese corpus?": each description, with the shared words, picks its own paper
             must = found
+        elif (
+            count
+            and what
+            and len(asks := question_parts(question)) == count
+            and all(DESCRIBED_IN.search(a) and not reference(a).refers for a in asks)
+            and len(found := self._described(question, papers, named, what, asks)) == count
+        ):
+            # "Two papers make an LLM cheaper to pretrain by leaning on a smaller one. How much
+            # does the function-preserving approach save, and what sizes were the models in
+            # the soft-label approach?": each ask describes its own paper among those
+            must = found
+            in_order = self._in_order(found, asks, count, papers)
         elif count and what:
             # "the two biomedical BERT papers": the papers those words describe best
             ranked = self._rank_described(what, papers)

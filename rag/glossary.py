@@ -69,6 +69,10 @@ GLOSSES: dict[str, str] = {
     "protein": "amino-acid amino acid",
 }  # fmt: skip
 
+# the names above that are evaluation benchmarks: a score asked "on MMLU" is given only where
+# MMLU is named
+BENCHMARKS = frozenset("SQuAD GLUE SuperGLUE MMLU PubMedQA".split())
+
 # as written (case matters: "GLUE" the benchmark, not "glue"), perhaps in the plural ("URLs"),
 # and followed by no letter: "RedPajama-V2" is RedPajama's
 _NAME = re.compile(

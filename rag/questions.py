@@ -133,7 +133,7 @@ class Slot:
 _METRIC = (
     r"percentage|percent|rates?|score|scores|accuracy|f1|bleu|rouge|fid|perplexity|sizes?|number"
     r"|lengths?|frequenc(?:y|ies)"
-    r"|count|fractions?|proportions?|ratios?|speed-?up|improvement|gain|reduction|decrease|increase"
+    r"|counts?|fractions?|proportions?|ratios?|speed-?up|improvement|gain|reduction|decrease|increase"
     r"|cost|budget|error|loss|average|latency|throughput|margin|factor|auc|map|mrr|ndcg|recall"
     r"|precision|win\s+rate|success\s+rate|exact\s+match|agreement|kappa|correlation"
 )
@@ -226,6 +226,10 @@ _NAME_Q = re.compile(
     rf"\b(?:(?:which|what)\s+(?!the\s|(?:do|does|did|can|could|will|would|should|might|may)\s)"
     rf"(?:[\w-]+\s+){{0,2}}?(?P<a>{_NAMED})\b(?!-)"  # not "which model-growth baselines"
     r"|what\s+(?:is|was|are|were)\s+(?:it|they|this|that|the\s+[\w/-]+(?:\s+[\w/-]+)?)\s+called"
+    # ("What are the two models trained on the new corpus for Maltese called?": a longer
+    # description, "called" ending the question)
+    rf"|^\s*what\s+(?:is|was|are|were)\s+the\s+(?:[\w-]+\s+){{0,2}}?(?P<c>{_NAMED})\b"
+    r"(?:\s+[\w/-]+){1,10}?\s+called\s*\??\s*$"
     rf"|what\s+(?:are|were|is|was)\s+the\s+names?\s+of\s+(?:the\s+)?(?:[\w-]+\s+){{0,3}}?(?P<b>{_NAMED})\b)",
     re.IGNORECASE,
 )
@@ -249,7 +253,8 @@ _SOFT_NAME_Q = re.compile(
 # (XLM-R or mBERT) ...?", "Which African language ..., for example Swahili or Yoruba?": the
 # reader's examples of the answer are names, so a name is asked for
 _WHICH_NOUN = re.compile(
-    r"^\s*(?:which|what)\s+(?P<np>(?:[\w-]+\s+){0,4}?[\w-]+)(?=\s*[,(]|\s+(?:is|are|was|were|do|does"
+    # ("On which specific robot platforms (e.g. WidowX, Franka) was V-GPS evaluated?")
+    r"^\s*(?:(?:on|in|for|with|from|by|at|to)\s+)?(?:which|what)\s+(?P<np>(?:[\w-]+\s+){0,4}?[\w-]+)(?=\s*[,(]|\s+(?:is|are|was|were|do|does"
     r"|did|has|have|had|can|could)\b|\s+\w+ed\b)",
     re.IGNORECASE,
 )
@@ -431,6 +436,9 @@ _EXAMPLES_SIZED = frozenset(terms("benchmark benchmarks dataset datasets suite")
 _EXAMPLE_UNITS = (
     *("question", "pair", "problem", "demonstr", "video", "trajectori", "dialogu", "post"),
 )
+# what is sized in its own word, next to which its size is given ("a 50k vocabulary"); a
+# number of tokens or URLs near it sizes the corpus ("a URL tokenizer trained on billions of URLs")
+_OWN_SIZE = {t: w for w in ("vocabulary",) for t in terms(w)}
 # "introduced a new dataset, and how large is it": "it" is the data collection said before
 _SIZED_IT = re.compile(r"^(?:is|was|are|were)\s+(?:it|they)\b", re.IGNORECASE)
 # unit words implied by "how long / large / fast ..." when the question names none
@@ -515,6 +523,11 @@ def _head_of(words: str) -> str:
 _MEASURE_ADJ = frozenset("long large big wide deep high tall old".split())
 
 
+# units one count is given in under any of their names: a robot's recorded episodes are its
+# demonstrations or trajectories
+_COUNTED_ALIKE = (tuple(terms("episode demonstration demo trajectory")),)
+
+
 def _head_terms(word: str, rest: str = "") -> tuple[str, ...]:
     """The slot's own term: stemmed, with an acronym's plural dropped ("GPUs" -> "gpu"). With
     the `rest` of the question it came from, also the head offered as its alternative ("how
@@ -527,6 +540,9 @@ def _head_terms(word: str, rest: str = "") -> tuple[str, ...]:
         own += _TIME_UNITS
     if own == ("set",):  # "how many evaluation sets": "eleven evaluation datasets"
         own += ("dataset",)
+    for alike in _COUNTED_ALIKE:  # "how many robot episodes": "970k robot demonstrations"
+        if own and own[0] in alike:
+            own += tuple(t for t in alike if t not in own)
     other = _head_of(alt.group("alt")) if alt else ""
     return own + tuple(t for t in _head_terms(other) if t not in own) if other else own
 
@@ -637,6 +653,7 @@ _PAPER_NOUNS = (
     r"paper|one|work|study|article|method|model|approach|system|framework|interface|policy"
     r"|pipeline|technique|algorithm|agent|encoder|baseline|survey|selector|scorer|rater"
     r"|classifier|recipe|thesis|review|book|overview|tutorial|follow-up|successor|predecessor"
+    r"|variant"
 )
 # where a question that describes several papers breaks into one description each: "Between
 # the paper arguing X and the one that Y, ...", "Three papers ...: one scores ..., one trains
@@ -771,9 +788,10 @@ _SHARED_HEAD = re.compile(
     re.IGNORECASE,
 )
 # "Which corpora appear in the rewarming study and in the MeCo paper?": a preposition repeated
-# before two definite descriptions, one of them a paper's
+# before two definite descriptions, one of them a paper's ("the gains from prompt-based continued
+# pretraining and from the multi-perspective course learning variant": the first without "the")
 _PREP_PAIR = re.compile(
-    r"\b(?P<p>in|for|by|from|of|on|with)\s+(?P<a>the\s+[^,;?]+?),?\s+and\s+(?P=p)\s+"
+    r"\b(?P<p>in|for|by|from|of|on|with)\s+(?P<a>[^,;?]+?),?\s+and\s+(?P=p)\s+"
     r"(?P<b>the\s+[^,;?]+?)(?=\s*(?:[,;?]|$))",
     re.IGNORECASE,
 )
@@ -843,8 +861,15 @@ def descriptions(question: str) -> list[str]:
         m
         and all(terms(m.group(g)) for g in "ab")
         and any(_ONE_PAPER.match(m.group(g)) or _DEFINITE.match(m.group(g)) for g in "ab")
+        # (an "a" without "the" only before a "b" that describes a paper: not "on GLUE and on
+        # the SQuAD benchmark")
+        and (
+            m.group("a").lower().startswith("the ")
+            or bool(_ONE_PAPER.match(m.group("b")) or _DEFINITE.match(m.group("b")))
+        )
     ):
-        return [m.group("a").strip(), m.group("b").strip()]
+        a = m.group("a").strip()  # (as definite as the description it stands beside)
+        return [a if a.lower().startswith("the ") else f"the {a}", m.group("b").strip()]
     counted = bool(_DESCRIBED_COUNT.search(q))
     out: list[str] = []
     pieces: list[str] = []
@@ -1005,6 +1030,13 @@ _NAMED_ITEM = re.compile(r"^(?:[A-Z][\w^.+-]*)(?:\s+(?:of|for|and|[A-Z0-9][\w^.+
 # token-swapping thesis": a description that names what it describes as a paper's work, or says
 # enough of it ("the acronym stand for" describes none)
 _DEFINITE = re.compile(rf"^the\s.*\b(?:{_PAPER_NOUNS})s?\b", re.IGNORECASE)
+# "how much does the function-preserving initialization approach save": a paper described in an
+# ask's own words
+DESCRIBED_IN = re.compile(
+    rf"\bthe\s+(?:[\w-]+\s+){{1,5}}?(?:{_PAPER_NOUNS})\b"
+    rf"|\bthe\s+(?:{_PAPER_NOUNS})\s+(?:that|which|who|whose)\b",  # "the method that separates"
+    re.IGNORECASE,
+)
 
 
 # where a long question's parts meet: punctuation, "and", and relative words
@@ -1117,6 +1149,8 @@ def answer_slot(question: str) -> Slot:
         # ("how large is it" after "introduced a new dataset": the dataset)
         if not extra and adj in ("large", "big", "small") and _SIZED_IT.match(rest):
             extra = tuple(t for t in terms(q[: m.start()]) if t in _DATA | _EXAMPLES_SIZED)[-1:]
+        if own := tuple(t for t in extra if t in _OWN_SIZE):  # "how large is the vocabulary":
+            return Slot("quantity", f"{_OWN_SIZE[own[0]]} size", own, units=units)  # "32k vocab"
         sized_as = set(extra)
         if not units:  # ("in tokens or documents": those units only)
             if _DATA & sized_as:
@@ -1140,15 +1174,19 @@ def answer_slot(question: str) -> Slot:
         m = None
     if m and _WHICH_PAPER.match(m.group("mods")):  # "which paper proposes a score for that":
         m = None  # a paper is asked for, and a metric it proposes, not a number
+    if m and m.group("metric").lower() == "counts" and re.search(r"\b(?:or|and)\s", m["mods"]):
+        m = None  # "which benchmarks or parameter counts do they mention": either answers
     if m:
         metric = " ".join(m.group("metric").lower().split())
-        metric = "size" if metric == "sizes" else metric
+        metric = {"sizes": "size", "counts": "count"}.get(metric, metric)
+        mods = [w for w in m.group("mods").split() if w.lower() not in STOPWORDS]
+        named = [t for w in mods for t in _head_terms(w) if t not in {"exact", "final", "absolut"}]
         of = _COUNT_OF.match(q, m.end()) if metric in {"number", "count", "amount"} else None
+        if of and named and metric == "count":  # "the parameter counts of the SO models": of
+            return Slot("quantity", f"{mods[-1]} count", tuple(named[-1:]), units=units)  # whose
         if of:  # "what is the (smallest) number of demos": as "how many demos"
             head = _head_of(of.group("rest"))
             return Slot("quantity", head or "count", _head_terms(head), units=units, counted=True)
-        mods = [w for w in m.group("mods").split() if w.lower() not in STOPWORDS]
-        named = [t for w in mods for t in _head_terms(w) if t not in {"exact", "final", "absolut"}]
         if metric in _GENERIC_METRICS:  # "what SuperGLUE score": the modifier names it
             slot_terms = tuple(named[-1:]) or tuple(terms(metric))
             if slot_terms and "-" in slot_terms[0]:  # "medical-task score": "medical task" too
@@ -1177,7 +1215,7 @@ def answer_slot(question: str) -> Slot:
         return Slot("name", "what it is compared with", _RIVAL_WORDS, units=units, soft=True)
     m = _NAME_Q.search(q)
     if m and not _PAPER_WORD.search(m.group(0)):
-        head = (m.group("a") or m.group("b") or "").lower()  # none for "what is it called"
+        head = (m.group("a") or m.group("b") or m.group("c") or "").lower()  # none for "it"
         words = {t for w in terms(head) for t in _NAME_SYNONYMS.get(w, (w,))}
         return Slot("name", head or "name", tuple(sorted(words)), units=units)
     m = _NAMES_OF.search(q)

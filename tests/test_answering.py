@@ -863,3 +863,32 @@ def test_an_ask_the_lead_paper_has_nothing_for_is_answered_from_the_paper_it_des
         " trained with self-active learning cover?"
     )
     assert "53,000+" in ans.answer and "23 African languages" in ans.answer
+
+
+def test_each_ask_that_describes_a_paper_picks_one_of_the_counted_papers(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "Two papers make an LLM cheaper to pretrain by leaning on a smaller one. How much cost
+    does the function-preserving initialization approach save, and what sizes were the models
+    in the soft-label approach?" quoted bert2BERT and the scaling-law paper the heading's words
+    fit next best: each ask describes its own paper of the two."""
+    ans = seed_pipeline.ask(
+        "Two papers make a big language model cheaper to pretrain by leaning on a smaller one."
+        " How much compute does the function-preserving initialization approach save, and what"
+        " sizes were the large and small models in the soft-label approach?"
+    )
+    titles = " ".join(c.title for c in ans.citations)
+    assert "bert2BERT" in titles and "A Little Help Goes a Long Way" in titles, ans.answer
+
+
+def test_two_descriptions_after_a_repeated_preposition_are_both_quoted(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "How big are the gains from prompt-based continued pretraining and from the
+    multi-perspective course learning variant of ELECTRA?" quoted MCL alone."""
+    ans = seed_pipeline.ask(
+        "What gains come from prompt-based continued pretraining and from the multi-perspective"
+        " course learning variant of ELECTRA?"
+    )
+    titles = " ".join(c.title for c in ans.citations)
+    assert "Don't Stop Pretraining" in titles and "Multi-perspective Course" in titles, ans.answer

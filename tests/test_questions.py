@@ -1473,3 +1473,80 @@ def test_example_answers_offered_ask_for_a_name() -> None:
     assert without_offered(q) == "Which African language benefited most from AfroLM?"
     q = "What gains do the course learning method (MCL) and continued pre-training (PCP) report?"
     assert answer_slot(q).kind == "open" and without_offered(q) == q
+
+
+def test_a_description_ending_in_called_asks_for_its_name() -> None:
+    """ "What are the two models trained on the new corpus for Maltese called?" quoted the corpus
+    sentence: only "what is it called" and "what is the X called" (two words) asked for a name,
+    so a longer description before "called" asked for nothing."""
+    q = "What are the two BERT models pre-trained on the new Maltese corpus called?"
+    slot = answer_slot(q)
+    assert (slot.kind, slot.head, slot.soft) == ("name", "models", False)
+    assert not _fills(q, "We also present a newly created corpus for Maltese.")
+    assert _fills(q, "We pre-train two models: a monolingual model (BERTu) and mBERTu.")
+    assert answer_slot("What is the model called?").kind == "name"  # unchanged
+
+
+def test_a_robots_episodes_are_counted_as_its_demonstrations() -> None:
+    """ "How many real-world robot episodes went into training the 7B-parameter model?" abstained:
+    episodes are a strict unit, and OpenVLA counts its "970k real-world robot demonstrations"."""
+    q = "How many robot episodes was the open-source VLA trained on?"
+    assert _fills(q, "OpenVLA is trained on a collection of 970k real-world robot demonstrations.")
+    assert not _fills(q, "OpenVLA has 7B parameters and runs on consumer GPUs.")
+    assert _fills("How many demonstrations were collected?", "We record 120 episodes per task.")
+
+
+def test_a_vocabulary_is_sized_next_to_its_own_word() -> None:
+    """ "How large is the vocabulary of the URL tokenizer?" quoted "a URL tokenizer on a corpus of
+    billions of URLs": any size unit near "tokenizer" counted. A vocabulary's size is given
+    beside the word ("a 50k vocabulary"); other sized things keep their units."""
+    q = "How big is the vocabulary of the URL tokenizer that URLBERT trains?"
+    slot = answer_slot(q)
+    assert (slot.kind, slot.head) == ("quantity", "vocabulary size")
+    assert not _fills(q, "We first train a URL tokenizer on a corpus of billions of URLs.")
+    assert _fills(q, "The tokenizer has a vocabulary of 32,000 subwords.")
+    assert "token" in answer_slot("How large is the pretraining corpus?").terms  # unchanged
+
+
+def test_the_counts_of_a_thing_ask_for_that_thing_counted() -> None:
+    """ "What are the parameter counts of the StackOverflow models?" abstained: "counts" was no
+    metric word (only "count"), and "of the StackOverflow models" says whose counts they are,
+    not what is counted."""
+    q = "What are the parameter counts of the StackOverflow models?"
+    slot = answer_slot(q)
+    assert (slot.kind, slot.head, slot.terms) == ("quantity", "parameter count", ("paramet",))
+    assert _fills(q, "We train SOBertBase, with 109M parameters, and SOBertLarge.")
+    assert not _fills(q, "We use a batch size of 0.5M tokens.")
+    assert answer_slot("What is the number of tasks in the suite?").terms == ("task",)
+
+
+def test_a_preposition_repeated_before_a_description_pairs_two() -> None:
+    """ "How big are the gains from prompt-based continued pretraining and from the multi-
+    perspective course learning variant of ELECTRA?" quoted one paper: the repeated "from"
+    pairs a description without "the" with a definite one; a benchmark is no paper."""
+    q = (
+        "What gains come from prompt-based continued pretraining and from the course learning"
+        " variant of ELECTRA?"
+    )
+    assert descriptions(q) == [
+        "the prompt-based continued pretraining",
+        "the course learning variant of ELECTRA",
+    ]
+    assert descriptions("What scores are reported on GLUE and on the SQuAD benchmark?") == []
+
+
+def test_example_answers_after_a_preposition_and_which_are_offered_too() -> None:
+    """ "On which specific robot platforms (e.g. WidowX, Franka) was V-GPS evaluated?" quoted
+    V-PTR's WidowX sentence: the examples after "On which" were taken for names of the paper."""
+    from rag.questions import without_offered
+
+    q = "On which robot arms (e.g. WidowX or Franka) was V-GPS tested?"
+    assert without_offered(q) == "On which robot arms was V-GPS tested?"
+    assert answer_slot(q).kind == "name"
+
+
+def test_counts_offered_beside_another_ask_are_no_number_asked() -> None:
+    """ "..., and which benchmarks or parameter counts do they mention?" lost its benchmark
+    facts once "counts" asked for a number: the first noun says what is asked."""
+    q = "Which benchmarks or parameter counts do the two papers mention?"
+    assert (answer_slot(q).kind, answer_slot(q).head) == ("name", "benchmarks")
