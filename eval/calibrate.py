@@ -121,12 +121,15 @@ def abstention(pipe: Pipeline, items: list[dict]) -> None:
     stops = np.stack([stops_at(t, w) for t, w in grid], axis=1)
     lowest_first = -np.array([t for t, _ in grid])
 
-    def fit(keep: np.ndarray) -> int:
+    answerable, unanswerable = stops[ok].sum(axis=0), stops[~ok].sum(axis=0)
+
+    def fit(out: np.ndarray) -> int:
         """The grid point with at most WRONG_MAX answerable abstained and the most unanswerable
-        abstained beyond that (the lowest threshold on ties), on the rows in `keep`."""
-        a, u = keep & ok, keep & ~ok
-        wrong = stops[a].mean(axis=0) if a.any() else np.zeros(len(grid))
-        right = stops[u].mean(axis=0) if u.any() else np.zeros(len(grid))
+        abstained beyond that (the lowest threshold on ties), without the rows in `out` (the
+        totals less theirs: no copy of the matrix per fold)."""
+        a, u = out & ok, out & ~ok
+        wrong = (answerable - stops[a].sum(axis=0)) / max(int(ok.sum() - a.sum()), 1)
+        right = (unanswerable - stops[u].sum(axis=0)) / max(int((~ok).sum() - u.sum()), 1)
         return int(np.lexsort((lowest_first, right - wrong, wrong <= WRONG_MAX))[-1])
 
     def report(label: str, stopped: np.ndarray) -> None:
@@ -139,7 +142,7 @@ def abstention(pipe: Pipeline, items: list[dict]) -> None:
 
     print(f"  shipped ({ABSTAIN_THRESHOLD}, {OOV_WEIGHT}):")
     report("in-sample", stops_at(ABSTAIN_THRESHOLD, OOV_WEIGHT))
-    j = fit(np.ones(len(rows), dtype=bool))
+    j = fit(np.zeros(len(rows), dtype=bool))
     print(f"  rule relevance fit: ABSTAIN_THRESHOLD={grid[j][0]:.2f} OOV_WEIGHT={grid[j][1]:.1f}")
     report("in-sample", stops[:, j])
     for label, held_out in (
@@ -149,7 +152,7 @@ def abstention(pipe: Pipeline, items: list[dict]) -> None:
         stopped = np.zeros(len(rows), dtype=bool)
         for g in np.unique(held_out):
             out = held_out == g
-            stopped[out] = stops[out, fit(~out)]
+            stopped[out] = stops[out, fit(out)]
         report(label, stopped)
 
 
@@ -208,10 +211,13 @@ def compare(pipe: Pipeline, items: list[dict], title_ids: dict[str, str]) -> Non
     m = np.stack([scores(q) for q in qs])  # questions x grid points
     groups = np.array([q[0] for q in qs])
 
-    def fit(keep: np.ndarray) -> int:
-        return int(m[keep].mean(axis=0).argmax())
+    total = m.sum(axis=0)
 
-    j = fit(np.ones(len(qs), dtype=bool))
+    def fit(out: np.ndarray) -> int:
+        """The best grid point without the questions in `out` (the total less theirs)."""
+        return int((total - m[out].sum(axis=0)).argmax())
+
+    j = fit(np.zeros(len(qs), dtype=bool))
     a, c, w = grid[j]
     print(f"compare on the tune split ({len(qs)} questions):")
     print(f"  fit: COMPARE_THRESHOLD={a:.2f} COMPARE_RELATIVE={c:.2f} CONTRIBUTION_WEIGHT={w:.2f}")
@@ -224,7 +230,7 @@ def compare(pipe: Pipeline, items: list[dict], title_ids: dict[str, str]) -> Non
         f1s = np.zeros(len(qs))
         for g in np.unique(held_out):
             out = held_out == g
-            f1s[out] = m[out, fit(~out)]
+            f1s[out] = m[out, fit(out)]
         print(f"    {label} F1 {f1s.mean():.3f}")
 
     def ceiling(q: tuple) -> float:
