@@ -992,7 +992,7 @@ def test_of_two_papers_sharing_a_name_the_one_described_is_asked_about(
     algorithm" asks for a name: "kind" is no rare word that describes the paper KIND."""
     _abstains(
         seed_pipeline,
-        "Which SuperGLUE score did the BERT model adapted to the cybersecurity domain report?",
+        "What exact SuperGLUE score did the language model adapted for cybersecurity get?",
         "CySecBERT",
     )
     _answers(
