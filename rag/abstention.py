@@ -803,7 +803,8 @@ def gate(
         # (the name that made a paper the subject does not describe it: "By how many points
         # does metadata conditioning with a cooldown phase improve MMLU accuracy?")
         # (a paper's own name, one its title gives, describes it: "ERNIE 3.0")
-        entities = known_entities(part, corpus)
+        # (read only for a question about one paper, as `rare` is)
+        entities = known_entities(part, corpus) if rare else []
         naming = {t for e in entities for t in terms(e)}
         titles = {p.id: _text_terms(p.title) for p in papers} if rare else {}
         left: list[str] = []  # the names the paper asked about, once overruled, never gives
