@@ -381,15 +381,22 @@ def own_subjects(question: str, papers: list[Paper], corpus: Corpus) -> set[str]
     return out
 
 
-def parallel_subjects(question: str, papers: list[Paper]) -> set[str]:
+def parallel_subjects(question: str, papers: list[Paper], corpus: Corpus) -> set[str]:
     """Rule 2 does not apply to papers of the collection compared without a verdict asked
     ("RoboFuME vs V-PTR: what real-robot setups do they report?", "How do BERTu and AfroLM
     compare against mBERT?"): two or more candidates named by a name of their own (one their
     title alone gives, or one their abstract introduces) are each asked the question, and the
-    answer quotes each. Their ids, or none."""
+    answer quotes each. Their ids, or none. A name many abstracts use is no paper's own, even
+    where one of them spells it out ("A Transformer architecture (BERT)"): "By what factor did
+    removing padding speed up BERT training, compared with the padded baseline?" compares no
+    two BERT papers."""
     if _VERDICT.search(_IMPROVES.sub(" ", question)):
         return set()
-    asked = asked_names(question)
+    asked = [
+        e
+        for e in asked_names(question)
+        if max((corpus.term_idf(t) for t in terms(e)), default=9.0) >= FIELD_NAME_IDF
+    ]
     owned = titled_papers(question, papers) | {
         p.id for p in papers if any(_presents(e, p.abstract) for e in asked)
     }
@@ -658,7 +665,11 @@ _POINTS_BACK = re.compile(
 )
 # an ask with a verb of its own: "What hardware and how many accelerators trained ERNIE 3.0?"
 # asks its first part of the second's paper; a preamble ("In the CaseHOLD study") asks nothing
-_OWN_VERB = re.compile(r"\b(?:is|are|was|were|do|does|did|has|have|had)\b", re.IGNORECASE)
+# ("how much compute went into the pool of byte-level models": a verb of spending)
+_OWN_VERB = re.compile(
+    r"\b(?:is|are|was|were|do|does|did|has|have|had|went|goes|took|takes|cost|costs)\b",
+    re.IGNORECASE,
+)
 
 
 def _whole_subject(
@@ -722,7 +733,7 @@ def gate(
         return Gate(False, score, rel, oov, why=why, rule="relevance")
     # papers compared without a verdict asked: each is asked (rules 2 and 3)
     compares = comparative(question)
-    compared = parallel_subjects(question, papers) if compares else set()
+    compared = parallel_subjects(question, papers, corpus) if compares else set()
     if not focus and compares and not ASKS_EACH.search(question) and not compared:
         # each ask on its own: "By how much did OpenVLA beat RT-2-X, and over how many tasks
         # did V-GPS ...?" compares the first two only
@@ -798,8 +809,10 @@ def gate(
             # the method that separates ... use to strip randomness from its latent variable")
             and all(_POINTS_BACK.search(a) and not DESCRIBED_IN.search(a) for a in asks[1:])
         )
-        # (the asked kind's own word, "which toxicity classifier", tells what is asked, not of whom)
-        rare = rare_words(question, papers, corpus, set(slot.terms)) if one_paper else None
+        # (the asked kind's own word, "which toxicity classifier", tells what is asked, not of whom;
+        # nor do the reader's examples: "Which robot arms (for example WidowX or Franka) were the
+        # value-guided policy steering experiments run on?" is not asked of the WidowX paper)
+        rare = rare_words(asked, papers, corpus, set(slot.terms)) if one_paper else None
         # (the name that made a paper the subject does not describe it: "By how many points
         # does metadata conditioning with a cooldown phase improve MMLU accuracy?")
         # (a paper's own name, one its title gives, describes it: "ERNIE 3.0")

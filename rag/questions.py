@@ -136,6 +136,8 @@ _METRIC = (
     r"|counts?|fractions?|proportions?|ratios?|speed-?up|improvement|gain|reduction|decrease|increase"
     r"|cost|budget|error|loss|average|latency|throughput|margin|factor|auc|map|mrr|ndcg|recall"
     r"|precision|win\s+rate|success\s+rate|exact\s+match|agreement|kappa|correlation"
+    # "what LoRA rank", "what R-squared": a number (not the verb of "which benchmark did it rank")
+    r"|rank(?=\s+(?:was|is|were|did|does|do|of|for|used|chosen|set)\b|\s*[?,.]|$)|r-squared"
 )
 # training details that abstracts rarely state; each is checked by its own words
 _DETAILS: dict[str, tuple[str, ...]] = {
@@ -224,7 +226,9 @@ _NAME_Q = re.compile(
     # ("... differ in what the policy is conditioned on": an embedded clause, no name asked)
     # ("what does the model behave like": after "do" or a modal the noun is the subject)
     rf"\b(?:(?:which|what)\s+(?!the\s|(?:do|does|did|can|could|will|would|should|might|may)\s)"
-    rf"(?:[\w-]+\s+){{0,2}}?(?P<a>{_NAMED})\b(?!-)"  # not "which model-growth baselines"
+    # ("which fact-checking and answer-selection benchmarks": two kinds joined)
+    rf"(?:[\w-]+\s+){{0,2}}?(?:(?:and|or)\s+[\w-]+\s+)?(?P<a>{_NAMED})\b(?!-)"
+    # (not "which model-growth baselines")
     r"|what\s+(?:is|was|are|were)\s+(?:it|they|this|that|the\s+[\w/-]+(?:\s+[\w/-]+)?)\s+called"
     # ("What are the two models trained on the new corpus for Maltese called?": a longer
     # description, "called" ending the question)
@@ -638,9 +642,21 @@ _DESCRIBED_ON = re.compile(
 )
 
 
+# "...: growing a big model from a smaller one, training with sparse weights, and using a small
+# LM's soft labels. What savings do these three report?": the count after the descriptions
+_THESE_COUNT = re.compile(
+    r"\b(?:these|those)\s+(?P<n>two|three)\b(?=\s+(?:report|use|do|did|have|has|are|were|each"
+    r"|propose|find|show|claim|achieve|reach|train|give|state)\b|\s*[?.,])",
+    re.IGNORECASE,
+)
+
+
 def papers_described(question: str) -> int:
     """How many papers a question describes together (0 when it does not say)."""
     m = _DESCRIBED_COUNT.search(question)
+    if not m and (these := _THESE_COUNT.search(question)):
+        n = {"two": 2, "three": 3}[these.group("n").lower()]
+        return n if len(descriptions(question)) == n else 0
     if not m:
         return 0
     n = re.sub(r"^a\s+(?:couple|pair)\s+of$", "two", (m.group("n") or "two").lower())
@@ -760,6 +776,13 @@ _IN_ORDINAL = re.compile(
     re.IGNORECASE,
 )
 _UNFINISHED = re.compile(r"\b(?:a|an|the|new)$", re.IGNORECASE)  # ("stands for" is finished)
+# "... speed up training compared with the padded baseline?": what a result is measured
+# against, inside the paper asked about, is no second paper described
+_AGAINST_BASELINE = re.compile(
+    r"\b(?:compared\s+(?:with|to)|relative\s+to|against|over|than)\s+(?:the|a|an|its)\s+"
+    r"(?:[\w-]+\s+){0,4}?baselines?\b",
+    re.IGNORECASE,
+)
 _NOT_A_PAPER = re.compile(r"^(?:no|not|without|those|these|it)\s", re.IGNORECASE)  # ("it cover")
 # "first the one that mixes ..., then the knowledge-enhanced one": the order the papers are
 # given in, no part of either description
@@ -822,8 +845,18 @@ _ASKED_ABOUT = re.compile(
 )
 
 
+# "... and how many weights were tuned", "... and what did it use": a second ask begins (not
+# "when and how transformers learn": no count and no verb of asking follows)
+_NEXT_ASK = re.compile(
+    r"\s+and\s+(?=how\s+(?:many|much)\s|(?:how|what|which|where|when|who|why)\b(?:\s+[\w-]+){0,4}?"
+    r"\s+(?:is|are|was|were|did|does|do|has|have|had|can)\b)",
+    re.IGNORECASE,
+)
 _EXAMPLE_ASIDE = re.compile(
-    r",\s*(?:e\.g\.|i\.e\.|for example|for instance)[^,?;:]*,", re.IGNORECASE
+    r",\s*(?:e\.g\.|i\.e\.|for example|for instance)[^,?;:]*,"
+    # ("Which robot arms (for example WidowX or Franka) were ... run on?")
+    r"|\(\s*(?:e\.g\.|i\.e\.|for example|for instance|such as)[^()]*\)",
+    re.IGNORECASE,
 )
 
 
@@ -837,6 +870,7 @@ def descriptions(question: str) -> list[str]:
     left out. Empty unless at least two are found."""
     # "Which toxicity classifier, e.g. Perspective API, did ... use?": an example, no paper
     q = _EXAMPLE_ASIDE.sub(" ", strip_lead_in(question).text)
+    q = _AGAINST_BASELINE.sub(" ", q)
     # ("the 'Don't Stop Pretraining?' prompt-based paper": a quoted title's "?" breaks nothing)
     q = _QUOTED.sub(lambda m: re.sub(r"[,;:?!()]", " ", m.group(0)), q)
     q = _PREFIX.sub(r"\1-", _BRACKETED.sub(r" \1", q))
@@ -895,6 +929,10 @@ def descriptions(question: str) -> list[str]:
         c = _EACH_AFTER.sub("", c).strip()
         if _ASK_START.match(c) and (about := _ASKED_ABOUT.search(c)):
             c = about.group(0)
+        # "how big were the models and how many weights were tuned": asks, one after the
+        # other, of the paper described before them
+        if asked and _NEXT_ASK.search(c):
+            continue
         short = bool(_ONE_PAPER.match(c))  # "the rewarming study", "the protein one"
         if not c or _ASK_START.match(c) or _grouped(c) or len(terms(c)) < 2 - short:
             continue
@@ -1280,7 +1318,9 @@ _NUM = re.compile(
     r"|(?<![\w.(])\d+(?:[.,]\d+)*(?![\d)])"
     r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty"
     r"|forty|fifty|hundred|thousand|million|billion|dozens?|hundreds|thousands|millions"
-    r"|billions|twice|half|double|triple|quadruple|\w+fold)\b",
+    r"|billions|twice|half|double|triple|quadruple|\w+fold)\b"
+    # ("reduces the rate of undesirable content by up to an order of magnitude")
+    r"|\borders?\s+of\s+magnitude\b",
     re.IGNORECASE,
 )
 _RATE = re.compile(r"%|x$|×|-fold$|fold$", re.IGNORECASE)
@@ -1496,7 +1536,14 @@ def fills(
             return False
         return _described(kind, sentence, question, idf)
     own = numbers(question)
-    found = [m.group(0) for m in _NUM.finditer(sentence) if _norm_num(m.group(0)) not in own]
+    # (a bare number after a name's hyphen is part of the name: the "3" of "GPT-3 oracle" is no
+    # size of anything; the "7B" of "Llama-2-7B" is)
+    found = [
+        m.group(0)
+        for m in _NUM.finditer(sentence)
+        if _norm_num(m.group(0)) not in own
+        and not (m.group(0).isdigit() and _IN_NAME.search(sentence, 0, m.start()))
+    ]
     if "%" in words:  # a percentage another metric owns ("a gain of 7.2% on F1") is not the
         others = tuple(w for w in _PERCENT_OWNERS if w not in slot.terms)  # asked agreement
         found = [
@@ -1520,15 +1567,23 @@ def fills(
         # asked-for thing ("how many German news articles"); "as few as two trajectories" does
         # ("how many rounds were run": "a 65% win rate" is a rate, and the 7B of
         # "mistral-7b-instruct" part of a model's name, no count of anything)
+        # (nor does a count of what papers are evaluated on: "how many documents are in the
+        # corpus used to train CySecBERT" is not "15 different domain-dependent ... tasks")
         return any(
             _norm_num(m.group(0)) not in own
             and not _DISCOURSE.match(sentence, m.end())
+            and not _EVALUATED_ON.match(sentence, m.end())
             and not (
                 slot.many and (_RATE.search(m.group(0)) or _IN_NAME.search(sentence, 0, m.start()))
             )
             for m in _NUM.finditer(sentence)
         )
     return not words or _near(sentence, found, words, window)
+
+
+_EVALUATED_ON = re.compile(
+    r"\s+(?:[\w-]+\s+){0,5}?(?:tasks|benchmarks|datasets|languages|domains)\b", re.IGNORECASE
+)
 
 
 # "we ... train an inverse dynamics model", "experiments on simulated robotic locomotion and

@@ -1001,3 +1001,76 @@ def test_of_two_papers_sharing_a_name_the_one_described_is_asked_about(
         " dataset of in-context interactions can be viewed as what kind of algorithm?",
         "in-context algorithm yielded by DPT",
     )
+
+
+def test_a_field_wide_name_picks_no_papers_to_compare(seed_pipeline: Pipeline) -> None:
+    """ "By what factor did removing padding speed up BERT training throughput compared with the
+    padded baseline?" quoted bert2BERT's "45%": BERT, which two abstracts spell out, made the
+    question a comparison of two BERT papers. The unpadded-BERT paper gives no factor."""
+    _abstains(
+        seed_pipeline,
+        "By what factor did removing padding speed up BERT training throughput compared with"
+        " the padded baseline?",
+        "Unpadded BERT",
+    )
+
+
+def test_examples_the_reader_offers_are_no_words_of_the_paper_asked_about(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "Which robot arms (for example WidowX or Franka) were the value-guided policy steering
+    experiments run on?" quoted V-PTR's "real WidowX robot": the offered WidowX counted as a
+    rare word of V-PTR, so V-GPS (which names no arm) did not overrule it."""
+    _abstains(
+        seed_pipeline,
+        "Which robot arms (for example WidowX or Franka) were the value-guided policy steering"
+        " experiments run on?",
+        "Steering Your Generalists",
+    )
+
+
+def test_an_ask_with_a_verb_of_spending_is_asked_of_the_paper_it_describes(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "What models were trained for StackOverflow text, and how much compute went into the
+    pool of byte-level monolingual models?" abstained: the compute ask has no auxiliary verb,
+    so it was taken as asked of the StackOverflow paper, which gives no compute."""
+    _answers(
+        seed_pipeline,
+        "What models were trained for StackOverflow text, and how much compute went into the"
+        " pool of byte-level monolingual models?",
+        "420 days on a V100",
+    )
+
+
+def test_a_rank_asked_is_not_answered_by_a_low_rank_method(seed_pipeline: Pipeline) -> None:
+    """A rank is a number: "fine-tuned ... via modern low-rank adaptation methods" gives none,
+    while the benchmark names the token-swapping thesis reports are quoted when asked for."""
+    _abstains(
+        seed_pipeline, "What LoRA rank was used when fine-tuning OpenVLA on consumer GPUs?", "rank"
+    )
+    _answers(
+        seed_pipeline,
+        "The thesis proposing token-swapping alternatives to masked language modelling reports"
+        " state-of-the-art results on which fact-checking and answer-sentence-selection"
+        " benchmarks?",
+        "FEVER",
+    )
+
+
+def test_counts_and_sizes_the_abstract_does_not_give_are_not_there(
+    seed_pipeline: Pipeline,
+) -> None:
+    """Neither the number of documents in CySecBERT's corpus nor the GPT-2 size of the RLGF
+    policy is in the abstracts; a count of tasks and the "GPT-3" of a name were quoted."""
+    _abstains(
+        seed_pipeline,
+        "How many documents are in the cybersecurity corpus used to train CySecBERT?",
+        "documents",
+    )
+    _abstains(
+        seed_pipeline,
+        "Which GPT-2 size (small, medium, large or XL) served as the policy in the"
+        " RL-with-guided-feedback experiments?",
+        "Learning to Generate Better Than Your LLM",
+    )

@@ -892,3 +892,15 @@ def test_two_descriptions_after_a_repeated_preposition_are_both_quoted(
     )
     titles = " ".join(c.title for c in ans.citations)
     assert "Don't Stop Pretraining" in titles and "Multi-perspective Course" in titles, ans.answer
+
+
+def test_these_three_described_papers_are_each_quoted(seed_pipeline: Pipeline) -> None:
+    """Three ways to make pretraining cheaper, described and then counted ("these three"):
+    each description's paper is quoted, not only the best match."""
+    ans = seed_pipeline.ask(
+        "I want ways to make LM pre-training cheaper: growing a big model from a smaller"
+        " pretrained one, training with sparse weights then densifying, and using a small LM's"
+        " soft labels. What savings or scales do these three report?"
+    )
+    cited = {c.paper_id.split("-")[0] for c in ans.citations}
+    assert {"bert2bert", "spdf", "a"} <= cited, cited

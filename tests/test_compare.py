@@ -583,3 +583,16 @@ def test_a_concession_does_not_close_the_collection(seed_pipeline: Pipeline) -> 
     ans = seed_pipeline.ask(q)
     assert not ans.abstained, ans.answer
     assert any(p.title.startswith("Video PreTraining") for p in ans.papers)
+
+
+def test_names_after_for_example_are_examples(seed_pipeline: Pipeline) -> None:
+    """ "Which papers fine-tune only a small fraction of parameters, for example with adapters,
+    LoRA or other PEFT methods, ...?" abstained ("none of them mentions LoRA"): names after
+    "for example" are examples of the property, not a name every paper must give."""
+    assert cmp.examples_named("fine-tune a few parameters, for example with LoRA or PEFT", ["LoRA"])
+    ans = seed_pipeline.ask(
+        "Which papers fine-tune only a small fraction of parameters, for example with adapters,"
+        " LoRA or other PEFT methods, as part of what they propose?"
+    )
+    assert not ans.abstained, ans.answer
+    assert any(r.paper_id.startswith("towards-a-unified-view") for r in ans.papers)

@@ -1550,3 +1550,111 @@ def test_counts_offered_beside_another_ask_are_no_number_asked() -> None:
     facts once "counts" asked for a number: the first noun says what is asked."""
     q = "Which benchmarks or parameter counts do the two papers mention?"
     assert (answer_slot(q).kind, answer_slot(q).head) == ("name", "benchmarks")
+
+
+def test_a_result_measured_against_a_baseline_describes_no_second_paper() -> None:
+    """ "By what factor did removing padding speed up BERT training throughput compared with the
+    padded baseline?" was read as two descriptions, so the question was not about one paper
+    and bert2BERT's "45%" answered it: the baseline is what the one paper measures against."""
+    q = (
+        "By what factor did removing padding speed up BERT training throughput compared with"
+        " the padded baseline?"
+    )
+    assert descriptions(q) == []
+    assert len(descriptions("Compare the padding-free BERT paper with the bert2BERT paper.")) == 2
+
+
+def test_a_second_ask_after_and_is_no_description_of_a_paper() -> None:
+    """ "..., how big were the models and how many weights were tuned when adapting
+    downstream?" took "the models and how many weights were tuned ..." for a second paper's
+    description, and the gate read V-GPS instead of PASTA."""
+    q = (
+        "In the systematic study of transformers over RL trajectories that tokenise each action"
+        " and state component, how big were the models and how many weights were tuned when"
+        " adapting downstream?"
+    )
+    assert descriptions(q) == []
+
+
+def test_examples_in_brackets_describe_no_paper() -> None:
+    """ "Which robot arms (for example WidowX or Franka) were the value-guided policy steering
+    experiments run on?": the bracketed examples were a second description."""
+    q = (
+        "Which robot arms (for example WidowX or Franka) were the value-guided policy steering"
+        " experiments run on?"
+    )
+    assert descriptions(q) == []
+
+
+def test_a_rank_or_r_squared_asked_is_a_number() -> None:
+    """ "What LoRA rank was used when fine-tuning OpenVLA on consumer GPUs?" was answered by the
+    sentence saying it is fine-tuned "via modern low-rank adaptation methods": a rank asked for
+    is a number (not the verb of "which benchmark did it rank first in")."""
+    for q, head in [
+        ("What LoRA rank was used when fine-tuning OpenVLA on consumer GPUs?", "LoRA rank"),
+        ("What R-squared fit does the D-CPT Law achieve?", "r-squared"),
+    ]:
+        assert (answer_slot(q).kind, answer_slot(q).head) == ("quantity", head)
+    assert answer_slot("Which benchmark did it rank first in?").kind == "name"
+    assert answer_slot("What rank-1 accuracy does PLIP reach?").head == "rank-1 accuracy"
+
+
+def test_two_kinds_of_benchmark_joined_ask_for_names() -> None:
+    """ "... state-of-the-art results on which fact-checking and answer-sentence-selection
+    benchmarks?" asked for nothing in particular, and the sentence naming FEVER, ASNQ and
+    WikiQA was not quoted."""
+    q = "It reports results on which fact-checking and answer-sentence-selection benchmarks?"
+    assert (answer_slot(q).kind, answer_slot(q).head) == ("name", "benchmarks")
+
+
+def test_a_count_of_what_papers_are_evaluated_on_is_no_count_of_their_data() -> None:
+    """ "How many documents are in the cybersecurity corpus used to train CySecBERT?" quoted
+    "compared ... on 15 different domain-dependent extrinsic and intrinsic tasks": the abstract
+    never says "documents", so any number filled the ask, a count of tasks too."""
+    q = "How many documents are in the cybersecurity corpus used to train CySecBERT?"
+    slot = unworded(answer_slot(q), "CySecBERT: a model for the cybersecurity domain. 15 tasks.")
+    assert slot.terms == () and slot.counted
+    assert not fills(slot, "It is compared on 15 different domain-dependent extrinsic tasks.", q)
+    assert fills(slot, "We collected 4.3 million entries from security blogs.", q)
+
+
+def test_a_number_inside_a_name_is_no_quantity() -> None:
+    """ "Which GPT-2 size ... served as the policy?" was answered by "our GPT-2 based policy
+    outperforms the zero-shot GPT-3 oracle": the 3 of GPT-3 is part of a name."""
+    q = "Which GPT-2 size served as the policy in the guided-feedback experiments?"
+    slot = answer_slot(q)
+    assert not fills(slot, "Our GPT-2 based policy outperforms the zero-shot GPT-3 oracle.", q)
+    size = answer_slot("How big is the Llama model they train?")
+    assert fills(size, "We train Llama-2-7B on the new corpus.", "How big is the model?")
+
+
+def test_a_second_ask_after_and_how_many_is_no_description() -> None:
+    """ "..., how big were the models and how many weights needed tuning?": an ask that counts
+    begins after "and" whatever its verb."""
+    q2 = (
+        "In the systematic study of transformer agents tokenising actions and states at the"
+        " component level, how big were the models and how many weights needed tuning?"
+    )
+    assert descriptions(q2) == []
+
+
+def test_an_order_of_magnitude_is_a_change_given() -> None:
+    """ "How much does conditioning pretraining on preference scores cut the rate of undesirable
+    outputs?" did not quote "reduces the rate of undesirable content by up to an order of
+    magnitude": no digit, so no number was found."""
+    q = "How much does conditioning pretraining on preference scores cut the rate of bad outputs?"
+    s = "Conditional training reduces the rate of undesirable content by up to an order of magnitude."
+    assert fills(answer_slot(q), s, q)
+
+
+def test_these_three_after_three_descriptions_counts_them() -> None:
+    """ "...: growing a big model from a smaller pretrained one, training with sparse weights
+    then densifying, and using a small LM's soft labels. What savings or scales do these three
+    report?" quoted one paper: "these three" says how many the descriptions are."""
+    q = (
+        "I want ways to make LM pre-training cheaper: growing a big model from a smaller"
+        " pretrained one, training with sparse weights then densifying, and using a small LM's"
+        " soft labels. What savings or scales do these three report?"
+    )
+    assert papers_described(q) == 3
+    assert papers_described("What do these three report?") == 0  # no three described
