@@ -69,6 +69,7 @@ from rag.questions import (
     ASKS_SEVERAL,
     DESCRIBED_IN,
     GENERIC_NAMES,
+    QUOTED,
     Slot,
     answer_slot,
     asks_expansion,
@@ -818,6 +819,13 @@ class Answerer:
             places = {_ORDINAL_AT[w.lower()] for w in _ORDINAL_ASK.findall(part)}
             if len(listed) >= 2 and len(places) == 1 and (at := places.pop()) < len(listed):
                 return listed[at]  # (an ask of two places, "in the first, ... in the second")
+            # "what four directions ... does the 'past, present and future' review list": a
+            # quoted piece of one candidate's title names the ask's paper
+            spans = [m.span() for m in QUOTED.finditer(part)]
+            titled = title_named(part, papers) if spans else {}
+            quoted = [pid for pid, at in titled.items() if any(a <= at < b for a, b in spans)]
+            if len(quoted) == 1:
+                return quoted[0]
             rare = rare_words(part, papers, corpus, set(answer_slot(part).terms))
             best = max(rare, key=lambda pid: len(rare[pid]), default=lead)
             most = len(rare.get(best, ()))

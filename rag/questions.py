@@ -861,7 +861,7 @@ _EXAMPLE_ASIDE = re.compile(
 
 
 # a quoted span: a title or a name the reader quotes ("Don't" inside it is no closing quote)
-_QUOTED = re.compile(r"(?<!\w)(['\"\u2018\u201c])(?=\S).+?(?<=\S)['\"\u2019\u201d](?!\w)")
+QUOTED = re.compile(r"(?<!\w)(['\"\u2018\u201c])(?=\S).+?(?<=\S)['\"\u2019\u201d](?!\w)")
 
 
 def descriptions(question: str) -> list[str]:
@@ -872,7 +872,7 @@ def descriptions(question: str) -> list[str]:
     q = _EXAMPLE_ASIDE.sub(" ", strip_lead_in(question).text)
     q = _AGAINST_BASELINE.sub(" ", q)
     # ("the 'Don't Stop Pretraining?' prompt-based paper": a quoted title's "?" breaks nothing)
-    q = _QUOTED.sub(lambda m: re.sub(r"[,;:?!()]", " ", m.group(0)), q)
+    q = QUOTED.sub(lambda m: re.sub(r"[,;:?!()]", " ", m.group(0)), q)
     q = _PREFIX.sub(r"\1-", _BRACKETED.sub(r" \1", q))
     m = _PAIR.match(q) or _BY_PAIR.search(q) or _COMPARING.search(q)
     if m and all(len(terms(m.group(g))) >= 2 for g in "ab"):

@@ -904,3 +904,20 @@ def test_these_three_described_papers_are_each_quoted(seed_pipeline: Pipeline) -
     )
     cited = {c.paper_id.split("-")[0] for c in ans.citations}
     assert {"bert2bert", "spdf", "a"} <= cited, cited
+
+
+def test_a_quoted_piece_of_a_title_names_the_papers_an_ask_is_about(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "..., what four directions of recent breakthroughs does the 'past, present and future'
+    review list, and roughly how many application areas does the open-access NLP
+    foundation-models book survey?" quoted the book alone: the first ask's paper is the one
+    whose title the reader quotes, not the paper the answer leads with."""
+    ans = seed_pipeline.ask(
+        "Among the broad reviews of pre-trained models, what four directions of recent"
+        " breakthroughs does the 'past, present and future' review list, and roughly how many"
+        " application areas does the open-access NLP foundation-models book survey?"
+    )
+    cited = {c.paper_id for c in ans.citations}
+    assert any(pid.startswith("pre-trained-models-past-present") for pid in cited), cited
+    assert any(pid.startswith("foundation-models-for-natural") for pid in cited), cited
