@@ -1537,12 +1537,15 @@ def fills(
         return _described(kind, sentence, question, idf)
     own = numbers(question)
     # (a bare number after a name's hyphen is part of the name: the "3" of "GPT-3 oracle" is no
-    # size of anything; the "7B" of "Llama-2-7B" is)
+    # size of anything, the "7B" of "Llama-2-7B" is; a change asked may be stated against the
+    # named model: "performs comparably to or even better than GPT-4")
     found = [
         m.group(0)
         for m in _NUM.finditer(sentence)
         if _norm_num(m.group(0)) not in own
-        and not (m.group(0).isdigit() and _IN_NAME.search(sentence, 0, m.start()))
+        and not (
+            not slot.change and m.group(0).isdigit() and _IN_NAME.search(sentence, 0, m.start())
+        )
     ]
     if "%" in words:  # a percentage another metric owns ("a gain of 7.2% on F1") is not the
         others = tuple(w for w in _PERCENT_OWNERS if w not in slot.terms)  # asked agreement

@@ -1626,6 +1626,10 @@ def test_a_number_inside_a_name_is_no_quantity() -> None:
     assert not fills(slot, "Our GPT-2 based policy outperforms the zero-shot GPT-3 oracle.", q)
     size = answer_slot("How big is the Llama model they train?")
     assert fills(size, "We train Llama-2-7B on the new corpus.", "How big is the model?")
+    # a change asked may be given against a named model (the Llama-3-8B follow-ups of tune)
+    gain = "How much did the strategies improve the Llama-3-8B model?"
+    said = "The resulting model performs comparably to or even better than GPT-4 on benchmarks."
+    assert fills(answer_slot(gain), said, gain)
 
 
 def test_a_second_ask_after_and_how_many_is_no_description() -> None:
