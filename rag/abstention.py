@@ -201,6 +201,11 @@ def known_entities(question: str, corpus: Corpus) -> list[str]:
 FIELD_NAME_IDF = 2.0
 
 
+def field_wide(name: str, corpus: Corpus) -> bool:
+    """Every word of `name` is common in the collection (FIELD_NAME_IDF): the field's name."""
+    return max((corpus.term_idf(t) for t in terms(name)), default=9.0) < FIELD_NAME_IDF
+
+
 # "Compare the Maltese and the African-language pretraining papers": asked of several papers
 _MANY = re.compile(
     r"\b(?:papers|works|studies|articles|each|both|compare|contrast)\b", re.IGNORECASE
@@ -226,7 +231,7 @@ def subject_ids(question: str, papers: list[Paper], corpus: Corpus) -> set[str]:
     if len(set(words.values())) == 1 and not descriptions(question) and not _MANY.search(question):
         spelled += list(words)
     for e in dict.fromkeys([*known_entities(question, corpus), *spelled]):
-        if max((corpus.term_idf(t) for t in terms(e)), default=9.0) < FIELD_NAME_IDF:
+        if field_wide(e, corpus):
             continue  # "the two BERT models ...": a name many abstracts use is no paper's own
         found = papers_naming(e, papers)
         if found:  # a name before a size ("the 10B model ... SuperGLUE": ProX has "10B"
@@ -392,11 +397,7 @@ def parallel_subjects(question: str, papers: list[Paper], corpus: Corpus) -> set
     two BERT papers."""
     if _VERDICT.search(_IMPROVES.sub(" ", question)):
         return set()
-    asked = [
-        e
-        for e in asked_names(question)
-        if max((corpus.term_idf(t) for t in terms(e)), default=9.0) >= FIELD_NAME_IDF
-    ]
+    asked = [e for e in asked_names(question) if not field_wide(e, corpus)]
     owned = titled_papers(question, papers) | {
         p.id for p in papers if any(_presents(e, p.abstract) for e in asked)
     }

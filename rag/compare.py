@@ -662,7 +662,7 @@ _NAME_SUFFIX = re.compile(r"-(?:family|based|style|like|series|type|class|sized?
 def criterion_names(criterion: str, corpus: Corpus) -> list[str]:
     """The specific names a criterion asks about ("use Llama-family models" -> Llama, "train on
     the Pile" -> Pile), not field-wide ones (LLMs, and BERT where many abstracts name it)."""
-    from rag.abstention import FIELD_NAME_IDF  # the gate's own measure of a field's name
+    from rag.abstention import field_wide  # the gate's own measure of a field's name
 
     out = []
     for n in names(criterion, corpus.term_idf, CRITERION_NAME_IDF):
@@ -677,7 +677,7 @@ def criterion_names(criterion: str, corpus: Corpus) -> list[str]:
         n = " ".join(words)
         if any(part.isalpha() and part.islower() for part in n.split("-")[1:]):
             continue  # a capitalised compound adjective ("Internet-scale"), no name
-        if max((corpus.term_idf(t) for t in terms(n)), default=9.0) < FIELD_NAME_IDF:
+        if field_wide(n, corpus):
             continue  # "biomedical BERT papers": a name one abstract in eight uses is a kind
         if n and n.upper() not in GENERIC_NAMES and n not in out:
             out.append(n)
