@@ -612,8 +612,8 @@ class Answerer:
         apart = descriptions(question)  # "one by X and one by Y": each paper on its own
         count, what = 0, ""
         in_order: list[str] = []  # each description's paper, in the question's order
-        if rw is not None and rw.reference.kind == "plural":
-            must = list(rw.focus_ids)
+        if rw is not None and (rw.reference.kind == "plural" or len(rw.reference.indices) >= 2):
+            must = list(rw.focus_ids)  # (and "the first one ..., the second one ...": each)
         elif len(named := named_papers(question, papers)) >= 2:
             must = named
         elif (

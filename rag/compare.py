@@ -338,9 +338,23 @@ def topical(criterion: str) -> tuple[str, bool]:
     return (m.group("x") or m.group("y") or m.group("z") or m.group("w")).strip(), True
 
 
+# "are about search, i.e. ranking documents in response to a query": an "i.e." after a head of
+# one word says what that word means here (alone, "search" matched tree search and grid search)
+_IE = re.compile(r",?\s*\bi\.e\.,?\s*(?P<ie>.+)$", re.IGNORECASE)
+
+
 def core_of(criterion: str) -> str:
-    """The criterion without its asides: "study X, i.e. Y" -> "study X"."""
-    return _ASIDE.sub("", criterion).strip(" ,;") or criterion
+    """The criterion without its asides: "study X, i.e. Y" -> "study X" (and "study X Y" when X
+    is one word)."""
+    core = _ASIDE.sub("", criterion).strip(" ,;") or criterion
+    m = _IE.search(criterion)
+    head, about = topical(core)
+    if not about:  # (its verb: "address search", "look at forgetting")
+        head = re.sub(r"^\s*\S+(?:\s+(?:at|on|with|into))?\s*", "", head)
+    if m and len(set(terms(head))) <= 1:
+        said = _ASIDE.sub("", m.group("ie")).strip(" ,;.?")
+        return f"{core} {said}" if said else core
+    return core
 
 
 def gate_core(criterion: str) -> str:

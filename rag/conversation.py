@@ -79,6 +79,19 @@ _DESCRIBED = re.compile(
     r"\bthe\s+one\s+(?:that|which|who|where|with|about|on|from|using)\s+(?P<d>[^?.!;]+)",
     re.IGNORECASE,
 )
+_ONE_THAT = re.compile(_DESCRIBED.pattern.split("(?P<d>")[0], re.IGNORECASE)
+
+
+def _places(question: str) -> list[str]:
+    """The ordinal words of every place the question names ("the first one", "the latter")."""
+    found = []
+    for m in _ORDINAL.finditer(question):
+        word = m.group("o") or m.group("o2") or m.group("o3") or m.group("fl")
+        if word:
+            found.append(word)
+    return found
+
+
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "both": 2}
 _PLURAL_NOUNS = r"(?:papers|methods|models|works|approaches|studies|ones|systems|frameworks)"
 _PLURAL = re.compile(
@@ -263,9 +276,15 @@ def reference(question: str) -> Reference:
         if m.group("later") or m.group("earlier") or m.group("other"):
             return Reference("ordinal", -1 if m.group("later") else 1 if m.group("other") else 0)
         word = (m.group("o") or m.group("o2") or m.group("o3") or m.group("fl")).lower()
+        # "What model did the first one run on, and what did the second one report?": each
+        # place asked about, in the order asked
+        places = list(dict.fromkeys(_ORDINAL_WORDS[w.lower()] for w in _places(q)))
+        if len(places) >= 2:
+            return Reference("ordinal", places[0], indices=tuple(places))
         return Reference("ordinal", _ORDINAL_WORDS[word])
     m = _DESCRIBED.search(q)
-    if m:
+    # ("Two papers I'm reading: the one that studies X, and the one about Y": papers of its own)
+    if m and len(_ONE_THAT.findall(q)) < 2:
         return Reference("described", description=m.group("d").strip())
     m = _PLURAL.search(q)
     if m and not (collection and not (m.group("c") or m.group("c2") or m.group("c3"))):

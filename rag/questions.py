@@ -832,6 +832,7 @@ _HEADING = re.compile(r"^((?!\s*(?:what|which|how|why|who|where|when)\b)[^:?]{5,
 _LEAD_PREP = re.compile(r"^(?:for|in|between|regarding|about|of|on)\s+(?=the\s)", re.IGNORECASE)
 # "What do the course learning (MCL) paper and ...": an abbreviation in brackets is part of the
 # description, no break
+_ENUMERATOR = re.compile(r"(?<![\w)])\((?:[1-9]|i{1,3}|iv|[a-e])\)(?=\s)")
 _BRACKETED = re.compile(r"\s\(([\w/-]{1,15})\)(?=[\s,.;:?!]|$)")
 # "the (re)warming study": the bracketed prefix as a hyphenated one, as the title's "(re)warm"
 # is read ("re", "warm")
@@ -873,6 +874,8 @@ def descriptions(question: str) -> list[str]:
     q = _AGAINST_BASELINE.sub(" ", q)
     # ("the 'Don't Stop Pretraining?' prompt-based paper": a quoted title's "?" breaks nothing)
     q = QUOTED.sub(lambda m: re.sub(r"[,;:?!()]", " ", m.group(0)), q)
+    # "(1) the stability gap one, (2) the rewarming one": the numbers only count the items
+    q = _ENUMERATOR.sub(" ", q)
     q = _PREFIX.sub(r"\1-", _BRACKETED.sub(r" \1", q))
     m = _PAIR.match(q) or _BY_PAIR.search(q) or _COMPARING.search(q)
     if m and all(len(terms(m.group(g))) >= 2 for g in "ab"):
@@ -1005,16 +1008,27 @@ def referred_description(part: str, question: str) -> str:
 _THEM = re.compile(r"\bthem\b", re.IGNORECASE)
 
 
+# "the one that studies re-warming", "the model that works on URLs": the verbs, no group
+_AS_VERB = re.compile(r"\b(?:that|which|who)\s+(?:studies|works)\b", re.IGNORECASE)
+
+
 def _grouped(clause: str) -> bool:
     """The clause speaks of the papers as a group ("the two papers", "both", "they")."""
-    return bool(_GROUP.search(_THEM.sub(" ", clause)))
+    return bool(_GROUP.search(_THEM.sub(" ", _AS_VERB.sub(" ", clause))))
+
+
+# "I'm looking at two domain-specific BERTs, CySecBERT and URLBERT": a count of papers said
+# before a comma, their names after it
+_COUNTED_HEADING = re.compile(
+    r"[^:?,.]{0,80}\b(?:two|three|four)\s+(?:[\w-]+\s+){0,3}[\w-]+s\s*,(?=\s*\S)", re.I
+)
 
 
 def group_heading(question: str) -> int:
     """Where a heading that speaks of the papers as a group ends ("Two papers on lower-resource
     languages: first AfroLM, second the Maltese BERT paper"), 0 if there is none: its words
     say what the list is about, not which paper comes first."""
-    m = re.match(r"[^:?]{0,120}:", question)
+    m = re.match(r"[^:?]{0,120}:", question) or _COUNTED_HEADING.match(question)
     return m.end() if m and _GROUP.search(m.group(0)) else 0
 
 

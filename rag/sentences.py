@@ -94,7 +94,7 @@ STOPWORDS = frozenset(
     shown use used uses using much many whether tell describe explain one two like summarise
     summarize summary summaries overview say says said exactly exact already let lets
     actually really truly specifically explicitly genuinely basically essentially
-    something anything everything somehow stuff""".split()
+    something anything everything somehow stuff versus vs""".split()
 )
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*%?|[a-z][a-z0-9]*(?:[-'][a-z0-9]+)*")
 
@@ -193,6 +193,9 @@ _SPELLED = {
 }
 
 
+_LOWER_LED = re.compile(r"[a-z][A-Z]{2,5}")
+
+
 def mentioned(entity: str, hay: str) -> bool:
     """Whether lower-cased `hay` mentions `entity`: verbatim, by its hyphen parts ("MLP-aligned"
     -> "mlp"), singular ("TPUs"), or as an acronym of consecutive words ("TD" ->
@@ -212,7 +215,8 @@ def mentioned(entity: str, hay: str) -> bool:
         return True
     letters = re.sub(r"[^a-z]", "", e.rstrip("s") if entity.endswith("s") else e)
     acronym = entity[:-1] if entity.endswith("s") else entity  # "MDPs" is MDP's plural
-    if acronym.isupper() and 2 <= len(letters) <= 6:
+    # ("kNN": a lower-case initial letter is still one, as in "k-nearest-neighbor")
+    if (acronym.isupper() or _LOWER_LED.fullmatch(acronym)) and 2 <= len(letters) <= 6:
         words = [w for w in re.findall(r"[a-z]+", hay) if w not in _ACRONYM_SKIP]
         initials = "".join(w[0] for w in words)
         return letters in initials and _acronym_at_word_starts(letters, words)

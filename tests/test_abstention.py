@@ -1074,3 +1074,23 @@ def test_counts_and_sizes_the_abstract_does_not_give_are_not_there(
         " RL-with-guided-feedback experiments?",
         "Learning to Generate Better Than Your LLM",
     )
+
+
+def test_versus_is_no_word_the_abstracts_must_have(seed_pipeline: Pipeline) -> None:
+    """ "domain-specific pretraining versus just using general-purpose models": a summary of two
+    sides, not a topic missing from the collection for want of the word "versus"."""
+    ans = seed_pipeline.ask(
+        "Summarise what the collection says about domain-specific pretraining versus just"
+        " using general-purpose models."
+    )
+    assert not ans.abstained, ans.answer
+    assert any("Stack Over-Flowing" in c.title for c in ans.citations)
+
+
+def test_a_name_glossed_in_brackets_keeps_its_question(seed_pipeline: Pipeline) -> None:
+    ans = seed_pipeline.ask(
+        "I'm reading LOOK (the leave-one-out kNN supervised pretraining) and the paper that"
+        " pretrains by predicting token positions."
+    )
+    assert not ans.abstained, ans.answer
+    assert any("Position Prediction" in c.title for c in ans.citations)

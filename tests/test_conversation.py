@@ -584,3 +584,48 @@ def test_an_ordinal_after_a_scoped_compare_counts_its_matches_not_the_papers_sho
     assert rw.focus_ids == ["f"]
     # a pronoun after it means the one match
     assert resolve("What does it learn?", [first, scoped], lookup).focus_ids == ["n"]
+
+
+def test_a_count_before_a_comma_heads_the_names_after_it(seed_pipeline: Pipeline) -> None:
+    """ "two domain-specific BERTs, CySecBERT and URLBERT": "domain-specific" is the heading's
+    word, not the title word of the Stack Overflow paper; the second one is URLBERT."""
+    first = seed_pipeline.ask(
+        "I'm looking at two domain-specific BERTs, CySecBERT and URLBERT. What is each one"
+        " built for?"
+    )
+    ans = seed_pipeline.ask("What downstream tasks was the second one evaluated on?", [first])
+    assert [c.title.split(":")[0] for c in ans.citations] == ["URLBERT"], ans.answer
+
+
+def test_numbered_items_place_their_papers(seed_pipeline: Pipeline) -> None:
+    """ "(1) the stability gap one, (2) the rewarming one, and (3) D-CPT Law": the item numbers
+    are no words of a description, so "the rewarming one" is second and D-CPT Law third."""
+    first = seed_pipeline.ask(
+        "Let's look at three continual pretraining papers: (1) the stability gap one, (2) the"
+        " rewarming one, and (3) D-CPT Law."
+    )
+    ans = seed_pipeline.ask(
+        "And the third one: how much training cost does its cross-domain version need?", [first]
+    )
+    assert [c.title.split(":")[0] for c in ans.citations] == ["D-CPT Law"], ans.answer
+
+
+def test_two_places_asked_in_one_question_ask_of_both(seed_pipeline: Pipeline) -> None:
+    """ "What model did the first one run on, and what medical numbers did the second one
+    report?": each place its own paper, both quoted; two "the one that ..." descriptions are
+    papers of the question's own, no reference to one earlier paper."""
+    q = (
+        "Two continual pretraining papers I'm reading: the one that studies re-warming the"
+        " learning rate when new data arrives, and the one about a temporary drop in performance"
+        " at the start of domain adaptation."
+    )
+    assert not reference(q).refers
+    assert reference("What did the first one use, and the second one report?").indices == (0, 1)
+    first = seed_pipeline.ask(q)
+    ans = seed_pipeline.ask(
+        "What model did the first one run on, and what medical numbers did the second one report?",
+        [first],
+    )
+    cited = [c.title for c in ans.citations]
+    assert any("(re)warm" in t for t in cited) and any("Stability Gap" in t for t in cited)
+    assert "Pythia 410M" in ans.answer, ans.answer

@@ -1662,3 +1662,29 @@ def test_these_three_after_three_descriptions_counts_them() -> None:
     )
     assert papers_described(q) == 3
     assert papers_described("What do these three report?") == 0  # no three described
+
+
+def test_item_numbers_are_no_words_of_a_description() -> None:
+    q = "Three papers: (1) the stability gap one, (2) the rewarming one, and (3) D-CPT Law."
+    assert descriptions(q) == ["the stability gap one", "the rewarming one", "D-CPT Law"]
+
+
+def test_the_one_that_studies_is_a_description_not_a_group() -> None:
+    q = (
+        "Two papers: the one that studies re-warming the learning rate, and the one about a"
+        " temporary drop in performance."
+    )
+    assert len(descriptions(q)) == 2
+
+
+def test_a_count_before_a_comma_is_a_heading() -> None:
+    from rag.questions import group_heading
+
+    q = "I'm looking at two domain-specific BERTs, CySecBERT and URLBERT."
+    assert q[group_heading(q) :].strip().startswith("CySecBERT")
+    assert group_heading("What did OpenVLA, RT-H and Agent Q find?") == 0
+
+
+def test_a_lower_case_initial_of_an_acronym_is_a_word() -> None:
+    assert mentioned("kNN", "based on leave-one-out k-nearest-neighbor, or look for short")
+    assert not mentioned("kNN", "we use nearest neighbours")
