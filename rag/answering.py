@@ -25,6 +25,7 @@ from rag.abstention import (
     RARE_WORD_IDF,
     Gate,
     compare_gate,
+    field_wide,
     gate,
     rare_words,
 )
@@ -226,12 +227,15 @@ def spells_out(sentence: str, names: list[str]) -> bool:
     )
 
 
-def named_papers(question: str, papers: list[Paper]) -> list[str]:
+def named_papers(question: str, papers: list[Paper], corpus: Corpus | None = None) -> list[str]:
     """For a question naming several things ("Tell me about OpenVLA and Agent Q"), the best
-    candidate paper for each name, in the order the question names them."""
+    candidate paper for each name, in the order the question names them (with `corpus`, not
+    for a name of the whole field: "grows a large BERT out of a smaller one")."""
     out: list[str] = []
     found_names = names(question)
     for e in found_names:
+        if corpus is not None and field_wide(e, corpus):
+            continue
         if any(e != o and names_verbatim(e, o) for o in found_names):
             continue  # "BERT" of "the Maltese BERT paper" names no paper by itself
         found = papers_naming(e, papers)  # in retrieval order: the best one first
@@ -614,7 +618,7 @@ class Answerer:
         in_order: list[str] = []  # each description's paper, in the question's order
         if rw is not None and (rw.reference.kind == "plural" or len(rw.reference.indices) >= 2):
             must = list(rw.focus_ids)  # (and "the first one ..., the second one ...": each)
-        elif len(named := named_papers(question, papers)) >= 2:
+        elif len(named := named_papers(question, papers, corpus_for(self.pipeline))) >= 2:
             must = named
         elif (
             (count := papers_described(question))
@@ -740,8 +744,10 @@ class Answerer:
         out = list(named)
         fits: list[dict[str, float]] = []
         claimed: set[str] = set()  # the papers a description names itself
+        corpus = corpus_for(self.pipeline)
         for d in descriptions(question) if items is None else items:
-            own = named_papers(d, papers)
+            # ("grows a large BERT out of a smaller one": the field's name names no paper)
+            own = named_papers(d, papers, corpus)
             # `heading`: what the question says of them all ("two graph neural network papers")
             fit = (
                 {own[0]: 1.0}

@@ -79,6 +79,21 @@ _DESCRIBED = re.compile(
     r"\bthe\s+one\s+(?:that|which|who|where|with|about|on|from|using)\s+(?P<d>[^?.!;]+)",
     re.IGNORECASE,
 )
+# "the first two", "the last three (papers)": a run of places of the earlier list
+_FIRST_N = re.compile(
+    r"\bthe\s+(?P<end>first|last)\s+(?P<n>two|three|four)\b"
+    # (not "the first two layers": a plural of something else)
+    r"(?!\s+(?!(?:papers|ones|works|studies|methods|models|does|has|was|is)\b)[a-z]{2,}s\b)"
+    r"(?!\s*-)",
+    re.IGNORECASE,
+)
+# "set aside the last one", "ignoring the second paper": a place the question leaves out
+_LEFT_OUT = re.compile(
+    r"\b(?:set(?:ting)?\s+aside|ignor(?:e|ing)|leav(?:e|ing)\s+out|skip(?:ping)?|except(?:\s+for)?"
+    r"|excluding|apart\s+from|other\s+than|not\s+counting|besides)\s+the\s+(?:first|second"
+    rf"|third|fourth|fifth|last|former|latter)(?:\s+{_NOUNS})?\b[.,;:]?",
+    re.IGNORECASE,
+)
 _ONE_THAT = re.compile(_DESCRIBED.pattern.split("(?P<d>")[0], re.IGNORECASE)
 
 
@@ -259,7 +274,14 @@ def reference(question: str) -> Reference:
     if lead.switch:
         return Reference()
     q = lead.text
+    # "Set aside the last one. For the first two, ...": the place left out is no place asked
+    if (kept := _LEFT_OUT.sub(" ", q)) != q and _ORDINAL.search(kept) or _FIRST_N.search(kept):
+        q = kept
     collection = bool(_COLLECTION.search(q))
+    if m := _FIRST_N.search(q):  # "For the first two, ...": those places, in order
+        n = _COUNTS[m.group("n").lower()]
+        span = range(n) if m.group("end").lower() == "first" else range(-n, 0)
+        return Reference("ordinal", span[0], indices=tuple(span))
     pair = _ORDINAL_PAIR.search(q)
     if pair:
         a, b = (_ORDINAL_WORDS[pair.group(g).lower()] for g in "ab")

@@ -221,6 +221,7 @@ _NAMED = (
     r"|llm|llms|language\s+model|base\s+model|policies|policy|algorithm|languages|family"
     r"|website|websites|platform|platforms|game|games|classifier|classifiers|encoder|encoders"
     r"|hospital|hospitals|institution|institutions|university|universities|company|companies"
+    r"|checkpoint|checkpoints"
 )
 _NAME_Q = re.compile(
     # ("... differ in what the policy is conditioned on": an embedded clause, no name asked)
@@ -734,7 +735,9 @@ _ONE_OTHER = re.compile(
     # ("I recall a paper that ... and another that ...")
     r"(?:^|[:;,.]\s*|\bthere(?:'s|\s+is)\s+|\bI(?:'m|\s+am)?\s+(?:recall|remember|read|saw|know\s+of"
     r"|came\s+across|thinking\s+of|looking\s+(?:at|for))\s+)"
-    r"(?P<a>(?:one|a\s+(?:paper|study|work))\s+[^;:?]+?),?\s+"
+    # ("a reset-free robot fine-tuning system that ...": a few words before the paper's noun)
+    r"(?P<a>(?:one|an?\s+(?:[\w-]+\s+){0,4}?(?:paper|study|work|system|method|model|approach"
+    r"|framework|technique))\s+[^;:?]+?),?\s+"
     r"(?:and|while|whereas)?\s*"
     r"(?P<b>(?:the\s+other|another)\s+[^;:?.]+)",
     re.IGNORECASE,
@@ -1365,6 +1368,10 @@ _DISCOURSE = re.compile(
     r"|categories|perspectives|ways|components|properties|research\s+questions)\b",
     re.IGNORECASE,
 )
+_PERCENT_ASKED = re.compile(r"\bpercent(?:age)?\b|%|\bpp\b", re.IGNORECASE)
+_PERCENT_CHANGE = re.compile(
+    r"\d[\d.,]*\s*(?:%|percent(?:age)?\b|points?\b|pp\b)|\b(?:twice|half|double|triple)\b", re.I
+)
 _CHANGE_NUM = re.compile(
     r"\d(?:[\d.,]*)\s*(?:%|x\b|×|times|fold|points?|pp\b|percentage)|\bfrom\s+[\d.,]+%?\s+to\s+\d"
     r"|\d[\d.,]*\s+(?:[\w-]+\s+){0,3}?(?:decrease|reduction|improvement|increase|gain|drop|boost"
@@ -1575,8 +1582,14 @@ def fills(
     if not found:
         return False
     if slot.change:  # a difference: "by 16.5%", "from 18.6% to 81.7%", "3x", "6.54 decrease"
-        if _CHANGE_NUM.search(sentence):
+        # (asked in percent: "by how many percentage points" is not "a total of 12 tasks")
+        rx = _PERCENT_CHANGE if _PERCENT_ASKED.search(question) else _CHANGE_NUM
+        if rx.search(sentence):
             return True
+        # ("by how much did it beat the baseline": "three possible factors" counts, no change)
+        found = [n for n in found if any(c.isdigit() for c in n)]
+        if not found:
+            return False
     window = SLOT_WINDOW_COUNTED if slot.counted else SLOT_WINDOW
     if not words and slot.counted and slot.head not in ("count", "amount"):
         # asked under a word the paper never uses (rag.questions.unworded): "three

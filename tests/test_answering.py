@@ -15,7 +15,7 @@ from rag.answering import get_answerer, route
 from rag.evaluation import citation_validity
 from rag.pipeline import Pipeline
 from rag.prompts import CANNOT_ANSWER
-from rag.questions import one_each
+from rag.questions import descriptions, one_each
 from rag.schema import Answer
 from rag.settings import Settings
 
@@ -921,3 +921,32 @@ def test_a_quoted_piece_of_a_title_names_the_papers_an_ask_is_about(
     cited = {c.paper_id for c in ans.citations}
     assert any(pid.startswith("pre-trained-models-past-present") for pid in cited), cited
     assert any(pid.startswith("foundation-models-for-natural") for pid in cited), cited
+
+
+def test_a_field_wide_name_in_a_description_names_no_paper(seed_pipeline: Pipeline) -> None:
+    """ "One paper grows a large BERT out of a smaller pretrained one, another uses a small LM to
+    supervise a big LLM's pretraining": "BERT" is the field's word (the unpadded-BERT paper's
+    title has it too), so each description picks its own paper: bert2BERT and the small-LM
+    paper."""
+    ans = seed_pipeline.ask(
+        "One paper grows a large BERT out of a smaller pretrained one, another uses a small LM to"
+        " supervise a big LLM's pretraining. How much of the pretraining cost for BERT_BASE does"
+        " the first save, and how big is the LLM trained in the second?"
+    )
+    cited = {c.title.split(":")[0] for c in ans.citations}
+    assert cited == {"bert2BERT", "A Little Help Goes a Long Way"}, cited
+    assert "45%" in ans.answer and "2.8B" in ans.answer, ans.answer
+
+
+def test_a_system_and_another_one_are_two_described_papers(seed_pipeline: Pipeline) -> None:
+    q = (
+        "There's a reset-free robot fine-tuning system that uses a VLM as a reward classifier"
+        " and another one that learns value functions from human videos for offline RL. What"
+        " real robot evidence does each give?"
+    )
+    assert len(descriptions(q)) == 2
+    cited = {c.title.split(":")[0] for c in seed_pipeline.ask(q).citations}
+    assert cited == {
+        "Robot Fine-Tuning Made Easy",
+        "Robotic Offline RL from Internet Videos via Value-Function Pre-Training",
+    }, cited

@@ -629,3 +629,22 @@ def test_two_places_asked_in_one_question_ask_of_both(seed_pipeline: Pipeline) -
     cited = [c.title for c in ans.citations]
     assert any("(re)warm" in t for t in cited) and any("Stability Gap" in t for t in cited)
     assert "Pythia 410M" in ans.answer, ans.answer
+
+
+def test_the_first_two_are_two_places_and_a_place_set_aside_is_none(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "Set aside the last one. For the first two, ...": the first and second papers named,
+    each quoted; "the first two tasks" counts no papers."""
+    assert reference("How do the first two differ?").indices == (0, 1)
+    assert reference("What did the last three papers use?").indices == (-3, -2, -1)
+    assert not reference("What were the first two tasks?").refers
+    first = seed_pipeline.ask("I'm comparing AfroLM, BERTu and MonoByte for low-resource work.")
+    ans = seed_pipeline.ask(
+        "Set aside the last one. For the first two, how does their pretraining data compare to"
+        " what bigger baselines use?",
+        [first],
+    )
+    cited = {c.title.split(":")[0] for c in ans.citations}
+    assert "AfroLM" in cited and not any(t.startswith("MonoByte") for t in cited), cited
+    assert any("Low-Resource Language" in c.title for c in ans.citations), cited

@@ -1688,3 +1688,29 @@ def test_a_count_before_a_comma_is_a_heading() -> None:
 def test_a_lower_case_initial_of_an_acronym_is_a_word() -> None:
     assert mentioned("kNN", "based on leave-one-out k-nearest-neighbor, or look for short")
     assert not mentioned("kNN", "we use nearest neighbours")
+
+
+def test_a_change_asked_in_percent_needs_a_percent() -> None:
+    """ "By how many percentage points ...": "a total of 12 tasks" is no such change; "by 8
+    points" is."""
+    q = "By how many percentage points does value-guided policy steering raise success rates?"
+    slot = answer_slot(q)
+    assert not fills(slot, "It improves five policies, across a total of 12 tasks.", q)
+    assert fills(slot, "It raises the average performance by 8 points across all policies.", q)
+    plain = "By how much does value-guided policy steering raise success rates?"
+    assert fills(answer_slot(plain), "It improves success by a total of 12 tasks.", plain)
+
+
+def test_which_checkpoint_asks_for_a_name() -> None:
+    q = "Which existing Chinese checkpoint was the mental-health BERT initialized from?"
+    slot = answer_slot(q)
+    assert slot.kind == "name"
+    assert not fills(slot, "Building on an existing Chinese language model, we adapt it.", q)
+
+
+def test_a_spelled_out_count_is_no_change() -> None:
+    """ "by how much did it beat the strongest baseline": "three possible factors" is a count."""
+    q = "By how much did it beat the strongest baseline?"
+    slot = answer_slot(q)
+    assert not fills(slot, "We explain this by investigating three possible factors.", q)
+    assert fills(slot, "It outperforms the best baseline by 25.1%.", q)
