@@ -230,11 +230,11 @@ def spells_out(sentence: str, names: list[str]) -> bool:
 def named_papers(question: str, papers: list[Paper], corpus: Corpus | None = None) -> list[str]:
     """For a question naming several things ("Tell me about OpenVLA and Agent Q"), the best
     candidate paper for each name, in the order the question names them (with `corpus`, not
-    for a name of the whole field: "grows a large BERT out of a smaller one")."""
+    for a one-word name of the whole field: "grows a large BERT out of a smaller one")."""
     out: list[str] = []
     found_names = names(question)
     for e in found_names:
-        if corpus is not None and field_wide(e, corpus):
+        if corpus is not None and " " not in e and field_wide(e, corpus):
             continue
         if any(e != o and names_verbatim(e, o) for o in found_names):
             continue  # "BERT" of "the Maltese BERT paper" names no paper by itself

@@ -220,6 +220,7 @@ class Reference:
     indices: tuple[int, ...] = ()  # "the first and the third": each position, in order
     count: int | None = None  # "those two" -> 2
     description: str = ""  # "introduces a multiple-choice dataset"
+    pair: bool = False  # "the former", "the latter", "the last one": of a list of two or more
 
     @property
     def refers(self) -> bool:
@@ -298,12 +299,13 @@ def reference(question: str) -> Reference:
         if m.group("later") or m.group("earlier") or m.group("other"):
             return Reference("ordinal", -1 if m.group("later") else 1 if m.group("other") else 0)
         word = (m.group("o") or m.group("o2") or m.group("o3") or m.group("fl")).lower()
+        pair = word in ("former", "latter", "last")
         # "What model did the first one run on, and what did the second one report?": each
         # place asked about, in the order asked
         places = list(dict.fromkeys(_ORDINAL_WORDS[w.lower()] for w in _places(q)))
         if len(places) >= 2:
             return Reference("ordinal", places[0], indices=tuple(places))
-        return Reference("ordinal", _ORDINAL_WORDS[word])
+        return Reference("ordinal", _ORDINAL_WORDS[word], pair=pair)
     m = _DESCRIBED.search(q)
     # ("Two papers I'm reading: the one that studies X, and the one about Y": papers of its own)
     if m and len(_ONE_THAT.findall(q)) < 2:
@@ -466,6 +468,13 @@ def mention_order(
     return named + rest
 
 
+_LONE_DESCRIPTION = re.compile(
+    r"\bthe\s+(?:paper|work|study|one|method)\s+(?:on|about|that|which|with|where|from)\s+"
+    r"[^,;:?.()]+",
+    re.IGNORECASE,
+)
+
+
 def described_at(question: str, candidates: list[Paper], pos: dict[str, int]) -> dict[str, int]:
     """Papers of a list the question describes item by item ("in this order: the stability-gap
     one, the learning-rate rewarming one, and the D-CPT Law one"): each item's paper is the
@@ -474,7 +483,9 @@ def described_at(question: str, candidates: list[Paper], pos: dict[str, int]) ->
     Generalists") or a tie. Returns `pos` with those papers placed."""
     out = dict(pos)
     placed = set(pos)
-    for d in descriptions(question):
+    # ("three papers: SAMI, the paper on pretraining LMs with human preferences, and RLGF": one
+    # description between two names places its paper too)
+    for d in descriptions(question) or _LONE_DESCRIPTION.findall(question)[:1]:
         at = question.find(d)
         if at < 0:
             continue
@@ -482,14 +493,23 @@ def described_at(question: str, candidates: list[Paper], pos: dict[str, int]) ->
         # ERNIE's "Large-scale") leaves it to another paper that fits it far better
         inside = {pid for pid, x in pos.items() if at <= x < at + len(d)}
         want = set(terms(d))
+        # (a tie on the abstract's words goes to the paper whose title has more of them: "the
+        # paper on pretraining LMs with human preferences" is that title's paper, not SAMI's)
         ranked = sorted(
-            ((len(want & set(terms(f"{p.title} {p.abstract}"))), p) for p in candidates),
-            key=lambda x: -x[0],
+            (
+                (
+                    len(want & set(terms(f"{p.title} {p.abstract}"))),
+                    len(want & set(terms(p.title))),
+                    p,
+                )
+                for p in candidates
+            ),
+            key=lambda x: (-x[0], -x[1]),
         )
-        if not ranked or not ranked[0][0] or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
+        if not ranked or not ranked[0][0] or (len(ranked) > 1 and ranked[1][:2] == ranked[0][:2]):
             continue
-        best = ranked[0][1]
-        if best.id in placed or any(n * 2 > ranked[0][0] for n, p in ranked if p.id in inside):
+        best = ranked[0][2]
+        if best.id in placed or any(n * 2 > ranked[0][0] for n, _, p in ranked if p.id in inside):
             continue
         for pid in inside:  # the description's place is its paper's, not theirs
             out.pop(pid, None)
@@ -517,6 +537,9 @@ def referents(
         prev = _back_while(history, prev, lambda a: reference(a.question).kind == "ordinal")
         # "the third one" after a turn that showed two papers counts an earlier list of three
         far = max((ref.index or 0, *ref.indices))
+        # ("I'm reading KIND and SPDF", "What model does SPDF sparsify?", "And the former ...?":
+        # a former or a last needs a list of two or more)
+        far = max(far, 1) if ref.pair else far
         prev = _back_while(history, prev, lambda a: far >= len(_counted(a, lookup, ref)))
     if ref is not None and ref.kind == "plural" and ref.count:
         # "OpenVLA, then RT-H?", "the first one ...?", "which of these two ...?": the two are

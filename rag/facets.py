@@ -66,7 +66,7 @@ _RELEASE_OR_OWN = re.compile(
 FACETS = (
     Facet(
         "survey",
-        re.compile(r"\b(?:surveys?|reviews?|books?|overviews?|tutorials?)\b", _I),
+        re.compile(r"\b(?:surveys?|reviews?|(?:text)?books?|overviews?|tutorials?)\b", _I),
         re.compile(
             r"\b(?:this|our|the\s+present)\s+(?:[\w-]+\s+){0,2}(?:survey|review|book|overview"
             r"|tutorial)\b|\bwe\s+(?:survey|review)\b|\bcomprehensive\s+(?:survey|review"

@@ -170,7 +170,7 @@ _DETAIL_RE = re.compile(
     r"{0,2}?(?:and\s+)?"  # "what DPO beta and learning rate": the second of two details asked
     r"(?P<d>optimi[sz]er|learning[- ]rate|batch[- ]size"
     r"|warm-?up|weight[- ]decay|dropout|epochs?|hyper-?parameters?|random\s+seeds?|hardware"
-    r"|(?:gpu|tpu)[- ]hours?|licen[cs]e|authors|universit(?:y|ies)|labs?|laborator(?:y|ies)"
+    r"|(?:gpu|tpu)[- ]hours?|(?:gpu|tpu)s?|accelerators?|licen[cs]e|authors|universit(?:y|ies)|labs?|laborator(?:y|ies)"
     r"|institutions?|affiliations?|funding|grants?|venues?|conferences?|journals?|workshops?)\b"
     # ... unless it describes a paper: "what do the learning-rate re-warming study and ..."
     r"(?![\s-]+(?:[\w-]+\s+){0,2}?(?:study|paper|work|article|method|approach)\b)"
@@ -191,6 +191,7 @@ _DETAIL_KEY = {
     "hyper-parameter": "hyperparameters",
     "random seed": "random seeds",
     "gpu hour": "gpu hours",
+    **dict.fromkeys(("gpu", "gpus", "tpu", "tpus", "accelerator", "accelerators"), "hardware"),
     "gpu-hours": "gpu hours",
     "tpu hours": "gpu hours",
     "license": "licence",
@@ -365,11 +366,14 @@ _BY_UNITS = {
 # ("what average success rate" -> success rate, "what GLUE average" -> average of GLUE)
 # "what fraction of the budget": the share is asked, of the budget (not the budget's size)
 _SHARE = r"(?:fraction|proportion|percentage|percent|share|portion|ratio)"
+_ASKED_PAPER = r"(?:papers?|works?|stud(?:y|ies)|methods?|approach(?:es)?|systems?|frameworks?)"
 _WHAT_METRIC = re.compile(
     # not a relative clause's "which" ("the scorer, which keeps data whose loss predicts ...")
     rf"\b(?:what|(?<!,\s)which)\s+(?:is\s+|was\s+|are\s+|were\s+)?(?:the\s+|its\s+|their\s+)?"
-    # "URLBERT's latency"; not across "fraction of" or a relative pronoun
-    rf"(?P<mods>(?:(?!{_SHARE}\s+of\s|(?:whose|that|which|who)\b)[\w^.'\u2019-]+\s+){{0,3}})"
+    # "URLBERT's latency"; not across "fraction of" or a relative pronoun, nor after the paper
+    # asked for ("which paper scores sim2real policies by ...": the verb)
+    rf"(?P<mods>(?:(?!{_SHARE}\s+of\s|(?:whose|that|which|who)\b|{_ASKED_PAPER}\s)"
+    r"[\w^.'\u2019-]+\s+){0,3})"
     rf"(?P<metric>{_METRIC})\b",
     re.IGNORECASE,
 )
@@ -565,7 +569,8 @@ ASKS_SEVERAL = re.compile(
 # arguing X and the one that Y": the answer quotes that many papers
 _DESCRIBED_COUNT = re.compile(
     r"\b(?P<n>two|three|both|a\s+(?:couple|pair)\s+of)\s+(?:[\w/-]+\s+){0,5}?"
-    r"(?:papers|works|studies|articles|methods|approaches|frameworks|surveys|reviews|overviews)\b"
+    r"(?:papers|works|studies|articles|methods|approaches|frameworks|surveys|reviews|overviews"
+    r"|efforts|projects|systems|techniques)\b"
     r"|\bbetween\s+the\s+(?:paper|work|study|one)\b.+\band\s+the\s+(?:one|paper|work|study)\b"
     # "Learning-to-Modulate and the nearest-mean-classifier baseline paper", "the BLURB paper
     # and the Maltese one"

@@ -950,3 +950,10 @@ def test_a_system_and_another_one_are_two_described_papers(seed_pipeline: Pipeli
         "Robot Fine-Tuning Made Easy",
         "Robotic Offline RL from Internet Videos via Value-Function Pre-Training",
     }, cited
+
+
+def test_a_count_of_efforts_describes_that_many_papers() -> None:
+    from rag.questions import papers_described
+
+    assert papers_described("Two efforts on under-resourced languages: A, and B. What ...?") == 2
+    assert papers_described("Compare two systems for robot learning: A and B.") == 2

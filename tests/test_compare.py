@@ -617,3 +617,12 @@ def test_an_ie_after_a_one_word_head_says_what_the_word_means(seed_pipeline: Pip
     titles = [p.title for p in ans.papers]
     assert any(t.startswith("PROP") for t in titles) and any(t.startswith("B-PROP") for t in titles)
     assert not any(t.startswith(("Agent Q", "D-CPT Law", "MedS")) for t in titles), titles
+
+
+def test_a_textbook_is_a_kind_of_overview(seed_pipeline: Pipeline) -> None:
+    ans = seed_pipeline.ask(
+        "Which entries are overviews — surveys, reviews or a textbook — rather than papers"
+        " proposing a new method?"
+    )
+    assert not ans.abstained, ans.answer
+    assert any(p.title.startswith("Foundation Models for Natural Language") for p in ans.papers)

@@ -648,3 +648,29 @@ def test_the_first_two_are_two_places_and_a_place_set_aside_is_none(
     cited = {c.title.split(":")[0] for c in ans.citations}
     assert "AfroLM" in cited and not any(t.startswith("MonoByte") for t in cited), cited
     assert any("Low-Resource Language" in c.title for c in ans.citations), cited
+
+
+def test_the_former_counts_a_list_of_two_not_the_last_turns_one_paper(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "I'm reading KIND and SPDF", "What model does SPDF sparsify?", "And the former ...?":
+    the former of the two papers named, not the one paper the middle turn was about."""
+    assert reference("And the former, how many trainable parameters does it use?").pair
+    first = seed_pipeline.ask("I'm reading KIND and SPDF.")
+    second = seed_pipeline.ask("What model does SPDF sparsify?", [first])
+    third = seed_pipeline.ask(
+        "And the former, how many trainable parameters does it use?", [first, second]
+    )
+    assert [c.title.split(":")[0] for c in third.citations] == ["KIND"], third.answer
+
+
+def test_one_description_between_two_names_places_its_paper(seed_pipeline: Pipeline) -> None:
+    """ "three papers: SAMI, the paper on pretraining LMs with human preferences, and RLGF": the
+    description is second (its words are in that paper's title more than in SAMI's), RLGF
+    third."""
+    first = seed_pipeline.ask(
+        "Give me an overview of three papers: SAMI, the paper on pretraining LMs with human"
+        " preferences, and RLGF."
+    )
+    ans = seed_pipeline.ask("And what does the third one use as its guide model?", [first])
+    assert [c.title for c in ans.citations] == ["Learning to Generate Better Than Your LLM"]

@@ -1714,3 +1714,15 @@ def test_a_spelled_out_count_is_no_change() -> None:
     slot = answer_slot(q)
     assert not fills(slot, "We explain this by investigating three possible factors.", q)
     assert fills(slot, "It outperforms the best baseline by 25.1%.", q)
+
+
+def test_which_paper_scores_is_a_verb_not_a_score_asked() -> None:
+    q = "Which paper scores sim2real policies by combining OOD detection with simulation?"
+    assert not answer_slot(q).checked
+    assert answer_slot("What scores did it get?").kind == "quantity"
+
+
+def test_what_kind_of_gpus_asks_for_the_hardware() -> None:
+    slot = answer_slot("What kind of GPUs were SOBertBase and SOBertLarge trained on?")
+    assert (slot.kind, slot.head) == ("detail", "hardware")
+    assert answer_slot("How many GPUs were used?").kind == "quantity"
