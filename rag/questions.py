@@ -170,7 +170,7 @@ _DETAIL_RE = re.compile(
     r"{0,2}?(?:and\s+)?"  # "what DPO beta and learning rate": the second of two details asked
     r"(?P<d>optimi[sz]er|learning[- ]rate|batch[- ]size"
     r"|warm-?up|weight[- ]decay|dropout|epochs?|hyper-?parameters?|random\s+seeds?|hardware"
-    r"|(?:gpu|tpu)[- ]hours?|(?:gpu|tpu)s?|accelerators?|licen[cs]e|authors|universit(?:y|ies)|labs?|laborator(?:y|ies)"
+    r"|(?:gpu|tpu)[- ]hours?|licen[cs]e|authors|universit(?:y|ies)|labs?|laborator(?:y|ies)"
     r"|institutions?|affiliations?|funding|grants?|venues?|conferences?|journals?|workshops?)\b"
     # ... unless it describes a paper: "what do the learning-rate re-warming study and ..."
     r"(?![\s-]+(?:[\w-]+\s+){0,2}?(?:study|paper|work|article|method|approach)\b)"
@@ -191,7 +191,6 @@ _DETAIL_KEY = {
     "hyper-parameter": "hyperparameters",
     "random seed": "random seeds",
     "gpu hour": "gpu hours",
-    **dict.fromkeys(("gpu", "gpus", "tpu", "tpus", "accelerator", "accelerators"), "hardware"),
     "gpu-hours": "gpu hours",
     "tpu hours": "gpu hours",
     "license": "licence",

@@ -1721,8 +1721,3 @@ def test_which_paper_scores_is_a_verb_not_a_score_asked() -> None:
     assert not answer_slot(q).checked
     assert answer_slot("What scores did it get?").kind == "quantity"
 
-
-def test_what_kind_of_gpus_asks_for_the_hardware() -> None:
-    slot = answer_slot("What kind of GPUs were SOBertBase and SOBertLarge trained on?")
-    assert (slot.kind, slot.head) == ("detail", "hardware")
-    assert answer_slot("How many GPUs were used?").kind == "quantity"
