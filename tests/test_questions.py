@@ -1720,4 +1720,3 @@ def test_which_paper_scores_is_a_verb_not_a_score_asked() -> None:
     q = "Which paper scores sim2real policies by combining OOD detection with simulation?"
     assert not answer_slot(q).checked
     assert answer_slot("What scores did it get?").kind == "quantity"
-
