@@ -598,19 +598,20 @@ def test_names_after_for_example_are_examples(seed_pipeline: Pipeline) -> None:
     assert any(r.paper_id.startswith("towards-a-unified-view") for r in ans.papers)
 
 
+_IE_CORES = {
+    "are about search, i.e. ranking documents for a query": "are about search ranking documents"
+    " for a query",
+    "look at forgetting, i.e. losing what was learned": "look at forgetting losing what was learned",
+    "use offline reinforcement learning, i.e. RL from logged data": "use offline reinforcement"
+    " learning",
+}
+
+
 def test_an_ie_after_a_one_word_head_says_what_the_word_means(seed_pipeline: Pipeline) -> None:
     """ "about search, i.e. ranking documents in response to a query": without the "i.e." part,
     "search" matched Monte Carlo tree search and grid search; a head of two words or more keeps
     dropping it."""
-    assert core_of("are about search, i.e. ranking documents for a query") == (
-        "are about search ranking documents for a query"
-    )
-    assert core_of("look at forgetting, i.e. losing what was learned") == (
-        "look at forgetting losing what was learned"
-    )
-    assert core_of("use offline reinforcement learning, i.e. RL from logged data") == (
-        "use offline reinforcement learning"
-    )
+    assert {c: core_of(c) for c in _IE_CORES} == _IE_CORES
     ans = seed_pipeline.ask(
         "Which papers are about search, i.e. ranking documents in response to a query?"
     )

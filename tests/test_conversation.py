@@ -586,28 +586,34 @@ def test_an_ordinal_after_a_scoped_compare_counts_its_matches_not_the_papers_sho
     assert resolve("What does it learn?", [first, scoped], lookup).focus_ids == ["n"]
 
 
+def _cited_last(pipe: Pipeline, *turns: str) -> list[str]:
+    """The short titles the last of `turns` cites, each turn asked after the ones before."""
+    history: list = []
+    for q in turns:
+        history.append(pipe.ask(q, list(history)))
+    return [c.title.split(":")[0] for c in history[-1].citations]
+
+
 def test_a_count_before_a_comma_heads_the_names_after_it(seed_pipeline: Pipeline) -> None:
     """ "two domain-specific BERTs, CySecBERT and URLBERT": "domain-specific" is the heading's
     word, not the title word of the Stack Overflow paper; the second one is URLBERT."""
-    first = seed_pipeline.ask(
+    assert _cited_last(
+        seed_pipeline,
         "I'm looking at two domain-specific BERTs, CySecBERT and URLBERT. What is each one"
-        " built for?"
-    )
-    ans = seed_pipeline.ask("What downstream tasks was the second one evaluated on?", [first])
-    assert [c.title.split(":")[0] for c in ans.citations] == ["URLBERT"], ans.answer
+        " built for?",
+        "What downstream tasks was the second one evaluated on?",
+    ) == ["URLBERT"]
 
 
 def test_numbered_items_place_their_papers(seed_pipeline: Pipeline) -> None:
     """ "(1) the stability gap one, (2) the rewarming one, and (3) D-CPT Law": the item numbers
     are no words of a description, so "the rewarming one" is second and D-CPT Law third."""
-    first = seed_pipeline.ask(
+    assert _cited_last(
+        seed_pipeline,
         "Let's look at three continual pretraining papers: (1) the stability gap one, (2) the"
-        " rewarming one, and (3) D-CPT Law."
-    )
-    ans = seed_pipeline.ask(
-        "And the third one: how much training cost does its cross-domain version need?", [first]
-    )
-    assert [c.title.split(":")[0] for c in ans.citations] == ["D-CPT Law"], ans.answer
+        " rewarming one, and (3) D-CPT Law.",
+        "And the third one: how much training cost does its cross-domain version need?",
+    ) == ["D-CPT Law"]
 
 
 def test_two_places_asked_in_one_question_ask_of_both(seed_pipeline: Pipeline) -> None:
@@ -656,21 +662,21 @@ def test_the_former_counts_a_list_of_two_not_the_last_turns_one_paper(
     """ "I'm reading KIND and SPDF", "What model does SPDF sparsify?", "And the former ...?":
     the former of the two papers named, not the one paper the middle turn was about."""
     assert reference("And the former, how many trainable parameters does it use?").pair
-    first = seed_pipeline.ask("I'm reading KIND and SPDF.")
-    second = seed_pipeline.ask("What model does SPDF sparsify?", [first])
-    third = seed_pipeline.ask(
-        "And the former, how many trainable parameters does it use?", [first, second]
-    )
-    assert [c.title.split(":")[0] for c in third.citations] == ["KIND"], third.answer
+    assert _cited_last(
+        seed_pipeline,
+        "I'm reading KIND and SPDF.",
+        "What model does SPDF sparsify?",
+        "And the former, how many trainable parameters does it use?",
+    ) == ["KIND"]
 
 
 def test_one_description_between_two_names_places_its_paper(seed_pipeline: Pipeline) -> None:
     """ "three papers: SAMI, the paper on pretraining LMs with human preferences, and RLGF": the
     description is second (its words are in that paper's title more than in SAMI's), RLGF
     third."""
-    first = seed_pipeline.ask(
+    assert _cited_last(
+        seed_pipeline,
         "Give me an overview of three papers: SAMI, the paper on pretraining LMs with human"
-        " preferences, and RLGF."
-    )
-    ans = seed_pipeline.ask("And what does the third one use as its guide model?", [first])
-    assert [c.title for c in ans.citations] == ["Learning to Generate Better Than Your LLM"]
+        " preferences, and RLGF.",
+        "And what does the third one use as its guide model?",
+    ) == ["Learning to Generate Better Than Your LLM"]

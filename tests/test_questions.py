@@ -1690,15 +1690,23 @@ def test_a_lower_case_initial_of_an_acronym_is_a_word() -> None:
     assert not mentioned("kNN", "we use nearest neighbours")
 
 
-def test_a_change_asked_in_percent_needs_a_percent() -> None:
+_IN_POINTS = "By how many percentage points does value-guided policy steering raise success rates?"
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "filled"),
+    [
+        (_IN_POINTS, "It improves five policies, across a total of 12 tasks.", False),
+        (_IN_POINTS, "It raises the average performance by 8 points across all policies.", True),
+        ("By how much does it raise success rates?", "It helps by a total of 12 tasks.", True),
+    ],
+)
+def test_a_change_asked_in_percent_needs_a_percent(
+    question: str, sentence: str, filled: bool
+) -> None:
     """ "By how many percentage points ...": "a total of 12 tasks" is no such change; "by 8
-    points" is."""
-    q = "By how many percentage points does value-guided policy steering raise success rates?"
-    slot = answer_slot(q)
-    assert not fills(slot, "It improves five policies, across a total of 12 tasks.", q)
-    assert fills(slot, "It raises the average performance by 8 points across all policies.", q)
-    plain = "By how much does value-guided policy steering raise success rates?"
-    assert fills(answer_slot(plain), "It improves success by a total of 12 tasks.", plain)
+    points" is (asked with no unit, any number after "by" still is)."""
+    assert fills(answer_slot(question), sentence, question) is filled
 
 
 def test_which_checkpoint_asks_for_a_name() -> None:
