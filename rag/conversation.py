@@ -276,7 +276,8 @@ def reference(question: str) -> Reference:
         return Reference()
     q = lead.text
     # "Set aside the last one. For the first two, ...": the place left out is no place asked
-    if (kept := _LEFT_OUT.sub(" ", q)) != q and _ORDINAL.search(kept) or _FIRST_N.search(kept):
+    kept = _LEFT_OUT.sub(" ", q)
+    if kept != q and (_ORDINAL.search(kept) or _FIRST_N.search(kept)):
         q = kept
     collection = bool(_COLLECTION.search(q))
     if m := _FIRST_N.search(q):  # "For the first two, ...": those places, in order
@@ -299,13 +300,13 @@ def reference(question: str) -> Reference:
         if m.group("later") or m.group("earlier") or m.group("other"):
             return Reference("ordinal", -1 if m.group("later") else 1 if m.group("other") else 0)
         word = (m.group("o") or m.group("o2") or m.group("o3") or m.group("fl")).lower()
-        pair = word in ("former", "latter", "last")
+        of_two = word in ("former", "latter", "last")
         # "What model did the first one run on, and what did the second one report?": each
         # place asked about, in the order asked
         places = list(dict.fromkeys(_ORDINAL_WORDS[w.lower()] for w in _places(q)))
         if len(places) >= 2:
             return Reference("ordinal", places[0], indices=tuple(places))
-        return Reference("ordinal", _ORDINAL_WORDS[word], pair=pair)
+        return Reference("ordinal", _ORDINAL_WORDS[word], pair=of_two)
     m = _DESCRIBED.search(q)
     # ("Two papers I'm reading: the one that studies X, and the one about Y": papers of its own)
     if m and len(_ONE_THAT.findall(q)) < 2:
