@@ -661,6 +661,26 @@ def _slot_part(question: str, slot: Slot) -> str:
 
 
 # an ask that points back at a paper named before ("..., and how many parameters does it have?")
+# an ask of a few words with no subject of its own ("..., and how many layers?", "What batch size
+# and how many training steps were used to pretrain the cybersecurity BERT?"): the other's
+_ELLIPTICAL = re.compile(
+    r"^\W*(?:and\s+|also\s+)?(?:how\s+(?:many|much|long|big|large)|what|which)"
+    r"(?!\s+about\b)(?:\s+[\w-]+){1,2}\W*$",
+    re.IGNORECASE,
+)
+
+
+def _bearing_asks(asks: list[str]) -> list[str]:
+    """The asks that bring a subject of their own: not a few words with none, nor a later one
+    that points back at the first's ("..., and which base LLM was it started from?")."""
+    return [
+        a
+        for i, a in enumerate(asks)
+        if not _ELLIPTICAL.match(a)
+        and not (i > 0 and _POINTS_BACK.search(a) and not DESCRIBED_IN.search(a))
+    ]
+
+
 _POINTS_BACK = re.compile(
     r"\b(?:it|its|they|their|them|this|these|those|the same)\b", re.IGNORECASE
 )
@@ -808,7 +828,7 @@ def gate(
             # ("How many parameters does the self-evolved medical model have, and which base
             # LLM was it started from?"), not at a paper it describes ("what constraint does
             # the method that separates ... use to strip randomness from its latent variable")
-            and all(_POINTS_BACK.search(a) and not DESCRIBED_IN.search(a) for a in asks[1:])
+            and len(_bearing_asks(asks)) <= 1
         )
         # (the asked kind's own word, "which toxicity classifier", tells what is asked, not of whom;
         # nor do the reader's examples: "Which robot arms (for example WidowX or Franka) were the

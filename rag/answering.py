@@ -46,6 +46,7 @@ from rag.extractive import (
     asked_names,
     cite,
     compose_qa,
+    compounded,
     corpus_for,
     cover_parts,
     define_abbreviations,
@@ -163,6 +164,10 @@ _COMPARE_CUES = re.compile(
     r"|^\s*are\s+there\b(?=.*(?:" + cmp.SCOPE.pattern + "))",
     re.IGNORECASE,
 )
+# "anything (in here) on X?": the papers on a topic named in a few words (a longer one, "pretrained
+# models for electricity demand time-series forecasting", describes a paper: asked as one)
+# (the topic up to the reader's examples: "law? court cases, legislation, ...")
+_ANYTHING_ON = re.compile(r"^\W*(?:is\s+there\s+)?anything\b[^?,;:\u2014(]*", re.IGNORECASE)
 # ("summarization" is the task a paper is evaluated on: "what summarization win rate")
 _SUMMARY_CUES = re.compile(
     r"\bsummari[sz](?:e|ing)\b|\bsummary\b|\boverview\b|\bwhat do (?:these|the) papers say\b"
@@ -214,6 +219,8 @@ def route(question: str) -> str:
         return "qa"
     if compare:
         return "compare"
+    if (m := _ANYTHING_ON.match(q)) and cmp.asked_topic(m.group(0)):
+        return "compare"  # "anything in here on legal text — court cases, legislation?"
     return "qa"
 
 
@@ -302,6 +309,17 @@ def _rare_sentence(own: list[Scored], got: list[Scored], rare: set[str]) -> list
     if not rare or any(rare & set(terms(s.sentence)) for s in got):
         return []
     return next(([s] for s in own if s not in got and rare & set(terms(s.sentence))), [])
+
+
+def _finding_of(
+    question: str, slot: Slot, pid: str, chosen: list[Scored], scored: list[Scored]
+) -> list[Scored]:
+    """The paper's best sentence that states a finding, unless a chosen one already does."""
+    if any(fills(slot, s.sentence, question) for s in chosen):
+        return []
+    return next(
+        ([s] for s in scored if s.paper_id == pid and fills(slot, s.sentence, question)), []
+    )
 
 
 @dataclass
@@ -718,9 +736,13 @@ class Answerer:
                 chosen += rival_filler(question, slot, chosen, scored, NUMBER_WINDOW, idf)
             return chosen, next((s for s in chosen if fills(slot, s.sentence, question, idf)), None)
         chosen = ensure_number(question, chosen, scored, top - NUMBER_WINDOW, QA_SENTENCES_MAX)
-        if slot.asks_results:  # each paper quoted reports a result if its abstract does
+        if slot.asks_outcome:  # each paper quoted reports a result if its abstract does
             subjects = must or list(dict.fromkeys(s.paper_id for s in chosen))
             chosen = ensure_slot_each(question, slot, chosen, scored, subjects)
+            if slot.head == "findings" and len(subjects) == 1 and len(chosen) < n_max:
+                # "<the study described>: what setup did it end up recommending?": the sentence
+                # that restates the description is no finding; its best one that states one is
+                chosen += _finding_of(question, slot, subjects[0], chosen, scored)
         if _DEFINITION.match(question) and chosen:
             return self._definition(question, chosen, scored, papers)
         return chosen, None
@@ -802,6 +824,7 @@ class Answerer:
         for p in papers:
             # with what a well-known name in it is ("URL": web address, rag.glossary)
             title = set(terms(p.title)) | gloss_terms(p.title)
+            title |= compounded(d_terms, title)
             best[p.id] = best.get(p.id, 0.0) + W_LEX * lexical_overlap(d_terms, title, corpus)
         return best
 

@@ -87,7 +87,10 @@ PAPER_NOUNS = r"papers|works|studies|articles|abstracts|publications|entries|ite
 _PAPERS = rf"(?:{PAPER_NOUNS}|paper|work)"
 _COUNT = r"(?:two|three|four|five|six|\d+)"  # "which of those three (papers)"
 _LEAD = re.compile(
-    rf"^\s*(?:(?:which|what)\s+of\s+(?:(?:these|those|them)(?:\s+{_COUNT})?|the\s+{_COUNT})"
+    # "anything in here on legal text?", "Is there anything about X?"
+    r"^\s*(?:(?:(?:are|is)\s+there\s+)?anything(?:\s+(?:in\s+)?(?:here|the\s+collection))?"
+    r"(?=\s+(?:on|about|regarding|covering|dealing\s+with)\b)(?:\s+(?:regarding|covering|dealing))?"
+    rf"|(?:which|what)\s+of\s+(?:(?:these|those|them)(?:\s+{_COUNT})?|the\s+{_COUNT})"
     rf"(?:\s+{_PAPERS})?"
     rf"|(?:which|what)\s+(?:of\s+the\s+)?(?:(?!{_PAPERS}\b)[\w-]+\s+)?{_PAPERS}"
     rf"|(?:list|find|show|name|give)(?:\s+(?:me|all))*\s+(?:the\s+)?(?:(?!{_PAPERS}\b)[\w-]+\s+)?"
@@ -95,7 +98,7 @@ _LEAD = re.compile(
     rf"|(?:(?:are|is)\s+there\s+)?any\s+(?:(?!{_PAPERS}\b)[\w-]+\s+)?{_PAPERS}"
     rf"|(?:are|is)\s+there\s+(?:any\s+)?(?:(?:(?!{_PAPERS}\b)[\w-]+\s+)?{_PAPERS})?"
     rf"|(?:{PAPER_NOUNS})(?=\s+(?:on|about|regarding|covering|that|which|using)\b))"
-    r"\s*(?:(?:that|which|who|on|about)\b)?\s*",
+    r"\s*(?:(?:that|which|who|on|about|with)\b)?\s*",
     re.IGNORECASE,
 )
 # where the question says it asks ("in the collection", "among these abstracts"): not a property
@@ -114,7 +117,7 @@ _COVERAGE = (
 )
 # "Any papers on speculative decoding?": the criterion is a topic, every word of which names it
 _TOPIC = re.compile(
-    rf"\b(?:{PAPER_NOUNS}|paper|work|research|anything|something)(?:\s+here)?"
+    rf"\b(?:{PAPER_NOUNS}|paper|work|research|anything|something)(?:\s+(?:in\s+)?here)?"
     rf"\s+(?:on|about|regarding|covering)\s|{_COVERAGE}",
     re.IGNORECASE,
 )
@@ -276,7 +279,16 @@ def criterion_of(question: str) -> str:
         rest = re.sub(r"^(?:that|which|who|on|about)\b\s*", "", rest, flags=re.IGNORECASE)
         return mod if _EXISTS.match(rest) else f"{mod} {rest}".strip()
     c = SCOPE.sub("", _LEAD.sub("", q, count=1)).strip()
+    c = _FILLER.sub("", c).strip()
     return c or q
+
+
+# "court cases, legislation, that sort of thing": the reader's examples end, no property
+_FILLER = re.compile(
+    r"[\s,;:\u2014-]*(?:\b(?:or|and)\s+)?\b(?:(?:that|this)\s+(?:sort|kind|type)\s+of\s+thing"
+    r"|(?:things|stuff)\s+like\s+that|and\s+so\s+on|etc\.?)\s*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass

@@ -50,6 +50,11 @@ _ORDINAL_WORDS = {
     "latter": -1,
 }
 _NOUNS = r"(?:one|paper|method|model|work|approach|system|study|article|framework|technique|dataset|benchmark)"
+_ASKED_VERBS = (
+    r"(?:use|need|report|propose|introduce|evaluate|find|show|say|achieve|reach|claim|target"
+    r"|measure|apply|improve|outperform|compare|rely|focus|require|cover|study|address|train)"
+    r"(?:s|es)?"
+)
 _ORDINAL = re.compile(
     rf"\bthe\s+(?P<o>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|last)\s+{_NOUNS}\b"
     rf"|\b(?P<o2>first|second|third|fourth|fifth|sixth|last)\s+(?:one\b|of\s+(?:them|these|those"
@@ -57,7 +62,9 @@ _ORDINAL = re.compile(
     r"|the\s+(?:papers|ones|works|studies|methods|models))\b)"
     r"|\bthe\s+(?P<fl>former|latter)\b"
     # "And the second?", "And the third -- how many ...": the ordinal alone ends the phrase
-    r"|\bthe\s+(?P<o3>first|second|third|fourth|fifth|sixth|last)(?=\s*(?:[?!,;:]|--|\u2014|$))"
+    r"|\bthe\s+(?P<o3>first|second|third|fourth|fifth|sixth|last)(?=\s*(?:[?!,;:]|--|\u2014|$)"
+    # "Which benchmark does the second use?", "how many did the first need": a verb follows
+    rf"|\s+{_ASKED_VERBS}\b)"
     r"|\b(?:paper|source|reference)\s*#?\s*(?P<n>[1-9])\b|\[(?P<b>[1-9])\]"
     r"|\bthe\s+(?P<later>follow-?up|later|newer|subsequent)(?:\s+(?:one|paper|work|method|study))?\b"
     r"|\bthe\s+(?P<earlier>earlier|original|older)\s+(?:one|paper|work|method|study)\b"
@@ -205,7 +212,7 @@ _AND_DESCRIBED = re.compile(
 # another paper, described by what it does (not "the one that ...", which picks an earlier one)
 _NEW_SUBJECT = re.compile(
     r"\babout\s+(?:the|a)\s+(?:[\w-]+\s+){0,2}?(?:approach|method|paper|model|work|study"
-    r"|technique|framework|system)\s+(?:that|which|where|using|with)\b",
+    r"|technique|framework|system)\s+(?:that|which|where|using|with|on)\b",
     re.IGNORECASE,
 )
 
@@ -533,6 +540,16 @@ def referents(
     prev = previous_answer(history)
     if prev is None:
         return None, []
+    if (
+        ref is not None
+        and ref.kind == "ordinal"
+        and ref.pair
+        and (turns := _one_paper_turns(history, 2))
+    ):
+        # "What's DPT?", "And the paper on task diversity?", "Does the latter ...?": one paper a
+        # turn, the former and the latter are the last two turns' papers
+        found = lookup(turns)
+        return prev, [found[i] for i in turns if i in found]
     if ref is not None and ref.kind == "ordinal":
         # "the first one ...?" then "and the last one?": both count the same earlier list
         prev = _back_while(history, prev, lambda a: reference(a.question).kind == "ordinal")

@@ -159,6 +159,18 @@ def lexical_overlap(q_terms: list[str], s_terms: set[str], corpus: Corpus) -> fl
     return got / total if total else 0.0
 
 
+def compounded(q_terms: list[str], s_terms: set[str]) -> set[str]:
+    """The question's terms that end a longer word of the text ("security" in "cybersecurity",
+    "BERT" in "CySecBERT"): a title often closes up the words a reader writes apart."""
+    return {
+        t
+        for t in q_terms
+        if len(t) >= 4
+        and t not in s_terms
+        and any(len(u) >= len(t) + 3 and u.endswith(t) for u in s_terms)
+    }
+
+
 def own_names(question: str, paper: Paper) -> set[str]:
     """The question's terms for a name the paper owns: one its title names, or one its abstract
     introduces in parentheses ("an outcome-conditioned GFlowNet (OC-GFN)"). Every sentence of
@@ -219,7 +231,7 @@ def prefer_slot(
     """Sentences that hold what the question asks for (the number of the asked kind, a new name)
     move up by W_SLOT, so the quoted answer carries the fact and not only the topic. Asked for
     results (an open slot), only call it on one paper's sentences: it would reorder papers."""
-    if not slot.checked and not slot.asks_results:
+    if not slot.checked and not slot.asks_outcome:
         return scored
     idf = corpus.term_idf if corpus else None
     # (among the best-matching paper's own sentences: another paper's "called V-PTR" is no
@@ -514,7 +526,7 @@ def ensure_slot_each(
     asks each of them what it asks: a subject paper whose quoted sentences do not hold it gets its
     best sentence that does, in place of its own weakest quote (a paper keeps its share of the
     answer; the other subject's answer is not pushed out)."""
-    if not (slot.checked or slot.asks_results) or len(subjects) < 2:
+    if not (slot.checked or slot.asks_outcome) or len(subjects) < 2:
         return chosen
     idf = corpus.term_idf if corpus else None
     out = list(chosen)

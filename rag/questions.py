@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from rag.glossary import LANGUAGE_NAMES
@@ -118,6 +118,7 @@ class Slot:
     soft: bool = False  # preferred in the sentences quoted, never a reason to abstain
     given: str = ""  # text whose names are not new (a soft slot: the candidates' titles)
     many: bool = False  # "how many <noun>": a count of things, which no rate or ratio is
+    each: bool = False  # "how many options does each question have": a count per item
 
     @property
     def checked(self) -> bool:
@@ -127,6 +128,12 @@ class Slot:
     def asks_results(self) -> bool:
         """An open slot that only prefers a sentence reporting an outcome (_RESULTS_Q)."""
         return self.kind == "open" and self.head == "results"
+
+    @property
+    def asks_outcome(self) -> bool:
+        """An open slot that prefers an outcome: a result (_RESULTS_Q) or a finding
+        (_FINDINGS_Q)."""
+        return self.kind == "open" and self.head in ("results", "findings")
 
 
 # words that name a measured quantity: "what <metric>" asks for a number
@@ -230,7 +237,8 @@ _NAME_Q = re.compile(
     # ("which fact-checking and answer-selection benchmarks": two kinds joined)
     rf"(?:[\w-]+\s+){{0,2}}?(?:(?:and|or)\s+[\w-]+\s+)?(?P<a>{_NAMED})\b(?!-)"
     # (not "which model-growth baselines")
-    r"|what\s+(?:is|was|are|were)\s+(?:it|they|this|that|the\s+[\w/-]+(?:\s+[\w/-]+)?)\s+called"
+    r"|what(?:\s+(?:is|was|are|were)|['\u2019]s)\s+(?:it|they|this|that|the\s+[\w/-]+(?:\s+[\w/-]+){0,3})"
+    r"\s+called"
     # ("What are the two models trained on the new corpus for Maltese called?": a longer
     # description, "called" ending the question)
     rf"|^\s*what\s+(?:is|was|are|were)\s+the\s+(?:[\w-]+\s+){{0,2}}?(?P<c>{_NAMED})\b"
@@ -251,8 +259,14 @@ _SOFT_NAME_Q = re.compile(
     r"|\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?P<o>objective|loss|method|technique|framework)"
     r"(?=\s+(?:does|did|is|was|has)\s+(?!(?:they|each|both|these|those)\b))"
     # "what are its two variants called": as often a coined phrase ("language motions") as a name
-    r"|\bwhat\s+(?:is|was|are|were)\s+(?:its|their|these|those)\s+[\w-]+(?:\s+[\w-]+){0,2}\s+called",
+    r"|\bwhat\s+(?:is|was|are|were)\s+(?:its|their|these|those)\s+[\w-]+(?:\s+[\w-]+){0,2}\s+called"
+    # "What are the two pretraining tasks URLBERT proposes?": the things counted (`_LISTED`)
+    r"|\bwhat\s+(?:are|were)\s+(?:the|its|their)\s+(?:two|three|four|five)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?P<l>[a-z][\w-]*[a-rt-z]s)\b",
     re.IGNORECASE,
+)
+_LISTED = re.compile(
+    r"\bwhat\s+(?:are|were)\s+(?:the|its|their)\s+(?P<k>two|three|four|five)\s", re.IGNORECASE
 )
 # "Which Chinese social media sites, such as Weibo, ...?", "Which exact multilingual transformer
 # (XLM-R or mBERT) ...?", "Which African language ..., for example Swahili or Yoruba?": the
@@ -315,6 +329,17 @@ _RESULTS_Q = re.compile(
 _OUTCOME = re.compile(
     r"(?<![\w.-])\d+(?:\.\d+)?\s*(?:%|x\b|×|-fold|points?\b)|(?<![\w.-])\d+\.\d+(?![\w.])"
     r"|\b(?:outperform|surpass|beat|improv|exceed|match|compet|achiev|reach|gain)\w*",
+    re.IGNORECASE,
+)
+# "what setup did it end up recommending?", "what does each conclude?": a finding, which the
+# abstract states as one ("We find that ...", "our results suggest ...", "should")
+_FINDINGS_Q = re.compile(
+    r"\b(?:what|which)\b[^?;]*?\b(?:recommend|advis|advocat|conclu(?:de|sion))\w*", re.IGNORECASE
+)
+_FINDING = re.compile(
+    r"\bwe\s+(?:also\s+|further\s+)?(?:find|found|show|observe|conclude|recommend|suggest"
+    r"|demonstrate)\b|\b(?:results|findings|experiments|analys[ie]s)\s+(?:also\s+)?(?:show"
+    r"|indicate|suggest|demonstrate|reveal|confirm)|\brecommend\w*|\bshould\b",
     re.IGNORECASE,
 )
 # "which method does it beat?": the answer names the rival next to a comparative ("better
@@ -393,6 +418,9 @@ _WHICH_PAPER = re.compile(
     r"(?:a|an|new|its\s+own)\s",
     re.IGNORECASE,
 )
+_AUX_LED = re.compile(r"^\s*(?:did|does|do|will|would|can|could)\s", re.IGNORECASE)
+# "what frame rate", "what control rate": a frequency ("mouse and keyboard at 20Hz")
+_FREQUENCY_MODS = frozenset(terms("frame control sampling refresh update decision action"))
 _CALLED = re.compile(r"\s+(?:called|named|termed|known\s+as)\b", re.IGNORECASE)
 _COUNT_OF = re.compile(r"\s+of\s+(?P<rest>[\w%-]+(?:\s+[\w%-]+){0,4})", re.IGNORECASE)
 # metrics that say nothing by themselves: the modifier names the quantity ("SuperGLUE score")
@@ -929,7 +957,7 @@ def descriptions(question: str) -> list[str]:
             pieces += _THE_AND_THE.split(clause)
         else:
             pieces.append(clause)
-    for clause in pieces:
+    for k, clause in enumerate(pieces):
         c = re.sub(r"^\s*(?:and|or|but|with)\s+", "", clause.strip(" .'\""))
         # "What do the self-distillation paper", "Both the study that X": the description
         # after the asking words; "the position-prediction paper and LOOK each propose": before
@@ -939,6 +967,8 @@ def descriptions(question: str) -> list[str]:
         c = _EACH_AFTER.sub("", c).strip()
         if _ASK_START.match(c) and (about := _ASKED_ABOUT.search(c)):
             c = about.group(0)
+        elif _ASK_START.match(c) and (item := _FIRST_ITEM.search(c)) and _next_is_item(pieces, k):
+            c = item.group(0)  # "What tasks evaluate the cybersecurity BERT, the SO BERT and"
         # "how big were the models and how many weights were tuned": asks, one after the
         # other, of the paper described before them
         if asked and _NEXT_ASK.search(c):
@@ -973,6 +1003,18 @@ def descriptions(question: str) -> list[str]:
             continue  # ranked comparisons": what a paper uses or leaves out, no paper
         out.append(_LEAD_PREP.sub("", c))
     return out if len(out) >= 2 else []
+
+
+# the last words of an asking clause that a comma list of papers goes on from ("... used to
+# evaluate the cybersecurity BERT, the StackOverflow BERT and the URL model")
+_FIRST_ITEM = re.compile(
+    r"\bthe\s+(?!(?:[\w-]+\s+){0,3}?(?:of|in|on|for)\s)(?:[\w-]+\s+){0,3}[\w-]+$", re.I
+)
+
+
+def _next_is_item(pieces: list[str], k: int) -> bool:
+    """Whether the piece after `pieces[k]` is another "the ..." item of a comma list."""
+    return k + 1 < len(pieces) and bool(re.match(r"\s*the\s", pieces[k + 1], re.IGNORECASE))
 
 
 _THE_WORD = re.compile(r"^the\s+([\w-]+)\b", re.IGNORECASE)
@@ -1153,7 +1195,10 @@ def asked_sentence(question: str) -> str:
 _EMBEDDED_HOW = re.compile(
     r"\b(?:var(?:y|ies|ied|ying)|measur(?:e|es|ed|ing)|stud(?:y|ies|ied|ying)|examin(?:e|es|ed|ing)"
     r"|analy[sz](?:e|es|ed|ing)|investigat(?:e|es|ed|ing)|track(?:s|ed|ing)?|control(?:s|led|ling)?"
-    r"|chang(?:e|es|ed|ing)|explor(?:e|es|ed|ing))\s+how\s+(?:many|much|long|large|big|often)"
+    r"|chang(?:e|es|ed|ing)|explor(?:e|es|ed|ing)"
+    # "what did they find about how much data you need": a finding asked, no number
+    r"|(?:find|finds|found|say|says|said|conclude[sd]?|learn(?:s|ed|t)?|show(?:s|ed|n)?"
+    r"|suggest(?:s|ed)?|report(?:s|ed)?)\s+about)\s+how\s+(?:many|much|long|large|big|often)"
     r"\b[^,;:?]*",
     re.IGNORECASE,
 )
@@ -1166,8 +1211,24 @@ def _without_embedded(question: str) -> str:
     return out if out != question and _ASKS.search(out) else question
 
 
+# "how many answer options does each question have", "tokens per document": a count per item of
+# the data (not "each paper / model / method": the papers a question asks of)
+_PER_ITEM = re.compile(
+    r"\b(?:each|every|per|a\s+single)\s+(?!(?:of|one|paper|work|study|model|method|approach|system"
+    r"|framework|agent|policy|llm|lm|author|team|group|variant|version|baseline)s?\b)[a-z]+\b",
+    re.IGNORECASE,
+)
+
+
 def answer_slot(question: str) -> Slot:
     """The kind of answer the question asks for (see the module docstring)."""
+    slot = _answer_slot(question)
+    if slot.counted and _PER_ITEM.search(asked_sentence(question)):
+        return replace(slot, each=True)
+    return slot
+
+
+def _answer_slot(question: str) -> Slot:
     q = _without_embedded(asked_sentence(question))
     q = re.sub(r"\b(what|which|who|how)'s\b", r"\1 is", q, flags=re.IGNORECASE)
     units = tuple(m.group("unit").lower() for m in _UNIT.finditer(q))
@@ -1239,6 +1300,8 @@ def answer_slot(question: str) -> Slot:
         metric = " ".join(m.group("metric").lower().split())
         metric = {"sizes": "size", "counts": "count"}.get(metric, metric)
         mods = [w for w in m.group("mods").split() if w.lower() not in STOPWORDS]
+        if metric in {"score", "scores"} and _AUX_LED.match(m["mods"]):
+            mods = []  # "what did ERNIE 3.0 score on SuperGLUE": the verb; its subject names none
         named = [t for w in mods for t in _head_terms(w) if t not in {"exact", "final", "absolut"}]
         of = _COUNT_OF.match(q, m.end()) if metric in {"number", "count", "amount"} else None
         if of and named and metric == "count":  # "the parameter counts of the SO models": of
@@ -1257,7 +1320,7 @@ def answer_slot(question: str) -> Slot:
         if metric in {"score", "scores"} and not named:  # "what did it score": any metric
             slot_terms += (*_PERCENT_OWNERS, "%", "point")
         # "at what rate", "what control frequency": a frequency too ("at 20Hz")
-        if (metric == "rate" and not named) or metric.startswith("frequenc"):
+        if (metric == "rate" and set(named) <= _FREQUENCY_MODS) or metric.startswith("frequenc"):
             slot_terms += ("hz", "fps", "per")
         if metric in {"cost", "budget"} and set(slot_terms) <= _BUDGET_WORDS:
             # "what did it cost", "what compute budget": "at a budget of just $187"
@@ -1274,15 +1337,16 @@ def answer_slot(question: str) -> Slot:
         return Slot("name", "what it is compared with", _RIVAL_WORDS, units=units, soft=True)
     m = _NAME_Q.search(q)
     if m and not _PAPER_WORD.search(m.group(0)):
-        head = (m.group("a") or m.group("b") or m.group("c") or "").lower()  # none for "it"
-        words = {t for w in terms(head) for t in _NAME_SYNONYMS.get(w, (w,))}
+        said = m.group("a") or m.group("b") or m.group("c") or ""  # none for "it"
+        head = said.lower()  # (terms of the words as written: "LLMs" is "llm", "llms" is not)
+        words = {t for w in terms(said) for t in _NAME_SYNONYMS.get(w, (w,))}
         return Slot("name", head or "name", tuple(sorted(words)), units=units)
     m = _NAMES_OF.search(q)
     if m:  # "the names of the five tasks": names, not a description of them
         return Slot("name", m.group("h").lower(), tuple(terms(m.group("h"))), units=units)
     m = _SOFT_NAME_Q.search(q)
     if m and not _PAPER_WORD.search(m.group(0)):
-        head = (m.group("a") or m.group("o") or "").lower()
+        head = (m.group("a") or m.group("o") or m.group("l") or "").lower()
         words = tuple(terms(head))
         if not head.startswith("task"):  # "in what application": "the WebShop environment"
             words = tuple(sorted({t for w in words for t in _NAME_SYNONYMS.get(w, (w,))}))
@@ -1294,6 +1358,8 @@ def answer_slot(question: str) -> Slot:
         return Slot("name", head, tuple(sorted(words)), units=units)
     if _RESULTS_Q.search(q):
         return Slot("open", "results", soft=True)
+    if _FINDINGS_Q.search(q):
+        return Slot("open", "findings", soft=True)
     return Slot("open")
 
 
@@ -1319,8 +1385,8 @@ def unworded(slot: Slot, text: str) -> Slot:
     "53,000+ multiple choice questions") cannot be found next to that word: any number the
     question does not already give fills it. Training details (GPUs, epochs, ...) stay strict:
     an abstract that does not name them does not state them."""
-    if not slot.counted or slot.change or not slot.terms or slot.units:
-        return slot
+    if not slot.counted or slot.change or not slot.terms or slot.units or slot.each:
+        return slot  # (a count per item is not the total under another word: "53,000+ questions")
     parts = {p for t in slot.terms for p in t.split("-")}
     if "%" in parts or parts & (_STRICT_HEADS | set(_PERCENT_OWNERS)):  # details and metrics
         return slot
@@ -1483,6 +1549,15 @@ _DOMAIN = re.compile(r"(?<![\w.@/-])[a-z0-9][\w-]*\.(?:com|org|net|io|ai|edu|gov
 _FIELD_RUN = re.compile(r"\b(?:Language|Languages|Foundation|Neural|Deep)\b")
 
 
+def _counts_out(sentence: str, count: str, words: tuple[str, ...]) -> bool:
+    """Whether the sentence introduces that many of the asked things ("we propose two novel
+    pre-training tasks: (1) ...", "two variants of our ... framework"): it lists them."""
+    return any(
+        set(terms(m.group(1))) & set(words)
+        for m in re.finditer(rf"\b{count}\s+((?:[\w-]+\s+){{0,3}}[\w-]+)", sentence, re.I)
+    )
+
+
 def _named_kind(sentence: str, kinds: tuple[str, ...], question: str) -> bool:
     """A capitalised run of common words that ends in the asked kind ("a Vision Transformer is
     vulnerable to overfitting" for "which architecture"): a name, though no word of it is rare."""
@@ -1521,6 +1596,8 @@ def fills(
     sentences, a name is preferred)."""
     if slot.asks_results:
         return _OUTCOME.search(sentence) is not None
+    if slot.asks_outcome:
+        return _FINDING.search(sentence) is not None
     if slot.kind == "open":
         return True
     st = set(terms(sentence))
@@ -1555,6 +1632,8 @@ def fills(
         if new and _object_of_asked_verb(sentence, new, question):
             return True
         if _named_kind(sentence, slot.terms, question):
+            return True
+        if slot.soft and (k := _LISTED.search(question)) and _counts_out(sentence, k["k"], words):
             return True
         kind = _KINDS.get(slot.head)
         if kind is None or idf is None or (kind not in _ALWAYS_DESCRIBED and not described):
@@ -1673,6 +1752,12 @@ _ASKED_DO = re.compile(
     r"(?:for|with|on|in|against|from|to)?)?\s*\?$",
     re.IGNORECASE,
 )
+# "Which made-up website did they prepend to improve ...?": the verb right after its subject
+_ASKED_DO_SUBJECT = re.compile(
+    r"\b(?:did|does|do)\s+(?:they|it|the\s+(?:authors|paper|study|method|model|work))\s+"
+    r"(?P<v>[a-z]{4,})\b",
+    re.IGNORECASE,
+)
 # "Which made-up website, when prepended to the prompt, ...": "prepending factquizmaster.com"
 _ASKED_PARTICIPLE = re.compile(r"\b(?:when|if|once|after)\s+(?P<v>[a-z]{4,}ed)\b", re.IGNORECASE)
 _ASKED_PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be)\s+(?P<v>[a-z]{4,}ed)\b", re.IGNORECASE)
@@ -1684,6 +1769,7 @@ def _object_of_asked_verb(sentence: str, targets: list[str], question: str) -> b
     asked = [(m, rf"\s+{m.group('p')}") for m in _ASKED_VERB.finditer(question)]
     asked += [(m, "") for m in _ASKED_PASSIVE.finditer(question)]
     asked += [(m, "") for m in _ASKED_DO.finditer(question)]
+    asked += [(m, "") for m in _ASKED_DO_SUBJECT.finditer(question)]
     asked += [(m, "") for m in _ASKED_PARTICIPLE.finditer(question)]
     # "which simulator was used to test the method": "Empirical validation on the Mujoco"
     if re.search(rf"\b{_EVALUATED}", question, re.IGNORECASE):

@@ -128,8 +128,30 @@ IRREGULAR_VERBS = {
 _FIELD_STEMS = {"medicin": "medic", "biomedicin": "biomed", "scienc": "scientif"}
 
 
+# British spellings, as the abstracts' American ones: "behaviour", "specialised", "optimisation",
+# "analyse" (a reader's "behaviour" was an unknown word, and matched no "behavior")
+_OUR = re.compile(r"^(behavi|col|fav|lab|neighb|hon|hum|endeav|harb|vap|rig|flav|arm)our")
+_ISE = re.compile(r"^((?:[a-z]+-)*[a-z]{2,}[b-df-hj-np-tvxz])is(e|es|ed|ing|ation|ations|er|ers)$")
+# words that keep an "-ise" in American spelling ("(un)supervised", "promising", "exercise")
+_ISE_KEPT = (
+    "advert", "adv", "appr", "chast", "circumc", "compr", "comprom", "conc", "dem", "desp", "dev",
+    "enterpr", "exc", "exerc", "expert", "franch", "improv", "inc", "merchand", "parad", "prec",
+    "prem", "prom", "rev", "superv", "surm", "surpr", "telev", "pract", "treat", "mort",
+)  # fmt: skip
+_YSE = re.compile(r"^(ana|para|cata|dia|electro)lys(e|ed|ing)$")
+
+
+def american(word: str) -> str:
+    """A lower-case word in American spelling."""
+    if m := _ISE.match(word):
+        return word if m[1].endswith(_ISE_KEPT) else f"{m[1]}iz{m[2]}"
+    word = _OUR.sub(r"\1or", word)
+    return _YSE.sub(r"\1lyz\2", word)
+
+
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
+    word = american(word)
     stem = _stemmer().stemWord(IRREGULAR_VERBS.get(word, word))
     return _FIELD_STEMS.get(stem, stem)
 
@@ -173,7 +195,8 @@ _ENTITY = re.compile(
     # X2, bert2BERT, BERT_LARGE, RT-H
     r"|\d+(?:-[a-z0-9]+)*(?:-[A-Z][A-Za-z0-9]*)+(?:-[A-Za-z0-9]+)*"  # 10-Split-CIFAR-100
     r"|[A-Z](?:-[A-Z0-9][A-Za-z0-9]*)+"  # V-GPS, B-PROP
-    r"|[A-Za-z]+-\d[A-Za-z0-9.]*"  # Llama-3, GPT-4
+    # Llama-3, GPT-4 (not a date: "mid-2021", "early-2020")
+    r"|(?!(?:mid|early|late|end)-(?:19|20)\d\d(?![\w.]))[A-Za-z]+-\d[A-Za-z0-9.]*"
     r"|[A-Z][a-z]+(?:-[A-Z]{2,}[A-Za-z0-9]*)+"  # Megatron-LM, Flan-UL2
     r"|\d+(?:[.,]\d+)*[%BMK]?"  # numbers, 7B, 970k-style
     r")(?![\w])"

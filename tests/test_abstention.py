@@ -1094,3 +1094,22 @@ def test_a_name_glossed_in_brackets_keeps_its_question(seed_pipeline: Pipeline) 
     )
     assert not ans.abstained, ans.answer
     assert any("Position Prediction" in c.title for c in ans.citations)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a count per item is not the dataset's size under another word ("53,000+ questions")
+        "How many answer options does each question in the CaseHOLD dataset have?",
+        # "and how many layers": a few words with no subject of their own ask of DPT too, so
+        # PASTA's "under 10 million parameters" is no answer
+        "How many parameters does the decision-pretrained transformer have, and how many layers?",
+    ],
+)
+def test_a_count_per_item_and_an_elliptical_second_ask_stay_strict(
+    seed_pipeline: Pipeline, question: str
+) -> None:
+    assert seed_pipeline.ask(question).abstained
+    # (a total the paper gives is still answered)
+    ans = seed_pipeline.ask("How many multiple choice questions does the CaseHOLD dataset have?")
+    assert not ans.abstained and "53,000" in ans.answer

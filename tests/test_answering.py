@@ -13,6 +13,7 @@ from fake_openai import FakeOpenAI, Reply, fake_openai_fixture  # noqa: F401  (f
 
 from rag.answering import get_answerer, route
 from rag.evaluation import citation_validity
+from rag.extractive import compounded
 from rag.pipeline import Pipeline
 from rag.prompts import CANNOT_ANSWER
 from rag.questions import descriptions, one_each
@@ -957,3 +958,19 @@ def test_a_count_of_efforts_describes_that_many_papers() -> None:
 
     assert papers_described("Two efforts on under-resourced languages: A, and B. What ...?") == 2
     assert papers_described("Compare two systems for robot learning: A and B.") == 2
+
+
+def test_a_word_closed_up_in_a_title_describes_its_paper(seed_pipeline: Pipeline) -> None:
+    """ "the security-domain BERT paper": CySecBERT's title writes "Cybersecurity" (and
+    "CySecBERT") as one word; the reader's "security" and "BERT" still point at it."""
+    assert compounded(["secur", "bert", "domain"], {"cybersecur", "cysecbert", "domain"}) == {
+        "secur",
+        "bert",
+    }
+    assert not compounded(["bert"], {"roberta"})
+    ans = seed_pipeline.ask(
+        "The StackOverflow domain-model paper and the security-domain BERT paper: how many"
+        " downstream tasks does each evaluate on?"
+    )
+    cited = {c.title.split(":")[0] for c in ans.citations}
+    assert "CySecBERT" in cited, cited

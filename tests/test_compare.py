@@ -627,3 +627,17 @@ def test_a_textbook_is_a_kind_of_overview(seed_pipeline: Pipeline) -> None:
     )
     assert not ans.abstained, ans.answer
     assert any(p.title.startswith("Foundation Models for Natural Language") for p in ans.papers)
+
+
+def test_anything_in_here_on_a_topic_lists_its_papers(seed_pipeline: Pipeline) -> None:
+    """ "anything in here on legal text — court cases, legislation, that sort of thing?": the
+    papers on the topic named before the reader's examples (a longer topic, "pretrained models
+    for electricity demand time-series forecasting", describes one paper and is asked as one)."""
+    q = "anything in here on legal text — court cases, legislation, that sort of thing?"
+    assert criterion_of(q) == "legal text — court cases, legislation"
+    assert criterion_of("Is there anything here about graph pretraining?") == "graph pretraining"
+    ans = seed_pipeline.ask(q)
+    assert ans.mode == "compare" and not ans.abstained
+    assert {p.title.split(" ")[0] for p in ans.papers} >= {"LegalTurk", "Regulatory"}
+    long = "Is there anything here about pretrained models for electricity demand forecasting?"
+    assert seed_pipeline.ask(long).abstained

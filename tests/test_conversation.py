@@ -680,3 +680,33 @@ def test_one_description_between_two_names_places_its_paper(seed_pipeline: Pipel
         " preferences, and RLGF.",
         "And what does the third one use as its guide model?",
     ) == ["Learning to Generate Better Than Your LLM"]
+
+
+def test_an_ordinal_before_the_verb_asked_refers_back(seed_pipeline: Pipeline) -> None:
+    """ "Which benchmark does the second use?": "the second" alone before its verb is a place;
+    "the first to use" is no place asked."""
+    assert reference("Which benchmark does the second use?").index == 1
+    assert reference("How many trajectories did the first need?").index == 0
+    assert not reference("Which paper was the first to use MCTS?").refers
+    assert _cited_last(
+        seed_pipeline,
+        "Two papers: first the one with a Japanese medical BERT, second the one on legal text"
+        " in Turkish.",
+        "Which tasks does the second address?",
+    ) == ["LegalTurk Optimized BERT for Multi-Label Text Classification and NER"]
+
+
+def test_what_about_the_paper_on_is_a_new_subject_and_the_latter_is_its_paper(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "What's DPT?", "And what about the paper on task diversity ...?", "Does the latter ...?":
+    the described paper is searched for, not the last answer's; and with one paper a turn, the
+    latter is the second turn's."""
+    turns = (
+        "What's the Decision-Pretrained Transformer?",
+        "And what about the paper on task diversity and in-context linear regression?",
+    )
+    diversity = "Pretraining task diversity and the emergence of non-Bayesian in-context"
+    assert [t[: len(diversity)] for t in _cited_last(seed_pipeline, *turns)] == [diversity]
+    latter = "Does the latter find a threshold, and what estimator does it match?"
+    assert [t[: len(diversity)] for t in _cited_last(seed_pipeline, *turns, latter)] == [diversity]

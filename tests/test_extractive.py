@@ -11,7 +11,7 @@ import pytest
 from rag.answering import get_answerer
 from rag.citations import CITE_RE, strip_citations
 from rag.pipeline import Pipeline
-from rag.sentences import CACHE, embed_sentences, split_sentences, terms
+from rag.sentences import CACHE, american, embed_sentences, split_sentences, terms
 
 EVAL = Path(__file__).resolve().parent.parent / "eval" / "seed_questions.jsonl"
 
@@ -42,6 +42,17 @@ def test_a_plural_acronym_is_the_acronym() -> None:
     """ "GNNs" is what the abstracts call "GNN" (the stemmer leaves "gnns" alone)."""
     assert terms("pretrained GNNs and LLMs") == terms("pretrained GNN and LLM")
     assert terms("RoBERTas") == ["roberta"] and terms("IDs") == ["id"]
+
+
+def test_a_british_spelling_is_the_abstracts_american_one() -> None:
+    """ "behaviour", "specialised", "optimisation", "analyse": the abstracts write "behavior",
+    "specialized", ...; a reader's spelling was an unknown word that matched nothing. Words
+    that keep "-ise" in American spelling are left alone."""
+    assert terms("specialised behaviour, optimisation, initialising, analysed, neighbours") == (
+        terms("specialized behavior, optimization, initializing, analyzed, neighbors")
+    )
+    kept = "unsupervised self-supervised promising precise exercise otherwise denoising crises"
+    assert [american(w) for w in kept.split()] == kept.split()
 
 
 def test_a_contraction_is_its_word() -> None:

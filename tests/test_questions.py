@@ -12,6 +12,7 @@ from rag.questions import (
     descriptions,
     fills,
     likened,
+    names,
     negated,
     numbers,
     papers_described,
@@ -1728,3 +1729,88 @@ def test_which_paper_scores_is_a_verb_not_a_score_asked() -> None:
     q = "Which paper scores sim2real policies by combining OOD detection with simulation?"
     assert not answer_slot(q).checked
     assert answer_slot("What scores did it get?").kind == "quantity"
+
+
+def test_a_plural_acronym_asked_for_is_a_model_name() -> None:
+    """ "Which base LLMs do they fine-tune?": "LLMs" is an LLM (not a word "llms" no sentence
+    has), so "a SAMI-trained mistral-7b" names one."""
+    q = "Which base LLMs do SAMI and Agent Q fine-tune?"
+    slot = answer_slot(q)
+    assert {"llm", "model"} <= set(slot.terms)
+    assert fills(slot, "Our method boosts the Llama-3 70B model's zero-shot performance.", q)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "filled"),
+    [
+        ("What frame rate does the agent act at?", "It uses mouse and keyboard at 20Hz.", True),
+        ("What learning rate did they use?", "It uses mouse and keyboard at 20Hz.", False),
+        (
+            "What did ERNIE 3.0 score on SuperGLUE compared with the human baseline?",
+            "Its English version surpasses the human performance by +0.8% (90.6% vs. 89.8%).",
+            True,
+        ),
+    ],
+)
+def test_a_frame_rate_is_a_frequency_and_did_x_score_asks_any_score(
+    question: str, sentence: str, filled: bool
+) -> None:
+    """ "what frame rate": a frequency ("at 20Hz"); "What did ERNIE 3.0 score": the verb, its
+    subject's "3.0" no metric asked."""
+    assert fills(answer_slot(question), sentence, question) is filled
+
+
+def test_the_two_things_asked_are_those_a_sentence_counts_out() -> None:
+    """ "What are the two pretraining tasks URLBERT proposes?": the sentence that introduces
+    "two novel pre-training tasks: (1) ..., (2) ..." lists them; "What's the ... called?" asks
+    a name."""
+    q = "What are the two pretraining tasks URLBERT proposes?"
+    slot = answer_slot(q)
+    assert slot.kind == "name" and slot.soft
+    assert fills(slot, "We propose two novel pre-training tasks: (1) contrastive learning.", q)
+    assert not fills(slot, "We first train a URL tokenizer on billions of URLs.", q)
+    assert answer_slot("What's the reward-free pretrained GFlowNet variant called?").kind == "name"
+
+
+def test_a_comma_list_of_papers_after_the_asking_verb_starts_at_its_first_item() -> None:
+    q = (
+        "What downstream tasks were used to evaluate the cybersecurity BERT, the StackOverflow"
+        " BERT and the URL pretrained model?"
+    )
+    assert descriptions(q) == [
+        "the cybersecurity BERT",
+        "the StackOverflow BERT",
+        "the URL pretrained model",
+    ]
+
+
+def test_what_they_find_about_how_much_asks_a_finding_not_a_number() -> None:
+    """ "what did the Maltese work and AfroLM find about how much data you need?": the finding,
+    which the Maltese abstract gives without a number; "how much data did they use" still asks
+    one."""
+    q = "What did the Maltese BERT work and AfroLM find about how much data you need?"
+    assert answer_slot(q).kind == "open"
+    assert answer_slot("What did they find, and how much data did they use?").kind == "quantity"
+
+
+def test_a_recommendation_asked_prefers_a_finding() -> None:
+    """ "what setup did it end up recommending?": a sentence that states a finding ("We find
+    that ...", "the results indicate ...") holds the answer; one that restates the study does
+    not (an open slot that only prefers)."""
+    q = "The German news claims study: what setup did it end up recommending?"
+    slot = answer_slot(q)
+    assert slot.asks_outcome and not slot.checked
+    assert fills(slot, "We find that adapters with pattern exploiting training work best.", q)
+    assert not fills(slot, "We test our approach on a use case from communication science.", q)
+
+
+def test_a_date_is_no_name_and_the_verb_after_its_subject_is_asked() -> None:
+    """ "in mid-2021" names nothing (a name the abstracts lack made the question abstain); "Which
+    made-up website did they prepend ...?": "prepending factquizmaster.com" names it."""
+    assert names("It took first place on SuperGLUE in mid-2021, ahead of GPT-3") == [
+        "SuperGLUE",
+        "GPT-3",
+    ]
+    q = "Which made-up website did they prepend to improve common knowledge performance?"
+    s = "For example, prepending factquizmaster.com (fabricated) improves knowledge tasks."
+    assert fills(answer_slot(q), s, q)
