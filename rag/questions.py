@@ -333,15 +333,15 @@ _OUTCOME = re.compile(
 )
 # "what setup did it end up recommending?", "what does each conclude?": a finding, which the
 # abstract states as one ("We find that ...", "our results suggest ...", "should")
-_FINDINGS_Q = re.compile(
-    r"\b(?:what|which)\b[^?;]*?\b(?:recommend|advis|advocat|conclu(?:de|sion))\w*", re.IGNORECASE
-)
-_FINDING = re.compile(
-    r"\bwe\s+(?:also\s+|further\s+)?(?:find|found|show|observe|conclude|recommend|suggest"
-    r"|demonstrate)\b|\b(?:results|findings|experiments|analys[ie]s)\s+(?:also\s+)?(?:show"
-    r"|indicate|suggest|demonstrate|reveal|confirm)|\brecommend\w*|\bshould\b",
-    re.IGNORECASE,
-)
+_ADVISED = r"(?:recommend|advis|advocat|conclu(?:de|sion))\w*"
+_FINDINGS_Q = re.compile(rf"\b(?:what|which)\b[^?;]*?\b{_ADVISED}", re.IGNORECASE)
+_FINDING_CUES = (
+    r"\bwe\s+(?:also\s+|further\s+)?(?:find|found|show|observe|conclude|recommend|suggest|demonstrate)\b",
+    r"\b(?:results|findings|experiments|analys[ie]s)\s+(?:also\s+)?(?:show|indicate|suggest|demonstrate"
+    r"|reveal|confirm)",
+    r"\brecommend\w*|\bshould\b",
+)  # fmt: skip
+_FINDING = re.compile("|".join(_FINDING_CUES), re.IGNORECASE)
 # "which method does it beat?": the answer names the rival next to a comparative ("better
 # performance than DT"); soft, since a rival may be described rather than named
 _RIVAL_Q = re.compile(
