@@ -660,9 +660,8 @@ def _slot_part(question: str, slot: Slot) -> str:
     return question
 
 
-# an ask that points back at a paper named before ("..., and how many parameters does it have?")
-# an ask of a few words with no subject of its own ("..., and how many layers?", "What batch size
-# and how many training steps were used to pretrain the cybersecurity BERT?"): the other's
+# an ask of a few words with no subject of its own ("How many parameters does the decision-
+# pretrained transformer have, and how many layers?"): it asks of the other ask's subject
 _ELLIPTICAL = re.compile(
     r"^\W*(?:and\s+|also\s+)?(?:how\s+(?:many|much|long|big|large)|what|which)"
     r"(?!\s+about\b)(?:\s+[\w-]+){1,2}\W*$",
@@ -681,6 +680,7 @@ def _bearing_asks(asks: list[str]) -> list[str]:
     ]
 
 
+# an ask that points back at a paper named before ("..., and how many parameters does it have?")
 _POINTS_BACK = re.compile(
     r"\b(?:it|its|they|their|them|this|these|those|the same)\b", re.IGNORECASE
 )

@@ -237,8 +237,8 @@ _NAME_Q = re.compile(
     # ("which fact-checking and answer-selection benchmarks": two kinds joined)
     rf"(?:[\w-]+\s+){{0,2}}?(?:(?:and|or)\s+[\w-]+\s+)?(?P<a>{_NAMED})\b(?!-)"
     # (not "which model-growth baselines")
-    r"|what(?:\s+(?:is|was|are|were)|['\u2019]s)\s+(?:it|they|this|that|the\s+[\w/-]+(?:\s+[\w/-]+){0,3})"
-    r"\s+called"
+    r"|what(?:\s+(?:is|was|are|were)|['\u2019]s)\s+"
+    r"(?:it|they|this|that|the\s+[\w/-]+(?:\s+[\w/-]+){0,3})\s+called"
     # ("What are the two models trained on the new corpus for Maltese called?": a longer
     # description, "called" ending the question)
     rf"|^\s*what\s+(?:is|was|are|were)\s+the\s+(?:[\w-]+\s+){{0,2}}?(?P<c>{_NAMED})\b"
@@ -336,9 +336,10 @@ _OUTCOME = re.compile(
 _ADVISED = r"(?:recommend|advis|advocat|conclu(?:de|sion))\w*"
 _FINDINGS_Q = re.compile(rf"\b(?:what|which)\b[^?;]*?\b{_ADVISED}", re.IGNORECASE)
 _FINDING_CUES = (
-    r"\bwe\s+(?:also\s+|further\s+)?(?:find|found|show|observe|conclude|recommend|suggest|demonstrate)\b",
-    r"\b(?:results|findings|experiments|analys[ie]s)\s+(?:also\s+)?(?:show|indicate|suggest|demonstrate"
-    r"|reveal|confirm)",
+    r"\bwe\s+(?:also\s+|further\s+)?"
+    r"(?:find|found|show|observe|conclude|recommend|suggest|demonstrate)\b",
+    r"\b(?:results|findings|experiments|analys[ie]s)\s+(?:also\s+)?"
+    r"(?:show|indicate|suggest|demonstrate|reveal|confirm)",
     r"\brecommend\w*|\bshould\b",
 )  # fmt: skip
 _FINDING = re.compile("|".join(_FINDING_CUES), re.IGNORECASE)
