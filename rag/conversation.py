@@ -540,16 +540,11 @@ def referents(
     prev = previous_answer(history)
     if prev is None:
         return None, []
-    if (
-        ref is not None
-        and ref.kind == "ordinal"
-        and ref.pair
-        and (turns := _one_paper_turns(history, 2))
-    ):
-        # "What's DPT?", "And the paper on task diversity?", "Does the latter ...?": one paper a
-        # turn, the former and the latter are the last two turns' papers
-        found = lookup(turns)
-        return prev, [found[i] for i in turns if i in found]
+    if ref is not None and ref.kind == "ordinal" and ref.pair:
+        if turns := _one_paper_turns(history, 2, lookup):
+            # "What's DPT?", "And the paper on task diversity?", "Does the latter ...?": one
+            # paper a turn, the former and the latter are the last two turns' papers
+            return prev, turns
     if ref is not None and ref.kind == "ordinal":
         # "the first one ...?" then "and the last one?": both count the same earlier list
         prev = _back_while(history, prev, lambda a: reference(a.question).kind == "ordinal")
@@ -571,11 +566,10 @@ def referents(
             ),
         )
     if ref is not None and ref.kind == "plural" and ref.count:
-        if turns := _one_paper_turns(history, ref.count):
+        if turns := _one_paper_turns(history, ref.count, lookup):
             # "What is UL2 about?", "And ERNIE 3.0?", "Which of the two is bigger?": one paper a
             # turn, the two are the last two turns' papers, in the order they were asked about
-            found = lookup(turns)
-            return prev, [found[i] for i in turns if i in found]
+            return prev, turns
     return prev, _counted(prev, lookup, ref)
 
 
@@ -610,7 +604,9 @@ def _back_while(history: list[Answer], prev: Answer, back: Callable[[Answer], bo
     return prev
 
 
-def _one_paper_turns(history: list[Answer], count: int) -> list[str]:
+def _one_paper_turns(
+    history: list[Answer], count: int, lookup: Callable[[list[str]], dict[str, Paper]]
+) -> list[Paper]:
     """The papers of the last `count` answered turns, oldest first, when each of those turns
     quoted one paper alone and they are different papers; else none."""
     last = [a for a in history if not a.abstained and a.citations][-count:]
@@ -619,7 +615,10 @@ def _one_paper_turns(history: list[Answer], count: int) -> list[str]:
     ):
         return []
     ids = [a.citations[0].paper_id for a in last]
-    return ids if len(set(ids)) == count else []
+    if len(set(ids)) != count:
+        return []
+    found = lookup(ids)
+    return [found[i] for i in ids if i in found]
 
 
 def described(description: str, papers: list[Paper]) -> Paper:

@@ -1223,14 +1223,15 @@ _PER_ITEM = re.compile(
 
 def answer_slot(question: str) -> Slot:
     """The kind of answer the question asks for (see the module docstring)."""
-    slot = _answer_slot(question)
-    if slot.counted and _PER_ITEM.search(asked_sentence(question)):
+    asked = asked_sentence(question)
+    slot = _answer_slot(asked)
+    if slot.counted and _PER_ITEM.search(asked):
         return replace(slot, each=True)
     return slot
 
 
-def _answer_slot(question: str) -> Slot:
-    q = _without_embedded(asked_sentence(question))
+def _answer_slot(asked: str) -> Slot:
+    q = _without_embedded(asked)
     q = re.sub(r"\b(what|which|who|how)'s\b", r"\1 is", q, flags=re.IGNORECASE)
     units = tuple(m.group("unit").lower() for m in _UNIT.finditer(q))
     units += tuple(t for m in _PER_UNIT.finditer(q) for t in terms(m.group("unit"))[:1])
