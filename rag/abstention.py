@@ -459,6 +459,8 @@ def slot_sentences(
 # the words that ask for a name ("what is its score called")
 _NOT_RARE = frozenset(t for n in GENERIC_NAMES for t in terms(n)) | frozenset(
     terms("called named dubbed termed kind sort")  # ("what kind of algorithm": not KIND)
+    # ("By how many points does ... beat RT-2?": how one compares, said of any paper's result)
+    + terms("beat beats beaten outperform outperforms surpass surpasses")
 )
 
 

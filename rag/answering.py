@@ -322,6 +322,38 @@ def _finding_of(
     )
 
 
+# "How do DataMan, ProX and PreSelect each decide which data to keep?", "Compare how ...": the
+# way each paper does it, which the sentence where it presents its method says ("we introduce
+# ... Preselect, a lightweight ... method that requires only a fastText-based scorer")
+_HOW_EACH = re.compile(
+    r"\bhow\s+(?:does|do|did)\b(?!\s+(?:it|they)\s+(?:score|perform|compare|do)\b)"
+    r"|\bcompare\s+how\b",
+    re.IGNORECASE,
+)
+
+
+def _with_method_each(
+    chosen: list[Scored], scored: list[Scored], must: list[str], most: int
+) -> list[Scored]:
+    """Each paper of `must` quoted with the sentence that presents its method, unless one of its
+    quotes already does: in place of its last quote that gives no number or name (background),
+    else added while the answer has fewer than `most` sentences."""
+    out = list(chosen)
+    for pid in must:
+        got = [s for s in out if s.paper_id == pid]
+        if not got or any(presents_itself(s.sentence) for s in got):
+            continue
+        own = next((s for s in scored if s.paper_id == pid and presents_itself(s.sentence)), None)
+        if own is None:
+            continue
+        bare = [s for s in got[1:] if not re.search(r"\d", s.sentence) and not names(s.sentence)]
+        if bare:
+            out[out.index(bare[-1])] = own
+        elif len(out) < most:
+            out.insert(out.index(got[-1]) + 1, own)
+    return out
+
+
 @dataclass
 class Analysis:
     """What `Answerer.analyse` decided (see there)."""
@@ -736,6 +768,8 @@ class Answerer:
                 chosen += rival_filler(question, slot, chosen, scored, NUMBER_WINDOW, idf)
             return chosen, next((s for s in chosen if fills(slot, s.sentence, question, idf)), None)
         chosen = ensure_number(question, chosen, scored, top - NUMBER_WINDOW, QA_SENTENCES_MAX)
+        if len(must) >= 2 and _HOW_EACH.search(question):
+            chosen = _with_method_each(chosen, scored, must, n_max)
         if slot.asks_outcome:  # each paper quoted reports a result if its abstract does
             subjects = must or list(dict.fromkeys(s.paper_id for s in chosen))
             chosen = ensure_slot_each(question, slot, chosen, scored, subjects)

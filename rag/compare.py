@@ -72,9 +72,17 @@ FACET_WEIGHT = 0.30
 # the collection: "surveys of quantum computing" does not
 KIND_OOV_MAX = 0.2
 _BACKING = re.compile(
-    r"^\s*(?:back|underpin|support|justify|ground|accompany|complement|supplement)s?\b", re.I
+    r"^\s*(?:back(?:s|ed|ing)?(?:\s+up)?|underpin|support|justify|ground|accompany|complement"
+    r"|supplement)s?\b",
+    re.I,
 )
+# "with actual formal theory", "explicitly deal with": how sure the reader wants it, no topic
+_HEDGE = re.compile(r"\b(?:actual(?:ly)?|genuine(?:ly)?|truly|explicitly)\b", re.IGNORECASE)
 MEDIAN_MIN = 10
+# the words a paper may state a kind of method under (`screen_offline`)
+_METHOD_WORDS = frozenset(
+    terms("objective loss method approach task technique framework strategy scheme")
+)
 # "Which papers ...?" asks for papers: when COMPARE_THRESHOLD leaves fewer than this many in a
 # collection, the question's own cutoff alone decides ("have anything to do with medicine,
 # doctors or health care": every medical paper scores under 0.40, the best at 0.42; tune compare
@@ -112,18 +120,23 @@ SCOPE = re.compile(
 
 # "What does the collection say about X?", "what do the abstracts have on X": as below
 _COVERAGE = (
-    r"\b(?:collection|abstracts|corpus|library)\s+(?:say|says|have|has|contain|contains"
+    r"\b(?:collection|abstracts|corpus|library|(?:these|the|those)\s+papers)"
+    r"\s+(?:say|says|have|has|contain|contains"
     r"|cover|covers|know|knows|tell\s+us)(?:\s+\w+)?\s+(?:on|about|regarding)\s"
 )
 # "Any papers on speculative decoding?": the criterion is a topic, every word of which names it
 _TOPIC = re.compile(
-    rf"\b(?:{PAPER_NOUNS}|paper|work|research|anything|something)(?:\s+(?:in\s+)?here)?"
+    # ("Any results on self-supervised pretraining for satellite imagery?": as "any work on")
+    rf"\b(?:{PAPER_NOUNS}|paper|work|research|anything|something"
+    r"|(?<=any\s)(?:results|findings|evidence))"
+    r"(?:\s+(?:in\s+)?here)?"
     rf"\s+(?:on|about|regarding|covering)\s|{_COVERAGE}",
     re.IGNORECASE,
 )
 # "Is there any work on X?", "Anything here about X?": asks whether the collection covers X
 _EXISTENCE = re.compile(
-    rf"^\W*(?:is|are)\s+there\b|\bany(?:thing|\s+(?:{PAPER_NOUNS}|paper|work|research))\b"
+    rf"^\W*(?:is|are)\s+there\b"
+    rf"|\bany(?:thing|\s+(?:{PAPER_NOUNS}|paper|work|research|results|findings|evidence))\b"
     rf"|{_COVERAGE}",
     re.IGNORECASE,
 )
@@ -148,7 +161,12 @@ def asked_topic(question: str) -> str:
     if not m or not _EXISTENCE.search(question):
         return ""
     topic = topical(core_of(first[m.end() :].strip(" ?.!")))[0]
+    if _WH_CLAUSE.match(topic):  # "what the papers say about when X pays off": a question
+        return ""  # about a topic, in words of its own ("pays"), not the topic's name
     return topic if len(slots(topic)) <= TOPIC_PARTS_MAX else ""
+
+
+_WH_CLAUSE = re.compile(r"\s*(?:when|whether|how|why|what|which|who|where|if)\b", re.IGNORECASE)
 
 
 # "Which papers X, and what do they Y?": the property is X; Y is asked of each matching paper
@@ -534,6 +552,11 @@ def screen_offline(
         else set()
     )
 
+    if kind_of and check is not None and check <= _METHOD_WORDS:
+        # "introduce contrastive objectives": the kind stated under any word for a method
+        # ("a novel contrastive method", "two novel pre-training tasks: (1) ... contrastive")
+        check = check | _METHOD_WORDS
+
     def stating(text: str, title: bool = False, after: str = "") -> bool:
         return (
             check is not None
@@ -668,7 +691,7 @@ def kind_in_collection(criterion: str, papers: list[Paper], corpus: Corpus) -> b
 
     core = topical(core_of(criterion))[0]
     facets = asked_facets(core)
-    rest = _BACKING.sub(" ", core)  # "back their method with ...": phrasing, not a topic
+    rest = _HEDGE.sub(" ", _BACKING.sub(" ", core))  # "back their method with ...": phrasing
     for f in facets:
         rest = f.asked.sub(" ", rest)
     if not facets or oov_share(rest, corpus) > KIND_OOV_MAX:

@@ -123,6 +123,8 @@ _PLURAL = re.compile(
     rf"|(?:\b(?:do|does|did|are|were|have|can|could)\s+)(?P<both>both)\b"
     rf"|\b(?P<both2>both)\s+(?:of\s+(?:them|these|those)|{_PLURAL_NOUNS})\b"
     r"|\b(?:each|all|any|either|neither|none)\s+of\s+(?:them|these|those)\b"
+    # "Which benchmarks do they each report on?": "they" alone may be one paper's authors
+    r"|\b(?:they|them)\s+(?:(?P<both3>both)|each|all)\b"
     # "Which of them relies on MCTS?": one of the earlier papers, screened among them
     r"|\b(?:which|what)(?:\s+one)?\s+of\s+them\b"
     # "What's the core idea of each?": the papers just named, each of them
@@ -320,7 +322,7 @@ def reference(question: str) -> Reference:
         return Reference("described", description=m.group("d").strip())
     m = _PLURAL.search(q)
     if m and not (collection and not (m.group("c") or m.group("c2") or m.group("c3"))):
-        both = m.group("both") or m.group("both2")
+        both = m.group("both") or m.group("both2") or m.group("both3")
         word = (m.group("c") or m.group("c2") or m.group("c3") or ("both" if both else "")).lower()
         return Reference("plural", count=_COUNTS.get(word))
     if _ELLIPSIS.search(q) or (_AND_FOR.search(q) and _own_names(q)) or _AND_DESCRIBED.search(q):
@@ -483,6 +485,11 @@ _LONE_DESCRIPTION = re.compile(
 )
 
 
+# "its bootstrapped follow-up": a word for how the paper stands to another, none of its content
+# ("follow" of "Learning to Follow Principles" tied with "bootstrapped" of B-PROP's title)
+_RELATIONAL = re.compile(r"\b(?:follow[- ]?ups?|successors?|predecessors?|sequels?)\b", re.I)
+
+
 def described_at(question: str, candidates: list[Paper], pos: dict[str, int]) -> dict[str, int]:
     """Papers of a list the question describes item by item ("in this order: the stability-gap
     one, the learning-rate rewarming one, and the D-CPT Law one"): each item's paper is the
@@ -500,7 +507,7 @@ def described_at(question: str, candidates: list[Paper], pos: dict[str, int]) ->
         # a paper placed inside the description by one of its words ("scales to 20B" and
         # ERNIE's "Large-scale") leaves it to another paper that fits it far better
         inside = {pid for pid, x in pos.items() if at <= x < at + len(d)}
-        want = set(terms(d))
+        want = set(terms(_RELATIONAL.sub(" ", d)))
         # (a tie on the abstract's words goes to the paper whose title has more of them: "the
         # paper on pretraining LMs with human preferences" is that title's paper, not SAMI's)
         ranked = sorted(

@@ -40,14 +40,16 @@ SlotKind = Literal["quantity", "name", "detail", "open"]
 # A short lead-in before the question proper ("New question: ...", "OK, and ..."); the ones that
 # announce a change of topic also end the follow-up context.
 _LEAD_IN = re.compile(
-    r"^\s*(?:(?P<switch>(?:(?:a|one|another|totally|completely|entirely|quite)\s+)*"
+    # ("ok unrelated - ...": a word of assent run into the switch with no stop between)
+    r"^\s*(?:(?P<switch>(?:(?:ok(?:ay)?|alright|right|so|well|thanks)\s+)?"
+    r"(?:(?:(?:a|one|another|totally|completely|entirely|quite)\s+)*"
     r"(?:new|different|unrelated|other|separate|another)\s+(?:question|topic|thing|subject)"
     r"|(?:switching|changing|change\s+of|new)\s+(?:the\s+)?(?:topics?|subject)"
     r"|(?:switching|changing|shifting)\s+gears|moving\s+on"
     r"|(?:unrelated|separate(?:ly)?|independent(?:ly)?)(?:\s+(?:to|from|of)\s+(?:that|this|these"
     r"|those|it|them|the\s+above|(?:the|my|your)\s+(?:previous|last|earlier|above)\s+\w+))?"
     r"|on\s+(?:another|a\s+different|a\s+separate|an\s+unrelated)\s+(?:note|topic|subject)"
-    r"|by\s+the\s+way|btw)"
+    r"|by\s+the\s+way|btw))"
     r"|(?:ok(?:ay)?|thanks?(?:\s+you)?|great|cool|nice|right|now|alright|well|so))"
     r"\s*[:,;.!\u2013\u2014-]+\s*",
     re.IGNORECASE,
@@ -151,6 +153,8 @@ _DETAILS: dict[str, tuple[str, ...]] = {
     # "optimizer", not the stem "optim" that "optimal action" shares
     "optimizer": ("optimizer", "optimiser", "adam", "adamw", "sgd", "adafactor", "lamb"),
     "learning rate": ("learn rate", "lr"),
+    # the schedule's shape ("a linear warmup and cosine decay schedule"), no rate given
+    "learning rate schedule": ("schedul", "warmup", "warm-up", "decay", "cosin", "anneal"),
     "batch size": ("batch",),
     "warmup": ("warmup", "warm-up"),
     "weight decay": ("decay",),
@@ -175,10 +179,12 @@ _DETAIL_RE = re.compile(
     # ("which the authors pitched as ...": a relative clause, no wh-phrase)
     r"\b(?:which|what)\s+(?!the\b)(?:(?!(?:do|does|did|is|are|was|were|has|have|had)\b)[\w-]+\s+)"
     r"{0,2}?(?:and\s+)?"  # "what DPO beta and learning rate": the second of two details asked
-    r"(?P<d>optimi[sz]er|learning[- ]rate|batch[- ]size"
+    r"(?P<d>optimi[sz]er|learning[- ]rate(?:\s+schedules?)?|batch[- ]size"
     r"|warm-?up|weight[- ]decay|dropout|epochs?|hyper-?parameters?|random\s+seeds?|hardware"
     r"|(?:gpu|tpu)[- ]hours?|licen[cs]e|authors|universit(?:y|ies)|labs?|laborator(?:y|ies)"
     r"|institutions?|affiliations?|funding|grants?|venues?|conferences?|journals?|workshops?)\b"
+    # ("what hardware/tasks did they evaluate on": either is an answer, so no detail is required)
+    r"(?!\s*/\s*(?!optimi|learning|batch|warm|weight|dropout|epoch|hyper|gpu|tpu)\w)"
     # ... unless it describes a paper: "what do the learning-rate re-warming study and ..."
     r"(?![\s-]+(?:[\w-]+\s+){0,2}?(?:study|paper|work|article|method|approach)\b)"
     # "Who are the authors of ...", "who wrote ...", "where was ... published"
@@ -189,6 +195,9 @@ _DETAIL_RE = re.compile(
 _DETAIL_KEY = {
     "optimiser": "optimizer",
     "learning-rate": "learning rate",
+    "learning-rate schedule": "learning rate schedule",
+    "learning rate schedules": "learning rate schedule",
+    "learning-rate schedules": "learning rate schedule",
     "batch-size": "batch size",
     "warm-up": "warmup",
     "weight-decay": "weight decay",
@@ -238,7 +247,9 @@ _NAME_Q = re.compile(
     rf"(?:[\w-]+\s+){{0,2}}?(?:(?:and|or)\s+[\w-]+\s+)?(?P<a>{_NAMED})\b(?!-)"
     # (not "which model-growth baselines")
     r"|what(?:\s+(?:is|was|are|were)|['\u2019]s)\s+"
-    r"(?:it|they|this|that|the\s+[\w/-]+(?:\s+[\w/-]+){0,3})\s+called"
+    # ("What are the two new Maltese language models called, and how do they differ?": the
+    # kind before "called" is the kind named)
+    rf"(?:it|they|this|that|the\s+(?:[\w/-]+\s+){{0,5}}?(?:(?P<d>{_NAMED})|[\w/-]+))\s+called"
     # ("What are the two models trained on the new corpus for Maltese called?": a longer
     # description, "called" ending the question)
     rf"|^\s*what\s+(?:is|was|are|were)\s+the\s+(?:[\w-]+\s+){{0,2}}?(?P<c>{_NAMED})\b"
@@ -875,7 +886,8 @@ _BRACKETED = re.compile(r"\s\(([\w/-]{1,15})\)(?=[\s,.;:?!]|$)")
 _PREFIX = re.compile(r"\((\w{1,4})\)(?=\w)")
 # "Which benchmarks are used to score the paper arguing for X": the paper the ask is about
 _ASKED_ABOUT = re.compile(
-    rf"\b(?:the|a)\s+(?:(?!(?:the|a|an|in|of|on|for|and)\s)[\w/-]+\s+){{0,4}}?"
+    # ("the contrastive+adversarial URL pretraining paper": a "+" joins two words of one)
+    rf"\b(?:the|a)\s+(?:(?!(?:the|a|an|in|of|on|for|and)\s)[\w/+-]+\s+){{0,4}}?"
     rf"(?:(?:{_PAPER_NOUNS})\s+(?=(?:that|which|who|whose|where|[a-z]+ing|on|about|for|from|with"
     r"|in|of|by)\b)|(?:paper|study|work|article|thesis)$).*$",
     re.IGNORECASE,
@@ -1215,8 +1227,18 @@ def _without_embedded(question: str) -> str:
 # "how many answer options does each question have", "tokens per document": a count per item of
 # the data (not "each paper / model / method": the papers a question asks of)
 _PER_ITEM = re.compile(
-    r"\b(?:each|every|per|a\s+single)\s+(?!(?:of|one|paper|work|study|model|method|approach|system"
+    r"\b(?:each|every|per|a\s+single)\s+"
+    # ("how many tasks did each evaluate on": before a verb, "each" is each paper)
+    r"(?!(?:evaluate|use|report|train|need|achieve|reach|propose|introduce|show|require"
+    r"|release|rely|compare|measure|collect|employ|consider|cover|get|obtain)[sd]?\b)(?!(?:of|one|paper|work|study|model|method|approach|system"
     r"|framework|agent|policy|llm|lm|author|team|group|variant|version|baseline)s?\b)[a-z]+\b",
+    re.IGNORECASE,
+)
+
+
+# "what robot or how many tasks did each evaluate on": two asks either of which answers
+_EITHER = re.compile(
+    r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}?or\s+(?:how\s+(?:many|much|long)|what|which)\b",
     re.IGNORECASE,
 )
 
@@ -1225,6 +1247,13 @@ def answer_slot(question: str) -> Slot:
     """The kind of answer the question asks for (see the module docstring)."""
     asked = asked_sentence(question)
     slot = _answer_slot(asked)
+    if (
+        slot.kind in ("quantity", "name")
+        and _EITHER.search(asked)
+        and not set(slot.terms) & _STRICT_HEADS
+    ):
+        # the one found need not be given when the other is: preferred, no reason to abstain
+        slot = replace(slot, soft=True)
     if slot.counted and _PER_ITEM.search(asked):
         return replace(slot, each=True)
     return slot
@@ -1339,7 +1368,7 @@ def _answer_slot(asked: str) -> Slot:
         return Slot("name", "what it is compared with", _RIVAL_WORDS, units=units, soft=True)
     m = _NAME_Q.search(q)
     if m and not _PAPER_WORD.search(m.group(0)):
-        said = m.group("a") or m.group("b") or m.group("c") or ""  # none for "it"
+        said = m.group("a") or m.group("b") or m.group("c") or m.group("d") or ""  # not "it"
         head = said.lower()  # (terms of the words as written: "LLMs" is "llm", "llms" is not)
         words = {t for w in terms(said) for t in _NAME_SYNONYMS.get(w, (w,))}
         return Slot("name", head or "name", tuple(sorted(words)), units=units)

@@ -458,6 +458,12 @@ def test_asking_whether_the_collection_covers_a_topic_abstains_on_a_word_none_us
     )
     ans = seed_pipeline.ask("What do the abstracts say about pretraining for weather forecasting?")
     assert ans.abstained and "forecasting" in ans.answer.splitlines()[0], ans.answer
+    # ... and so does "what do these papers say about X?", unless it asks a question about X
+    q = "what do these papers say about music generation with pretrained transformers?"
+    assert asked_topic(q) == "music generation with pretrained transformers"
+    assert seed_pipeline.ask(q).abstained
+    q = "Summarise what these papers say about when domain-specific pretraining actually pays off."
+    assert asked_topic(q) == ""
 
 
 def test_better_as_an_aim_is_no_comparison(seed_pipeline: Pipeline) -> None:
@@ -1113,3 +1119,30 @@ def test_a_count_per_item_and_an_elliptical_second_ask_stay_strict(
     # (a total the paper gives is still answered)
     ans = seed_pipeline.ask("How many multiple choice questions does the CaseHOLD dataset have?")
     assert not ans.abstained and "53,000" in ans.answer
+
+
+def test_any_results_on_a_topic_asks_whether_the_collection_covers_it(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "Any results on self-supervised pretraining for satellite / remote sensing imagery?" asks
+    as "any work on" does: no abstract has a word for satellites or imagery, so it abstains.
+    "What results on GLUE did it get?" asks no topic."""
+    from rag.compare import asked_topic
+
+    q = "Any results on self-supervised pretraining for satellite / remote sensing imagery?"
+    assert asked_topic(q) == "self-supervised pretraining for satellite / remote sensing imagery"
+    assert asked_topic("What results on GLUE did it get?") == ""
+    ans = seed_pipeline.ask(q)
+    assert ans.abstained and "satellite" in ans.answer.splitlines()[0], ans.answer
+
+
+def test_the_verb_of_a_comparison_does_not_pick_the_paper_asked_about(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "By how many points does the language-motion hierarchy approach beat RT-2?": "beat" is
+    how the reader compares, not a word of the paper asked about (Agent Q's abstract says its
+    agent beats humans); RT-H, the paper described, never names RT-2 nor gives a number."""
+    ans = seed_pipeline.ask(
+        "By how many points does the language-motion hierarchy approach beat RT-2 in task success?"
+    )
+    assert ans.abstained, ans.answer

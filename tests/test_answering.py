@@ -974,3 +974,17 @@ def test_a_word_closed_up_in_a_title_describes_its_paper(seed_pipeline: Pipeline
     )
     cited = {c.title.split(":")[0] for c in ans.citations}
     assert "CySecBERT" in cited, cited
+
+
+def test_how_each_paper_does_it_quotes_where_each_presents_its_method(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "Compare PreSelect and DataMan: how does each decide which pretraining data is worth
+    keeping?": PreSelect's way is the sentence that introduces it ("a lightweight ... data
+    selection method that requires ... only a fastText-based scorer"), not its background."""
+    ans = seed_pipeline.ask(
+        "Compare PreSelect and DataMan: how does each decide which pretraining data is worth"
+        " keeping?"
+    )
+    assert "fastText-based scorer" in ans.answer, ans.answer
+    assert "DataMan" in ans.answer, ans.answer

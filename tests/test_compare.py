@@ -641,3 +641,12 @@ def test_anything_in_here_on_a_topic_lists_its_papers(seed_pipeline: Pipeline) -
     assert {p.title.split(" ")[0] for p in ans.papers} >= {"LegalTurk", "Regulatory"}
     long = "Is there anything here about pretrained models for electricity demand forecasting?"
     assert seed_pipeline.ask(long).abstained
+
+
+def test_a_kind_of_method_is_stated_under_any_word_for_a_method(seed_pipeline: Pipeline) -> None:
+    """ "Which papers introduce contrastive objectives?": B-PROP's "we introduce a novel
+    contrastive method" and URLBERT's "we propose two novel pre-training tasks: (1) ...
+    contrastive learning tasks" state one, though neither says "objective"."""
+    ans = seed_pipeline.ask("Which papers introduce contrastive objectives?")
+    titles = {p.title.split(":")[0] for p in ans.papers}
+    assert {"B-PROP", "URLBERT"} <= titles, titles

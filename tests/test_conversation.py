@@ -710,3 +710,34 @@ def test_what_about_the_paper_on_is_a_new_subject_and_the_latter_is_its_paper(
     assert [t[: len(diversity)] for t in _cited_last(seed_pipeline, *turns)] == [diversity]
     latter = "Does the latter find a threshold, and what estimator does it match?"
     assert [t[: len(diversity)] for t in _cited_last(seed_pipeline, *turns, latter)] == [diversity]
+
+
+def test_they_each_refers_to_every_paper_of_the_previous_answer() -> None:
+    """ "Which benchmarks do they each report on?" after two papers: both of them ("they"
+    alone may be one paper's authors, and stays with the first)."""
+    a = _paper("a", "Alpha: a thing", "AlphaNet does one thing.")
+    b = _paper("b", "Beta: another thing", "BetaNet does another.")
+    lookup = _lookup(a, b)
+    history = [_answer("Tell me about AlphaNet and BetaNet.", [a, b])]
+    assert resolve("Which benchmarks do they each report on?", history, lookup).focus_ids == [
+        "a",
+        "b",
+    ]
+    assert resolve("Are they both open source?", history, lookup).focus_ids == ["a", "b"]
+    assert resolve("Which benchmarks do they report on?", history, lookup).focus_ids == ["a"]
+
+
+def test_a_follow_up_described_by_its_relation_is_placed_by_its_content_words() -> None:
+    """ "first, the one that builds a word-set preference task ..., and second, its bootstrapped
+    follow-up": "follow-up" says how the second stands to the first, so "follow" does not tie
+    B-PROP's "bootstrapped" with "Learning to Follow Principles"."""
+    prop = _paper("prop", "PROP: Representative Words Prediction", "Query likelihood word sets.")
+    bprop = _paper("bprop", "B-PROP: Bootstrapped Pre-training", "We sample representative words.")
+    sami = _paper("sami", "Learning to Follow Principles", "A pretrained LM follows principles.")
+    q = (
+        "I'm reading two retrieval pretraining papers: first, the one that builds a word-set"
+        " preference task inspired by the query likelihood model, and second, its bootstrapped"
+        " follow-up."
+    )
+    order = mention_order(q, [prop, sami, bprop])
+    assert [p.id for p in order[:2]] == ["prop", "bprop"], [p.id for p in order]

@@ -273,3 +273,16 @@ def test_the_pretraining_task_distribution_asks_for_no_new_objective() -> None:
     ]
     assert "objective" not in names, names
     assert "objective" in [f.name for f in asked_facets("propose new pretraining tasks")]
+
+
+def test_phrasing_around_a_kind_of_paper_is_no_topic(seed_pipeline: Pipeline) -> None:
+    """ "back up their method with actual formal theory — proofs, guarantees, ...": "back up"
+    and "actual" are how the reader puts it, and no abstract uses them; the kind (theory) is in
+    the collection, so the question is answered."""
+    ans = seed_pipeline.ask(
+        "Which papers back up their method with actual formal theory — proofs, guarantees,"
+        " hardness results?"
+    )
+    assert not ans.abstained, ans.answer
+    titles = {p.title.split(":")[0] for p in ans.papers}
+    assert "On the Provable Advantage of Unsupervised Pretraining" in titles, titles

@@ -1814,3 +1814,64 @@ def test_a_date_is_no_name_and_the_verb_after_its_subject_is_asked() -> None:
     q = "Which made-up website did they prepend to improve common knowledge performance?"
     s = "For example, prepending factquizmaster.com (fabricated) improves knowledge tasks."
     assert fills(answer_slot(q), s, q)
+
+
+def test_a_word_of_assent_run_into_a_switch_still_leaves_the_topic() -> None:
+    """ "ok unrelated - in that self-training paper ...": "ok" with no stop after it, then the
+    switch; "ok so which ..." is no switch."""
+    got = strip_lead_in("ok unrelated - in that segmentation paper, what are the variants called?")
+    assert got.switch and got.text.startswith("In that segmentation paper")
+    assert not strip_lead_in("ok so which one is bigger?").switch
+
+
+def test_either_of_two_asks_answers_and_each_before_a_verb_is_each_paper() -> None:
+    """ "What robot or how many tasks did each evaluate on?": a robot named answers as well as a
+    count, so the count is preferred, not required; "each evaluate" is each paper, no count per
+    item. A training detail asked either way is still required."""
+    q = "One pretrains on videos, one re-ranks actions. What robot or how many tasks did each use?"
+    slot = answer_slot(q)
+    assert slot.kind == "quantity" and slot.soft and not slot.each
+    assert not answer_slot("How many tasks did each evaluate on?").each
+    assert answer_slot("How many answer options does each question have?").each
+    assert not answer_slot("What learning rate or how many epochs did it use?").soft
+    assert not answer_slot("How many GPUs or what batch size did they use?").soft
+
+
+def test_a_learning_rate_schedule_is_its_shape_and_a_slash_offers_another_answer() -> None:
+    """ "What learning rate schedule does it follow?": "a linear warmup and cosine decay
+    schedule" answers, with no rate given; "what hardware/tasks did they evaluate on": tasks
+    answer too, so no hardware is required."""
+    q = "What learning rate schedule does the second one follow?"
+    slot = answer_slot(q)
+    assert slot.kind == "detail" and slot.head == "learning rate schedule"
+    assert fills(
+        slot, "We train on SlimPajama, following a linear warmup and cosine decay schedule.", q
+    )
+    assert not fills(slot, "We conduct all experiments on the Pythia 410M architecture.", q)
+    assert answer_slot("What learning rate did it use?").head == "learning rate"
+    assert answer_slot("What hardware/tasks did they evaluate on?").kind != "detail"
+    assert answer_slot("What hardware did they train on?").kind == "detail"
+
+
+def test_what_the_named_kind_is_called_needs_a_name_of_that_kind() -> None:
+    """ "What are the two new Maltese language models called, and how do they differ?": a name
+    asked, of a model ("(BERTu) ... (mBERTu)" next to "model"), not any name the abstract gives
+    ("not included in mBERT -- Maltese --")."""
+    q = "What are the two new Maltese language models called, and how do they differ in training?"
+    slot = answer_slot(q)
+    assert slot.kind == "name" and "model" in slot.terms
+    assert fills(slot, "We compare two models: a BERT model from scratch (BERTu) and mBERTu.", q)
+    assert not fills(slot, "We study a language that is not included in mBERT -- Maltese.", q)
+
+
+def test_a_plus_joins_two_words_of_one_description() -> None:
+    """ "the contrastive+adversarial URL pretraining paper vs the security-domain BERT": two
+    papers described, the first by words a "+" joins."""
+    q = (
+        "what downstream tasks are used in the contrastive+adversarial URL pretraining paper vs"
+        " the security-domain BERT?"
+    )
+    assert descriptions(q) == [
+        "the contrastive+adversarial URL pretraining paper",
+        "the security-domain BERT",
+    ]
