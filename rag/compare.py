@@ -153,6 +153,10 @@ def asks_topic(question: str) -> bool:
 TOPIC_PARTS_MAX = 5
 
 
+# "what the papers say about when X pays off": a question about a topic, not the topic's name
+_WH_CLAUSE = re.compile(r"\s*(?:when|whether|how|why|what|which|who|where|if)\b", re.IGNORECASE)
+
+
 def asked_topic(question: str) -> str:
     """The topic a question asks whether the collection covers ("Is there any work on
     pretraining transformers for time-series forecasting?"), or "" for any other question."""
@@ -161,12 +165,9 @@ def asked_topic(question: str) -> str:
     if not m or not _EXISTENCE.search(question):
         return ""
     topic = topical(core_of(first[m.end() :].strip(" ?.!")))[0]
-    if _WH_CLAUSE.match(topic):  # "what the papers say about when X pays off": a question
-        return ""  # about a topic, in words of its own ("pays"), not the topic's name
+    if _WH_CLAUSE.match(topic):  # (in words of its own, "pays off", no abstract's)
+        return ""
     return topic if len(slots(topic)) <= TOPIC_PARTS_MAX else ""
-
-
-_WH_CLAUSE = re.compile(r"\s*(?:when|whether|how|why|what|which|who|where|if)\b", re.IGNORECASE)
 
 
 # "Which papers X, and what do they Y?": the property is X; Y is asked of each matching paper

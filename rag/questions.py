@@ -1230,8 +1230,9 @@ _PER_ITEM = re.compile(
     r"\b(?:each|every|per|a\s+single)\s+"
     # ("how many tasks did each evaluate on": before a verb, "each" is each paper)
     r"(?!(?:evaluate|use|report|train|need|achieve|reach|propose|introduce|show|require"
-    r"|release|rely|compare|measure|collect|employ|consider|cover|get|obtain)[sd]?\b)(?!(?:of|one|paper|work|study|model|method|approach|system"
-    r"|framework|agent|policy|llm|lm|author|team|group|variant|version|baseline)s?\b)[a-z]+\b",
+    r"|release|rely|compare|measure|collect|employ|consider|cover|get|obtain)[sd]?\b)"
+    r"(?!(?:of|one|paper|work|study|model|method|approach|system|framework|agent|policy|llm|lm"
+    r"|author|team|group|variant|version|baseline)s?\b)[a-z]+\b",
     re.IGNORECASE,
 )
 
