@@ -358,7 +358,11 @@ W_BACKGROUND = 0.05
 
 
 def is_background(s: Scored) -> bool:
-    return s.position < BACKGROUND_POSITIONS and not _OWN_VOICE.search(s.sentence)
+    # (and a question the abstract poses, "can we rank the policies without running them?":
+    # it restates what is asked, the sentence after it answers)
+    return (
+        s.position < BACKGROUND_POSITIONS and not _OWN_VOICE.search(s.sentence)
+    ) or s.sentence.rstrip().endswith("?")
 
 
 def demote_background(scored: list[Scored]) -> list[Scored]:

@@ -277,7 +277,9 @@ _SOFT_NAME_Q = re.compile(
     re.IGNORECASE,
 )
 _LISTED = re.compile(
-    r"\bwhat\s+(?:are|were)\s+(?:the|its|their)\s+(?P<k>two|three|four|five)\s", re.IGNORECASE
+    # ("What two pretraining tasks does URLBERT add?": the count right after the wh-word)
+    r"\b(?:what|which)\s+(?:(?:are|were)\s+(?:the|its|their)\s+)?(?P<k>two|three|four|five)\s",
+    re.IGNORECASE,
 )
 # "Which Chinese social media sites, such as Weibo, ...?", "Which exact multilingual transformer
 # (XLM-R or mBERT) ...?", "Which African language ..., for example Swahili or Yoruba?": the

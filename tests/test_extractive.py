@@ -214,3 +214,15 @@ def test_asking_where_to_find_something_asks_for_the_link(seed_pipeline) -> None
     history = [seed_pipeline.ask("What is the Yell At Your Robot paper about?")]
     ans = seed_pipeline.ask("Where can I find videos of it?", history=history)
     assert "yay-robot.github.io" in ans.answer, ans.answer
+
+
+def test_a_question_the_abstract_poses_is_background() -> None:
+    """ "In this work we ask - can we rank the policies without running them in the real
+    world?": it restates what the reader asks; the sentences after it answer."""
+    from rag.extractive import Scored, is_background
+
+    asked = Scored(
+        "p", "In this work we ask - can we rank the policies without running them?", 3, 0, 0, 0.5
+    )
+    told = Scored("p", "Our main idea is to use out-of-distribution detection.", 4, 0, 0, 0.5)
+    assert is_background(asked) and not is_background(told)

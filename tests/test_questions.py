@@ -1875,3 +1875,12 @@ def test_a_plus_joins_two_words_of_one_description() -> None:
         "the contrastive+adversarial URL pretraining paper",
         "the security-domain BERT",
     ]
+
+
+def test_what_two_things_counts_them_as_what_are_the_two_does() -> None:
+    """ "What two pretraining tasks does URLBERT add?": as "what are the two ...", the sentence
+    that introduces two of them ("two novel pre-training tasks: (1) ...") answers."""
+    q = "What two pretraining tasks does URLBERT add?"
+    slot = answer_slot(q)
+    assert slot.soft
+    assert fills(slot, "We propose two novel pre-training tasks: (1) contrastive learning.", q)
