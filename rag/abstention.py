@@ -717,6 +717,12 @@ def _whole_subject(
     return whole
 
 
+_DOES_ON = re.compile(
+    r"\b(?:do|does|did|perform|performs|performed|score|scores|scored|fare|fares|fared)\s+on\b",
+    re.IGNORECASE,
+)
+
+
 def concentrated(scored: list[Scored]) -> bool:
     """The CONCENTRATED_TOP best sentences all come from one paper."""
     top = sorted(scored, key=relevance, reverse=True)[:CONCENTRATED_TOP]
@@ -773,7 +779,13 @@ def gate(
         # "How well does GPT-3 do on the CaseHOLD task?", "What accuracy does GPT-4 reach on the
         # legal case-holdings dataset?": no abstract that names the one and names or is the
         # other gives a result of the one on the other (rule 3, as for a number asked)
-        together = co_named(question, papers, corpus) if slot.asks_results and not named else None
+        # ("How well does GPT-4 do on CaseHOLD?": two names of two papers, one result asked of
+        # the one on the other, not two papers set side by side)
+        together = (
+            co_named(question, papers, corpus)
+            if slot.asks_results and (not named or _DOES_ON.search(question))
+            else None
+        )
         apart = None if together is not None else measured_apart(question, papers, corpus)
         if (together is not None and not together[1]) or apart:
             pair = together[0] if together is not None else apart

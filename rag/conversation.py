@@ -52,7 +52,9 @@ _ORDINAL_WORDS = {
 _NOUNS = r"(?:one|paper|method|model|work|approach|system|study|article|framework|technique|dataset|benchmark)"
 _ASKED_VERBS = (
     r"(?:use|need|report|propose|introduce|evaluate|find|show|say|achieve|reach|claim|target"
-    r"|measure|apply|improve|outperform|compare|rely|focus|require|cover|study|address|train)"
+    r"|measure|apply|improve|outperform|compare|rely|focus|require|cover|study|address|train"
+    # ("how much compute does the first save")
+    r"|save|cut|gain|beat|get|add|learn|predict|pretrain|release|build)"
     r"(?:s|es)?"
 )
 _ORDINAL = re.compile(

@@ -508,6 +508,8 @@ _ADJ_UNITS: dict[str, tuple[str, ...]] = {
     "accurate": _ACCURACY_UNITS,
     "accurately": _ACCURACY_UNITS,
 }
+# "the size of the seed dataset": what is sized
+_SIZE_OF = re.compile(r"\s+of\s+(?P<n>(?:[\w^-]+\s+){0,3}[\w-]+)", re.IGNORECASE)
 # (or a paper's own: "how big is MedS^3's seed dataset")
 _SIZED = re.compile(
     r"(?:is|was|are|were)\s+(?:the|their|its|this|that|\S+['\u2019]s)\s+(?P<n>.+)", re.IGNORECASE
@@ -1351,6 +1353,9 @@ def _answer_slot(asked: str) -> Slot:
             slot_terms = tuple(terms(metric))
         if metric == "size" and set(named[-1:]) <= {"model"}:  # "what size", "model sizes":
             slot_terms += _ADJ_UNITS["large"]  # any size unit; "vocabulary size": that one
+            # ("what was the size of the seed dataset": "around 8,000 instances")
+            if (of := _SIZE_OF.match(q, m.end())) and _DATA & set(sized := terms(of["n"])):
+                slot_terms += _DATA_UNITS + (_EXAMPLE_UNITS if _EXAMPLES_SIZED & set(sized) else ())
         if metric in {"score", "scores"} and not named:  # "what did it score": any metric
             slot_terms += (*_PERCENT_OWNERS, "%", "point")
         # "at what rate", "what control frequency": a frequency too ("at 20Hz")

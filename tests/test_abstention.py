@@ -1146,3 +1146,12 @@ def test_the_verb_of_a_comparison_does_not_pick_the_paper_asked_about(
         "By how many points does the language-motion hierarchy approach beat RT-2 in task success?"
     )
     assert ans.abstained, ans.answer
+
+
+def test_a_result_of_one_named_model_on_another_papers_benchmark_needs_both_named(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "How well does GPT-4 do on the CaseHOLD legal holdings benchmark?": one abstract names
+    GPT-4, another CaseHOLD, none both: no result of the one on the other is given."""
+    ans = seed_pipeline.ask("How well does GPT-4 do on the CaseHOLD legal holdings benchmark?")
+    assert ans.abstained and "GPT-4" in ans.answer.splitlines()[0], ans.answer

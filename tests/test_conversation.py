@@ -741,3 +741,13 @@ def test_a_follow_up_described_by_its_relation_is_placed_by_its_content_words() 
     )
     order = mention_order(q, [prop, sami, bprop])
     assert [p.id for p in order[:2]] == ["prop", "bprop"], [p.id for p in order]
+
+
+def test_the_first_before_a_verb_of_saving_is_a_place() -> None:
+    """ "how much pretraining compute does the first save, and what sizes are the models in the
+    second?": both places asked, in order."""
+    ref = reference(
+        "For those two, how much pretraining compute does the first save, and what sizes are the"
+        " small and large models in the second?"
+    )
+    assert ref.kind == "ordinal" and ref.indices == (0, 1)

@@ -1884,3 +1884,11 @@ def test_what_two_things_counts_them_as_what_are_the_two_does() -> None:
     slot = answer_slot(q)
     assert slot.soft
     assert fills(slot, "We propose two novel pre-training tasks: (1) contrastive learning.", q)
+
+
+def test_the_size_of_a_dataset_is_counted_in_its_items() -> None:
+    """ "What was the size of the seed dataset ...?": "around 8,000 instances" gives it."""
+    q = "What was the size of the seed dataset used to bootstrap the small medical model?"
+    s = "Starting with a seed dataset of around 8,000 instances, we prompt a base policy model."
+    assert fills(answer_slot(q), s, q)
+    assert "instanc" not in answer_slot("What was the size of the largest model?").terms
