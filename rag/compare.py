@@ -120,8 +120,7 @@ SCOPE = re.compile(
 
 # "What does the collection say about X?", "what do the abstracts have on X": as below
 _COVERAGE = (
-    r"\b(?:collection|abstracts|corpus|library|(?:these|the|those)\s+papers)"
-    r"\s+(?:say|says|have|has|contain|contains"
+    r"\b(?:collection|abstracts|corpus|library)\s+(?:say|says|have|has|contain|contains"
     r"|cover|covers|know|knows|tell\s+us)(?:\s+\w+)?\s+(?:on|about|regarding)\s"
 )
 # "Any papers on speculative decoding?": the criterion is a topic, every word of which names it
