@@ -72,7 +72,7 @@ FACET_WEIGHT = 0.30
 # the collection: "surveys of quantum computing" does not
 KIND_OOV_MAX = 0.2
 _BACKING = re.compile(
-    r"^\s*(?:back(?:s|ed|ing)?(?:\s+up)?|underpin|support|justify|ground|accompany|complement"
+    r"^\s*(?:back(?:ed|ing)?(?:\s+up)?|underpin|support|justify|ground|accompany|complement"
     r"|supplement)s?\b",
     re.I,
 )
@@ -152,7 +152,7 @@ def asks_topic(question: str) -> bool:
 TOPIC_PARTS_MAX = 5
 
 
-# "what the papers say about when X pays off": a question about a topic, not the topic's name
+# "what do the abstracts say about when X pays off": a question about a topic, not its name
 _WH_CLAUSE = re.compile(r"\s*(?:when|whether|how|why|what|which|who|where|if)\b", re.IGNORECASE)
 
 

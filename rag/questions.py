@@ -509,7 +509,7 @@ _ADJ_UNITS: dict[str, tuple[str, ...]] = {
     "accurately": _ACCURACY_UNITS,
 }
 # "the size of the seed dataset": what is sized
-_SIZE_OF = re.compile(r"\s+of\s+(?P<n>(?:[\w^-]+\s+){0,3}[\w-]+)", re.IGNORECASE)
+_SIZE_OF = re.compile(r"\s+of\s+(?P<n>(?:[\w^-]+\s+){0,3}[\w^-]+)", re.IGNORECASE)
 # (or a paper's own: "how big is MedS^3's seed dataset")
 _SIZED = re.compile(
     r"(?:is|was|are|were)\s+(?:the|their|its|this|that|\S+['\u2019]s)\s+(?P<n>.+)", re.IGNORECASE
