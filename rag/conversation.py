@@ -600,8 +600,9 @@ def _counted(
             return mention_order(prev.question, in_answer)
         return in_answer
     # "the latter" / "the last one" after a question that named two or more papers is the last
-    # it named, not an unnamed paper the answer also quoted
-    last = ref.kind == "ordinal" and ref.index is not None and ref.index < 0
+    # it named, not an unnamed paper the answer also quoted (so in "the former ..., and the
+    # latter's ...?")
+    last = ref.kind == "ordinal" and any(i < 0 for i in (*ref.indices, ref.index or 0))
     return mention_order(prev.question, cands, shown, named_only=last)
 
 

@@ -243,7 +243,8 @@ FACETS = (
         "continual",
         re.compile(
             r"\b(?:continual|continued|further)\s+pre-?train\w*|\bcontinu\w*\s+(?:to\s+)?pre-?train\w*"
-            r"|\bkeep\s+pre-?training\b",
+            # "keep pretraining it", "keeps being pretrained"
+            r"|\bkeep(?:s|ing)?\s+(?:being\s+|on\s+)?pre-?train(?:ing|ed)\b",
             _I,
         ),
         re.compile(
@@ -323,12 +324,34 @@ def is_survey(title: str, abstract: str) -> bool:
     return facet_sentence(_SURVEY, title, abstract) is not None
 
 
+# "on new or in-domain text": a kind offered as one choice beside a word that names no kind of
+# its own ("new", "general") is not asked for: the criterion with that word alone ("on new
+# text") does without it (a choice between two contents, "mathematical analysis or proofs",
+# "the compute or data", is no such choice)
+_OR_PLAIN = re.compile(
+    r"\b(?:new|other|different|additional|fresh|unseen|general|generic|any)\s+or\s+[\w-]+\b"
+    r"|\b[\w-]+\s+or\s+(?:new|other|different|additional|fresh|unseen|general|generic|any)\b",
+    _I,
+)
+
+
+def _optional(facet: Facet, criterion: str) -> bool:
+    """A plain choice of the criterion's does without the kind."""
+    for m in _OR_PLAIN.finditer(criterion):
+        for word in m.group(0).split(" or "):
+            alone = f"{criterion[: m.start()]}{word.strip()}{criterion[m.end() :]}"
+            if not facet.asked.search(alone):
+                return True
+    return False
+
+
 def asked_facets(criterion: str) -> list[Facet]:
     """The kinds of paper a compare criterion asks for."""
     found = [
         f
         for f in FACETS
         if f.asked.search(criterion)
+        and not _optional(f, criterion)
         and (f.about is None or f.about.search(criterion))
         and (f.unless is None or not f.unless.search(criterion))
     ]

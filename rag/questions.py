@@ -41,9 +41,14 @@ SlotKind = Literal["quantity", "name", "detail", "open"]
 # announce a change of topic also end the follow-up context.
 _LEAD_IN = re.compile(
     # ("ok unrelated - ...": a word of assent run into the switch with no stop between)
-    r"^\s*(?:(?P<switch>(?:(?:ok(?:ay)?|alright|right|so|well|thanks)\s+)?"
+    r"^\s*(?:(?P<switch>(?:(?:ok(?:ay)?|alright|right|so|well|thanks|now)\s+)?"
     r"(?:(?:(?:a|one|another|totally|completely|entirely|quite)\s+)*"
     r"(?:new|different|unrelated|other|separate|another)\s+(?:question|topic|thing|subject)"
+    # ("Different question entirely:", "Now something else entirely:")
+    r"(?:\s+(?:entirely|altogether|completely))?"
+    r"|(?:for\s+)?something\s+(?:(?:completely|entirely|totally)\s+)?"
+    r"(?:else|different|new|unrelated)"
+    r"(?:\s+(?:entirely|altogether|completely))?"
     r"|(?:switching|changing|change\s+of|new)\s+(?:the\s+)?(?:topics?|subject)"
     r"|(?:switching|changing|shifting)\s+gears|moving\s+on"
     r"|(?:unrelated|separate(?:ly)?|independent(?:ly)?)(?:\s+(?:to|from|of)\s+(?:that|this|these"
@@ -62,9 +67,20 @@ class Lead:
     switch: bool  # the lead-in announced a new topic
 
 
+# "..., with citations, ...", "... - cite the papers please": every answer cites its papers; the
+# request only adds words to search and score with
+_CITE_REQUEST = re.compile(
+    r"\s*(?:[,;(\u2013\u2014-]\s*)?\b(?:(?:and\s+)?(?:please\s+)?(?:cite|citing|give|list|show)"
+    r"\s+(?:me\s+)?(?:the\s+|your\s+|its\s+|their\s+)?(?:papers|sources|references|citations)"
+    r"|with\s+(?:full\s+)?(?:citations?|sources|references))\b(?:[\s,]*please)?\s*[)]?"
+    r"(?=\s*(?:[,;.?!]|$))[,;]?",
+    re.IGNORECASE,
+)
+
+
 def strip_lead_in(question: str) -> Lead:
     """ "Switching topics: which papers ..." -> ("which papers ...", switch=True)."""
-    q = question.strip()
+    q = _CITE_REQUEST.sub("", question).strip()
     switch = False
     while True:
         m = _LEAD_IN.match(q)
@@ -101,11 +117,21 @@ def question_parts(question: str) -> list[str]:
     says which paper before it asks ("In the X study, which ...?"); a question that asks one
     thing is its only part."""
     text = strip_lead_in(question).text
-    pre = _PREAMBLE.match(text)
-    lead = [pre.group(0)] if pre else []
-    parts = [p.strip(" ,;:?") for p in [*lead, *_PART.split(text[pre.end() :] if pre else text)]]
+    parts: list[str] = []
+    # ("In the X paper, which ...? And in the Y study, how big ...?": each question its asks)
+    for i, asked in enumerate(_SECOND_QUESTION.split(text)):
+        asked = _AND.sub("", asked) if i else asked
+        pre = _PREAMBLE.match(asked)
+        lead = [pre.group(0)] if pre else []
+        rest = asked[pre.end() :] if pre else asked
+        parts += [p.strip(" ,;:?") for p in [*lead, *_PART.split(rest)]]
     parts = [p for p in parts if len(terms(p)) >= 1]
     return parts if len(parts) > 1 else [question]
+
+
+# a second question after the first one's question mark
+_SECOND_QUESTION = re.compile(r"(?<=\?)\s+(?=[A-Z])")
+_AND = re.compile(r"^(?:and|also)\s+", re.IGNORECASE)
 
 
 # --- the answer slot -----------------------------------------------------------------------------
@@ -163,7 +189,8 @@ _DETAILS: dict[str, tuple[str, ...]] = {
     "hyperparameters": ("hyperparamet", "hyper-paramet"),
     "random seeds": ("seed",),
     "hardware": ("gpu", "tpu", "a100", "v100", "h100", "hardwar"),
-    "gpu hours": ("gpu", "tpu", "hour"),
+    # (a GPU's compute time: "3 hours of autonomous real-world experience" is no GPU hours)
+    "gpu hours": ("gpu", "tpu", "a100", "v100", "h100"),
     "licence": ("licens", "licenc"),
     "authors": ("author",),
     # who wrote or paid for it: an abstract states neither
@@ -189,7 +216,11 @@ _DETAIL_RE = re.compile(
     r"(?![\s-]+(?:[\w-]+\s+){0,2}?(?:study|paper|work|article|method|approach)\b)"
     # "Who are the authors of ...", "who wrote ...", "where was ... published"
     r"|\bwho\s+(?:are|were)\s+(?:the\s+)?(?P<a>authors)\b|\bwho\s+(?:wrote|authored)\b"
-    r"|\bwhere\s+(?:was|were|is|are)\s+(?:[\w-]+\s+){1,8}?(?P<v>published|presented)\b",
+    r"|\bwhere\s+(?:was|were|is|are)\s+(?:[\w-]+\s+){1,8}?(?P<v>published|presented)\b"
+    # "how many (A100 / TPU or) GPU hours": compute, not any hours ("3 hours of real-world
+    # experience"); "what GPU type": the hardware
+    r"|\bhow\s+many\s+(?:[\w-]+\s+){0,2}?(?P<g>(?:gpu|tpu)[- ](?:hours?|days?))\b"
+    r"|\b(?:which|what)\s+(?P<h>(?:gpu|tpu|accelerator)s?)(?=\s+(?:type|kind)s?\b)",
     re.IGNORECASE,
 )
 _DETAIL_KEY = {
@@ -209,6 +240,13 @@ _DETAIL_KEY = {
     "gpu hour": "gpu hours",
     "gpu-hours": "gpu hours",
     "tpu hours": "gpu hours",
+    "tpu-hours": "gpu hours",
+    "tpu hour": "gpu hours",
+    "gpu days": "gpu hours",
+    "gpu-days": "gpu hours",
+    "gpu day": "gpu hours",
+    "tpu days": "gpu hours",
+    "tpu-days": "gpu hours",
     "license": "licence",
     "university": "affiliation",
     "universities": "affiliation",
@@ -1273,7 +1311,8 @@ def _answer_slot(asked: str) -> Slot:
         return Slot("quantity", "cost", (), units=units + _MONEY_UNITS, counted=True)
     detail = _DETAIL_RE.search(q)
     if detail:
-        found = detail.group("d") or detail.group("a") or detail.group("v") or "authors"
+        found = detail.group("d") or detail.group("a") or detail.group("v")
+        found = found or ("hardware" if detail.group("h") else detail.group("g")) or "authors"
         key = " ".join(found.lower().split())
         key = _DETAIL_KEY.get(key, key)
         return Slot("detail", key, _DETAILS.get(key, tuple(terms(key))), units=units)
@@ -1644,7 +1683,9 @@ def fills(
     words = slot.terms + slot.units
 
     if slot.kind == "detail":
-        return any(_has_word(w, st, low) for w in slot.terms)
+        # (GPU hours are a number: "fine-tuned on consumer GPUs" gives none)
+        counted = slot.head != "gpu hours" or _NUM.search(sentence) is not None
+        return counted and any(_has_word(w, st, low) for w in slot.terms)
     if slot.kind == "name":
         # a name the question does not already give, abbreviate ("VLMs" for its "vision-language
         # model") or spell out ("Value-Guided Policy Steering" for its "V-GPS")

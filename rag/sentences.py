@@ -226,6 +226,9 @@ def mentioned(entity: str, hay: str) -> bool:
     e = entity.lower()
     if e in hay:
         return True
+    # ("MedS3" is "MedS^3" typed without the superscript)
+    if "^" in hay and any(c.isdigit() for c in e) and e in hay.replace("^", ""):
+        return True
     if any(x in hay for x in _SPELLED.get(e, ())):
         return True
     if m := _MAGNITUDE.match(e):  # "10B" is "10 billion" / "10-billion" written out

@@ -751,3 +751,18 @@ def test_the_first_before_a_verb_of_saving_is_a_place() -> None:
         " small and large models in the second?"
     )
     assert ref.kind == "ordinal" and ref.indices == (0, 1)
+
+
+def test_the_former_and_the_latter_in_one_question_are_the_two_it_named() -> None:
+    """ "Can you pull up the AfroLM paper and the Maltese BERT paper?" also quoted a third paper;
+    "How many languages does the former cover, and what is the latter's model called?" is about
+    the two it named, not that third one."""
+    afro = _paper("a", "AfroLM: A Multilingual Pretrained Language Model", "AfroLM covers 23.")
+    malt = _paper("m", "New Corpus and BERT Models for Maltese", "We pretrain BERTu for Maltese.")
+    other = _paper("u", "Boosting Distributed Training Performance", "Padding wastes compute.")
+    lookup = _lookup(afro, malt, other)
+    history = [
+        _answer("Can you pull up the AfroLM paper and the Maltese BERT paper?", [afro, malt, other])
+    ]
+    q = "How many languages does the former cover, and what is the latter's model called?"
+    assert resolve(q, history, lookup).focus_ids == ["a", "m"]

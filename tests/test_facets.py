@@ -286,3 +286,15 @@ def test_phrasing_around_a_kind_of_paper_is_no_topic(seed_pipeline: Pipeline) ->
     assert not ans.abstained, ans.answer
     titles = {p.title.split(":")[0] for p in ans.papers}
     assert "On the Provable Advantage of Unsupervised Pretraining" in titles, titles
+
+
+def test_a_kind_offered_beside_a_plain_word_is_not_asked() -> None:
+    """ "on new or in-domain text": either will do, so the domain kind (and a model of its own,
+    asked only with it) is not asked; two words of a kind offered together still ask it."""
+    c = "continuing to pretrain an already-pretrained model on new or in-domain text"
+    assert [f.name for f in asked_facets(c)] == ["continual"]
+    assert "domain" in [f.name for f in asked_facets("pretrain LMs on in-domain text")]
+    assert [f.name for f in asked_facets("give proofs or formal guarantees")] == ["theory"]
+    # "keeps being pretrained" is continual pretraining
+    c = "run experiments where a pretrained language model keeps being pretrained on new text"
+    assert [f.name for f in asked_facets(c)] == ["continual"]

@@ -1892,3 +1892,66 @@ def test_the_size_of_a_dataset_is_counted_in_its_items() -> None:
     s = "Starting with a seed dataset of around 8,000 instances, we prompt a base policy model."
     assert fills(answer_slot(q), s, q)
     assert "instanc" not in answer_slot("What was the size of the largest model?").terms
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Different question entirely: in the sparse-then-dense paper, how much sparsity?",
+        "Thanks! Now something else entirely: which work feeds URLs during pretraining?",
+        "Now for something completely different: in the sparse-then-dense paper, how much?",
+    ],
+)
+def test_something_else_entirely_switches_topic(question: str) -> None:
+    lead = strip_lead_in(question)
+    assert lead.switch and lead.text.split()[0] in ("In", "Which")
+
+
+def test_a_request_for_citations_is_no_part_of_the_question() -> None:
+    """Every answer cites its papers: "- cite the papers please" and ", with citations," only
+    add words to search and score with (a summary abstained over them)."""
+    q = "Summarize what the collection says about picking data - cite the papers please."
+    assert strip_lead_in(q).text == "Summarize what the collection says about picking data."
+    q = "Summarize, with citations, the work here on low-resource languages."
+    assert strip_lead_in(q).text == "Summarize the work here on low-resource languages."
+    # sources asked about are the question itself
+    q = "What sources of data does it use?"
+    assert strip_lead_in(q).text == q
+
+
+def test_gpu_hours_are_compute_time_and_gpu_type_is_hardware() -> None:
+    """ "How many GPU hours ...?" is not filled by "3 hours of autonomous real-world
+    experience", nor by a GPU named without a number; "What GPU type" asks the hardware."""
+    slot = answer_slot("How many GPU hours did it take to train RoboFuME's reward classifier?")
+    assert slot.kind == "detail" and slot.head == "gpu hours"
+    q = "How many TPU or GPU hours did training the 20B UL2 model take?"
+    assert answer_slot(q).head == "gpu hours"
+    said = "It improves within as little as 3 hours of autonomous real-world experience."
+    assert not fills(slot, said, "")
+    assert not fills(slot, "OpenVLA can be fine-tuned on consumer GPUs.", "")
+    assert fills(slot, "Pretraining took 2,000 A100 GPU hours.", "")
+    gpu = answer_slot("What GPU type were the SOBert models trained on?")
+    assert gpu.kind == "detail" and gpu.head == "hardware"
+
+
+def test_a_second_question_has_its_own_asks() -> None:
+    """ "In the X paper, which ...? And in the Y study, how big ...?": each question says which
+    paper before it asks, so each preamble is an ask of its own (Y's paper is quoted too)."""
+    q = (
+        "In the paper that adds a modulation pool to a frozen RL model, which benchmark suites"
+        " were used? And in the pretrained action-state transformer study, how big are the models?"
+    )
+    assert question_parts(q) == [
+        "In the paper that adds a modulation pool to a frozen RL model",
+        "which benchmark suites were used",
+        "in the pretrained action-state transformer study",
+        "how big are the models",
+    ]
+    # ("? i.e. how many ...": no new question)
+    q = "What are the tasks TAPE defines? i.e. how many tasks are there"
+    assert question_parts(q) == [q]
+
+
+def test_a_name_typed_without_its_superscript_is_mentioned() -> None:
+    assert mentioned("MedS3", "meds^3: towards medical small language models")
+    assert not mentioned("MedS3", "meds: towards medical small language models")
