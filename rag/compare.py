@@ -98,6 +98,8 @@ _LEAD = re.compile(
     # "anything in here on legal text?", "Is there anything about X?"
     r"^\s*(?:(?:(?:are|is)\s+there\s+)?anything(?:\s+(?:in\s+)?(?:here|the\s+collection))?"
     r"(?=\s+(?:on|about|regarding|covering|dealing\s+with)\b)(?:\s+(?:regarding|covering|dealing))?"
+    # ("Which ones use a contrastive loss?", "Who reports SuperGLUE numbers?")
+    r"|which\s+ones|who(?=\s+[\w-]+s\b)"
     rf"|(?:which|what)\s+of\s+(?:(?:these|those|them)(?:\s+{_COUNT})?|the\s+{_COUNT})"
     rf"(?:\s+{_PAPERS})?"
     rf"|(?:which|what)\s+(?:of\s+the\s+)?(?:(?!{_PAPERS}\b)[\w-]+\s+)?{_PAPERS}"

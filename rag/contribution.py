@@ -90,7 +90,11 @@ _RELEASED_WITH = frozenset(terms("code"))  # "code or trained model weights"
 _RELEASE = "<release>"  # marks a release criterion's object
 _RELEASE_STATED = re.compile(r"\b(?:releas|open-sourc|publish|shar)\w*", re.IGNORECASE)
 # "release or open-source the data": the second verb of a pair is no object
-_SECOND_VERB = re.compile(rf"^\s*(?:or|and|/)\s*(?:{_VERBS}[\w-]*|make|made)\b", re.IGNORECASE)
+# ("put together and share a new dataset": sharing is releasing, said after the first verb)
+_SECOND_VERB = re.compile(
+    rf"^\s*(?:or|and|/)\s*(?:{_VERBS}[\w-]*|make|made|shar(?:e|es|ed|ing)|distribut\w*)\b",
+    re.IGNORECASE,
+)
 
 
 # the paper presenting itself: "This paper presents ...", "In this paper, we train ...",

@@ -63,6 +63,22 @@ _RELEASE_OR_OWN = re.compile(
     r"|\bown\s+(?:(?:pre-?training|training|text)\s+)?(?:data|datasets?|corpus|corpora)\b",
     _I,
 )
+# a small model and a large one, as a criterion says them ("a smaller, already-trained model",
+# "a bigger one") and as an abstract does ("a small language model (SLM)", "LLM")
+_SMALL_ONE = (
+    r"\b(?:small(?:er)?|weak(?:er)?|tiny)\b(?:,?\s+[\w-]+){0,3}?\s+"
+    r"(?:models?|LMs?|SLMs?|ones?)\b"
+)
+_LARGE_ONE = (
+    r"\b(?:bigger|larger|large|big|strong(?:er)?|more\s+capable)\b(?:,?\s+[\w-]+){0,2}?\s+"
+    r"(?:models?|LMs?|LLMs?|ones?)\b"
+)
+_SMALL_MODEL = r"\b(?:small(?:er)?|weak(?:er)?|tiny)\s+(?:[\w-]+\s+){0,2}?(?:models?|LMs?|SLMs?)\b"
+_NEAR = r"(?:[^.;]|\.(?!\s)){0,120}?"  # (a stop inside "e.g.," is no sentence end)
+_LARGE_MODEL = (
+    r"(?:\b(?:large|larger|bigger|strong(?:er)?|more\s+capable)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:models?|LMs?)\b|\bLLMs?\b)"
+)
 FACETS = (
     Facet(
         "survey",
@@ -284,6 +300,34 @@ FACETS = (
         # retrieval" asks for the retrieval ones, which similarity finds (two multi questions
         # lost a fact to the kind's cue sentence)
         about=re.compile(r"\b(?:new|novel|alternative|own)\b", _I),
+    ),
+    # "use a smaller, already-trained model to make pretraining a bigger one cheaper" (thirty
+    # writers): the papers say a small or weak model serves a large or strong one in one breath
+    # ("transfer the knowledge of an existing smaller pre-trained model to a large model",
+    # "improve LLM pre-training ... by leveraging a small language model"); similarity ranks
+    # every paper on cheaper pretraining alike (tune compare F1 of the kind about 0.4)
+    Facet(
+        "small_to_large",
+        re.compile(
+            rf"^(?=.*{_SMALL_ONE})(?=.*{_LARGE_ONE})"
+            r"(?=.*\b(?:train\w*|pre-?train\w*|align\w*|initiali[sz]\w*)\b)",
+            _I,
+        ),
+        re.compile(
+            # ("an existing smaller pre-trained model (e.g., BERT_BASE) to a large model")
+            rf"{_SMALL_MODEL}{_NEAR}{_LARGE_MODEL}|{_LARGE_MODEL}{_NEAR}{_SMALL_MODEL}"
+            # ("even small language models ... can exhibit substantial data refining
+            # capabilities": a small model that cleans the big one's data)
+            rf"|{_SMALL_MODEL}{_NEAR}\b(?:data|corp(?:us|ora))\s+(?:refin|clean|select|filter)\w*",
+            _I,
+        ),
+        # "a small model to score or rewrite pretraining data": data selection, whose scorers
+        # (a fastText classifier) are no smaller language models
+        unless=re.compile(
+            r"\b(?:scor|rat|select|filter|pick)\w*[\s,]+(?:[\w-]+[\s,]+){0,4}?"
+            r"(?:data|documents|text|corp(?:us|ora))\b",
+            _I,
+        ),
     ),
     Facet(
         "language",

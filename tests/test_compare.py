@@ -650,3 +650,10 @@ def test_a_kind_of_method_is_stated_under_any_word_for_a_method(seed_pipeline: P
     ans = seed_pipeline.ask("Which papers introduce contrastive objectives?")
     titles = {p.title.split(":")[0] for p in ans.papers}
     assert {"B-PROP", "URLBERT"} <= titles, titles
+
+
+def test_which_ones_and_who_lead_no_criterion() -> None:
+    """ "Which ones use a contrastive loss?" and "Who reports SuperGLUE numbers?" ask for the
+    papers that do; the lead is no part of the property."""
+    assert criterion_of("Which ones use a contrastive loss?") == "use a contrastive loss"
+    assert criterion_of("Who reports SuperGLUE numbers?") == "reports SuperGLUE numbers"

@@ -4,7 +4,7 @@ contribution, not when it merely mentions the words."""
 from __future__ import annotations
 
 from rag import contribution
-from rag.contribution import contribution_object, is_release, states
+from rag.contribution import contribution_object, is_release, object_modifiers, states
 from rag.pipeline import Pipeline
 
 
@@ -184,3 +184,11 @@ def test_releasing_a_benchmark_is_introducing_one(seed_pipeline: Pipeline) -> No
             assert any(pid.startswith(prefix) for pid in ids), (verb, prefix, ids)
         for prefix in ("afrolm-", "meds-3-", "stack-over-flowing"):
             assert not any(pid.startswith(prefix) for pid in ids), (verb, prefix, ids)
+
+
+def test_a_second_verb_of_sharing_is_no_part_of_the_object() -> None:
+    """ "put together and share a new dataset": "share" is a verb of the contribution, not a
+    kind of dataset that a stating sentence must also say."""
+    c = "put together and share a new dataset or benchmark as one of their own contributions"
+    assert contribution_object(c) == {"dataset", "benchmark"}
+    assert not object_modifiers(c)

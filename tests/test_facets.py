@@ -298,3 +298,18 @@ def test_a_kind_offered_beside_a_plain_word_is_not_asked() -> None:
     # "keeps being pretrained" is continual pretraining
     c = "run experiments where a pretrained language model keeps being pretrained on new text"
     assert [f.name for f in asked_facets(c)] == ["continual"]
+
+
+def test_compare_finds_small_models_that_help_train_large_ones(seed_pipeline: Pipeline) -> None:
+    """ "use a smaller model to help train a bigger one": the papers that say a small or weak
+    model serves a large or strong one in one breath (bert2BERT's initialisation, SALT's soft
+    labels), not every paper on cheaper pretraining that similarity ranks alike."""
+    ans = seed_pipeline.ask("Which papers use a smaller model to help train a bigger one?")
+    titles = {p.title.split(":")[0] for p in ans.papers}
+    assert {"bert2BERT", "A Little Help Goes a Long Way"} <= titles, titles
+    assert len(titles) <= 4, titles
+    # a small model beating a large one is another question; so is picking data with a scorer
+    c = "report a smaller model matching or outperforming a much larger one"
+    assert "small_to_large" not in [f.name for f in asked_facets(c)]
+    c = "use a small model to score or rewrite pretraining data for a bigger LLM"
+    assert "small_to_large" not in [f.name for f in asked_facets(c)]
