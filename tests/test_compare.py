@@ -269,7 +269,7 @@ def test_a_question_asked_of_each_matching_paper_lists_borderline_ones_too(
     the screen's cutoff sits lower (ASKED_OF_EACH_RELATIVE), so the list is a superset of the
     one "Which papers X?" gets, with the borderline papers at lower confidence."""
     assert cmp.ASKED_OF_EACH_RELATIVE < cmp.COMPARE_RELATIVE
-    q = "Which papers use a small language model to make pre-training of a bigger model cheaper"
+    q = "Which papers reuse an existing pretrained model to make pre-training of a bigger model cheaper"
     plain = seed_pipeline.ask(q + "?")
     asked = seed_pipeline.ask(q + ", and how much do they save?")
     assert plain.mode == asked.mode == "compare"
