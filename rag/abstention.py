@@ -616,11 +616,21 @@ _POLAR = re.compile(r"^\s*(?:is|are|does|do|did|was|were|has|have|can|could)\b",
 _CAPITAL_WORD = re.compile(r"(?<=[\w,;:(]\s)[A-Z][a-z]{2,}\b")
 
 
+# "How does DPT do on Atari games?", "evaluated on Franka arms": the setting a result is asked
+# on, whose capitalised name no abstract uses, is not in the collection
+_RESULT_ON = re.compile(
+    r"\b(?:(?:do|does|did|perform\w*|scor\w*|far\w*)|(?:evaluat|test|benchmark)\w*)\s+on\s+"
+    r"(?:the\s+)?(?P<w>[A-Z][a-z]{2,})\b"
+)
+
+
 def unknown_names(question: str, corpus: Corpus) -> list[str]:
-    """The capitalised words of a yes/no question that no abstract of the collection uses."""
-    if not _POLAR.match(asked_sentence(question)):
-        return []
-    words = dict.fromkeys(_CAPITAL_WORD.findall(question))
+    """The capitalised words of a yes/no question that no abstract of the collection uses, or
+    the one a result is asked on."""
+    if _POLAR.match(asked_sentence(question)):
+        words = list(dict.fromkeys(_CAPITAL_WORD.findall(question)))
+    else:
+        words = [m.group("w") for m in _RESULT_ON.finditer(question)]
     return [w for w in words if (ts := terms(w)) and not any(corpus.knows(t) for t in ts)]
 
 

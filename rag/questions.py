@@ -615,7 +615,11 @@ _MEASURE_ADJ = frozenset("long large big wide deep high tall old".split())
 
 # units one count is given in under any of their names: a robot's recorded episodes are its
 # demonstrations or trajectories
-_COUNTED_ALIKE = (tuple(terms("episode demonstration demo trajectory")),)
+_COUNTED_ALIKE = (
+    tuple(terms("episode demonstration demo trajectory")),
+    # "how much compute do they save": "a 2.5x reduction in pre-training FLOPs"
+    tuple(dict.fromkeys(terms("compute FLOPs cost"))),
+)
 
 
 def _head_terms(word: str, rest: str = "") -> tuple[str, ...]:

@@ -1152,3 +1152,13 @@ def test_a_result_of_one_named_model_on_another_papers_benchmark_needs_both_name
     GPT-4, another CaseHOLD, none both: no result of the one on the other is given."""
     ans = seed_pipeline.ask("How well does GPT-4 do on the CaseHOLD legal holdings benchmark?")
     assert ans.abstained and "GPT-4" in ans.answer.splitlines()[0], ans.answer
+
+
+def test_a_result_asked_on_a_setting_no_abstract_names_abstains(seed_pipeline: Pipeline) -> None:
+    """ "How does the Decision-Pretrained Transformer do on Atari games?": DPT is in the
+    collection, Atari in no abstract; its sentence about DPT is no answer."""
+    ans = seed_pipeline.ask("How does the Decision-Pretrained Transformer do on Atari games?")
+    assert ans.abstained and "Atari" in ans.answer
+    assert not seed_pipeline.ask(
+        "How does the Decision-Pretrained Transformer do on bandits?"
+    ).abstained

@@ -1955,3 +1955,11 @@ def test_a_second_question_has_its_own_asks() -> None:
 def test_a_name_typed_without_its_superscript_is_mentioned() -> None:
     assert mentioned("MedS3", "meds^3: towards medical small language models")
     assert not mentioned("MedS3", "meds: towards medical small language models")
+
+
+def test_compute_saved_is_said_in_flops_or_cost() -> None:
+    """ "How much pretraining compute do bert2BERT and SPDF each save?": SPDF says it as "a 2.5x
+    reduction in pre-training FLOPs"."""
+    q = "How much pretraining compute do bert2BERT and SPDF each claim to save?"
+    said = "It results in a 2.5x reduction in pre-training FLOPs on a 1.3B model."
+    assert fills(answer_slot(q), said, q)
