@@ -647,7 +647,9 @@ ASKS_EACH = re.compile(r"\b(?:each|both|respectively|either)\b", re.IGNORECASE)
 # a question asked of several papers, which an answer must each quote ("what do A and the
 # stability-gap paper each recommend", "how do they differ")
 ASKS_SEVERAL = re.compile(
-    r"\b(?:each|both|respectively|differ\w*|difference|compar\w*|contrast\w*|versus|vs\.?)\b",
+    # ("Do PCP and the study of X agree on whether ...?": each paper's own finding)
+    r"\b(?:each|both|respectively|differ\w*|difference|compar\w*|contrast\w*|versus|vs\.?"
+    r"|(?:dis)?agree[sd]?)\b",
     re.IGNORECASE,
 )
 # "the two ad-hoc retrieval papers", "three papers ...: one ..., one ...", "between the paper

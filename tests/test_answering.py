@@ -988,3 +988,18 @@ def test_how_each_paper_does_it_quotes_where_each_presents_its_method(
     )
     assert "fastText-based scorer" in ans.answer, ans.answer
     assert "DataMan" in ans.answer, ans.answer
+
+
+def test_do_two_papers_agree_quotes_each(seed_pipeline: Pipeline) -> None:
+    """ "Do PCP and the study of X agree on whether ...?" asks each paper's own finding: the
+    described study is quoted beside the named one."""
+    ans = seed_pipeline.ask(
+        "Do the prompt-based continued pretraining paper (PCP) and the study of continued"
+        " pretraining for generative unsupervised domain adaptation agree on whether continued"
+        " pretraining helps?"
+    )
+    titles = {c.title.split("?")[0] for c in ans.citations}
+    assert (
+        "How Useful is Continued Pre-Training for Generative Unsupervised Domain Adaptation"
+        in titles
+    )
