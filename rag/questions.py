@@ -615,6 +615,10 @@ _MEASURE_ADJ = frozenset("long large big wide deep high tall old".split())
 
 # units one count is given in under any of their names: a robot's recorded episodes are its
 # demonstrations or trajectories
+# what an amount of data is counted in
+_DATA_AMOUNTS = tuple(
+    dict.fromkeys(terms("tokens demonstrations examples episodes trajectories documents samples"))
+)
 _COUNTED_ALIKE = (
     tuple(terms("episode demonstration demo trajectory")),
     # "how much compute do they save": "a 2.5x reduction in pre-training FLOPs"
@@ -634,6 +638,8 @@ def _head_terms(word: str, rest: str = "") -> tuple[str, ...]:
         own += _TIME_UNITS
     if own == ("set",):  # "how many evaluation sets": "eleven evaluation datasets"
         own += ("dataset",)
+    if own == ("data",):  # "how much data": "970k robot demonstrations", "30B tokens"
+        own += _DATA_AMOUNTS
     for alike in _COUNTED_ALIKE:  # "how many robot episodes": "970k robot demonstrations"
         if own and own[0] in alike:
             own += tuple(t for t in alike if t not in own)

@@ -1963,3 +1963,13 @@ def test_compute_saved_is_said_in_flops_or_cost() -> None:
     q = "How much pretraining compute do bert2BERT and SPDF each claim to save?"
     said = "It results in a 2.5x reduction in pre-training FLOPs on a 1.3B model."
     assert fills(answer_slot(q), said, q)
+
+
+def test_an_amount_of_data_is_counted_in_its_units() -> None:
+    """ "How much data ... is involved?": "970k real-world robot demonstrations" (abstracts
+    count data in tokens, demonstrations, examples, not in the word "data")."""
+    q = "How much data and how many tasks are involved in each?"
+    slot = answer_slot("How much data was OpenVLA trained on?")
+    said = "OpenVLA is trained on a diverse collection of 970k real-world robot demonstrations."
+    assert fills(slot, said, q)
+    assert not fills(slot, "OpenVLA outperforms RT-2-X by 16.5% across 29 tasks.", q)
