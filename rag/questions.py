@@ -416,6 +416,8 @@ _GROUPS = (
     ("applic", "domain", "environ", "platform"),
     # "what kind of classifier": "a fastText-based scorer" (data selection and filtering)
     tuple(terms("classifier scorer rater filter detector")),
+    # "what baseline does each compare against": "competes with BERTurk", "outperforms mBERT"
+    tuple(dict.fromkeys(terms("baseline compared competes outperforms surpasses beats"))),
 )
 _NAME_SYNONYMS = {
     w: tuple(sorted({x for g in _GROUPS if w in g for x in g})) for g in _GROUPS for w in g

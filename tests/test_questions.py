@@ -1973,3 +1973,13 @@ def test_an_amount_of_data_is_counted_in_its_units() -> None:
     said = "OpenVLA is trained on a diverse collection of 970k real-world robot demonstrations."
     assert fills(slot, said, q)
     assert not fills(slot, "OpenVLA outperforms RT-2-X by 16.5% across 29 tasks.", q)
+
+
+def test_a_baseline_is_what_a_paper_compares_or_competes_with() -> None:
+    """ "what baseline does each compare against": LegalTurk's "competes with BERTurk" and
+    "compared them with BERTurk models" name its baseline without the word."""
+    q = "For the CaseHOLD paper and the Turkish legal BERT, what baseline does each compare against?"
+    slot = answer_slot(q)
+    said = "Our approach, despite being pre-trained on a smaller corpus, competes with BERTurk."
+    assert fills(slot, said, q)
+    assert not fills(slot, "We pre-train on a smaller Turkish legal corpus.", q)
