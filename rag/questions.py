@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Literal
 
 from rag.glossary import LANGUAGE_NAMES
@@ -1729,6 +1730,13 @@ def fills(
             return True
         if slot.soft and (k := _LISTED.search(question)) and _counts_out(sentence, k["k"], words):
             return True
+        if (
+            slot.head in _LISTABLE
+            and words
+            and re.search(rf"\b(?:{_EVALUATED}|downstream)", question, re.IGNORECASE)
+            and _lists_them(words).search(sentence)
+        ):
+            return True  # "evaluated on tasks including phishing URL detection, ..."
         kind = _KINDS.get(slot.head)
         if kind is None or idf is None or (kind not in _ALWAYS_DESCRIBED and not described):
             return False
@@ -1814,6 +1822,20 @@ _KINDS = {
         _KIND_OF_BENCHMARK,
     ),
 }
+
+# "which downstream tasks was it evaluated on": a list the abstract introduces by the asked
+# word, in everyday words (not "what pretraining tasks": those are the paper's own)
+_LISTABLE = frozenset({"task", "tasks", "application", "applications", "domain", "domains"})
+
+
+@lru_cache(maxsize=64)
+def _lists_them(words: tuple[str, ...]) -> re.Pattern[str]:
+    alts = "|".join(re.escape(w) for w in words)
+    return re.compile(
+        rf"\b(?:{alts})\w*\s*,?\s*(?:including|such\s+as|like|namely|e\.g\.,?|:)\s+\w",
+        re.IGNORECASE,
+    )
+
 
 _ALWAYS_DESCRIBED = (_KIND_OF_MODEL, _KIND_OF_TASK)  # preferred when choosing sentences too
 

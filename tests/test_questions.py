@@ -1983,3 +1983,17 @@ def test_a_baseline_is_what_a_paper_compares_or_competes_with() -> None:
     said = "Our approach, despite being pre-trained on a smaller corpus, competes with BERTurk."
     assert fills(slot, said, q)
     assert not fills(slot, "We pre-train on a smaller Turkish legal corpus.", q)
+
+
+def test_tasks_an_abstract_lists_after_the_word_answer_which_tasks_it_was_evaluated_on() -> None:
+    """ "Which downstream tasks was the URL model evaluated on?": "evaluated on tasks including
+    phishing URL detection, web page classification, and ad filtering" names none of them with
+    a capital; "what pretraining tasks" asks the paper's own tasks, not that list."""
+    said = (
+        "Finally, our methods are evaluated on tasks including phishing URL detection, web page"
+        " classification, and ad filtering."
+    )
+    q = "Which downstream tasks was the contrastive URL representation model evaluated on?"
+    assert fills(answer_slot(q), said, q)
+    q = "What two pretraining tasks does the model for phishing-link detection use?"
+    assert not fills(answer_slot(q), said, q)
