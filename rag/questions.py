@@ -1317,9 +1317,21 @@ def answer_slot(question: str) -> Slot:
     return slot
 
 
+# "param counts of the biggest UL2 and ERNIE models?", "size of the CaseHOLD dataset?": a
+# question typed as the quantity's name asks what it is
+_TERSE = re.compile(
+    rf"^\s*(?:(?:and|also|the)\s+)?(?:[\w-]+\s+){{0,2}}?(?:{_METRIC}|param(?:eter)?\s+counts?)"
+    r"\s+(?:of|for|in)\b",
+    re.IGNORECASE,
+)
+_WH_WORD = re.compile(r"\b(?:what|which|who|whom|whose|how|where|when|why)\b", re.IGNORECASE)
+
+
 def _answer_slot(asked: str) -> Slot:
     q = _without_embedded(asked)
     q = re.sub(r"\b(what|which|who|how)'s\b", r"\1 is", q, flags=re.IGNORECASE)
+    if _TERSE.match(q) and not _WH_WORD.search(q):
+        q = "What are the " + re.sub(r"\bparam\b", "parameter", q.strip(), flags=re.IGNORECASE)
     units = tuple(m.group("unit").lower() for m in _UNIT.finditer(q))
     units += tuple(t for m in _PER_UNIT.finditer(q) for t in terms(m.group("unit"))[:1])
     if _MONEY.search(q):

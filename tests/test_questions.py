@@ -1997,3 +1997,12 @@ def test_tasks_an_abstract_lists_after_the_word_answer_which_tasks_it_was_evalua
     assert fills(answer_slot(q), said, q)
     q = "What two pretraining tasks does the model for phishing-link detection use?"
     assert not fills(answer_slot(q), said, q)
+
+
+def test_a_question_typed_as_the_quantitys_name_asks_for_it() -> None:
+    """ "parameter counts of the biggest UL2 and ERNIE 3.0 models?" asks what they are, as
+    "what are the parameter counts ...?" does."""
+    slot = answer_slot("param counts of the biggest UL2 and ERNIE 3.0 models?")
+    assert slot.kind == "quantity" and slot.terms == ("paramet",)
+    assert answer_slot("size of the CaseHOLD dataset?").kind == "quantity"
+    assert answer_slot("Results of the MeCo paper?").kind == "open"
