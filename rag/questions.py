@@ -113,6 +113,11 @@ _PREAMBLE = re.compile(
 )
 
 
+# a second question after the first one's question mark
+_SECOND_QUESTION = re.compile(r"(?<=\?)\s+(?=[A-Z])")
+_AND = re.compile(r"^(?:and|also)\s+", re.IGNORECASE)
+
+
 def question_parts(question: str) -> list[str]:
     """The asks of a question that asks two things ("..., and on which dataset ...?"), or that
     says which paper before it asks ("In the X study, which ...?"); a question that asks one
@@ -128,11 +133,6 @@ def question_parts(question: str) -> list[str]:
         parts += [p.strip(" ,;:?") for p in [*lead, *_PART.split(rest)]]
     parts = [p for p in parts if len(terms(p)) >= 1]
     return parts if len(parts) > 1 else [question]
-
-
-# a second question after the first one's question mark
-_SECOND_QUESTION = re.compile(r"(?<=\?)\s+(?=[A-Z])")
-_AND = re.compile(r"^(?:and|also)\s+", re.IGNORECASE)
 
 
 # --- the answer slot -----------------------------------------------------------------------------
@@ -616,12 +616,12 @@ def _head_of(words: str) -> str:
 _MEASURE_ADJ = frozenset("long large big wide deep high tall old".split())
 
 
-# units one count is given in under any of their names: a robot's recorded episodes are its
-# demonstrations or trajectories
 # what an amount of data is counted in
 _DATA_AMOUNTS = tuple(
     dict.fromkeys(terms("tokens demonstrations examples episodes trajectories documents samples"))
 )
+# units one count is given in under any of their names: a robot's recorded episodes are its
+# demonstrations or trajectories
 _COUNTED_ALIKE = (
     tuple(terms("episode demonstration demo trajectory")),
     # "how much compute do they save": "a 2.5x reduction in pre-training FLOPs"
