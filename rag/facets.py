@@ -372,11 +372,8 @@ def is_survey(title: str, abstract: str) -> bool:
 # its own ("new", "general") is not asked for: the criterion with that word alone ("on new
 # text") does without it (a choice between two contents, "mathematical analysis or proofs",
 # "the compute or data", is no such choice)
-_OR_PLAIN = re.compile(
-    r"\b(?:new|other|different|additional|fresh|unseen|general|generic|any)\s+or\s+[\w-]+\b"
-    r"|\b[\w-]+\s+or\s+(?:new|other|different|additional|fresh|unseen|general|generic|any)\b",
-    _I,
-)
+_PLAIN = r"(?:new|other|different|additional|fresh|unseen|general|generic|any)"
+_OR_PLAIN = re.compile(rf"\b{_PLAIN}\s+or\s+[\w-]+\b|\b[\w-]+\s+or\s+{_PLAIN}\b", _I)
 
 
 def _optional(facet: Facet, criterion: str) -> bool:

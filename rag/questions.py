@@ -200,6 +200,8 @@ _DETAILS: dict[str, tuple[str, ...]] = {
     # where or when it was published: an abstract is the paper's own text and says neither
     "venue": ("venu", "conferenc", "journal", "workshop", "proceed"),
 }
+# details that are a number: "fine-tuned on consumer GPUs" gives no GPU hours
+_COUNTED_DETAILS = frozenset({"gpu hours"})
 # only when the wh-phrase asks for it ("which optimizer", "what peak learning rate"), not when
 # the detail is the topic ("which corpora were used to study re-warming the learning rate") or
 # the subject ("What do the authors call the dip ...?")
@@ -1710,8 +1712,7 @@ def fills(
     words = slot.terms + slot.units
 
     if slot.kind == "detail":
-        # (GPU hours are a number: "fine-tuned on consumer GPUs" gives none)
-        counted = slot.head != "gpu hours" or _NUM.search(sentence) is not None
+        counted = slot.head not in _COUNTED_DETAILS or _NUM.search(sentence) is not None
         return counted and any(_has_word(w, st, low) for w in slot.terms)
     if slot.kind == "name":
         # a name the question does not already give, abbreviate ("VLMs" for its "vision-language
