@@ -30,7 +30,7 @@ from rag.abstention import (
     rare_words,
 )
 from rag.citations import check_citations, number_sources
-from rag.contribution import presents_itself
+from rag.contribution import names_itself, presents_itself
 from rag.conversation import (
     NAME_OWNERS_MAX,
     Rewrite,
@@ -56,6 +56,7 @@ from rag.extractive import (
     ensure_slot,
     ensure_slot_each,
     hit_prior,
+    is_boilerplate,
     lexical_overlap,
     missing_entities,
     mmr_select,
@@ -91,7 +92,14 @@ from rag.questions import (
     unworded,
 )
 from rag.schema import Answer, Hit, Paper, SearchFilters
-from rag.sentences import introduces, names_verbatim, papers_naming, short_title_named, terms
+from rag.sentences import (
+    introduces,
+    names_verbatim,
+    paper_names,
+    papers_naming,
+    short_title_named,
+    terms,
+)
 from rag.synonyms import in_line, knowing, paraphrased
 
 MODES = ("qa", "summary", "compare")
@@ -190,6 +198,14 @@ _WHICH_MORE = re.compile(
     re.IGNORECASE,
 )
 
+# "which paper separates ...?", "is there a paper on ...?", "anything here on ...?": asks which
+# paper (one), whose name is the answer (not "which paper's model", "which papers")
+_WHICH_ONE = re.compile(
+    r"^\W*(?:(?:which|what)\s+(?:one\s+of\s+the\s+)?(?:paper|work|study|article)(?!s|\s*'s)"
+    r"|(?:is|are)\s+there\s+(?:a|any|one)\s+(?:paper|work|study|article)s?\b"
+    r"|(?:is\s+there\s+)?anything\b|does\s+anything\b)",
+    re.IGNORECASE,
+)
 
 # "What is UL2?", "Tell me about OpenVLA": the paper's own presentation of itself comes first
 _DEFINITION = re.compile(
@@ -368,6 +384,30 @@ class Analysis:
     slot: Slot | None = None
     gate: Gate | None = None
     timings: dict[str, float] = field(default_factory=dict)
+
+
+def _named_lead(
+    chosen: list[Scored], scored: list[Scored], papers: list[Paper]
+) -> tuple[list[Scored], Scored | None]:
+    """For "which paper ...?": the best paper's sentence that gives its method a name ("we
+    propose the dichotomy of control (DoC)") leads, brought in if MMR left it out: the name
+    answers which paper, where a quoted finding only shows it."""
+    pid = chosen[0].paper_id
+    paper = next((p for p in papers if p.id == pid), None)
+    names = [
+        n
+        for n in (paper_names(paper.title, paper.abstract) if paper else [])
+        if n not in GENERIC_NAMES  # (the field's names, "LLMs", name no paper)
+    ]
+    own = sorted((s for s in scored if s.paper_id == pid), key=lambda s: s.position)
+    ranked = [(names_itself(s.sentence, names), s) for s in own if not is_boilerplate(s.sentence)]
+    intro = max(ranked, key=lambda x: x[0], default=(0, None))  # (the earliest of the best)
+    intro = intro[1] if intro[0] else None
+    if intro is None:
+        return chosen, None
+    if intro not in chosen:
+        chosen = [*chosen[: QA_SENTENCES_MAX - 1], intro]
+    return chosen, intro
 
 
 class Answerer:
@@ -779,6 +819,8 @@ class Answerer:
                 chosen += _finding_of(question, slot, subjects[0], chosen, scored)
         if _DEFINITION.match(question) and chosen:
             return self._definition(question, chosen, scored, papers)
+        if _WHICH_ONE.match(question) and len(parts) == 1 and chosen:
+            return _named_lead(chosen, scored, papers)
         return chosen, None
 
     def _described(

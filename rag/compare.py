@@ -25,7 +25,13 @@ from rag.contribution import (
     states,
 )
 from rag.extractive import W_DENSE, W_LEX, Corpus, asks_code, cite, is_boilerplate
-from rag.facets import asked_facets, is_survey, kind_sentence, leaves_out_surveys
+from rag.facets import (
+    asked_facets,
+    asks_main_subject,
+    is_survey,
+    kind_sentence,
+    leaves_out_surveys,
+)
 from rag.glossary import field_terms, in_field_words
 from rag.questions import GENERIC_NAMES, names, strip_lead_in
 from rag.schema import ComparedPaper, Paper, SearchFilters
@@ -615,8 +621,9 @@ def screen_offline(
     doc = [overlap(set(terms(f"{p.title}\n{p.abstract}"))) for p in papers]
     facets = asked_facets(core)
     kind: dict[int, str] = {}  # paper index -> its sentence saying it is of the asked kind(s)
+    main = asks_main_subject(criterion)
     for i, p in enumerate(papers):
-        if (cue := kind_sentence(facets, p.title, p.abstract)) is not None:
+        if (cue := kind_sentence(facets, p.title, p.abstract, main)) is not None:
             kind[i] = cue
 
     weight = RELEASE_WEIGHT if is_release(obj) and contribution else contribution

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from rag.sentences import terms
+from rag.sentences import coins_name, names_verbatim, terms
 
 _VERBS = (
     r"(?:propos|introduc|present|releas|publish|build|built|construct|creat|collect|curat|develop"
@@ -110,6 +110,25 @@ def presents_itself(sentence: str) -> bool:
     """Where an abstract says what the paper is ("This paper presents a unified framework ...",
     "We introduce RoboFuME, ..."): what "What is UL2?" wants first."""
     return _PRESENTS.search(sentence) is not None
+
+
+# "we propose the dichotomy of control (DoC)", "We introduce SAMI, a method ...", "a generic
+# framework W2PGNN": the sentence gives the paper's method its name
+_GIVES_NAME = re.compile(
+    r"\(\s*[A-Z][\w^.+-]*\s*\)"
+    r"|\b(?:propose|introduce|present)s?\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,2}?"
+    r"[A-Z][\w^.+-]*[A-Z0-9][\w^.+-]*"
+)
+
+
+def names_itself(sentence: str, names: list[str]) -> int:
+    """Where an abstract presents its method by name: 2 where it gives the name ("we propose the
+    dichotomy of control (DoC)", "our score - VSDR - can ..."), 1 where it presents itself under
+    a name its title gives, else 0. What "which paper separates ...?" wants quoted, since the
+    name answers which paper."""
+    if coins_name(sentence) or (presents_itself(sentence) and _GIVES_NAME.search(sentence)):
+        return 2
+    return int(presents_itself(sentence) and any(names_verbatim(n, sentence) for n in names))
 
 
 def _object_phrase(verb: re.Match[str]) -> str:

@@ -73,6 +73,7 @@ _ORDINAL = re.compile(
     r"|\bthe\s+(?P<other>other)\s+(?:one|paper|work|method|study)\b",
     re.IGNORECASE,
 )
+_OTHER = re.compile(r"\bthe\s+other\s+(?:one|paper|work|method|study)\b", re.IGNORECASE)
 # "the first and the third", "the second and last ones": two positions of one earlier list
 _ORDINAL_PAIR = re.compile(
     r"\bthe\s+(?P<a>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th)"
@@ -232,6 +233,7 @@ class Reference:
     count: int | None = None  # "those two" -> 2
     description: str = ""  # "introduces a multiple-choice dataset"
     pair: bool = False  # "the former", "the latter", "the last one": of a list of two or more
+    other: bool = False  # "the other one": of the earlier list, the one not just asked about
 
     @property
     def refers(self) -> bool:
@@ -308,9 +310,15 @@ def reference(question: str) -> Reference:
     if m:
         if m.group("n") or m.group("b"):
             return Reference("ordinal", int(m.group("n") or m.group("b")) - 1)
-        if m.group("later") or m.group("earlier") or m.group("other"):
-            return Reference("ordinal", -1 if m.group("later") else 1 if m.group("other") else 0)
+        if m.group("other"):
+            return Reference("ordinal", 1, other=True)
+        if m.group("later") or m.group("earlier"):
+            return Reference("ordinal", -1 if m.group("later") else 0)
         word = (m.group("o") or m.group("o2") or m.group("o3") or m.group("fl")).lower()
+        if _OTHER.search(q, m.end()) and _ORDINAL_WORDS[word] in (0, 1):
+            # "The first one is about US law; what about the other one?": of the two, the one
+            # the question did not place
+            return Reference("ordinal", 1 - _ORDINAL_WORDS[word])
         of_two = word in ("former", "latter", "last")
         # "What model did the first one run on, and what did the second one report?": each
         # place asked about, in the order asked
@@ -687,13 +695,37 @@ def resolve(
         scoring = f"{q} {' '.join(asked.split())}"
         return Rewrite(q, [], scoring, ref, search_focus=True, subject_names=tuple(other))
     focus = _focus(ref, papers)
+    if ref.other:
+        # "What do UL2 and ERNIE 3.0 do?", "How many parameters does ERNIE 3.0 have?", "And the
+        # other one?": of the earlier list, the paper the last answer was not about
+        latest = previous_answer(history)
+        if latest is not None and latest is not prev:
+            last = {c.paper_id for c in latest.citations}
+            focus = [p for p in papers if p.id not in last][:1] or focus
     titles = "; ".join(p.title for p in focus[:3])
     standalone = f"{q} (about: {titles})" if titles else q
     scoring = q
     if ref.kind == "ellipsis":
         # "what about the second one?" keeps asking the earlier question
         scoring = f"{prev.standalone_question.split(' (about:')[0]} {q}"
+    elif ref.kind == "ordinal" and not set(terms(q)) - _PLACE_WORDS:
+        # "How many parameters does ERNIE 3.0 have?", "And the other one?": the place alone
+        # asks the last question again, of that paper (without the last one's names)
+        latest = previous_answer(history) or prev
+        asked = _asked_before(history, latest)
+        for n in dict.fromkeys([*names(asked), *entities(asked)]):
+            asked = re.sub(rf"(?<![\w-]){re.escape(n)}(?![\w-])", " ", asked)
+        scoring = f"{' '.join(asked.split())} {q}"
     return Rewrite(standalone, [p.id for p in focus], scoring, ref)
+
+
+# the words of a question that only points at a place: "And what about the other one?"
+_PLACE_WORDS = frozenset(
+    terms(
+        "and what about how the other one ones paper work study method first second third"
+        " fourth fifth last former latter then"
+    )
+)
 
 
 def _asked_before(history: list[Answer], prev: Answer) -> str:

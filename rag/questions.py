@@ -45,17 +45,17 @@ _LEAD_IN = re.compile(
     r"^\s*(?:(?P<switch>(?:(?:ok(?:ay)?|alright|right|so|well|thanks|now)\s+)?"
     r"(?:(?:(?:a|one|another|totally|completely|entirely|quite)\s+)*"
     r"(?:new|different|unrelated|other|separate|another)\s+(?:question|topic|thing|subject)"
-    # ("Different question entirely:", "Now something else entirely:")
-    r"(?:\s+(?:entirely|altogether|completely))?"
     r"|(?:for\s+)?something\s+(?:(?:completely|entirely|totally)\s+)?"
     r"(?:else|different|new|unrelated)"
-    r"(?:\s+(?:entirely|altogether|completely))?"
     r"|(?:switching|changing|change\s+of|new)\s+(?:the\s+)?(?:topics?|subject)"
     r"|(?:switching|changing|shifting)\s+gears|moving\s+on"
     r"|(?:unrelated|separate(?:ly)?|independent(?:ly)?)(?:\s+(?:to|from|of)\s+(?:that|this|these"
     r"|those|it|them|the\s+above|(?:the|my|your)\s+(?:previous|last|earlier|above)\s+\w+))?"
     r"|on\s+(?:another|a\s+different|a\s+separate|an\s+unrelated)\s+(?:note|topic|subject)"
-    r"|by\s+the\s+way|btw))"
+    r"|by\s+the\s+way|btw)"
+    # ("Different question entirely:", "Now something else entirely:", "Switching gears
+    # entirely:")
+    r"(?:\s+(?:entirely|altogether|completely))?)"
     r"|(?:ok(?:ay)?|thanks?(?:\s+you)?|great|cool|nice|right|now|alright|well|so))"
     r"\s*[:,;.!\u2013\u2014-]+\s*",
     re.IGNORECASE,
@@ -114,6 +114,15 @@ _PREAMBLE = re.compile(
 
 
 # a second question after the first one's question mark
+# "How many questions are in it, which model does the second compare against, and ...?": an ask
+# listed after a comma before the last ", and" (an interrogative, not a relative clause: "the
+# scorer, which keeps data whose ..." has no verb of a question after its noun)
+_LISTED_ASK = re.compile(
+    r",\s+(?=(?:which|what)\s+(?:[\w-]+\s+){0,4}?(?:does|do|did|is|are|was|were|has|have)\b"
+    r"|how\s+(?:many|much|big|large|long|well)\b"
+    r"|(?:where|when|who)\s+(?:does|do|did|is|are|was|were)\b)",
+    re.IGNORECASE,
+)
 _SECOND_QUESTION = re.compile(r"(?<=\?)\s+(?=[A-Z])")
 _AND = re.compile(r"^(?:and|also)\s+", re.IGNORECASE)
 
@@ -130,7 +139,10 @@ def question_parts(question: str) -> list[str]:
         pre = _PREAMBLE.match(asked)
         lead = [pre.group(0)] if pre else []
         rest = asked[pre.end() :] if pre else asked
-        parts += [p.strip(" ,;:?") for p in [*lead, *_PART.split(rest)]]
+        asks = _PART.split(rest)
+        if len(asks) > 1:  # "A, which B, and which C?": the list's earlier asks each their own
+            asks = [*_LISTED_ASK.split(asks[0]), *asks[1:]]
+        parts += [p.strip(" ,;:?") for p in [*lead, *asks]]
     parts = [p for p in parts if len(terms(p)) >= 1]
     return parts if len(parts) > 1 else [question]
 
@@ -477,6 +489,8 @@ _WHICH_PAPER = re.compile(
 )
 _AUX_LED = re.compile(r"^\s*(?:did|does|do|will|would|can|could)\s", re.IGNORECASE)
 # "what frame rate", "what control rate": a frequency ("mouse and keyboard at 20Hz")
+# a metric's modifiers that say which of its values is asked, not what is measured
+_SAYS_WHICH = frozenset(terms("exact final absolute headline main key reported overall"))
 _FREQUENCY_MODS = frozenset(terms("frame control sampling refresh update decision action"))
 _CALLED = re.compile(r"\s+(?:called|named|termed|known\s+as)\b", re.IGNORECASE)
 _COUNT_OF = re.compile(r"\s+of\s+(?P<rest>[\w%-]+(?:\s+[\w%-]+){0,4})", re.IGNORECASE)
@@ -696,8 +710,11 @@ def described_together(question: str) -> str:
         return re.split(r"[,;:?]", question[m.start() :], maxsplit=1)[0].split(None, 1)[1]
     if not m or not m.group("n") or _DESCRIBED_ON.match(question, m.end()):
         return ""  # "the two methods for ad-hoc retrieval that ...": described further on
-    if ":" in question[m.end() :].split("?")[0]:
-        return ""  # "Two ... papers mention X: the rewarming study and the scaling law"
+    _, colon, listed = question[m.end() :].split("?")[0].partition(":")
+    if colon and not _ONE_ITEM.match(listed.strip()):
+        # "Two ... papers mention X: the rewarming study and the scaling law" (but "Two
+        # continual-pretraining studies: one about ..., the other about ..." says what they are)
+        return ""
     words = m.group(0).split()[1:-1]  # without the count and the noun
     if words[:2] in (["couple", "of"], ["pair", "of"]):  # "a couple of"
         words = words[2:]
@@ -852,6 +869,8 @@ _ASKS_OF = re.compile(
     # "How were the Stack Overflow BERT models and the cybersecurity model each evaluated?"
     # "How large are the A and the B", "How big is the A, and which model does the B ...?"
     r"|how\s+(?:(?:large|big|many|much|long|old|good|fast)\s+)?(?:is|are|was|were)\s+(?=the\s)"
+    # "How many questions are in the holdings dataset"
+    r"|how\s+many\s+(?:[\w-]+\s+){1,2}?(?:is|are|was|were)\s+(?:there\s+)?(?:in|on)\s+(?=the\s)"
     # "Compare the biomedical BERT paper that ... with the one that ...": the paper compared
     r"|(?:compare|contrast)\s+(?:how\s+|what\s+)?(?=the\s))",
     re.IGNORECASE,
@@ -1114,7 +1133,9 @@ def referred_description(part: str, question: str) -> str:
     """The description of `question` that an ask `part` refers to by one of its words ("how many
     tasks does the benchmark contain" -> "The protein embedding benchmark"), else ""."""
     head, _, ask = part.rpartition(":")
-    ask = ask.strip()
+    # ("Three papers ...: a benchmark of case holdings, ... . How many questions are in the
+    # holdings dataset": the ask is the sentence after the descriptions)
+    ask = re.split(r"(?<=[.!?])\s+(?=[A-Z])", ask.strip())[-1]
     if len(found := descriptions(question)) < 2:  # (one of several papers, or none)
         return ""
     # "First, the domain-adapted model for security text: on how many tasks was it compared?"
@@ -1326,6 +1347,12 @@ _TERSE = re.compile(
     r"\s+(?:of|for|in)\b",
     re.IGNORECASE,
 )
+# "What does the 1.6B model trained with metadata conditioning score on MMLU?": the score on the
+# named benchmark, asked as "What MMLU score does ... get?" is
+_SCORE_VERB = re.compile(
+    r"^\W*(?i:what\s+(?:does|did|do|would))\s+(?P<subject>.+?)\s+score\s+(?:on|in)\s+"
+    r"(?P<on>[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*){0,2})\s*\??\s*$"
+)
 _WH_WORD = re.compile(r"\b(?:what|which|who|whom|whose|how|where|when|why)\b", re.IGNORECASE)
 
 
@@ -1334,6 +1361,8 @@ def _answer_slot(asked: str) -> Slot:
     q = re.sub(r"\b(what|which|who|how)'s\b", r"\1 is", q, flags=re.IGNORECASE)
     if _TERSE.match(q) and not _WH_WORD.search(q):
         q = "What are the " + re.sub(r"\bparam\b", "parameter", q.strip(), flags=re.IGNORECASE)
+    if m := _SCORE_VERB.match(q):  # "What does <a long subject> score on MMLU?"
+        q = f"What {m['on']} score does {m['subject']} get?"
     units = tuple(m.group("unit").lower() for m in _UNIT.finditer(q))
     units += tuple(t for m in _PER_UNIT.finditer(q) for t in terms(m.group("unit"))[:1])
     if _MONEY.search(q):
@@ -1356,6 +1385,8 @@ def _answer_slot(asked: str) -> Slot:
         if adj in ("many", "few"):  # "how few trajectories were enough": a count
             head = _head_of(rest)
             slot_terms = _head_terms(head, rest)
+            if _LABELLED.match(rest):  # "how many labelled examples": said with the labels
+                slot_terms = tuple(dict.fromkeys((*slot_terms, *_LABEL_TERMS)))
             return Slot(
                 "quantity", head or "count", slot_terms, units=units, counted=True, many=True
             )
@@ -1406,7 +1437,8 @@ def _answer_slot(asked: str) -> Slot:
         mods = [w for w in m.group("mods").split() if w.lower() not in STOPWORDS]
         if metric in {"score", "scores"} and _AUX_LED.match(m["mods"]):
             mods = []  # "what did ERNIE 3.0 score on SuperGLUE": the verb; its subject names none
-        named = [t for w in mods for t in _head_terms(w) if t not in {"exact", "final", "absolut"}]
+        # ("what's the headline size": which size, not a size of a headline)
+        named = [t for w in mods for t in _head_terms(w) if t not in _SAYS_WHICH]
         of = _COUNT_OF.match(q, m.end()) if metric in {"number", "count", "amount"} else None
         if of and named and metric == "count":  # "the parameter counts of the SO models": of
             return Slot("quantity", f"{mods[-1]} count", tuple(named[-1:]), units=units)  # whose
@@ -1470,6 +1502,11 @@ def _answer_slot(asked: str) -> Slot:
     return Slot("open")
 
 
+# "how many labelled examples / annotated documents were used to train the scorer": data
+# labelled for training is a training detail, stated with its labels or annotations (three blind
+# batches asked it of PreSelect, whose abstract gives only model sizes and token counts)
+_LABELLED = re.compile(r"\s*(?:human[- ]|hand[- ]|manually\s+)?(?:labell?ed|annotated)\b", re.I)
+_LABEL_TERMS = tuple(t for w in ("label", "annotated") for t in terms(w))
 # counted things an abstract that leaves them out does not state under another word: the
 # training details of near-miss questions ("how many GPUs", "how many epochs")
 _STRICT_HEADS = frozenset(
@@ -1482,6 +1519,7 @@ _STRICT_HEADS = frozenset(
     # batches, 2026-12-04: five near-miss unanswerables answered with another number)
     + ("byte", "gigabyte", "megabyte", "terabyte", "gb", "tb", "word", "triple", "rollout")
     + ("coder", "rater", "labeler", "labeller", "iteration", "episode", "trial", "piece")
+    + ("label", "annotated")
     for t in terms(w)
 )
 
@@ -1931,7 +1969,10 @@ def _near(
     if not marks:
         return False
     for t in targets:
-        at = sentence.find(t)
+        # where the target first stands as a whole ("4 times larger" is not the "4" in "420
+        # days" before it), else where it first stands inside a word
+        whole = re.search(rf"(?<![\w.]){re.escape(t)}(?!\w)", sentence)
+        at = whole.start() if whole else sentence.find(t)
         i = sum(1 for m in toks if m.start() < at)
         if any(abs(i - j) <= window for j in marks):
             return True

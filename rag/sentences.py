@@ -341,6 +341,13 @@ def owns_name(name: str, title: str, abstract: str) -> bool:
     return names_verbatim(name, title, ignore_case=True) or abstract_owns(name, abstract)
 
 
+def paper_names(title: str, abstract: str) -> list[str]:
+    """The names a paper owns: its title gives them or its abstract makes them its own ("RELIEF",
+    "DoC", "W2PGNN")."""
+    found = dict.fromkeys(entities(f"{title}\n{abstract}"))
+    return [e for e in found if owns_name(e, title, abstract)]
+
+
 def _verbatim(rx: re.Pattern[str], papers: list) -> list:  # noqa: ANN001 - rag.schema.Paper
     """The papers whose title matches `rx`, else those whose abstract does."""
     for field_of in (lambda p: p.title, lambda p: p.abstract):

@@ -1003,3 +1003,34 @@ def test_do_two_papers_agree_quotes_each(seed_pipeline: Pipeline) -> None:
         "How Useful is Continued Pre-Training for Generative Unsupervised Domain Adaptation"
         in titles
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        (
+            "Which paper separates what the policy controls from environment randomness in"
+            " return-conditioned offline RL?",
+            "DoC",
+        ),
+        (
+            "Is there a paper that uses reinforcement learning to pick which graph nodes get"
+            " feature prompts?",
+            "RELIEF",
+        ),
+        (
+            "Which paper ranks sim2real policies by combining out-of-distribution detection on"
+            " real data with evaluation in simulation?",
+            "VSDR",
+        ),
+    ],
+)
+def test_which_paper_is_answered_with_the_sentence_that_names_it(
+    seed_pipeline: Pipeline, question: str, name: str
+) -> None:
+    """ "Which paper ...?": the paper's sentence that gives its method a name leads ("we propose
+    the dichotomy of control (DoC)", "our score - VSDR -"), where its best-matching sentences
+    only restate the question."""
+    ans = seed_pipeline.ask(question, mode="qa")
+    first = ans.answer.split(" [1]")[0]
+    assert name in first, ans.answer

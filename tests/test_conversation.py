@@ -766,3 +766,23 @@ def test_the_former_and_the_latter_in_one_question_are_the_two_it_named() -> Non
     ]
     q = "How many languages does the former cover, and what is the latter's model called?"
     assert resolve(q, history, lookup).focus_ids == ["a", "m"]
+
+
+def test_the_other_one_is_the_paper_of_the_pair_not_just_asked_about() -> None:
+    """ "What do UL2 and ERNIE 3.0 do?", "How many parameters does ERNIE 3.0 have?", "And the
+    other one?": UL2, asked what the last question asked; and "The first one is about US law;
+    what about the other one?": the second."""
+    ul2 = _paper("u", "UL2: Unifying Language Learning Paradigms", "UL2 has 20B parameters.")
+    ernie = _paper("e", "ERNIE 3.0: Knowledge Enhanced Pre-training", "ERNIE 3.0 has 10B.")
+    lookup = _lookup(ul2, ernie)
+    history = [
+        _answer("What do UL2 and ERNIE 3.0 do?", [ul2, ernie]),
+        _answer("How many parameters does ERNIE 3.0 have?", [ernie]),
+    ]
+    rw = resolve("And the other one?", history, lookup)
+    assert rw.focus_ids == ["u"]
+    assert "parameters" in rw.scoring_question and "ERNIE" not in rw.scoring_question
+    ref = reference("The first one is about US law; what about the other one - which tasks?")
+    assert (ref.kind, ref.index) == ("ordinal", 1)
+    # right after the pair, "the other one" is the second of it
+    assert resolve("And the other one?", history[:1], lookup).focus_ids == ["e"]

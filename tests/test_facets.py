@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.facets import asked_facets, facet_sentence
+from rag.facets import asked_facets, asks_main_subject, facet_sentence
 from rag.pipeline import Pipeline
 
 
@@ -313,3 +313,17 @@ def test_compare_finds_small_models_that_help_train_large_ones(seed_pipeline: Pi
     assert "small_to_large" not in [f.name for f in asked_facets(c)]
     c = "use a small model to score or rewrite pretraining data for a bigger LLM"
     assert "small_to_large" not in [f.name for f in asked_facets(c)]
+
+
+def test_a_kind_asked_as_the_main_subject_shows_in_the_title(seed_pipeline: Pipeline) -> None:
+    """ "mainly about continual pretraining": the papers whose titles say so, not those that
+    continue pretraining as one step of their method (DataMan, ProX, the Maltese BERTs)."""
+    ans = seed_pipeline.ask("Which papers are mainly about continual pretraining of LLMs?")
+    ids = {p.paper_id for p in ans.papers}
+    assert "continual-pre-training-of-large-language-models-how-to-re-warm-your-model" in ids
+    assert "efficient-continual-pre-training-by-mitigating-the-stability-gap" in ids
+    assert "dataman-data-manager-for-pre-training-large-language-models" not in ids, ids
+    assert not any(i.startswith("programming-every-example") for i in ids), ids
+    # asked as a method used, any paper that does it counts
+    assert asks_main_subject("are mainly about continual pretraining")
+    assert not asks_main_subject("continue pretraining an LLM on new data")

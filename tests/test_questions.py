@@ -42,6 +42,8 @@ def test_strip_lead_in() -> None:
         "Switching gears,",
         "On a separate note,",
         "Independently of the above,",
+        "Switching gears entirely:",
+        "Switching topics completely -",
     ],
 )
 def test_a_lead_in_that_leaves_the_topic(lead: str) -> None:
@@ -354,6 +356,24 @@ def test_name_slot_needs_a_name_the_question_does_not_give() -> None:
         (
             "for the LR re-warming study: what model size?",
             ["For the LR re-warming study", "what model size"],
+        ),
+        # a list of asks: each before the last ", and" its own (a relative clause is none)
+        (
+            "What does the first say, which data modalities does the second cover, and how"
+            " many application areas does the third review?",
+            [
+                "What does the first say",
+                "which data modalities does the second cover",
+                "how many application areas does the third review",
+            ],
+        ),
+        (
+            "What does the scorer, which keeps data whose loss predicts scores, use, and how big"
+            " is it?",
+            [
+                "What does the scorer, which keeps data whose loss predicts scores, use",
+                "how big is it",
+            ],
         ),
         # one ask about two things, and a plain question, stay whole
         ("Which model and corpora were used?", ["Which model and corpora were used?"]),
@@ -803,6 +823,12 @@ def test_how_many_papers_a_question_describes(question: str, count: int) -> None
         # described further on ("works that reuse ..."): the count's words are not all
         ("Is there a pair of robot works that reuse a smaller model?", ""),
         ("Two continual-pretraining papers mention SlimPajama: the rewarming study and ...", ""),
+        # (but after the colon, one description each says what they are too)
+        (
+            "Two continual-pretraining studies: one about re-warming, the other about a dip."
+            " Which model did each use?",
+            "continual-pretraining",
+        ),
         ("What do the BLURB paper and the Maltese one conclude?", ""),
     ],
 )
@@ -2006,3 +2032,55 @@ def test_a_question_typed_as_the_quantitys_name_asks_for_it() -> None:
     assert slot.kind == "quantity" and slot.terms == ("paramet",)
     assert answer_slot("size of the CaseHOLD dataset?").kind == "quantity"
     assert answer_slot("Results of the MeCo paper?").kind == "open"
+
+
+def test_an_ask_after_a_sentence_of_descriptions_refers_to_one_of_them() -> None:
+    """ "Three papers ...: a benchmark about case holdings, ..., and ... . How many questions are
+    in the holdings dataset, ...": the ask is the sentence after the descriptions, and "the
+    holdings dataset" repeats a word of the first."""
+    from rag.questions import referred_description
+
+    q = (
+        "Three papers here work on legal text: a multiple-choice benchmark about case holdings,"
+        " a BERT adapted to Turkish legal documents, and retrieval linking EU directives to UK"
+        " law. How many questions are in the holdings dataset, which Turkish model does the"
+        " second one compare against, and which sparse retriever does the third one use?"
+    )
+    part = question_parts(q)[0]
+    assert referred_description(part, q) == "a multiple-choice benchmark about case holdings"
+
+
+def test_a_number_is_read_where_it_stands_as_a_whole() -> None:
+    """ "4 times larger" fills "how much larger", though "420 days" holds a "4" before it."""
+    q = "How much larger are its pretraining corpora compared with the original BERT's?"
+    s = (
+        "We released 10 models pretrained with a large compute budget (equivalent to 420 days"
+        " on a V100) and corpora that are 4 times larger than the original BERT's."
+    )
+    assert fills(answer_slot(q), s, q, None, True)
+
+
+def test_a_count_of_labelled_data_is_stated_with_its_labels() -> None:
+    """ "How many labelled documents were used to train the fastText scorer?": a training detail,
+    which a sentence with token counts and model sizes does not state (three blind batches asked
+    it of PreSelect); a plain count may still be given under another word."""
+    q = "How many labelled documents were used to train the fastText scorer in PreSelect?"
+    s = "Models trained on 30B tokens selected with PreSelect beat a baseline trained on 300B."
+    slot = answer_slot(q)
+    assert not fills(unworded(slot, s), s, q, None, True)
+    assert fills(unworded(slot, s), "We release 5,000 labelled documents.", q, None, True)
+    plain = answer_slot("How many examples were used?")
+    assert fills(unworded(plain, s), s, "How many examples were used?", None, True)
+
+
+def test_what_a_long_subject_scores_on_a_benchmark_is_that_benchmarks_score() -> None:
+    """ "What does the 1.6B model trained with metadata conditioning score on MMLU?" asks the
+    MMLU score, as "What MMLU score does ... get?" does."""
+    slot = answer_slot("What does the 1.6B model trained with metadata conditioning score on MMLU?")
+    assert (slot.kind, slot.terms) == ("quantity", ("mmlu",))
+
+
+def test_a_modifier_that_says_which_value_names_no_quantity() -> None:
+    """ "the headline size": a size (of a model, of data), not a size of a headline."""
+    slot = answer_slot("What's the headline size or efficiency number each one reports?")
+    assert "headlin" not in slot.terms and "paramet" in slot.terms
