@@ -32,6 +32,9 @@ class Facet:
     along: str = ""  # asked only together with this facet
     unless: re.Pattern[str] | None = None  # not asked by a criterion that also says this
     paper: re.Pattern[str] | None = None  # a paper is of this kind only if it also says this
+    # a field of application: asked only where one of its words stands on its own, not as one
+    # of a list of other things ("developer Q&A posts and computer security")
+    field: bool = False
     # asked as a paper's main subject ("mainly about ..."), the kind shows in the title
     titled: bool = False
 
@@ -55,6 +58,39 @@ _BY_MEANS = re.compile(
 _LM_TEXT = re.compile(
     r"\blanguage\s+models?\b|\bLLMs?\b|\bBERT|\bGPT|\bNLP\b|\btext\b|\bcorp(?:us|ora)\b"
     r"|\btokens?\b",
+    _I,
+)
+_LEGAL = re.compile(
+    r"\b(?:legal\w*|laws?|legislat\w*|courts?|judicial|lawyers?|statut\w*|regulatory"
+    r"|regulations?|jurisdictions?)\b(?<!scaling[\s-]law)(?<!scaling[\s-]laws)(?<!power-law)",
+    _I,
+)
+_MEDICAL = re.compile(
+    r"\b(?:medical|medicine|clinical|clinic|biomedical|bio-medical|health\s*care|patients?"
+    r"|physicians?|radiolog\w*|diseases?|hospitals?|PubMed|diagnos\w*)\b",
+    _I,
+)
+_MEDICINE = re.compile(
+    r"\b(?:medical|medicine|clinical|biomedical|biomedicine|bio-medical|health\s*care)\b", _I
+)
+_SECURITY_ASKED = re.compile(r"\b(?:cyber\w*|security)\b", _I)
+_SECURITY = re.compile(
+    r"\b(?:cyber\w*|security|phishing|malicious|malware|intrusion|vulnerabilit\w*)\b", _I
+)
+_RETRIEVAL_ASKED = re.compile(
+    r"\b(?:information|document|ad-hoc|passage)\s+retrieval\b|\bsearch\s+engines?\b"
+    r"|\brank\w*\s+(?:documents|passages)\b",
+    _I,
+)
+_RETRIEVAL = re.compile(
+    r"\b(?:information|document-to-document|ad-hoc|passage|document)\s+retrieval\b|\(IR\)"
+    r"|\bIR\b",
+)
+# "a domain such as law, medicine or security": one example of a kind of domain, no field asked
+_DOMAIN_EXAMPLE = re.compile(
+    r"\b(?:such\s+as|like|e\.g\.|for\s+example|for\s+instance|including)\s+(?:[\w&/-]+,?\s+)*?"
+    r"(?:law|legal|medicine|medical|clinical|biomedical|security|cybersecurity)\b[^?]*?"
+    r"(?:,|\bor\b|\band\b)",
     _I,
 )
 _VIDEO = re.compile(r"\bvideos?\b|\bgameplay\b", _I)
@@ -356,6 +392,25 @@ FACETS = (
             r"|\d+\s+languages)\b"
         ),
     ),
+    # "legal text", "law, court cases or legislation": the papers on law say so in the words of
+    # law ("EU directives and UK legislation", "relevant laws, regulations"), which similarity
+    # to "legal" ranks low (the EU/UK retrieval paper was missed by six of seven blind legal
+    # questions); not a scaling law, a power law or a law named for its paper ("D-CPT Law")
+    Facet(
+        "legal",
+        _LEGAL,
+        _LEGAL,
+        negated=re.compile(r"\b(?:scaling|power)[- ]laws?\b|\b[A-Z][\w-]*[A-Z]\s+Law\b"),
+        unless=_DOMAIN_EXAMPLE,
+        field=True,
+    ),
+    # "medical or clinical data", "medicine": as law is, said in medicine's own words
+    # (asked by the field's own words: "across hospitals" or "patient data" asks no medical work)
+    Facet("medical", _MEDICINE, _MEDICAL, unless=_DOMAIN_EXAMPLE, field=True),
+    # "cybersecurity": the URL model says "security control", "phishing", "malicious"
+    Facet("security", _SECURITY_ASKED, _SECURITY, unless=_DOMAIN_EXAMPLE, field=True),
+    # "information retrieval", "ranking documents for a query": the retrieval papers name it
+    Facet("retrieval", _RETRIEVAL_ASKED, _RETRIEVAL, field=True),
 )
 
 
@@ -393,6 +448,23 @@ def _optional(facet: Facet, criterion: str) -> bool:
     return False
 
 
+_LIST_JOIN = r"\s*(?:,|\band\b|\bor\b|/)\s*(?:(?:for|to|on|in|of|with)\s+)?"
+_LIST_PREFIX = r"(?:(?:the|computer|web|network)\s+)?"
+_COORDINATED_AFTER = re.compile(rf"^{_LIST_JOIN}{_LIST_PREFIX}(?P<w>[\w&-]+)", _I)
+_COORDINATED_BEFORE = re.compile(rf"(?P<w>[\w&-]+){_LIST_JOIN}{_LIST_PREFIX}$", _I)
+
+
+def _in_a_list(facet: Facet, criterion: str) -> bool:
+    """Every word of the field the criterion uses is listed beside something of another field."""
+    for m in facet.asked.finditer(criterion):
+        after = _COORDINATED_AFTER.match(criterion[m.end() :])
+        before = _COORDINATED_BEFORE.search(criterion[: m.start()])
+        beside = [x["w"] for x in (after, before) if x]
+        if all(facet.cue.search(w) for w in beside):
+            return False
+    return True
+
+
 def asked_facets(criterion: str) -> list[Facet]:
     """The kinds of paper a compare criterion asks for."""
     found = [
@@ -402,6 +474,7 @@ def asked_facets(criterion: str) -> list[Facet]:
         and not _optional(f, criterion)
         and (f.about is None or f.about.search(criterion))
         and (f.unless is None or not f.unless.search(criterion))
+        and not (f.field and _in_a_list(f, criterion))
     ]
     names = {f.name for f in found}
     return [f for f in found if not f.along or f.along in names]

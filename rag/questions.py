@@ -1350,8 +1350,9 @@ _TERSE = re.compile(
 # "What does the 1.6B model trained with metadata conditioning score on MMLU?": the score on the
 # named benchmark, asked as "What MMLU score does ... get?" is
 _SCORE_VERB = re.compile(
-    r"^\W*(?i:what\s+(?:does|did|do|would))\s+(?P<subject>.+?)\s+score\s+(?:on|in)\s+"
-    r"(?P<on>[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*){0,2})\s*\??\s*$"
+    r"^\W*(?:(?i:in|for)\s+[^,?]{2,60},\s*)?(?i:what\s+(?:does|did|do|would))\s+(?P<subject>.+?)"
+    r"\s+score\s+(?:on|in)\s+"
+    r"(?P<on>[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*){0,2}|[a-z][\w\s,-]{2,80}?)\s*\??\s*$"
 )
 _WH_WORD = re.compile(r"\b(?:what|which|who|whom|whose|how|where|when|why)\b", re.IGNORECASE)
 
@@ -1362,7 +1363,12 @@ def _answer_slot(asked: str) -> Slot:
     if _TERSE.match(q) and not _WH_WORD.search(q):
         q = "What are the " + re.sub(r"\bparam\b", "parameter", q.strip(), flags=re.IGNORECASE)
     if m := _SCORE_VERB.match(q):  # "What does <a long subject> score on MMLU?"
-        q = f"What {m['on']} score does {m['subject']} get?"
+        named = m["on"][:1].isupper()  # (a task in plain words is no benchmark's name)
+        q = (
+            f"What {m['on']} score does {m['subject']} get?"
+            if named
+            else f"What score does {m['subject']} get on {m['on']}?"
+        )
     units = tuple(m.group("unit").lower() for m in _UNIT.finditer(q))
     units += tuple(t for m in _PER_UNIT.finditer(q) for t in terms(m.group("unit"))[:1])
     if _MONEY.search(q):
@@ -1611,11 +1617,18 @@ SLOT_WINDOW_COUNTED = 6
 NAME_IDF = 3.0
 
 
+_TOOL_SUFFIX = r"i[sz](?:er|ers|ation|ations)\b"
+
+
 def _has_word(w: str, st: set[str], low: str) -> bool:
     """A slot word in a sentence: as a term, as a unit right after a number ("3x", "45%"), or as
     a word prefix (stems like "paramet")."""
     if w in st:
-        return True
+        # ("a URL tokenizer on billions of URLs": "tokenizer" stems as "token", and a tokenizer
+        # counts no tokens)
+        return re.search(rf"\b{re.escape(w)}(?!{_TOOL_SUFFIX})", low) is not None or not (
+            re.search(rf"\b{re.escape(w)}", low)
+        )
     if w in ("%", "x", "hz"):
         return re.search(rf"\d\s*{re.escape(w)}(?![a-z])", low) is not None
     if len(w) <= 3:

@@ -234,7 +234,6 @@ def test_compare_finds_a_kind_of_paper(
         "release a pretraining corpus or curated pretraining data",  # a release criterion
         "build their own new corpus specifically to pre-train a model on",
         "generate videos with diffusion",  # no agents
-        "design pre-training objectives tailored to ad-hoc retrieval",  # which ones: similarity
     ],
 )
 def test_what_asks_for_no_kind(criterion: str) -> None:
@@ -327,3 +326,54 @@ def test_a_kind_asked_as_the_main_subject_shows_in_the_title(seed_pipeline: Pipe
     # asked as a method used, any paper that does it counts
     assert asks_main_subject("are mainly about continual pretraining")
     assert not asks_main_subject("continue pretraining an LLM on new data")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "left_out"),
+    [
+        # the EU/UK retrieval paper says "laws, regulations" and "legislation", never "legal"
+        (
+            "Which papers deal with legal text?",
+            "regulatory-compliance-through-doc2doc-information-retrieval-a-case-study-in-eu",
+            "cysecbert-a-domain-adapted-language-model-for-the-cybersecurity-domain",
+        ),
+        (
+            "Which papers are aimed at cybersecurity applications?",
+            "urlbert-a-contrastive-and-adversarial-pre-trained-model-for-url-classification",
+            "ul2-unifying-language-learning-paradigms",
+        ),
+        (
+            "Which papers work on information retrieval?",
+            "b-prop-bootstrapped-pre-training-with-representative-words-prediction-for-ad-hoc",
+            "cysecbert-a-domain-adapted-language-model-for-the-cybersecurity-domain",
+        ),
+        # (the JD/resume recommender is about job matching, not medicine)
+        (
+            "Which papers target medical or clinical applications?",
+            "domain-specific-language-model-pretraining-for-biomedical-natural-language",
+            "toward-a-traceable-explainable-and-fairjd-resume-recommendation-system",
+        ),
+    ],
+)
+def test_a_field_of_application_is_found_in_its_own_words(
+    seed_pipeline: Pipeline, question: str, expected: str, left_out: str
+) -> None:
+    """Papers on law, medicine, security or retrieval say so in their field's words, which
+    similarity to the reader's one word ranks low ("legal" vs "EU directives and UK
+    legislation"); a paper that only mentions a word ("retrieve" in CySecBERT) is no such work."""
+    ids = {p.paper_id for p in seed_pipeline.ask(question).papers}
+    assert expected in ids and left_out not in ids, ids
+
+
+def test_a_field_named_as_an_example_or_beside_another_is_not_asked() -> None:
+    """ "a domain such as law, medicine or security" asks for specialised models, not for legal
+    work; "developer Q&A posts and computer security" lists two fields, neither required; a
+    scaling law is no law."""
+    names = lambda c: [f.name for f in asked_facets(c)]  # noqa: E731
+    assert names("deal with legal text or law") == ["legal"]
+    assert "legal" not in names("build a model for a domain such as law, medicine or security")
+    assert "security" not in names("train models for developer Q&A posts and computer security")
+    assert "legal" not in names("examine scaling-law style relationships")
+    assert "medical" not in names("pretrain with federated learning across hospitals")
+    # objectives for a field: the field's papers, no new-objective kind (which ones: similarity)
+    assert names("design pre-training objectives tailored to ad-hoc retrieval") == ["retrieval"]

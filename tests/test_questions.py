@@ -2084,3 +2084,22 @@ def test_a_modifier_that_says_which_value_names_no_quantity() -> None:
     """ "the headline size": a size (of a model, of data), not a size of a headline."""
     slot = answer_slot("What's the headline size or efficiency number each one reports?")
     assert "headlin" not in slot.terms and "paramet" in slot.terms
+
+
+def test_a_tokenizer_counts_no_tokens() -> None:
+    """ "a URL tokenizer on a corpus of billions of URLs": "tokenizer" stems as "token", but the
+    number counts URLs, no tokens."""
+    q = "How many tokens is the cybersecurity text corpus used to train the security BERT?"
+    s = "We first train a URL tokenizer on a corpus of billions of URLs."
+    assert not fills(answer_slot(q), s, q, None, True)
+    assert fills(answer_slot(q), "The corpus holds 4 billion tokens.", q, None, True)
+
+
+def test_a_score_on_a_task_in_plain_words_is_a_score() -> None:
+    """ "In TAPE, what does the best model score on secondary structure prediction?": a score
+    (a number of a metric), not any sentence about the task."""
+    slot = answer_slot(
+        "In TAPE, what does the best model score on secondary structure prediction and contact"
+        " prediction?"
+    )
+    assert slot.kind == "quantity" and "accuraci" in slot.terms
