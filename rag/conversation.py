@@ -64,7 +64,8 @@ _ORDINAL = re.compile(
     r"|the\s+(?:papers|ones|works|studies|methods|models))\b)"
     r"|\bthe\s+(?P<fl>former|latter)\b"
     # "And the second?", "And the third -- how many ...": the ordinal alone ends the phrase
-    r"|\bthe\s+(?P<o3>first|second|third|fourth|fifth|sixth|last)(?=\s*(?:[?!,;:]|--|\u2014|$)"
+    r"|\bthe\s+(?P<o3>first|second|third|fourth|fifth|sixth|last)"
+    r"(?=\s*(?:[?!,;:]|--|-\s|\u2013|\u2014|$)"
     # "Which benchmark does the second use?", "how many did the first need": a verb follows
     rf"|\s+{_ASKED_VERBS}\b)"
     r"|\b(?:paper|source|reference)\s*#?\s*(?P<n>[1-9])\b|\[(?P<b>[1-9])\]"
@@ -511,7 +512,9 @@ def described_at(question: str, candidates: list[Paper], pos: dict[str, int]) ->
     # ("three papers: SAMI, the paper on pretraining LMs with human preferences, and RLGF": one
     # description between two names places its paper too)
     for d in descriptions(question) or _LONE_DESCRIPTION.findall(question)[:1]:
-        at = question.find(d)
+        # (a description comes back without its commas: "... ability, using a cheap ...")
+        found = re.search(r"[\W_]+".join(map(re.escape, d.split())), question)
+        at = found.start() if found else -1
         if at < 0:
             continue
         # a paper placed inside the description by one of its words ("scales to 20B" and

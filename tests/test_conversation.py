@@ -786,3 +786,29 @@ def test_the_other_one_is_the_paper_of_the_pair_not_just_asked_about() -> None:
     assert (ref.kind, ref.index) == ("ordinal", 1)
     # right after the pair, "the other one" is the second of it
     assert resolve("And the other one?", history[:1], lookup).focus_ids == ["e"]
+
+
+def test_a_place_before_a_spaced_dash_is_a_place() -> None:
+    """ "And the second - up to what model size does its analysis go?": the second paper."""
+    ref = reference("And the second - up to what model size does its analysis go?")
+    assert (ref.kind, ref.index) == ("ordinal", 1)
+    assert reference("Any second-hand data?").kind == "none"
+
+
+def test_a_description_with_a_comma_inside_places_its_paper() -> None:
+    """ "the one that keeps text whose losses predict ability, using a cheap fastText scorer, and
+    the one where a small model writes programs": the first description places its paper, though
+    it comes back without its comma."""
+    pre = _paper(
+        "p", "Predictive Data Selection", "A fastText scorer keeps text whose losses predict."
+    )
+    prox = _paper(
+        "x", "Programming Every Example", "A small model writes programs for each example."
+    )
+    salt = _paper("s", "A Little Help: Leveraging Small LMs", "Soft labels from small LMs.")
+    q = (
+        "Two approaches: the one that keeps text whose model losses predict downstream ability,"
+        " using a cheap fastText scorer, and the one where a small model writes little programs to"
+        " clean up every example. What does each do?"
+    )
+    assert [p.id for p in mention_order(q, [salt, prox, pre])][0] == "p"
