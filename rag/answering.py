@@ -25,6 +25,7 @@ from rag.abstention import (
     RARE_WORD_IDF,
     Gate,
     compare_gate,
+    dead_words,
     field_wide,
     gate,
     rare_words,
@@ -584,6 +585,16 @@ class Answerer:
             parts=self._best_part(q, papers, corpus),
             topic=cmp.asked_topic(q),
         )
+        which = "" if a.gate.rule or rw.focus_ids else cmp.which_one_topic(q)
+        dead = dead_words(which, corpus, topic=True) if which else []
+        if dead and all(w.islower() for w in dead):
+            # "Which paper uses pretrained transformers for time-series forecasting?": a part no
+            # abstract has a word for, unless the best papers say it in other words (a
+            # capitalised one, "CVs", may be a name or an abbreviation the glossary lacks)
+            near = paraphrased(" ".join(dead), papers, corpus, self.pipeline.embedder)
+            if dead_words(which, knowing(corpus, near), topic=True):
+                why = f"no abstract uses the words {' or '.join(dead)}"
+                a.gate = replace(a.gate, answerable=False, why=why, rule="relevance")
         if unnamed:  # rule 1 for the subject the reader moved to
             a.gate = replace(a.gate, answerable=False, missing=unnamed, rule="name")
         return a

@@ -177,6 +177,26 @@ def asked_topic(question: str) -> str:
     return topic if len(slots(topic)) <= TOPIC_PARTS_MAX else ""
 
 
+# "Which paper uses pretrained transformers for time-series forecasting?": one paper asked for by
+# what it does, in few words, asks whether the collection covers that (as "any work on" does)
+_WHICH_ONE_DOES = re.compile(
+    r"^\W*(?:which|what)\s+(?:one\s+of\s+the\s+)?(?:paper|work|study|article)\s+(?!'s)"
+    r"(?P<does>[^?,;:]+?)\s*\??\s*$",
+    re.IGNORECASE,
+)
+
+
+def which_one_topic(question: str) -> str:
+    """What a short "which paper <does X>?" asks the collection to cover ("uses pretrained
+    transformers for time-series forecasting"), or "" (a longer one describes a paper in words
+    of its own phrasing)."""
+    m = _WHICH_ONE_DOES.match(strip_lead_in(question).text)
+    if not m:
+        return ""
+    topic = topical(core_of(m["does"]))[0]
+    return topic if len(slots(topic)) <= TOPIC_PARTS_MAX else ""
+
+
 # "Which papers X, and what do they Y?": the property is X; Y is asked of each matching paper
 _TAIL = re.compile(
     r",?\s+and\s+(?:(?:explain|say|describe|tell\s+me|state|report|give|list|name)\s+)?"

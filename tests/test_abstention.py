@@ -1162,3 +1162,26 @@ def test_a_result_asked_on_a_setting_no_abstract_names_abstains(seed_pipeline: P
     assert not seed_pipeline.ask(
         "How does the Decision-Pretrained Transformer do on bandits?"
     ).abstained
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which paper uses pretrained transformers for time-series forecasting?",
+        "Which paper uses a pretrained transformer to generate music?",
+    ],
+)
+def test_which_paper_does_a_thing_no_abstract_names_abstains(
+    seed_pipeline: Pipeline, question: str
+) -> None:
+    """A short "which paper <does X>?" asks whether the collection covers X, as "any work on X"
+    does: a part no abstract has a word for ("forecasting", "music") is not covered."""
+    ans = seed_pipeline.ask(question, mode="qa")
+    assert ans.abstained, ans.answer
+
+
+def test_which_paper_in_a_readers_abbreviation_is_still_answered(seed_pipeline: Pipeline) -> None:
+    """ "CVs" is the reader's word for the résumés an abstract names: a capitalised unknown word
+    may be an abbreviation, and does not make the topic uncovered."""
+    ans = seed_pipeline.ask("Which paper looks at matching CVs to job descriptions?", mode="qa")
+    assert not ans.abstained and ans.citations, ans.answer
