@@ -184,6 +184,8 @@ _METRIC = (
     r"|counts?|fractions?|proportions?|ratios?|speed-?up|improvement|gain|reduction|decrease|increase"
     r"|cost|budget|error|loss|average|latency|throughput|margin|factor|auc|map|mrr|ndcg|recall"
     r"|precision|win\s+rate|success\s+rate|exact\s+match|agreement|kappa|correlation"
+    # "what KL penalty coefficient": a number, named by what it weighs
+    r"|coefficients?"
     # "what LoRA rank", "what R-squared": a number (not the verb of "which benchmark did it rank")
     r"|rank(?=\s+(?:was|is|were|did|does|do|of|for|used|chosen|set)\b|\s*[?,.]|$)|r-squared"
 )
@@ -497,7 +499,7 @@ _COUNT_OF = re.compile(r"\s+of\s+(?P<rest>[\w%-]+(?:\s+[\w%-]+){0,4})", re.IGNOR
 # metrics that say nothing by themselves: the modifier names the quantity ("SuperGLUE score")
 _GENERIC_METRICS = frozenset(
     "score scores rate average number count size improvement gain reduction decrease increase"
-    " margin factor cost budget error loss".split()
+    " margin factor cost budget error loss coefficient coefficients".split()
 )
 # "what (compute / training) cost or budget": any cost answers it
 _BUDGET_WORDS = frozenset(terms("cost budget compute training"))

@@ -2103,3 +2103,12 @@ def test_a_score_on_a_task_in_plain_words_is_a_score() -> None:
         " prediction?"
     )
     assert slot.kind == "quantity" and "accuraci" in slot.terms
+
+
+def test_a_coefficient_is_a_number_named_by_what_it_weighs() -> None:
+    """ "What KL penalty coefficient was used ...?": a number next to "penalty", which a
+    sentence about the objective without one does not give."""
+    q = "What KL penalty coefficient was used for the conditional training objective?"
+    slot = answer_slot(q)
+    assert slot.kind == "quantity" and slot.terms == ("penalti",)
+    assert not fills(slot, "Conditional training reduces undesirable content by 10x.", q)
