@@ -61,31 +61,34 @@ _LM_TEXT = re.compile(
     r"|\btokens?\b",
     _I,
 )
-_LEGAL = re.compile(
-    r"\b(?:legal\w*|laws?|legislat\w*|courts?|judicial|lawyers?|statut\w*|regulatory"
-    r"|regulations?|jurisdictions?)\b(?<!scaling[\s-]law)(?<!scaling[\s-]laws)(?<!power-law)",
-    _I,
+
+
+def _field_words(words: str, *, case: bool = False, unless_in: str = "") -> re.Pattern[str]:
+    """The whole words of a field of application (the facets "legal" to "retrieval"), not where
+    they end `unless_in` ("scaling law")."""
+    return re.compile(rf"\b(?:{words})\b{unless_in}", 0 if case else _I)
+
+
+_LEGAL = _field_words(
+    r"legal\w*|laws?|legislat\w*|courts?|judicial|lawyers?|statut\w*|regulatory|regulations?"
+    r"|jurisdictions?",
+    unless_in=r"(?<!scaling[\s-]law)(?<!scaling[\s-]laws)(?<!power-law)",
 )
-_MEDICAL = re.compile(
-    r"\b(?:medical|medicine|clinical|clinic|biomedical|bio-medical|health\s*care|patients?"
-    r"|physicians?|radiolog\w*|diseases?|hospitals?|PubMed|diagnos\w*)\b",
-    _I,
+_MEDICAL = _field_words(
+    r"medical|medicine|clinical|clinic|biomedical|bio-medical|health\s*care|patients?"
+    r"|physicians?|radiolog\w*|diseases?|hospitals?|PubMed|diagnos\w*"
 )
-_MEDICINE = re.compile(
-    r"\b(?:medical|medicine|clinical|biomedical|biomedicine|bio-medical|health\s*care)\b", _I
+_MEDICINE = _field_words(
+    r"medical|medicine|clinical|biomedical|biomedicine|bio-medical|health\s*care"
 )
-_SECURITY_ASKED = re.compile(r"\b(?:cyber\w*|security)\b", _I)
-_SECURITY = re.compile(
-    r"\b(?:cyber\w*|security|phishing|malicious|malware|intrusion|vulnerabilit\w*)\b", _I
+_SECURITY_ASKED = _field_words(r"cyber\w*|security")
+_SECURITY = _field_words(r"cyber\w*|security|phishing|malicious|malware|intrusion|vulnerabilit\w*")
+_RETRIEVAL_ASKED = _field_words(
+    r"(?:information|document|ad-hoc|passage)\s+retrieval|search\s+engines?"
+    r"|rank\w*\s+(?:documents|passages)"
 )
-_RETRIEVAL_ASKED = re.compile(
-    r"\b(?:information|document|ad-hoc|passage)\s+retrieval\b|\bsearch\s+engines?\b"
-    r"|\brank\w*\s+(?:documents|passages)\b",
-    _I,
-)
-_RETRIEVAL = re.compile(
-    r"\b(?:information|document-to-document|ad-hoc|passage|document)\s+retrieval\b|\(IR\)"
-    r"|\bIR\b",
+_RETRIEVAL = _field_words(
+    r"(?:information|document-to-document|ad-hoc|passage|document)\s+retrieval|IR", case=True
 )
 # "a domain such as law, medicine or security": one example of a kind of domain, no field asked
 _DOMAIN_EXAMPLE = re.compile(
