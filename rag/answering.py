@@ -402,9 +402,8 @@ def _named_lead(
     ]
     own = sorted((s for s in scored if s.paper_id == pid), key=lambda s: s.position)
     ranked = [(names_itself(s.sentence, names), s) for s in own if not is_boilerplate(s.sentence)]
-    intro = max(ranked, key=lambda x: x[0], default=(0, None))  # (the earliest of the best)
-    intro = intro[1] if intro[0] else None
-    if intro is None:
+    rank, intro = max(ranked, key=lambda x: x[0], default=(0, None))  # (the earliest of the best)
+    if not rank or intro is None:
         return chosen, None
     if intro not in chosen:
         chosen = [*chosen[: QA_SENTENCES_MAX - 1], intro]

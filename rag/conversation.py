@@ -691,11 +691,8 @@ def resolve(
     if ref.kind == "ellipsis" and (_NEW_SUBJECT.search(q) or _AND_DESCRIBED.search(q) or other):
         # searched for the described or named paper; scored as the earlier question asked of
         # it, without the earlier subject's names
-        asked = _asked_before(history, prev)
-        for n in names(asked):
-            if n not in q:
-                asked = re.sub(rf"(?<![\w-]){re.escape(n)}(?![\w-])", " ", asked)
-        scoring = f"{q} {' '.join(asked.split())}"
+        asked = _without_names(_asked_before(history, prev), q)
+        scoring = f"{q} {asked}"
         return Rewrite(q, [], scoring, ref, search_focus=True, subject_names=tuple(other))
     focus = _focus(ref, papers)
     if ref.other:
@@ -714,11 +711,8 @@ def resolve(
     elif ref.kind == "ordinal" and not set(terms(q)) - _PLACE_WORDS:
         # "How many parameters does ERNIE 3.0 have?", "And the other one?": the place alone
         # asks the last question again, of that paper (without the last one's names)
-        latest = previous_answer(history) or prev
-        asked = _asked_before(history, latest)
-        for n in dict.fromkeys([*names(asked), *entities(asked)]):
-            asked = re.sub(rf"(?<![\w-]){re.escape(n)}(?![\w-])", " ", asked)
-        scoring = f"{' '.join(asked.split())} {q}"
+        asked = _asked_before(history, previous_answer(history) or prev)
+        scoring = f"{_without_names(asked, '', numbers=True)} {q}"
     return Rewrite(standalone, [p.id for p in focus], scoring, ref)
 
 
@@ -729,6 +723,16 @@ _PLACE_WORDS = frozenset(
         " fourth fifth last former latter then"
     )
 )
+
+
+def _without_names(asked: str, keep: str, numbers: bool = False) -> str:
+    """An earlier question without its names (but those the text `keep` has), and with
+    `numbers` its other entities too ("ERNIE 3.0"): asked again of another paper, they would
+    name no subject."""
+    found = [*names(asked), *(entities(asked) if numbers else [])]
+    for n in dict.fromkeys(n for n in found if n not in keep):
+        asked = re.sub(rf"(?<![\w-]){re.escape(n)}(?![\w-])", " ", asked)
+    return " ".join(asked.split())
 
 
 def _asked_before(history: list[Answer], prev: Answer) -> str:
