@@ -1350,7 +1350,7 @@ _TERSE = re.compile(
     re.IGNORECASE,
 )
 # "What does the 1.6B model trained with metadata conditioning score on MMLU?": the score on the
-# named benchmark, asked as "What MMLU score does ... get?" is
+# named benchmark, as "What MMLU score does ... get?" asks it
 _SCORE_VERB = re.compile(
     r"^\W*(?:(?i:in|for)\s+[^,?]{2,60},\s*)?(?i:what\s+(?:does|did|do|would))\s+(?P<subject>.+?)"
     r"\s+score\s+(?:on|in)\s+"
@@ -1527,9 +1527,8 @@ _STRICT_HEADS = frozenset(
     # batches, 2026-12-04: five near-miss unanswerables answered with another number)
     + ("byte", "gigabyte", "megabyte", "terabyte", "gb", "tb", "word", "triple", "rollout")
     + ("coder", "rater", "labeler", "labeller", "iteration", "episode", "trial", "piece")
-    + ("label", "annotated")
     for t in terms(w)
-)
+) | frozenset(_LABEL_TERMS)  # (labelled data: `_LABELLED`)
 
 
 def unworded(slot: Slot, text: str) -> Slot:

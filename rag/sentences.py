@@ -343,7 +343,7 @@ def owns_name(name: str, title: str, abstract: str) -> bool:
 
 def paper_names(title: str, abstract: str) -> list[str]:
     """The names a paper owns: its title gives them or its abstract makes them its own ("RELIEF",
-    "DoC", "W2PGNN")."""
+    "DoC", "VSDR")."""
     found = dict.fromkeys(entities(f"{title}\n{abstract}"))
     return [e for e in found if owns_name(e, title, abstract)]
 
