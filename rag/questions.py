@@ -1975,11 +1975,11 @@ def _near(
 ) -> bool:
     """Some target (a name, a number) lies within `window` words of a slot word."""
     toks = list(re.finditer(r"[\w%.,+-]+", sentence))
-    marks = [
-        i
-        for i, m in enumerate(toks)
-        if any(_has_word(w, set(terms(m.group(0))), m.group(0).lower()) for w in words)
-    ]
+    marks = []
+    for i, m in enumerate(toks):
+        st, low = set(terms(m[0])), m[0].lower()
+        if any(_has_word(w, st, low) for w in words):
+            marks.append(i)
     if not marks:
         return False
     for t in targets:

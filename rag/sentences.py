@@ -170,6 +170,13 @@ def terms(text: str) -> list[str]:
     "llm"); numbers kept whole ("43.6%") and hyphenated words kept whole and as their parts, so
     "Llama-3" matches "Llama-3" and "Llama" ("pre-training" is not closed up to match
     "pretraining": docs/ANSWERING.md, thirteenth and fourteenth rounds)."""
+    return list(_terms(text))  # a list of its own: a caller may extend it
+
+
+# the same abstract sentences and question words are read over and over (a fifth of an eval
+# run's time went to reading them again)
+@lru_cache(maxsize=100_000)
+def _terms(text: str) -> tuple[str, ...]:
     out: list[str] = []
     text = text.replace("\u2019", "'")  # "don’t" as "don't"
     for tok in _TOKEN.findall(_PLURAL_ACRONYM.sub(r"\1", text).lower()):
@@ -183,7 +190,7 @@ def terms(text: str) -> list[str]:
         out.append(_stem(tok))
         if "-" in tok:
             out.extend(_stem(p) for p in tok.split("-") if len(p) > 1 and p not in STOPWORDS)
-    return out
+    return tuple(out)
 
 
 # words written in capitals that are no names: "the US court-holdings one" ("us" is in every
