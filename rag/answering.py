@@ -778,8 +778,17 @@ class Answerer:
         for pid in must[:QA_SENTENCES_MAX]:
             own = [s for s in scored if s.paper_id == pid]
             if own:  # each paper's best sentence and up to two more that add something
+                first = [own[0]]
+                if slot.head == "relation":  # and its likenings ("behaving like a Bayesian
+                    # estimator", "its behavior aligns with that of ridge regression")
+                    first += [s for s in own[1:] if fills(slot, s.sentence, question)]
+                    first = first[:per_named]
                 floor = own[0].score - NAMED_WINDOW
-                picked += [own[0], *mmr_select(own[1:], per_named - 1, floor, per_named, [own[0]])]
+                rest = [s for s in own if s not in first]
+                picked += [
+                    *first,
+                    *mmr_select(rest, per_named - len(first), floor, per_named, first),
+                ]
         rest = [s for s in scored if s not in picked]
         more = mmr_select(
             rest, max(0, QA_SENTENCES - len(must)), top - QA_WINDOW, QA_PER_PAPER, picked
@@ -823,7 +832,7 @@ class Answerer:
         if slot.asks_outcome:  # each paper quoted reports a result if its abstract does
             subjects = must or list(dict.fromkeys(s.paper_id for s in chosen))
             chosen = ensure_slot_each(question, slot, chosen, scored, subjects)
-            if slot.head == "findings" and len(subjects) == 1 and len(chosen) < n_max:
+            if slot.head != "results" and len(subjects) == 1 and len(chosen) < n_max:
                 # "<the study described>: what setup did it end up recommending?": the sentence
                 # that restates the description is no finding; its best one that states one is
                 chosen += _finding_of(question, slot, subjects[0], chosen, scored)

@@ -172,9 +172,9 @@ class Slot:
 
     @property
     def asks_outcome(self) -> bool:
-        """An open slot that prefers an outcome: a result (_RESULTS_Q) or a finding
-        (_FINDINGS_Q)."""
-        return self.kind == "open" and self.head in ("results", "findings")
+        """An open slot that prefers an outcome: a result (_RESULTS_Q), a finding (_FINDINGS_Q)
+        or a relation (_RELATION_Q)."""
+        return self.kind == "open" and self.head in ("results", "findings", "relation")
 
 
 # words that name a measured quantity: "what <metric>" asks for a number
@@ -411,6 +411,26 @@ _FINDING_CUES = (
     r"\brecommend\w*|\bshould\b",
 )  # fmt: skip
 _FINDING = re.compile("|".join(_FINDING_CUES), re.IGNORECASE)
+# "How does each relate the learned behaviour to Bayesian estimation?", "which estimator does it
+# behave like?", "what is it equivalent to?": the answer is where the abstract likens its finding to
+# a known one (_RELATION: "can be viewed as an efficient implementation of Bayesian posterior
+# sampling", "its behavior aligns with that of ridge regression"). Its noun ("which classical
+# method") would take any sentence that names a method: on the 182 tune questions it changes, key
+# facts 63 up, none down (docs/ANSWERING.md, thirty-eighth round)
+_RELATION_Q = re.compile(
+    r"\b(?:relat(?:e|es|ing)|connect(?:s|ing)?)\b[^?.;]{0,80}?\bto\b"
+    r"|\b(?:linked|tied|connected)\s+to\b"
+    r"|\b(?:behav(?:e|es|ed|ing)|act(?:s|ing)?)\s+like\b|\bequivalent\s+to\b"
+    r"|\b(?:viewed|seen|interpreted|understood)\s+as\b|\bcorrespond(?:s|ing)?\s+to\b",
+    re.IGNORECASE,
+)
+_RELATION = re.compile(
+    r"\b(?:viewed|seen|interpreted|understood|regarded|thought\s+of)\s+as\b"
+    r"|\b(?:behav(?:e|es|ed|ing)|acts?)\s+like\b|\baligns?\s+with\b|\bequivalen(?:t|ce)\b"
+    r"|\bcorrespond(?:s|ing)?\s+to\b|\breduces?\s+to\b|\bimplementation\s+of\b"
+    r"|\b(?:akin|analogous)\s+to\b|\bamounts?\s+to\b|\bspecial\s+case\s+of\b",
+    re.IGNORECASE,
+)
 # "which method does it beat?": the answer names the rival next to a comparative ("better
 # performance than DT"); soft, since a rival may be described rather than named
 _RIVAL_Q = re.compile(
@@ -1482,6 +1502,8 @@ def _answer_slot(asked: str) -> Slot:
         return Slot("quantity", head, slot_terms, change, units)
     if _RIVAL_Q.search(q):
         return Slot("name", "what it is compared with", _RIVAL_WORDS, units=units, soft=True)
+    if _RELATION_Q.search(q):
+        return Slot("open", "relation", soft=True)
     m = _NAME_Q.search(q)
     if m and not _PAPER_WORD.search(m.group(0)):
         said = m.group("a") or m.group("b") or m.group("c") or m.group("d") or ""  # not "it"
@@ -1756,7 +1778,7 @@ def fills(
     if slot.asks_results:
         return _OUTCOME.search(sentence) is not None
     if slot.asks_outcome:
-        return _FINDING.search(sentence) is not None
+        return (_RELATION if slot.head == "relation" else _FINDING).search(sentence) is not None
     if slot.kind == "open":
         return True
     st = set(terms(sentence))

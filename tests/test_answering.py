@@ -1034,3 +1034,25 @@ def test_which_paper_is_answered_with_the_sentence_that_names_it(
     ans = seed_pipeline.ask(question, mode="qa")
     first = ans.answer.split(" [1]")[0]
     assert name in first, ans.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do the decision-pretrained transformer paper and the in-context linear regression"
+        " task-diversity paper relate what the transformer learns to Bayesian methods?",
+        "The DPT paper and the regression task-diversity paper: what known method is each"
+        " transformer's in-context behaviour connected to?",
+    ],
+)
+def test_each_paper_asked_to_relate_gives_its_likenings(
+    seed_pipeline: Pipeline, question: str
+) -> None:
+    """Two papers asked how each relates what it learns to a known method: each is quoted
+    where it likens its transformer to one (DPT: "an efficient implementation of Bayesian
+    posterior sampling"; the regression paper: above the diversity threshold, ridge
+    regression), not only where it names a method."""
+    ans = seed_pipeline.ask(question)
+    assert not ans.abstained
+    assert "Bayesian posterior sampling" in ans.answer
+    assert "ridge regression" in ans.answer

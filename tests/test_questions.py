@@ -2112,3 +2112,25 @@ def test_a_coefficient_is_a_number_named_by_what_it_weighs() -> None:
     slot = answer_slot(q)
     assert slot.kind == "quantity" and slot.terms == ("penalti",)
     assert not fills(slot, "Conditional training reduces undesirable content by 10x.", q)
+
+
+def test_a_likening_asked_prefers_the_sentence_that_likens() -> None:
+    """ "How does each relate the learned behaviour to Bayesian estimation?", "which estimator
+    does it behave like?": the answer is where an abstract likens its finding to a known one
+    ("can be viewed as an efficient implementation of ...", "aligns with that of ridge
+    regression"), not any sentence naming a method; "web links ... add to" relates nothing."""
+    for q in (
+        "How does each relate the learned behaviour to Bayesian estimation?",
+        "Once it's pretrained above that threshold, which estimator does it behave like?",
+        "Theoretically, which Bayesian algorithm is it equivalent to?",
+        "What classical method does each paper connect the transformer's behaviour to?",
+    ):
+        slot = answer_slot(q)
+        assert slot.asks_outcome and not slot.checked, q
+        assert fills(slot, "Its behavior aligns with that of ridge regression.", q)
+        assert fills(
+            slot, "We show DPT can be viewed as an implementation of posterior sampling.", q
+        )
+        assert not fills(slot, "We introduce DPT, a supervised pretraining method.", q)
+    q = "What did the model for classifying web links and the one for forum posts add to pretraining?"
+    assert answer_slot(q).head != "relation"
