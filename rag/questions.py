@@ -189,6 +189,19 @@ _METRIC = (
     # "what LoRA rank", "what R-squared": a number (not the verb of "which benchmark did it rank")
     r"|rank(?=\s+(?:was|is|were|did|does|do|of|for|used|chosen|set)\b|\s*[?,.]|$)|r-squared"
 )
+_ACCELERATORS = (
+    "a100",
+    "v100",
+    "h100",
+    "a6000",
+    "p100",
+    "k80",
+    "t4",
+    "rtx",
+    "titan",
+    "nvidia",
+    "tpu",
+)
 # training details that abstracts rarely state; each is checked by its own words
 _DETAILS: dict[str, tuple[str, ...]] = {
     # "optimizer", not the stem "optim" that "optimal action" shares
@@ -204,6 +217,11 @@ _DETAILS: dict[str, tuple[str, ...]] = {
     "hyperparameters": ("hyperparamet", "hyper-paramet"),
     "random seeds": ("seed",),
     "hardware": ("gpu", "tpu", "a100", "v100", "h100", "hardwar"),
+    # "which GPU model / GPU type": the accelerator named ("on a V100"), not a GPU mentioned
+    # ("within the same GPU configuration"); "which GPUs / what kind of GPUs": or its kind
+    # ("consumer GPUs")
+    "accelerator model": _ACCELERATORS,
+    "accelerator": (*_ACCELERATORS, "consumer"),
     # (a GPU's compute time: "3 hours of autonomous real-world experience" is no GPU hours)
     "gpu hours": ("gpu", "tpu", "a100", "v100", "h100"),
     "licence": ("licens", "licenc"),
@@ -235,9 +253,10 @@ _DETAIL_RE = re.compile(
     r"|\bwho\s+(?:are|were)\s+(?:the\s+)?(?P<a>authors)\b|\bwho\s+(?:wrote|authored)\b"
     r"|\bwhere\s+(?:was|were|is|are)\s+(?:[\w-]+\s+){1,8}?(?P<v>published|presented)\b"
     # "how many (A100 / TPU or) GPU hours": compute, not any hours ("3 hours of real-world
-    # experience"); "what GPU type": the hardware
+    # experience"); "what GPU type", "which GPUs", "what kind of GPUs": the accelerator
     r"|\bhow\s+many\s+(?:[\w-]+\s+){0,2}?(?P<g>(?:gpu|tpu)[- ](?:hours?|days?))\b"
-    r"|\b(?:which|what)\s+(?P<h>(?:gpu|tpu|accelerator)s?)(?=\s+(?:type|kind)s?\b)",
+    r"|\b(?:which|what)\s+(?:(?:kind|type|sort)s?\s+of\s+)?(?P<h>(?:gpu|tpu|accelerator)s?)\b"
+    r"(?![\s-]*(?:hours?|days?|configurations?|budgets?|costs?)\b)",
     re.IGNORECASE,
 )
 _DETAIL_KEY = {
@@ -1398,7 +1417,9 @@ def _answer_slot(asked: str) -> Slot:
     detail = _DETAIL_RE.search(q)
     if detail:
         found = detail.group("d") or detail.group("a") or detail.group("v")
-        found = found or ("hardware" if detail.group("h") else detail.group("g")) or "authors"
+        found = found or ("accelerator" if detail.group("h") else detail.group("g")) or "authors"
+        if detail.group("h") and re.match(r"[\s-]+(?:models?|types?)\b", q[detail.end() :]):
+            found = "accelerator model"  # "which GPU model": its name, not "consumer GPUs"
         key = " ".join(found.lower().split())
         key = _DETAIL_KEY.get(key, key)
         return Slot("detail", key, _DETAILS.get(key, tuple(terms(key))), units=units)

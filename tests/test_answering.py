@@ -1056,3 +1056,20 @@ def test_each_paper_asked_to_relate_gives_its_likenings(
     assert not ans.abstained
     assert "Bayesian posterior sampling" in ans.answer
     assert "ridge regression" in ans.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "abstains"),
+    [
+        ("Which GPUs were the StackOverflow BERT models trained on?", True),
+        ("Which GPU model did the unpadded BERT MLPerf submission use?", True),
+        ("What kind of GPUs can OpenVLA be fine-tuned on?", False),
+    ],
+)
+def test_which_gpus_is_answered_only_by_an_accelerator_named(
+    seed_pipeline: Pipeline, question: str, abstains: bool
+) -> None:
+    """No abstract says which GPUs trained SOBert or ran the unpadded-BERT submission (its
+    "within the same GPU configuration" names none): abstain; OpenVLA's "consumer GPUs" says
+    what kind."""
+    assert seed_pipeline.ask(question).abstained is abstains

@@ -2134,3 +2134,23 @@ def test_a_likening_asked_prefers_the_sentence_that_likens() -> None:
         assert not fills(slot, "We introduce DPT, a supervised pretraining method.", q)
     q = "What did the model for classifying web links and the one for forum posts add to pretraining?"
     assert answer_slot(q).head != "relation"
+
+
+def test_which_gpus_asks_the_accelerator_named() -> None:
+    """ "What GPUs / what kind of GPUs / which GPU model ...?" asks which accelerator: a sentence
+    that names one fills it ("on a V100"; "consumer GPUs" for a kind, not for a model), one
+    that only mentions GPUs does not ("within the same GPU configuration")."""
+    for q in (
+        "What GPUs were the SOBert models trained on?",
+        "What kind of GPUs were they trained on?",
+        "Which GPU model did the unpadded BERT submission run on?",
+    ):
+        slot = answer_slot(q)
+        assert slot.kind == "detail", q
+        assert fills(slot, "A compute budget equivalent to 420 days on a V100.", q)
+        assert not fills(slot, "It ranks first within the same GPU configuration.", q)
+    kind = "What kind of GPUs can it be fine-tuned on?"
+    assert fills(answer_slot(kind), "It can be fine-tuned on consumer GPUs.", kind)
+    model = "Which GPU model was it fine-tuned on?"
+    assert not fills(answer_slot(model), "It can be fine-tuned on consumer GPUs.", model)
+    assert answer_slot("How many GPU hours did it take?").head == "gpu hours"
