@@ -246,6 +246,9 @@ def mentioned(entity: str, hay: str) -> bool:
         return True
     if e.endswith("s") and len(e) > 2 and e[:-1] in hay:
         return True
+    if any(c.isdigit() for c in e):  # "D4RL", "GSM8K": a name, no initials of words ("deep
+        # reinforcement learning" spells no D4RL); "GPT4" is "GPT-4" without its hyphen
+        return re.sub(r"[\s-]", "", e) in re.sub(r"[\s-]", "", hay)
     letters = re.sub(r"[^a-z]", "", e.rstrip("s") if entity.endswith("s") else e)
     acronym = entity[:-1] if entity.endswith("s") else entity  # "MDPs" is MDP's plural
     # ("kNN": a lower-case initial letter is still one, as in "k-nearest-neighbor")

@@ -1073,3 +1073,10 @@ def test_which_gpus_is_answered_only_by_an_accelerator_named(
     "within the same GPU configuration" names none): abstain; OpenVLA's "consumer GPUs" says
     what kind."""
     assert seed_pipeline.ask(question).abstained is abstains
+
+
+def test_a_benchmark_no_abstract_names_is_not_answered(seed_pipeline: Pipeline) -> None:
+    """DoC's abstract names no D4RL dataset (nor does any other): the question abstains rather
+    than quoting DoC's method sentence."""
+    ans = seed_pipeline.ask("Which D4RL datasets was the dichotomy of control method tested on?")
+    assert ans.abstained

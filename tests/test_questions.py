@@ -2154,3 +2154,14 @@ def test_which_gpus_asks_the_accelerator_named() -> None:
     model = "Which GPU model was it fine-tuned on?"
     assert not fills(answer_slot(model), "It can be fine-tuned on consumer GPUs.", model)
     assert answer_slot("How many GPU hours did it take?").head == "gpu hours"
+
+
+def test_a_name_with_digits_is_not_the_initials_of_words() -> None:
+    """ "D4RL" or "GSM8K" is a benchmark's name: "deep reinforcement learning" does not mention
+    it (the abstention gate found it "mentioned" and answered which D4RL datasets DoC used);
+    "GPT4" is "GPT-4" typed without its hyphen."""
+    hay = "we train deep reinforcement learning agents and compare with gpt-4 on math."
+    assert not mentioned("D4RL", hay)
+    assert not mentioned("GSM8K", hay)
+    assert mentioned("GPT4", hay)
+    assert mentioned("DRL", hay)  # a plain acronym still is its words' initials
