@@ -156,15 +156,17 @@ _EACH_ASK = re.compile(r"\b(?:each|both|either|all\s+of\s+them|every)\b", re.IGN
 _ASK_WORDS = frozenset(terms("kind sort type big large largest small size called named dubbed"))
 
 _PAPERS = rf"(?:{cmp.PAPER_NOUNS})"
+# "What neural vocoder works best for ...?": "works" is the verb of a finding asked, no paper
+_WORKS_WELL = r"(?!\s+(?:best|better|well|worse|poorly)\b)"
 _COMPARE_CUES = re.compile(
-    rf"\b(?:which|what)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?{_PAPERS}\b"
+    rf"\b(?:which|what)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?{_PAPERS}\b{_WORKS_WELL}"
     # "What legal-domain pretraining papers are in here?": two or three words saying what kind
     r"|\b(?:which|what)\s+(?:(?!(?:do|does|did|is|are|was|were|have|has|can|could|would|should"
-    rf"|the|these|those|of)\b)[\w-]+\s+){{2,3}}{_PAPERS}\b"
+    rf"|the|these|those|of)\b)[\w-]+\s+){{2,3}}{_PAPERS}\b{_WORKS_WELL}"
     # ("did it find works best": a verb of the paper's, not a request to the reader)
     r"|(?<!\bit\s)(?<!\bthey\s)\b(?:list|find|show|name|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?"
     r"(?:[\w-]+\s+)?"
-    rf"{_PAPERS}\b(?!\s+(?:best|better|well|worse|poorly)\b)"  # "find works best": a finding
+    rf"{_PAPERS}\b{_WORKS_WELL}"  # "find works best": a finding
     rf"|\b(?:any|are\s+there)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?{_PAPERS}\b"
     r"|\bhow many papers\b|\bwhich\s+(?:ones|of\s+(?:these|those|them))\b"
     # typed as a search: "papers on in-context learning?", "works that use MCTS"

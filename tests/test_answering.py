@@ -74,6 +74,10 @@ ITEMS = [
         ("Which objective did it find works best?", "qa"),
         ("What learning rate did the rewarming study find works best?", "qa"),
         ("Can you find works that use MCTS?", "compare"),
+        # "works best" is a finding asked of a kind of method, not papers to list
+        ("What neural vocoder works best for text-to-speech?", "qa"),
+        ("Which pretrained transformer works best for weather forecasting?", "qa"),
+        ("Which legal-domain works are in here?", "compare"),
         # "which of them" asks about the papers the question itself counts
         (
             "Two works steer language models toward human values, one by conditioning pretraining"
