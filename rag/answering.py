@@ -34,6 +34,7 @@ from rag.citations import check_citations, number_sources
 from rag.contribution import names_itself, presents_itself
 from rag.conversation import (
     NAME_OWNERS_MAX,
+    WHICH_ONE,
     Rewrite,
     condense,
     reference,
@@ -507,8 +508,10 @@ class Answerer:
         chosen = route(rw.scoring_question) if mode == "auto" else mode
         if (
             mode == "auto"
+            and history
             and rw.reference.kind == "plural"
-            and _SCOPED_COMPARE.search(question)
+            # ("Which one comes with regret guarantees?" after two papers: the one of them)
+            and (_SCOPED_COMPARE.search(question) or WHICH_ONE.search(question))
             and not _WHICH_MORE.search(question)
         ):
             chosen = "compare"

@@ -119,6 +119,10 @@ def _places(question: str) -> list[str]:
 
 
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "both": 2}
+_WHICH_ONE = r"^\W*(?:(?:and|so|ok|okay|then)\W+)?which\s+one\b(?!\s+of\b)"
+# "Which one comes with regret guarantees?": of the papers just shown, when there were several
+# (after one paper, "And which one steers generalist policies?" asks for another paper)
+WHICH_ONE = re.compile(_WHICH_ONE, re.IGNORECASE)
 _PLURAL_NOUNS = r"(?:papers|methods|models|works|approaches|studies|ones|systems|frameworks)"
 _PLURAL = re.compile(
     r"\b(?:these|those)(?:\s+(?P<c>two|three|four|five))?\b(?!\s+(?:that|which|who)\b)"
@@ -129,8 +133,10 @@ _PLURAL = re.compile(
     r"|\b(?:each|all|any|either|neither|none)\s+of\s+(?:them|these|those)\b"
     # "Which benchmarks do they each report on?": "they" alone may be one paper's authors
     r"|\b(?:they|them)\s+(?:(?P<both3>both)|each|all)\b"
-    # "Which of them relies on MCTS?": one of the earlier papers, screened among them
+    # "Which of them relies on MCTS?": one of the earlier papers, screened among them (and
+    # "Which one comes with regret guarantees?" asked after two papers: `WHICH_ONE`)
     r"|\b(?:which|what)(?:\s+one)?\s+of\s+them\b"
+    rf"|{_WHICH_ONE}"
     # "What's the core idea of each?": the papers just named, each of them
     r"|\b(?:of|for|about|from|by|in|behind)\s+each(?:\s+one)?\s*[?.!]*\s*$"
     # "which of the two trained the bigger model?"
@@ -687,6 +693,8 @@ def resolve(
     prev, papers = referents(history, lookup, ref)
     if prev is None:
         return Rewrite(q, reference=ref)
+    if len(papers) < 2 and WHICH_ONE.search(q):
+        return Rewrite(q, new_topic=lead.switch)
     other = _names_other(q, papers)
     if ref.kind == "ellipsis" and (_NEW_SUBJECT.search(q) or _AND_DESCRIBED.search(q) or other):
         # searched for the described or named paper; scored as the earlier question asked of

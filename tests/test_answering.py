@@ -1084,3 +1084,26 @@ def test_a_benchmark_no_abstract_names_is_not_answered(seed_pipeline: Pipeline) 
     than quoting DoC's method sentence."""
     ans = seed_pipeline.ask("Which D4RL datasets was the dichotomy of control method tested on?")
     assert ans.abstained
+
+
+def test_which_one_then_the_other_one_stay_with_the_pair(seed_pipeline: Pipeline) -> None:
+    """Two papers asked about, then "Which one comes with regret guarantees?" (DPT, of the two:
+    not a third paper that also speaks of regret), then "the other one" is DoC."""
+    history: list = []
+    for q in (
+        "What do the Dichotomy of Control paper and the Decision-Pretrained Transformer do?",
+        "Which one comes with regret guarantees?",
+        "And what does the other one condition its policy on?",
+    ):
+        history.append(seed_pipeline.ask(q, history))
+    which, other = history[1], history[2]
+    assert [c.paper_id for c in which.citations][:1] == [
+        "supervised-pretraining-can-learn-in-context-reinforcement-learning"
+    ]
+    assert {c.paper_id for c in which.citations} <= {
+        "supervised-pretraining-can-learn-in-context-reinforcement-learning",
+        "dichotomy-of-control-separating-what-you-can-control-from-what-you-cannot",
+    }
+    assert [c.paper_id for c in other.citations] == [
+        "dichotomy-of-control-separating-what-you-can-control-from-what-you-cannot"
+    ]

@@ -812,3 +812,19 @@ def test_a_description_with_a_comma_inside_places_its_paper() -> None:
         " clean up every example. What does each do?"
     )
     assert [p.id for p in mention_order(q, [salt, prox, pre])][0] == "p"
+
+
+def test_which_one_after_two_papers_is_one_of_them() -> None:
+    """ "What do DoC and DPT do?", "Which one comes with regret guarantees?": one of the two
+    papers just shown (as "which of them" is); after a single paper, "And which one steers
+    generalist policies?" asks for another paper, not of the one shown."""
+    doc = _paper("d", "Dichotomy of Control", "DoC conditions on a latent future.")
+    dpt = _paper("p", "Decision-Pretrained Transformer", "We prove regret guarantees for DPT.")
+    lookup = _lookup(doc, dpt)
+    assert reference("Which one comes with regret guarantees?").kind == "plural"
+    pair = [_answer("What do DoC and DPT do?", [doc, dpt])]
+    rw = resolve("Which one comes with regret guarantees?", pair, lookup)
+    assert set(rw.focus_ids) == {"d", "p"}
+    one = [_answer("Which paper separates control from luck?", [doc])]
+    rw = resolve("And which one steers generalist robot policies?", one, lookup)
+    assert rw.focus_ids == [] and not rw.reference.refers
