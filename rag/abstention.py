@@ -362,6 +362,9 @@ def titled_papers(question: str, papers: list[Paper]) -> set[str]:
     return out | set(short_title_named(question, papers))
 
 
+# "Dichotomy of Control vs DPT: which baseline does DoC beat ..., and what does DPT ...?": the
+# heading sets the two side by side; the asks after it say what is compared, and with what
+_VERSUS_HEADING = re.compile(r"^[^:?]{0,80}?\b(?:vs\.?|versus)\s+[^:?]{1,60}:\s*", re.IGNORECASE)
 # a comparison that asks for a verdict ("which is better", "does A outperform B") needs one
 # abstract that makes it; "how do A and B compare on X" asks each
 _VERDICT = re.compile(
@@ -777,6 +780,10 @@ def gate(
         # each ask on its own: "By how much did OpenVLA beat RT-2-X, and over how many tasks
         # did V-GPS ...?" compares the first two only
         for part in question_parts(question):
+            # "DoC vs DPT: which baseline does DoC beat": the ask after the heading, where it
+            # names whom it asks of ("DoC vs DPT: which is better?" asks of both)
+            if (vs := _VERSUS_HEADING.match(part)) and known_entities(part[vs.end() :], corpus):
+                part = part[vs.end() :]
             ents = known_entities(part, corpus)
             if len(ents) < 2 or not comparative(part):
                 continue

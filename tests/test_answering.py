@@ -1107,3 +1107,17 @@ def test_which_one_then_the_other_one_stay_with_the_pair(seed_pipeline: Pipeline
     assert [c.paper_id for c in other.citations] == [
         "dichotomy-of-control-separating-what-you-can-control-from-what-you-cannot"
     ]
+
+
+def test_a_versus_heading_does_not_ask_a_head_to_head(seed_pipeline: Pipeline) -> None:
+    """ "DoC versus DPT: which baseline does DoC outperform ..., and what ... does DPT ...?": the
+    heading only sets the two side by side, each ask names whom it asks of; no abstract needs to
+    compare the two (each abstract answers its own ask)."""
+    ans = seed_pipeline.ask(
+        "DoC versus DPT: which baseline does DoC outperform in stochastic environments, and"
+        " what kinds of RL problems can DPT solve in-context?"
+    )
+    assert not ans.abstained
+    cited = {c.paper_id for c in ans.citations}
+    assert "dichotomy-of-control-separating-what-you-can-control-from-what-you-cannot" in cited
+    assert "supervised-pretraining-can-learn-in-context-reinforcement-learning" in cited
