@@ -1667,17 +1667,29 @@ _TOOL_SUFFIX = r"i[sz](?:er|ers|ation|ations)\b"
 def _has_word(w: str, st: set[str], low: str) -> bool:
     """A slot word in a sentence: as a term, as a unit right after a number ("3x", "45%"), or as
     a word prefix (stems like "paramet")."""
+    tool, prefix, unit, whole = _word_patterns(w)
     if w in st:
         # ("a URL tokenizer on billions of URLs": "tokenizer" stems as "token", and a tokenizer
         # counts no tokens)
-        return re.search(rf"\b{re.escape(w)}(?!{_TOOL_SUFFIX})", low) is not None or not (
-            re.search(rf"\b{re.escape(w)}", low)
-        )
+        return tool.search(low) is not None or not prefix.search(low)
     if w in ("%", "x", "hz"):
-        return re.search(rf"\d\s*{re.escape(w)}(?![a-z])", low) is not None
+        return unit.search(low) is not None
     if len(w) <= 3:
-        return re.search(rf"\b{re.escape(w)}\b", low) is not None
-    return re.search(rf"\b{re.escape(w)}", low) is not None
+        return whole.search(low) is not None
+    return prefix.search(low) is not None
+
+
+@lru_cache(maxsize=4096)
+def _word_patterns(w: str) -> tuple[re.Pattern[str], ...]:
+    """`_has_word`'s patterns for one slot word, compiled once (it runs for every token of every
+    candidate sentence)."""
+    e = re.escape(w)
+    return (
+        re.compile(rf"\b{e}(?!{_TOOL_SUFFIX})"),
+        re.compile(rf"\b{e}"),
+        re.compile(rf"\d\s*{e}(?![a-z])"),
+        re.compile(rf"\b{e}\b"),
+    )
 
 
 # whole capitalised words inside a sentence, with their hyphenated and capitalised continuations
