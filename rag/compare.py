@@ -26,6 +26,7 @@ from rag.contribution import (
 )
 from rag.extractive import W_DENSE, W_LEX, Corpus, asks_code, cite, is_boilerplate
 from rag.facets import (
+    Facet,
     asked_facets,
     asks_main_subject,
     is_survey,
@@ -137,7 +138,9 @@ _TOPIC = re.compile(
     rf"\b(?:{PAPER_NOUNS}|paper|work|research|anything|something"
     r"|(?<=any\s)(?:results|findings|evidence))"
     r"(?:\s+(?:in\s+)?here)?"
-    rf"\s+(?:on|about|regarding|covering)\s|{_COVERAGE}",
+    # ("anything related to cybersecurity?", "anything involving speech or audio?")
+    rf"\s+(?:on|about|regarding|covering|concerning|involving|(?:related|relating)\s+to)\s"
+    rf"|{_COVERAGE}",
     re.IGNORECASE,
 )
 # "Is there any work on X?", "Anything here about X?": asks whether the collection covers X
@@ -647,6 +650,10 @@ def screen_offline(
             kind[i] = cue
 
     weight = RELEASE_WEIGHT if is_release(obj) and contribution else contribution
+    # "anything about cybersecurity?", "anything related to law - court cases, legislation?":
+    # the field is the whole criterion, so a paper is on it where it says so ("phishing URL
+    # detection", "the legal Turkish domain"), however far the field's own paper scores above it
+    only_field = bool(facets) and all(f.field for f in facets) and not _beyond_fields(core, facets)
 
     def rel(i: int, x: tuple[float, float, str]) -> float:
         bonus = 0.0 if obj is None else (weight if i in stated else -weight)
@@ -677,9 +684,8 @@ def screen_offline(
         evidence = stated.get(i) or kind.get(i) or s
         flag = None if obj is None else i in stated
         conf = _confidence(r, cutoff)
-        out.append(
-            Decision(p, r >= cutoff, evidence, conf, r, sent, topic, flag, worded.get(i, sent))
-        )
+        match = i in kind if only_field else r >= cutoff
+        out.append(Decision(p, match, evidence, conf, r, sent, topic, flag, worded.get(i, sent)))
     names_ = criterion_names(core, corpus)
     examples = bool(names_) and examples_named(core, names_)
     wider = given_as_examples(core, names_)
@@ -691,6 +697,20 @@ def screen_offline(
 
 
 _LIKE = re.compile(r"^\s*(?:the\s+like|so\s+on|others?|similar|etc\.?)\s*$", re.IGNORECASE)
+# words that name no topic beside a field's ("anything related to legal documents or texts")
+_FIELD_FILLER = frozenset(
+    terms("anything related relating relevant text texts document documents domain domains field")
+    + terms("fields area areas topic topics papers paper work works thing things stuff data")
+    + terms("case cases nlp application applications")
+)
+
+
+def _beyond_fields(criterion: str, facets: list[Facet]) -> set[str]:
+    """The criterion's terms that none of its field facets' own words says."""
+    rest = criterion
+    for f in facets:
+        rest = f.cue.sub(" ", f.asked.sub(" ", rest))
+    return set(terms(rest)) - _FIELD_FILLER
 
 
 def examples_listed(criterion: str, corpus: Corpus) -> list[str]:

@@ -657,3 +657,32 @@ def test_which_ones_and_who_lead_no_criterion() -> None:
     papers that do; the lead is no part of the property."""
     assert criterion_of("Which ones use a contrastive loss?") == "use a contrastive loss"
     assert criterion_of("Who reports SuperGLUE numbers?") == "reports SuperGLUE numbers"
+
+
+def test_anything_related_to_a_topic_asks_for_its_papers() -> None:
+    """ "anything related to cybersecurity?", "anything involving speech or audio?": the topic
+    after "related to" or "involving", as after "on" or "about"."""
+    assert asked_topic("anything related to cybersecurity?") == "cybersecurity"
+    assert asked_topic("anything involving speech or audio?") == "speech or audio"
+    assert asked_topic("Which papers are related to CaseHOLD?") == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "field_papers"),
+    [
+        # CySecBERT's own field scores far above URLBERT's "phishing URL detection"
+        ("anything about cybersecurity?", {"CySecBERT", "URLBERT"}),
+        (
+            "Is there anything in here related to law - court cases, legislation, legal texts?",
+            {"LegalTurk", "Regulatory", "When"},
+        ),
+    ],
+)
+def test_a_field_asked_alone_lists_every_paper_that_says_it_is_in_it(
+    seed_pipeline: Pipeline, question: str, field_papers: set[str]
+) -> None:
+    """A field of application as the whole criterion: each paper that says it works in it
+    matches, not only those scoring near the field's own paper."""
+    ans = seed_pipeline.ask(question)
+    assert ans.mode == "compare" and not ans.abstained
+    assert {p.title.split(" ")[0].split(":")[0] for p in ans.papers} >= field_papers
