@@ -1002,7 +1002,7 @@ def test_of_two_papers_sharing_a_name_the_one_described_is_asked_about(
         seed_pipeline,
         "A transformer pretrained to predict the optimal action given a query state and a"
         " dataset of in-context interactions can be viewed as what kind of algorithm?",
-        "in-context algorithm yielded by DPT",
+        "implementation of Bayesian posterior sampling",  # (the sentence that likens it)
     )
 
 
