@@ -189,19 +189,8 @@ _METRIC = (
     # "what LoRA rank", "what R-squared": a number (not the verb of "which benchmark did it rank")
     r"|rank(?=\s+(?:was|is|were|did|does|do|of|for|used|chosen|set)\b|\s*[?,.]|$)|r-squared"
 )
-_ACCELERATORS = (
-    "a100",
-    "v100",
-    "h100",
-    "a6000",
-    "p100",
-    "k80",
-    "t4",
-    "rtx",
-    "titan",
-    "nvidia",
-    "tpu",
-)
+# accelerators by name, as abstracts give them ("on a V100", "NVIDIA A100s", "TPU v3")
+_ACCELERATORS = tuple("a100 v100 h100 a6000 p100 k80 t4 rtx titan nvidia tpu".split())
 # training details that abstracts rarely state; each is checked by its own words
 _DETAILS: dict[str, tuple[str, ...]] = {
     # "optimizer", not the stem "optim" that "optimal action" shares

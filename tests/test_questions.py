@@ -129,7 +129,8 @@ def test_a_lead_in_that_leaves_the_topic(lead: str) -> None:
         ),
         ("What value of k does LOOK use?", "quantity", "value of k"),
         # after "do" or a modal the noun is the subject, not the asked name
-        ("What does the model behave like once the tasks are diverse enough?", "open", ""),
+        # a likening asked: open, preferring the sentence that likens
+        ("What does the model behave like once the tasks are diverse enough?", "open", "relation"),
         ("What model does it use?", "name", "model"),
         # "model-growth" describes the baselines: they are asked (named ones preferred)
         ("Which model-growth baselines was bert2BERT compared against?", "name", "baselines"),
@@ -1158,7 +1159,7 @@ def test_the_slot_is_read_from_the_sentence_that_asks() -> None:
         " What known algorithm does each model end up behaving like?"
     )
     assert asked_sentence(q).startswith("What known algorithm")
-    assert answer_slot(q).kind == "name"
+    assert answer_slot(q).head == "relation"  # (not "algorithm", a number or a name)
     # the whole question when it asks in more than one sentence, or in none
     assert answer_slot("How many GPUs? And how many days?").head == "GPUs"
     assert asked_sentence("List the GPU counts. Thanks.") == "List the GPU counts. Thanks."
@@ -1947,7 +1948,7 @@ def test_a_request_for_citations_is_no_part_of_the_question() -> None:
 
 def test_gpu_hours_are_compute_time_and_gpu_type_is_hardware() -> None:
     """ "How many GPU hours ...?" is not filled by "3 hours of autonomous real-world
-    experience", nor by a GPU named without a number; "What GPU type" asks the hardware."""
+    experience", nor by a GPU named without a number; "What GPU type" asks which accelerator."""
     slot = answer_slot("How many GPU hours did it take to train RoboFuME's reward classifier?")
     assert slot.kind == "detail" and slot.head == "gpu hours"
     q = "How many TPU or GPU hours did training the 20B UL2 model take?"
@@ -1957,7 +1958,7 @@ def test_gpu_hours_are_compute_time_and_gpu_type_is_hardware() -> None:
     assert not fills(slot, "OpenVLA can be fine-tuned on consumer GPUs.", "")
     assert fills(slot, "Pretraining took 2,000 A100 GPU hours.", "")
     gpu = answer_slot("What GPU type were the SOBert models trained on?")
-    assert gpu.kind == "detail" and gpu.head == "hardware"
+    assert gpu.kind == "detail" and gpu.head == "accelerator model"
 
 
 def test_a_second_question_has_its_own_asks() -> None:
