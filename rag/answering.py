@@ -788,11 +788,10 @@ class Answerer:
                     # estimator", "its behavior aligns with that of ridge regression")
                     first += [s for s in own[1:] if fills(slot, s.sentence, question)]
                     first = first[:per_named]
-                floor = own[0].score - NAMED_WINDOW
-                rest = [s for s in own if s not in first]
+                floor = own[0].score - NAMED_WINDOW  # (mmr_select skips those already chosen)
                 picked += [
                     *first,
-                    *mmr_select(rest, per_named - len(first), floor, per_named, first),
+                    *mmr_select(own, per_named - len(first), floor, per_named, first),
                 ]
         rest = [s for s in scored if s not in picked]
         more = mmr_select(
