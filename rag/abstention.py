@@ -364,7 +364,11 @@ def titled_papers(question: str, papers: list[Paper]) -> set[str]:
 
 # "Dichotomy of Control vs DPT: which baseline does DoC beat ..., and what does DPT ...?": the
 # heading sets the two side by side; the asks after it say what is compared, and with what
-_VERSUS_HEADING = re.compile(r"^[^:?]{0,80}?\b(?:vs\.?|versus)\s+[^:?]{1,60}:\s*", re.IGNORECASE)
+# ("Compare PreSelect and DataMan: how many tokens does PreSelect ...": the same heading)
+_VERSUS_HEADING = re.compile(
+    r"^(?:[^:?]{0,80}?\b(?:vs\.?|versus)\s+|(?:compare|comparing|contrast)\s+)[^:?]{1,60}:\s*",
+    re.IGNORECASE,
+)
 # a comparison that asks for a verdict ("which is better", "does A outperform B") needs one
 # abstract that makes it; "how do A and B compare on X" asks each
 _VERDICT = re.compile(

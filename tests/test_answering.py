@@ -1121,3 +1121,17 @@ def test_a_versus_heading_does_not_ask_a_head_to_head(seed_pipeline: Pipeline) -
     cited = {c.paper_id for c in ans.citations}
     assert "dichotomy-of-control-separating-what-you-can-control-from-what-you-cannot" in cited
     assert "supervised-pretraining-can-learn-in-context-reinforcement-learning" in cited
+
+
+def test_a_compare_heading_does_not_ask_a_head_to_head(seed_pipeline: Pipeline) -> None:
+    """ "Compare PreSelect and DataMan: how many tokens ... PreSelect ... beat ..., and ...
+    DataMan ...?": as an "A vs B:" heading, it sets the two side by side; the ask that beats a
+    baseline names its own paper, which is quoted, not abstained on as an uncompared pair."""
+    ans = seed_pipeline.ask(
+        "Comparing PreSelect and DataMan: on how many tokens does PreSelect's data beat a"
+        " baseline trained on 300B tokens, and how large a model does DataMan train?"
+    )
+    assert not ans.abstained, ans.answer
+    cited = {c.paper_id for c in ans.citations}
+    assert "predictive-data-selection-the-data-that-predicts-is-the-data-that-teaches" in cited
+    assert "dataman-data-manager-for-pre-training-large-language-models" in cited
