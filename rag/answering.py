@@ -180,6 +180,7 @@ _COMPARE_CUES = re.compile(
 # models for electricity demand time-series forecasting", describes a paper: asked as one)
 # (the topic up to the reader's examples: "law? court cases, legislation, ...")
 _ANYTHING_ON = re.compile(r"^\W*(?:is\s+there\s+)?anything\b[^?,;:\u2014(]*", re.IGNORECASE)
+_HAVE_ON = re.compile(rf"{cmp.HAVE_ON}[^?,;:\u2014(]*", re.IGNORECASE)
 # ("summarization" is the task a paper is evaluated on: "what summarization win rate")
 _SUMMARY_CUES = re.compile(
     r"\bsummari[sz](?:e|ing)\b|\bsummary\b|\boverview\b|\bwhat do (?:these|the) papers say\b"
@@ -239,7 +240,7 @@ def route(question: str) -> str:
         return "qa"
     if compare:
         return "compare"
-    if (m := _ANYTHING_ON.match(q)) and cmp.asked_topic(m.group(0)):
+    if (m := _ANYTHING_ON.match(q) or _HAVE_ON.match(q)) and cmp.asked_topic(m.group(0)):
         return "compare"  # "anything in here on legal text — court cases, legislation?"
     return "qa"
 

@@ -101,10 +101,18 @@ PLURAL_MATCHES = 2
 PAPER_NOUNS = r"papers|works|studies|articles|abstracts|publications|entries|items"
 _PAPERS = rf"(?:{PAPER_NOUNS}|paper|work)"
 _COUNT = r"(?:two|three|four|five|six|\d+)"  # "which of those three (papers)"
+# "What do we have on graph neural networks?", "What is there on X?": the collection asked what
+# it covers, as "anything on X?"
+HAVE_ON = (
+    r"^\W*what\s+(?:do\s+(?:we|you|I)\s+have|have\s+(?:we|you)\s+got|is\s+there|'s\s+there)"
+    r"(?:\s+(?:in\s+)?here)?(?=\s+(?:on|about|regarding|concerning|covering)\s)"
+)
 _LEAD = re.compile(
     # "anything in here on legal text?", "Is there anything about X?"
-    r"^\s*(?:(?:(?:are|is)\s+there\s+)?anything(?:\s+(?:in\s+)?(?:here|the\s+collection))?"
-    r"(?=\s+(?:on|about|regarding|covering|dealing\s+with)\b)(?:\s+(?:regarding|covering|dealing))?"
+    rf"^\s*(?:{HAVE_ON}"
+    r"|(?:(?:are|is)\s+there\s+)?anything(?:\s+(?:in\s+)?(?:here|the\s+collection))?"
+    r"(?=\s+(?:on|about|regarding|covering|dealing\s+with|touching|that\s+(?:deals?|touch(?:es)?))\b)"
+    r"(?:\s+(?:regarding|covering|dealing|touching(?:\s+on)?|that\s+(?:deals?|touch(?:es)?(?:\s+on)?)))?"
     # ("Which ones use a contrastive loss?", "Who reports SuperGLUE numbers?")
     r"|which\s+ones|who(?=\s+[\w-]+s\b)"
     rf"|(?:which|what)\s+of\s+(?:(?:these|those|them)(?:\s+{_COUNT})?|the\s+{_COUNT})"
@@ -138,16 +146,18 @@ _TOPIC = re.compile(
     rf"\b(?:{PAPER_NOUNS}|paper|work|research|anything|something"
     r"|(?<=any\s)(?:results|findings|evidence))"
     r"(?:\s+(?:in\s+)?here)?"
-    # ("anything related to cybersecurity?", "anything involving speech or audio?")
-    rf"\s+(?:on|about|regarding|covering|concerning|involving|(?:related|relating)\s+to)\s"
-    rf"|{_COVERAGE}",
+    # ("anything related to cybersecurity?", "anything involving speech or audio?", "anything
+    # touching speech?", "anything that deals with graph neural networks?")
+    rf"\s+(?:on|about|regarding|covering|concerning|involving|(?:related|relating)\s+to"
+    r"|touching(?:\s+on)?|dealing\s+with|that\s+(?:deals?\s+with|touch(?:es)?(?:\s+on)?))\s"
+    rf"|{_COVERAGE}|{HAVE_ON}\s+\w+\s",
     re.IGNORECASE,
 )
 # "Is there any work on X?", "Anything here about X?": asks whether the collection covers X
 _EXISTENCE = re.compile(
     rf"^\W*(?:is|are)\s+there\b"
     rf"|\bany(?:thing|\s+(?:{PAPER_NOUNS}|paper|work|research|results|findings|evidence))\b"
-    rf"|{_COVERAGE}",
+    rf"|{_COVERAGE}|{HAVE_ON}",
     re.IGNORECASE,
 )
 

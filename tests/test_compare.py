@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from rag import compare as cmp
+from rag.answering import route
 from rag.compare import asked_topic, core_of, criterion_of, slots
 from rag.pipeline import Pipeline
 
@@ -686,3 +687,31 @@ def test_a_field_asked_alone_lists_every_paper_that_says_it_is_in_it(
     ans = seed_pipeline.ask(question)
     assert ans.mode == "compare" and not ans.abstained
     assert {p.title.split(" ")[0].split(":")[0] for p in ans.papers} >= field_papers
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("What do we have on graph neural networks?", "graph neural networks"),
+        ("what is there on offline RL?", "offline RL"),
+        ("anything touching speech?", "speech"),
+        ("Anything that deals with protein sequences?", "protein sequences"),
+    ],
+)
+def test_what_do_we_have_on_a_topic_asks_for_its_papers(question: str, topic: str) -> None:
+    """ "What do we have on X?", "anything touching X?": the collection asked what it covers,
+    as "anything on X?"; routed to the papers on X, with X the whole criterion."""
+    assert asked_topic(question) == topic
+    assert criterion_of(question) == topic
+    assert route(question) == "compare"
+
+
+def test_what_do_we_have_on_lists_each_paper_on_the_topic(seed_pipeline: Pipeline) -> None:
+    """Both graph papers (RELIEF's graph prompts and W2PGNN's when-to-pretrain), not the one
+    answer sentence that a question read as a lookup quotes."""
+    ans = seed_pipeline.ask("What do we have on graph neural networks?")
+    assert ans.mode == "compare" and not ans.abstained
+    assert {p.paper_id for p in ans.papers} >= {
+        "relief-reinforcement-learning-empowered-graph-feature-prompt-tuning",
+        "when-to-pre-train-graph-neural-networks-from-data-generation-perspective",
+    }
