@@ -50,6 +50,7 @@ from rag.questions import (
     ASKS_EACH,
     DESCRIBED_IN,
     GENERIC_NAMES,
+    LEAD_SENTENCES,
     Slot,
     answer_slot,
     asked_sentence,
@@ -675,7 +676,10 @@ def _slot_part(question: str, slot: Slot) -> str:
     for part in parts:
         own = answer_slot(part)
         if (own.kind, own.head) == (slot.kind, slot.head):
-            return part
+            # ("Two papers ...: one ..., the other (V-PTR) .... At what rate does the Minecraft
+            # agent act ...": the sentences before the ask say which papers, not whom it asks)
+            said = LEAD_SENTENCES.match(part)
+            return part[said.end() :] if said else part
     return question
 
 

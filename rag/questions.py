@@ -124,6 +124,11 @@ _LISTED_ASK = re.compile(
     re.IGNORECASE,
 )
 _SECOND_QUESTION = re.compile(r"(?<=\?)\s+(?=[A-Z])")
+# "Two papers X: A, and B. How many benchmarks did the first ...?": the sentences before an ask
+LEAD_SENTENCES = re.compile(
+    r"^(?:[^?]*?[\w)\"'’]\.\s+)+(?=(?:What|Which|How|Who|Whom|Where|When|Did|Does|Do|Is|Are"
+    r"|Was|Were|In|For|At|On|By)\b)"
+)
 _AND = re.compile(r"^(?:and|also)\s+", re.IGNORECASE)
 
 

@@ -1135,3 +1135,17 @@ def test_a_compare_heading_does_not_ask_a_head_to_head(seed_pipeline: Pipeline) 
     cited = {c.paper_id for c in ans.citations}
     assert "predictive-data-selection-the-data-that-predicts-is-the-data-that-teaches" in cited
     assert "dataman-data-manager-for-pre-training-large-language-models" in cited
+
+
+def test_sentences_before_the_asks_do_not_say_whom_an_ask_is_of(seed_pipeline: Pipeline) -> None:
+    """ "Two papers ...: one ... Minecraft ..., the other (V-PTR) .... At what rate does the
+    Minecraft agent ...?": the sentence before the asks names V-PTR, but the rate is asked of
+    the Minecraft agent, whose abstract gives it ("at 20Hz"); no abstention on V-PTR's."""
+    ans = seed_pipeline.ask(
+        "Two works learn to act from videos of people: one labels Minecraft footage with an"
+        " inverse dynamics model, the other (V-PTR) pretrains value functions with TD learning."
+        " At what rate does the Minecraft agent work its mouse and keyboard, and which robot"
+        " was V-PTR run on?"
+    )
+    assert not ans.abstained, ans.answer
+    assert "20Hz" in ans.answer, ans.answer
