@@ -372,7 +372,9 @@ class Decision:
 # to legal text, one for US court decisions and one for Turkish"): each paper has one part of
 # it, none has both
 _ASIDE = re.compile(
-    r"\([^)]*\)|,?\s*(?:\be\.g\.|\bi\.e\.|\brather than\b|\b(?:leaving|setting)\s+aside\b"
+    r"\([^)]*\)|,?\s*(?:\be\.g\.|\bi\.e\.|\brather than\b"
+    # ("leaving aside robot control", "leaving robotics aside")
+    r"|\b(?:leaving|setting|putting)\s+(?:[\w-]+\s+){0,3}?aside\b"
     r"|\bexcluding\b|\bnot\s+counting\b|\bas\s+opposed\s+to\b"
     r"|,\s*one\s+(?:for|on|about|in|that|which|with|from|of|using|to|by)\b"
     r"(?=.*\b(?:and|while|the\s+other)\s+(?:one|the\s+other|another)\b)).*$",
@@ -683,9 +685,14 @@ def screen_offline(
     # ... and a survey is left out of a collection's papers, not out of the few a follow-up
     # scoped to ("Which of these [three overviews] covers graph learning?")
     no_surveys = len(values) >= MEDIAN_MIN and leaves_out_surveys(criterion)
+    excluded = excluded_terms(criterion)
     out: list[Decision] = []
     for i, (p, x) in enumerate(zip(papers, scored, strict=True)):
-        if x is None or (no_surveys and is_survey(p.title, p.abstract)):
+        if (
+            x is None
+            or (no_surveys and is_survey(p.title, p.abstract))
+            or (excluded and excluded <= set(terms(f"{p.title}\n{p.abstract}")))
+        ):
             out.append(Decision(p, False, "", 0.0))
             continue
         sent, topic, s = x
@@ -704,6 +711,21 @@ def screen_offline(
         # drops lists the names, any of which (or the criterion's own) shows the property
         names_, examples, wider = list(dict.fromkeys(names_ + listed)), True, True
     return by_name(names_, out, examples, wider=wider)
+
+
+# "..., leaving robotics aside", "excluding surveys": papers on what the aside names are left out
+_EXCLUDED = re.compile(
+    r"\b(?:leaving|setting|putting)\s+(?:(?P<a>(?:[\w-]+\s+){1,3}?)aside\b|aside\s+(?P<b>[^,;.?()]+))"
+    r"|\b(?:excluding|not\s+counting|except\s+for|apart\s+from|aside\s+from)\s+(?P<c>[^,;.?()]+)",
+    re.IGNORECASE,
+)
+
+
+def excluded_terms(criterion: str) -> set[str]:
+    """The terms of what the criterion's aside leaves out ("leaving robotics aside": "robot"), a
+    paper that has all of which is not on the criterion ("not counting robot papers": "robot")."""
+    m = _EXCLUDED.search(criterion)
+    return set(terms(next((g for g in m.groups() if g), ""))) - _FIELD_FILLER if m else set()
 
 
 _LIKE = re.compile(r"^\s*(?:the\s+like|so\s+on|others?|similar|etc\.?)\s*$", re.IGNORECASE)

@@ -9,7 +9,7 @@ import pytest
 
 from rag import compare as cmp
 from rag.answering import route
-from rag.compare import asked_topic, core_of, criterion_of, slots
+from rag.compare import asked_topic, core_of, criterion_of, excluded_terms, slots
 from rag.pipeline import Pipeline
 
 EVAL = Path(__file__).resolve().parent.parent / "eval" / "seed_questions.jsonl"
@@ -715,3 +715,22 @@ def test_what_do_we_have_on_lists_each_paper_on_the_topic(seed_pipeline: Pipelin
         "relief-reinforcement-learning-empowered-graph-feature-prompt-tuning",
         "when-to-pre-train-graph-neural-networks-from-data-generation-perspective",
     }
+
+
+def test_an_aside_that_leaves_a_topic_out_names_its_terms() -> None:
+    """ "leaving robotics aside", "(not counting robot papers)": what the reader leaves out,
+    without the words for papers; no aside, nothing left out."""
+    assert excluded_terms("run experiments on images, leaving robotics aside") == {"robot"}
+    assert excluded_terms("computer vision (not counting robot papers)") == {"robot"}
+    assert excluded_terms("leaving aside robot control") == {"robot", "control"}
+    assert excluded_terms("run experiments on images") == set()
+
+
+def test_papers_on_what_the_aside_leaves_out_are_not_listed(seed_pipeline: Pipeline) -> None:
+    """ "Which papers experiment with images, setting robotics aside?": the robot papers that
+    see camera images (VPT, V-PTR, GRIF, ...) are left out; the vision papers stay."""
+    ans = seed_pipeline.ask("Which papers experiment with images, setting robotics aside?")
+    assert ans.mode == "compare" and not ans.abstained
+    listed = {p.paper_id for p in ans.papers}
+    assert not any("robot" in pid for pid in listed), listed
+    assert "rad-dino-exploring-scalable-medical-image-encoders-beyond-text-supervision" in listed
