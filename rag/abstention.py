@@ -908,10 +908,17 @@ def gate(
         reading = {s.paper_id for s in cands}
         on = measured_on(question, slot, [p for p in papers if p.id in reading], papers)
         on += [e for e in left if e not in on]
+        # (a count asked under a word the best paper never uses is any number there; one the
+        # paper asked about gives under the word itself counts too: "four important
+        # directions: designing ...", where the book leads and the review is asked)
+        worded = answer_slot(question) if slot.counted and not slot.terms else slot
         filling = [
             s
             for s in cands
-            if fills(slot, s.sentence, question, corpus.term_idf, True)
+            if (
+                fills(slot, s.sentence, question, corpus.term_idf, True)
+                or (worded is not slot and fills(worded, s.sentence, question))
+            )
             and all(mentioned(b, s.sentence.lower()) for b in on)
         ]
         # the paper the question names by its own name gives what is asked: the collection

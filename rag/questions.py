@@ -1229,7 +1229,14 @@ def describes_several(question: str) -> bool:
     """The question describes two or more papers each by a definite description ("What did the
     nearest-class-mean baseline score, and how did the work on modulating frozen RL models
     fare?"), without a word that takes them together."""
-    return sum(_definite(d) for d in descriptions(question)) >= 2
+    found = descriptions(question)
+    # ("A web agent trained ..., and a suite of RL algorithms ...: which environment does the
+    # first use, and ...?": papers the asks then point at by their places)
+    return sum(_definite(d) for d in found) >= 2 or (len(found) >= 2 and _BY_PLACE.search(question))
+
+
+# an ask of one of the papers described before by its place ("does the second evaluate on")
+_BY_PLACE = re.compile(r"\bthe\s+(?:first|second|third|former|latter)\b(?!\s+time)", re.I)
 
 
 def _definite(description: str) -> bool:

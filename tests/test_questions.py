@@ -2166,3 +2166,20 @@ def test_a_name_with_digits_is_not_the_initials_of_words() -> None:
     assert not mentioned("GSM8K", hay)
     assert mentioned("GPT4", hay)
     assert mentioned("DRL", hay)  # a plain acronym still is its words' initials
+
+
+def test_indefinite_descriptions_asked_of_by_place_are_several_papers() -> None:
+    """ "A web agent ..., and a family of RL algorithms ...: ... the first ..., and ... the
+    second ...?": two papers described, each asked of by its place; one indefinite description
+    with no place asked of is no second paper."""
+    from rag.questions import describes_several
+
+    assert describes_several(
+        "A web agent trained on its own search trajectories, and a family of RL algorithms that"
+        " query a black-box guide LLM: where is the first validated, and which tasks does the"
+        " second use?"
+    )
+    assert not describes_several(
+        "A web agent trained on its own search trajectories, and a family of RL algorithms that"
+        " query a black-box guide LLM: where are they validated?"
+    )
