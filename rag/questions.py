@@ -329,6 +329,14 @@ _NAME_Q = re.compile(
 # and summarisation") as named ("IMDB and CommonGen"), so a sentence naming one is preferred
 # but one that names none is no reason to abstain (Slot.soft)
 _PAPER_WORD = re.compile(r"\b(?:papers?|works?|studies|articles)\b", re.IGNORECASE)
+# "Where did the unpadded BERT rank first?", "where were they tested?": the benchmark, testbed
+# or robot a paper is evaluated on, by name where the abstract gives one (preferred, not needed:
+# "on real robots" answers as well)
+_WHERE_EVALUATED = re.compile(
+    r"\bwhere\s+(?:did|does|do|was|were|is|are|has|have)\b[^?]*?\b(?:rank|evaluat|test|validat"
+    r"|benchmark|deploy|demonstrat|ran\b|run\b|place|top)",
+    re.IGNORECASE,
+)
 _SOFT_NAME_Q = re.compile(
     # "which baselines": named ones preferred ("StackBERT and MSLT"), as often described
     r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?P<a>tasks?|applications?|domains?|baselines?)\b"
@@ -1547,6 +1555,9 @@ def _answer_slot(asked: str) -> Slot:
         head = m["np"].split()[-1].lower()  # "Which social media sites, such as Weibo, ...?"
         words = {t for w in terms(head) for t in _NAME_SYNONYMS.get(w, (w,))}
         return Slot("name", head, tuple(sorted(words)), units=units)
+    if _WHERE_EVALUATED.search(q):  # "where did it rank first": "in MLPerf Training v2.0"
+        words = {t for w in ("benchmark", "environ", "robot") for t in _NAME_SYNONYMS[w]}
+        return Slot("name", "benchmark", tuple(sorted(words)), units=units, soft=True)
     if _RESULTS_Q.search(q):
         return Slot("open", "results", soft=True)
     if _FINDINGS_Q.search(q):

@@ -2183,3 +2183,14 @@ def test_indefinite_descriptions_asked_of_by_place_are_several_papers() -> None:
         "A web agent trained on its own search trajectories, and a family of RL algorithms that"
         " query a black-box guide LLM: where are they validated?"
     )
+
+
+def test_where_a_paper_is_evaluated_asks_for_its_benchmark_by_name() -> None:
+    """ "Where did it rank first?", "where were they tested?": a benchmark, testbed or robot,
+    by name where the abstract gives one (soft: "on real robots" answers too); "where does the
+    data come from?" is no evaluation."""
+    for q in ("Where did the unpadded BERT rank first?", "And where were they tested?"):
+        slot = answer_slot(q)
+        assert (slot.kind, slot.head, slot.soft) == ("name", "benchmark", True), q
+        assert "benchmark" in slot.terms and "robot" in slot.terms
+    assert answer_slot("Where does the data come from?").kind == "open"
