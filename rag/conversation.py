@@ -74,6 +74,8 @@ _ORDINAL = re.compile(
     r"|\bthe\s+(?P<other>other)\s+(?:one|paper|work|method|study)\b",
     re.IGNORECASE,
 )
+_QUOTED = re.compile(r"(?:^|[\s(])['\"\u2018\u201c]\w")  # an opening quote: a title given
+_OF_TWO = re.compile(r"\b(?:of|among)\s+(?:the|those|these)\s+two\b", re.IGNORECASE)
 _OTHER = re.compile(r"\bthe\s+other\s+(?:one|paper|work|method|study)\b", re.IGNORECASE)
 # "the first and the third", "the second and last ones": two positions of one earlier list
 _ORDINAL_PAIR = re.compile(
@@ -87,7 +89,12 @@ _ORDINAL_PAIR = re.compile(
 # and the clause says which of the earlier papers (unlike "the paper that ...", which may describe
 # any paper of the collection)
 _DESCRIBED = re.compile(
-    r"\bthe\s+one\s+(?:that|which|who|where|with|about|on|from|using)\s+(?P<d>[^?.!;]+)",
+    r"\bthe\s+one\s+(?:that|which|who|where|with|about|on|from|using)\s+(?P<d>[^?.!;]+)"
+    # "the dataset behind the mental health one": a few words in lower case (a name, "the
+    # CySecBERT one", may be a new paper: an ellipsis)
+    r"|\bthe\s+(?P<d2>(?-i:(?:(?!(?:first|second|third|fourth|last|other|same|former|latter|only"
+    r"|right|new|earlier|later|previous|next|bigger|larger|smaller|older|newer|best|worst)\b)"
+    r"[a-z][a-z-]*\s+){1,3}?))one\b(?!\s+(?:of|that|which|who|where|with|about|on|from)\b)",
     re.IGNORECASE,
 )
 # "the first two", "the last three (papers)": a run of places of the earlier list
@@ -326,7 +333,10 @@ def reference(question: str) -> Reference:
             # "The first one is about US law; what about the other one?": of the two, the one
             # the question did not place
             return Reference("ordinal", 1 - _ORDINAL_WORDS[word])
-        of_two = word in ("former", "latter", "last")
+        # ("the first of those two": the two, as the former and the latter are)
+        of_two = word in ("former", "latter", "last") or bool(
+            _OF_TWO.search(q, m.start(), m.end() + 12)
+        )
         # "What model did the first one run on, and what did the second one report?": each
         # place asked about, in the order asked
         places = list(dict.fromkeys(_ORDINAL_WORDS[w.lower()] for w in _places(q)))
@@ -335,8 +345,16 @@ def reference(question: str) -> Reference:
         return Reference("ordinal", _ORDINAL_WORDS[word], pair=of_two)
     m = _DESCRIBED.search(q)
     # ("Two papers I'm reading: the one that studies X, and the one about Y": papers of its own)
+    if (
+        m
+        and m.group("d2")
+        and (_ELLIPSIS.search(q) or _AND_FOR.search(q) or "?" not in q or _QUOTED.search(q))
+    ):
+        # ("What about the re-warming one?": the earlier question, asked of it; "Let's focus
+        # on two: 'Efficient ...' first, then the re-warming one ('...')": papers named anew)
+        m = None
     if m and len(_ONE_THAT.findall(q)) < 2:
-        return Reference("described", description=m.group("d").strip())
+        return Reference("described", description=(m.group("d") or m.group("d2")).strip())
     m = _PLURAL.search(q)
     if m and not (collection and not (m.group("c") or m.group("c2") or m.group("c3"))):
         both = m.group("both") or m.group("both2") or m.group("both3")
@@ -703,6 +721,7 @@ def resolve(
         scoring = f"{q} {asked}"
         return Rewrite(q, [], scoring, ref, search_focus=True, subject_names=tuple(other))
     focus = _focus(ref, papers)
+    asked = q  # what the answer is scored on
     if ref.other:
         # "What do UL2 and ERNIE 3.0 do?", "How many parameters does ERNIE 3.0 have?", "And the
         # other one?": of the earlier list, the paper the last answer was not about
@@ -710,9 +729,17 @@ def resolve(
         if latest is not None and latest is not prev:
             last = {c.paper_id for c in latest.citations}
             focus = [p for p in papers if p.id not in last][:1] or focus
+        # ("BayesPrompt sounds theoretical. What about the other one?": the one not named, asked
+        # without the name of the one set aside)
+        named = {n: papers_naming(n, papers) for n in _own_names(q)}
+        said = {p.id for found in named.values() for p in found}
+        if len(papers) == 2 and len(said) == 1:
+            focus = [p for p in papers if p.id not in said]
+            for n in (n for n, found in named.items() if found):
+                asked = " ".join(re.sub(rf"(?<![\w-]){re.escape(n)}(?![\w-])", " ", asked).split())
     titles = "; ".join(p.title for p in focus[:3])
     standalone = f"{q} (about: {titles})" if titles else q
-    scoring = q
+    scoring = asked
     if ref.kind == "ellipsis":
         # "what about the second one?" keeps asking the earlier question
         scoring = f"{prev.standalone_question.split(' (about:')[0]} {q}"

@@ -828,3 +828,17 @@ def test_which_one_after_two_papers_is_one_of_them() -> None:
     one = [_answer("Which paper separates control from luck?", [doc])]
     rw = resolve("And which one steers generalist robot policies?", one, lookup)
     assert rw.focus_ids == [] and not rw.reference.refers
+
+
+def test_the_lower_case_one_is_a_description_unless_it_asks_again() -> None:
+    """ "the mental health one" describes one of the earlier papers; "What about the re-warming
+    one?" asks the earlier question of it (an ellipsis); "the CySecBERT one" may name a new
+    paper; "the first of those two" counts a list of two."""
+    assert reference("How big was the dataset behind the mental health one?").description == (
+        "mental health"
+    )
+    assert reference("What about the re-warming one?").kind == "ellipsis"
+    assert reference("And the CySecBERT one?").kind == "ellipsis"
+    assert reference("Let's focus on 'MonoByte' first, then the medical one.").kind != "described"
+    assert reference("Back to the first of those two: how big was it?").pair
+    assert not reference("Back to the first one: how big was it?").pair
