@@ -1873,7 +1873,7 @@ def fills(
         if kind is None or idf is None or (kind not in _ALWAYS_DESCRIBED and not described):
             return False
         return _described(kind, sentence, question, idf)
-    own = numbers(question)
+    own = numbers(_PAPER_COUNT.sub(" ", question))
     # (a bare number after a name's hyphen is part of the name: the "3" of "GPT-3 oracle" is no
     # size of anything, the "7B" of "Llama-2-7B" is; a change asked may be stated against the
     # named model: "performs comparably to or even better than GPT-4")
@@ -1928,6 +1928,11 @@ def fills(
     return not words or _near(sentence, found, words, window)
 
 
+# "Two decision-making papers ...: how few trajectories did the second find enough?": the count
+# of papers asked about is no number the answer repeats ("as few as two trajectories")
+_PAPER_COUNT = re.compile(
+    r"\b(?:two|three|four)\s+(?:[\w-]+\s+){0,3}?(?:papers|works|studies|articles)\b", re.IGNORECASE
+)
 _EVALUATED_ON = re.compile(
     r"\s+(?:[\w-]+\s+){0,5}?(?:tasks|benchmarks|datasets|languages|domains)\b", re.IGNORECASE
 )

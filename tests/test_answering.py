@@ -1250,3 +1250,18 @@ def test_where_a_paper_was_validated_leads_with_the_named_testbed(
         " non-dominated policies validated?"
     )
     assert ans.answer.startswith("Empirical validation on the Mujoco"), ans.answer
+
+
+def test_the_count_of_papers_asked_about_is_no_number_of_the_question(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "Two RL papers ...: how few trajectories did the second find can be enough?": the "two"
+    counts the papers; "as few as two trajectories" answers the ask, not an echo of it."""
+    ans = seed_pipeline.ask(
+        "Two RL papers pretrain policies first: one starts from a pretrained language model for"
+        " household tasks, the other imitates offline trajectories in procedurally generated"
+        " grid worlds. Which environments do they use, and how few trajectories did the second"
+        " find can be enough?"
+    )
+    assert not ans.abstained, ans.answer
+    assert "as few as two trajectories" in ans.answer, ans.answer

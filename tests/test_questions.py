@@ -2194,3 +2194,13 @@ def test_where_a_paper_is_evaluated_asks_for_its_benchmark_by_name() -> None:
         assert (slot.kind, slot.head, slot.soft) == ("name", "benchmark", True), q
         assert "benchmark" in slot.terms and "robot" in slot.terms
     assert answer_slot("Where does the data come from?").kind == "open"
+
+
+def test_a_count_of_papers_in_the_question_is_not_its_own_number() -> None:
+    """ "Two ... papers": a count of the papers asked about, which the answer's "as few as two
+    trajectories" does not merely repeat; "two trajectories" in the question would be."""
+    sentence = "We show that pre-training a policy from as few as two trajectories can help."
+    slot = answer_slot("Two RL papers: how few trajectories did the second need?")
+    assert fills(slot, sentence, "Two RL papers: how few trajectories did the second need?")
+    asked = "Did the second need only two trajectories, and how few did it need?"
+    assert not fills(answer_slot(asked), sentence, asked)
