@@ -900,7 +900,8 @@ _ONE_OTHER = re.compile(
     r"|came\s+across|thinking\s+of|looking\s+(?:at|for))\s+)"
     # ("a reset-free robot fine-tuning system that ...": a few words before the paper's noun)
     r"(?P<a>(?:one|an?\s+(?:[\w-]+\s+){0,4}?(?:paper|study|work|system|method|model|approach"
-    r"|framework|technique))\s+[^;:?]+?),?\s+"
+    # ("One RL paper keeps ...; another studies ...": a semicolon between them as a comma)
+    r"|framework|technique))\s+[^;:?]+?)[,;]?\s+"
     r"(?:and|while|whereas)?\s*"
     r"(?P<b>(?:the\s+other|another)\s+[^;:?.]+)",
     re.IGNORECASE,

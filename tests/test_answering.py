@@ -1265,3 +1265,17 @@ def test_the_count_of_papers_asked_about_is_no_number_of_the_question(
     )
     assert not ans.abstained, ans.answer
     assert "as few as two trajectories" in ans.answer, ans.answer
+
+
+def test_one_paper_then_another_after_a_semicolon_are_two_papers(seed_pipeline: Pipeline) -> None:
+    """ "One RL paper keeps a frozen pretrained model ...; another studies small transformers
+    ...": the semicolon parts the two descriptions as a comma does; both papers are quoted."""
+    ans = seed_pipeline.ask(
+        "One RL paper keeps a frozen pretrained model and learns to modulate its information"
+        " flow to avoid forgetting; another studies small transformers pretrained on action and"
+        " state tokens. Which benchmark did the first get SOTA on, and how big are the second's"
+        " models?"
+    )
+    cited = {c.paper_id for c in ans.citations}
+    assert "learning-to-modulate-pre-trained-models-in-rl" in cited
+    assert "pasta-pretrained-action-state-transformer-agents" in cited

@@ -2204,3 +2204,12 @@ def test_a_count_of_papers_in_the_question_is_not_its_own_number() -> None:
     assert fills(slot, sentence, "Two RL papers: how few trajectories did the second need?")
     asked = "Did the second need only two trajectories, and how few did it need?"
     assert not fills(answer_slot(asked), sentence, asked)
+
+
+def test_one_and_another_parted_by_a_semicolon_are_two_descriptions() -> None:
+    """ "One RL paper ...; another ...": as with a comma between them."""
+    for sep in (",", ";"):
+        assert descriptions(
+            f"One RL paper keeps a frozen pretrained model{sep} another studies small"
+            " transformers. How big are the second's models?"
+        ) == ["One RL paper keeps a frozen pretrained model", "another studies small transformers"]
