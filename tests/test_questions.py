@@ -714,7 +714,7 @@ def test_magnitude_suffixes_are_mentioned_written_out() -> None:
             " of data. What does each find?",
             [
                 "One paper mixes the templates into extra self-supervised training",
-                "another asks whether extra training helps when moving a text generator to a new"
+                "another asks whether extra training helps when moving a text generator to a new,"
                 " unlabeled kind of data",
             ],
         ),
