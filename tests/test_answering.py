@@ -135,6 +135,14 @@ def test_topic_summary_covers_the_papers_on_the_topic(seed_pipeline: Pipeline) -
     assert len(on_topic) >= 4
 
 
+def _last_turn(pipeline: Pipeline, *turns: str) -> Answer:
+    """The answer to the last of `turns`, each asked after the ones before it."""
+    history: list[Answer] = []
+    for q in turns:
+        history.append(pipeline.ask(q, history))
+    return history[-1]
+
+
 def _subset() -> list[dict]:
     """All tune questions with RAG_FULL_EVAL=1, else every fourth one (keeps the suite fast: the
     tune split grew past 10,000 questions; the eval gate checks citation validity on the whole
@@ -1151,94 +1159,6 @@ def test_sentences_before_the_asks_do_not_say_whom_an_ask_is_of(seed_pipeline: P
     assert "20Hz" in ans.answer, ans.answer
 
 
-def test_the_other_one_after_naming_one_of_two_is_the_one_not_named(
-    seed_pipeline: Pipeline,
-) -> None:
-    """Two papers answered together, then "UL2 I know. What about the other one: how many
-    parameters?": the other is ERNIE 3.0, asked without UL2's name (whose abstract would
-    otherwise be the one read, or the answer withheld as about UL2)."""
-    history: list = []
-    for q in (
-        "What do UL2 and ERNIE 3.0 each propose?",
-        "UL2 I know already. What about the other one, how many parameters does it have?",
-    ):
-        history.append(seed_pipeline.ask(q, history))
-    last = history[-1]
-    assert not last.abstained, last.answer
-    assert [c.paper_id for c in last.citations] == [
-        "ernie-3-0-large-scale-knowledge-enhanced-pre-training-for-language-understanding"
-    ]
-    assert "10 billion" in last.answer, last.answer
-
-
-def test_two_papers_described_then_asked_of_by_place_are_each_quoted(
-    seed_pipeline: Pipeline,
-) -> None:
-    """Two indefinite descriptions ("A web agent ..., and a family of RL algorithms ..."), then
-    asks of "the first" and "the second": each paper is quoted for its own ask (Agent Q's
-    WebShop, RLGF's text generation tasks), not the second alone."""
-    ans = seed_pipeline.ask(
-        "A web agent trained by preference optimization on its own search trajectories, and a"
-        " family of RL algorithms that query a black-box guide LLM: in which simulated"
-        " environment is the first validated, and which text generation tasks does the second"
-        " use?"
-    )
-    cited = {c.paper_id for c in ans.citations}
-    assert "agent-q-advanced-reasoning-and-learning-for-autonomous-ai-agents" in cited
-    assert "learning-to-generate-better-than-your-llm" in cited
-    assert "WebShop" in ans.answer and "CommonGen" in ans.answer, ans.answer
-
-
-def test_a_count_the_asked_paper_gives_under_the_asked_word_is_no_abstention(
-    seed_pipeline: Pipeline,
-) -> None:
-    """Two overviews asked "into how many directions does the review group ..., and how many
-    application areas does the book cover?": the book leads the retrieval and never says
-    "directions", so any number counts, and "four important directions: designing ..." reads
-    as a list's count; the review gives the count under the asked word itself: answered."""
-    ans = seed_pipeline.ask(
-        "Of the general overviews, the past/present/future review of PTMs and the open-access"
-        " book on foundation models for NLP: how many directions does the review group recent"
-        " breakthroughs into, and how many application areas does the book survey?"
-    )
-    assert not ans.abstained, ans.answer
-    assert "four important directions" in ans.answer, ans.answer
-
-
-def test_the_first_of_those_two_after_two_one_paper_turns(seed_pipeline: Pipeline) -> None:
-    """ "What's Chinese MentalBERT about?", "And CySecBERT?", then "the first of those two":
-    the two are the two turns' papers, the first the mental-health one (not the last
-    answer's only paper)."""
-    history: list = []
-    for q in (
-        "What's the Chinese MentalBERT paper about?",
-        "And the CySecBERT one?",
-        "Back to the first of those two: how many text entries did its database hold?",
-    ):
-        history.append(seed_pipeline.ask(q, history))
-    last = history[-1]
-    assert [c.paper_id for c in last.citations] == [
-        "chinese-mentalbert-domain-adaptive-pre-training-on-social-media-for-chinese"
-    ]
-    assert "3.36 million" in last.answer, last.answer
-
-
-def test_the_lower_case_one_of_two_named_papers_is_that_paper(seed_pipeline: Pipeline) -> None:
-    """ "I'm reading Chinese MentalBERT and CySecBERT.", then "How big was the dataset behind
-    the mental health one?": the one of the two the words describe."""
-    history: list = []
-    for q in (
-        "I'm reading Chinese MentalBERT and CySecBERT.",
-        "How large was the dataset behind the mental health one?",
-    ):
-        history.append(seed_pipeline.ask(q, history))
-    last = history[-1]
-    assert not last.abstained, last.answer
-    assert [c.paper_id for c in last.citations] == [
-        "chinese-mentalbert-domain-adaptive-pre-training-on-social-media-for-chinese"
-    ]
-
-
 def test_where_a_paper_was_validated_leads_with_the_named_testbed(
     seed_pipeline: Pipeline,
 ) -> None:
@@ -1252,30 +1172,121 @@ def test_where_a_paper_was_validated_leads_with_the_named_testbed(
     assert ans.answer.startswith("Empirical validation on the Mujoco"), ans.answer
 
 
-def test_the_count_of_papers_asked_about_is_no_number_of_the_question(
-    seed_pipeline: Pipeline,
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        # two overviews: the book leads the retrieval and never says "directions", so any
+        # number counts, and "four important directions: designing ..." read as a list's count;
+        # the review gives the count under the asked word itself
+        (
+            "Of the general overviews, the past/present/future review of PTMs and the open-access"
+            " book on foundation models for NLP: how many directions does the review group recent"
+            " breakthroughs into, and how many application areas does the book survey?",
+            "four important directions",
+        ),
+        # the "two" counts the papers asked about; "as few as two trajectories" answers the
+        # ask, it does not echo the question
+        (
+            "Two RL papers pretrain policies first: one starts from a pretrained language model"
+            " for household tasks, the other imitates offline trajectories in procedurally"
+            " generated grid worlds. Which environments do they use, and how few trajectories did"
+            " the second find can be enough?",
+            "as few as two trajectories",
+        ),
+    ],
+    ids=["count-under-the-asked-word", "count-of-papers"],
+)
+def test_a_count_an_abstract_gives_is_no_abstention(
+    seed_pipeline: Pipeline, question: str, quoted: str
 ) -> None:
-    """ "Two RL papers ...: how few trajectories did the second find can be enough?": the "two"
-    counts the papers; "as few as two trajectories" answers the ask, not an echo of it."""
-    ans = seed_pipeline.ask(
-        "Two RL papers pretrain policies first: one starts from a pretrained language model for"
-        " household tasks, the other imitates offline trajectories in procedurally generated"
-        " grid worlds. Which environments do they use, and how few trajectories did the second"
-        " find can be enough?"
-    )
+    """A count asked of one of several papers, which its abstract gives, is answered."""
+    ans = seed_pipeline.ask(question)
     assert not ans.abstained, ans.answer
-    assert "as few as two trajectories" in ans.answer, ans.answer
+    assert quoted in ans.answer, ans.answer
 
 
-def test_one_paper_then_another_after_a_semicolon_are_two_papers(seed_pipeline: Pipeline) -> None:
-    """ "One RL paper keeps a frozen pretrained model ...; another studies small transformers
-    ...": the semicolon parts the two descriptions as a comma does; both papers are quoted."""
-    ans = seed_pipeline.ask(
-        "One RL paper keeps a frozen pretrained model and learns to modulate its information"
-        " flow to avoid forgetting; another studies small transformers pretrained on action and"
-        " state tokens. Which benchmark did the first get SOTA on, and how big are the second's"
-        " models?"
-    )
-    cited = {c.paper_id for c in ans.citations}
-    assert "learning-to-modulate-pre-trained-models-in-rl" in cited
-    assert "pasta-pretrained-action-state-transformer-agents" in cited
+@pytest.mark.parametrize(
+    ("turns", "paper", "quoted"),
+    [
+        # two papers answered together; the other is ERNIE 3.0, asked without UL2's name (whose
+        # abstract would otherwise be read, or the answer withheld as about UL2)
+        (
+            (
+                "What do UL2 and ERNIE 3.0 each propose?",
+                "UL2 I know already. What about the other one, how many parameters does it have?",
+            ),
+            "ernie-3-0-large-scale-knowledge-enhanced-pre-training-for-language-understanding",
+            "10 billion",
+        ),
+        # one paper a turn: "those two" are the two turns' papers, the first the mental-health
+        # one (not the last answer's only paper)
+        (
+            (
+                "What's the Chinese MentalBERT paper about?",
+                "And the CySecBERT one?",
+                "Back to the first of those two: how many text entries did its database hold?",
+            ),
+            "chinese-mentalbert-domain-adaptive-pre-training-on-social-media-for-chinese",
+            "3.36 million",
+        ),
+        # "the mental health one": the one of the two named papers the words describe
+        (
+            (
+                "I'm reading Chinese MentalBERT and CySecBERT.",
+                "How large was the dataset behind the mental health one?",
+            ),
+            "chinese-mentalbert-domain-adaptive-pre-training-on-social-media-for-chinese",
+            "",
+        ),
+    ],
+    ids=["the-other-one-not-named", "the-first-of-those-two", "the-mental-health-one"],
+)
+def test_a_turn_that_points_at_one_of_two_earlier_papers(
+    seed_pipeline: Pipeline, turns: tuple[str, ...], paper: str, quoted: str
+) -> None:
+    """A follow-up that picks one of two earlier papers (the other one, by place, by a few words
+    of description) is answered from that paper alone."""
+    last = _last_turn(seed_pipeline, *turns)
+    assert not last.abstained, last.answer
+    assert [c.paper_id for c in last.citations] == [paper]
+    assert quoted in last.answer, last.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "papers", "quoted"),
+    [
+        # two indefinite descriptions, then asks of "the first" and "the second": Agent Q's
+        # WebShop, RLGF's text generation tasks (not the second alone)
+        (
+            "A web agent trained by preference optimization on its own search trajectories, and"
+            " a family of RL algorithms that query a black-box guide LLM: in which simulated"
+            " environment is the first validated, and which text generation tasks does the"
+            " second use?",
+            (
+                "agent-q-advanced-reasoning-and-learning-for-autonomous-ai-agents",
+                "learning-to-generate-better-than-your-llm",
+            ),
+            ("WebShop", "CommonGen"),
+        ),
+        # "One RL paper ...; another ...": the semicolon parts the descriptions as a comma does
+        (
+            "One RL paper keeps a frozen pretrained model and learns to modulate its information"
+            " flow to avoid forgetting; another studies small transformers pretrained on action"
+            " and state tokens. Which benchmark did the first get SOTA on, and how big are the"
+            " second's models?",
+            (
+                "learning-to-modulate-pre-trained-models-in-rl",
+                "pasta-pretrained-action-state-transformer-agents",
+            ),
+            (),
+        ),
+    ],
+    ids=["indefinite-by-place", "one-then-another-after-a-semicolon"],
+)
+def test_two_described_papers_are_each_quoted(
+    seed_pipeline: Pipeline, question: str, papers: tuple[str, ...], quoted: tuple[str, ...]
+) -> None:
+    """Two papers described and then each asked of: both are quoted."""
+    ans = seed_pipeline.ask(question)
+    assert set(papers) <= {c.paper_id for c in ans.citations}, ans.answer
+    assert all(q in ans.answer for q in quoted), ans.answer
