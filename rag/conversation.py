@@ -735,8 +735,7 @@ def resolve(
         said = {p.id for found in named.values() for p in found}
         if len(papers) == 2 and len(said) == 1:
             focus = [p for p in papers if p.id not in said]
-            for n in (n for n, found in named.items() if found):
-                asked = " ".join(re.sub(rf"(?<![\w-]){re.escape(n)}(?![\w-])", " ", asked).split())
+            asked = _drop(asked, [n for n, found in named.items() if found])
     titles = "; ".join(p.title for p in focus[:3])
     standalone = f"{q} (about: {titles})" if titles else q
     scoring = asked
@@ -765,9 +764,14 @@ def _without_names(asked: str, keep: str, numbers: bool = False) -> str:
     `numbers` its other entities too ("ERNIE 3.0"): asked again of another paper, they would
     name no subject."""
     found = [*names(asked), *(entities(asked) if numbers else [])]
-    for n in dict.fromkeys(n for n in found if n not in keep):
-        asked = re.sub(rf"(?<![\w-]){re.escape(n)}(?![\w-])", " ", asked)
-    return " ".join(asked.split())
+    return _drop(asked, [n for n in found if n not in keep])
+
+
+def _drop(text: str, names_: list[str]) -> str:
+    """`text` without the whole words `names_`."""
+    for n in dict.fromkeys(names_):
+        text = re.sub(rf"(?<![\w-]){re.escape(n)}(?![\w-])", " ", text)
+    return " ".join(text.split())
 
 
 def _asked_before(history: list[Answer], prev: Answer) -> str:
