@@ -25,7 +25,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rag.questions import GENERIC_NAMES, descriptions, group_heading, names, strip_lead_in
+from rag.questions import (
+    GENERIC_NAMES,
+    QUOTED,
+    descriptions,
+    group_heading,
+    names,
+    strip_lead_in,
+)
 from rag.schema import Answer, Paper
 from rag.sentences import entities, papers_naming, terms
 
@@ -74,7 +81,6 @@ _ORDINAL = re.compile(
     r"|\bthe\s+(?P<other>other)\s+(?:one|paper|work|method|study)\b",
     re.IGNORECASE,
 )
-_QUOTED = re.compile(r"(?:^|[\s(])['\"\u2018\u201c]\w")  # an opening quote: a title given
 _OF_TWO = re.compile(r"\b(?:of|among)\s+(?:the|those|these)\s+two\b", re.IGNORECASE)
 _OTHER = re.compile(r"\bthe\s+other\s+(?:one|paper|work|method|study)\b", re.IGNORECASE)
 # "the first and the third", "the second and last ones": two positions of one earlier list
@@ -348,7 +354,7 @@ def reference(question: str) -> Reference:
     if (
         m
         and m.group("d2")
-        and (_ELLIPSIS.search(q) or _AND_FOR.search(q) or "?" not in q or _QUOTED.search(q))
+        and (_ELLIPSIS.search(q) or _AND_FOR.search(q) or "?" not in q or QUOTED.search(q))
     ):
         # ("What about the re-warming one?": the earlier question, asked of it; "Let's focus
         # on two: 'Efficient ...' first, then the re-warming one ('...')": papers named anew)
