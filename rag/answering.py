@@ -172,8 +172,9 @@ _COMPARE_CUES = re.compile(
     r"|\bhow many papers\b|\bwhich\s+(?:ones|of\s+(?:these|those|them))\b"
     # typed as a search: "papers on in-context learning?", "works that use MCTS"
     rf"|^\s*{_PAPERS}\s+(?:on|about|regarding|covering|that|which|using)\b"
-    # "Are there surveys of X in the collection?": asks for every paper that is one
-    r"|^\s*are\s+there\b(?=.*(?:" + cmp.SCOPE.pattern + "))",
+    # "Are there surveys of X in the collection?", "Is there any survey or review in the
+    # collection?": asks for every paper that is one
+    r"|^\s*(?:are\s+there|is\s+there\s+any)\b(?=.*(?:" + cmp.SCOPE.pattern + "))",
     re.IGNORECASE,
 )
 # "anything (in here) on X?": the papers on a topic named in a few words (a longer one, "pretrained

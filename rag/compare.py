@@ -177,6 +177,14 @@ TOPIC_PARTS_MAX = 5
 _WH_CLAUSE = re.compile(r"\s*(?:when|whether|how|why|what|which|who|where|if)\b", re.IGNORECASE)
 
 
+# "anything on how to clean a pretraining corpus?" asks for the papers on cleaning it, as
+# "anything on cleaning ..." does; "what does the collection say about how ..." asks what they say
+_ASKS_PAPERS = re.compile(
+    rf"(?:{PAPER_NOUNS}|paper|work|research|anything|something)\b", re.IGNORECASE
+)
+_HOW = re.compile(r"^how\s+(?:to\s+)?(?=\w)", re.IGNORECASE)
+
+
 def asked_topic(question: str) -> str:
     """The topic a question asks whether the collection covers ("Is there any work on
     pretraining transformers for time-series forecasting?"), or "" for any other question."""
@@ -185,6 +193,9 @@ def asked_topic(question: str) -> str:
     if not m or not _EXISTENCE.search(question):
         return ""
     topic = topical(core_of(first[m.end() :].strip(" ?.!")))[0]
+    # "anything on how to filter pretraining data?": the papers on filtering it
+    if _ASKS_PAPERS.match(m.group(0)) and not re.match(_COVERAGE, m.group(0), re.IGNORECASE):
+        topic = _HOW.sub("", topic, count=1)
     if _WH_CLAUSE.match(topic):  # (in words of its own, "pays off", no abstract's)
         return ""
     return topic if len(slots(topic)) <= TOPIC_PARTS_MAX else ""

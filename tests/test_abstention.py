@@ -461,6 +461,9 @@ def test_asking_whether_the_collection_covers_a_topic_abstains_on_a_word_none_us
     # ... unless it asks a question about X, in words of its own ("pays off")
     q = "Summarise what the abstracts say about when domain-specific pretraining actually pays off."
     assert asked_topic(q) == ""
+    # "anything on how to X" asks for the papers on X; "what they say about how X" asks what
+    assert asked_topic("Anything on how to pick pretraining data?") == "pick pretraining data"
+    assert asked_topic("What do the abstracts say about how pretraining data is picked?") == ""
 
 
 def test_better_as_an_aim_is_no_comparison(seed_pipeline: Pipeline) -> None:

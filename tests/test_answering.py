@@ -60,6 +60,15 @@ ITEMS = [
         # "in the collection" makes "are there X" ask for every paper that is one
         ("Are there surveys of pretrained models in the collection?", "compare"),
         ("Are there any surveys, reviews or books in here?", "compare"),
+        ("Is there any survey, review or textbook-style overview in the collection?", "compare"),
+        ("Is there a survey in the collection? What does it cover?", "qa"),  # one is asked about
+        # "anything on how to X" asks for the papers on X
+        (
+            "anything on how to choose, filter or clean the corpus an LLM is pretrained on?",
+            "compare",
+        ),
+        ("Is there anything on how transformers learn in context?", "compare"),
+        ("What does the collection say about how transformers learn in context?", "qa"),
         ("Which entries in the collection are surveys?", "compare"),
         ("Which items in the collection are book-length overviews?", "compare"),
         ("Are there differences between BERT and RoBERTa?", "qa"),
