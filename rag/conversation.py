@@ -37,6 +37,7 @@ from rag.schema import Answer, Paper
 from rag.sentences import entities, papers_naming, terms
 
 SHORT_TERMS = 2  # a question with this few content terms and no name cannot stand alone
+EACH_TERMS = 4  # ... nor one this short that asks what "each" does
 PLURAL_MAX = 30  # "these" after a long list: the first this many papers
 NAME_OWNERS_MAX = 2  # a name more earlier papers than this mention orders none of them
 
@@ -137,6 +138,12 @@ _WHICH_ONE = r"^\W*(?:(?:and|so|ok|okay|then)\W+)?which\s+one\b(?!\s+of\b)"
 # (after one paper, "And which one steers generalist policies?" asks for another paper)
 WHICH_ONE = re.compile(_WHICH_ONE, re.IGNORECASE)
 _PLURAL_NOUNS = r"(?:papers|methods|models|works|approaches|studies|ones|systems|frameworks)"
+# "How many languages does each cover?", asked naming no paper: each of the earlier ones
+_EACH_DOES = re.compile(
+    r"\b(?:do|does|did|is|was|has|had|can|would)\s+each\s+"
+    r"(?!(?:of|one|paper|model|method|work|study|approach|system|framework)\b)[a-z]+\b",
+    re.IGNORECASE,
+)
 _PLURAL = re.compile(
     r"\b(?:these|those)(?:\s+(?P<c>two|three|four|five))?\b(?!\s+(?:that|which|who)\b)"
     rf"|\bthe\s+(?P<c2>two|three|four)(?:\s+{_PLURAL_NOUNS})?(?=\s*(?:[?.,!]|$|\s+(?:do|does|did"
@@ -204,6 +211,7 @@ _ANTE_SINGULAR = re.compile(
 )
 _ANTECEDENT = re.compile(f"{_ANTE_PLURAL.pattern}|{_ANTE_SINGULAR.pattern}", re.IGNORECASE)
 _AUTHORED = re.compile(r"\b(?:paper|work|study|article)\b", re.IGNORECASE)
+_PAPERS_NAMED = re.compile(r"\b(?:papers?|works?|stud(?:y|ies)|articles?)\b", re.IGNORECASE)
 _PLURAL_PRONOUNS = frozenset({"they", "their", "theirs", "them", "these", "those"})
 _CAPS = re.compile(r"\b[A-Z][\w-]*[A-Z_][\w-]*")
 _ELLIPSIS = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\b|^\s*(?:also|likewise)\b", re.I)
@@ -384,9 +392,20 @@ def reference(question: str) -> Reference:
     if _AND_ASKS.search(q) and not collection and not entities(q) and not names(q):
         return Reference("singular")
     own = set(terms(q))
-    standalone_words = collection or _ANTECEDENT.search(q) or entities(q) or names(q)
+    # a whole question ("how many tasks?") does not stand alone for naming a kind of thing
+    # only: a part cut out of a longer one ("... and which physical robot") has its subject there
+    kind_named = (_PAPERS_NAMED if "?" in q else _ANTECEDENT).search(q)
+    standalone_words = collection or kind_named or entities(q) or names(q)
     if len(own) <= SHORT_TERMS and not standalone_words:
         return Reference("ellipsis" if _AND_START.search(q) else "singular")
+    # "How many languages or models does each cover?": saying little of its own (no papers, no
+    # names), each of the earlier ones
+    if (
+        _EACH_DOES.search(q)
+        and len(own) <= EACH_TERMS
+        and not (collection or _PAPERS_NAMED.search(q) or entities(q) or names(q))
+    ):
+        return Reference("plural")
     return Reference()
 
 

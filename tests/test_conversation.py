@@ -28,6 +28,10 @@ from rag.schema import Answer, Citation, ComparedPaper, Paper
         ("Which of the two trained the bigger model?", "plural", None, 2),
         # a bare "each" at the end: each of the papers just named
         ("What's the core idea of each?", "plural", None, None),
+        # ... and a short question of what each does, naming nothing of its own
+        ("How many languages or models does each cover?", "plural", None, None),
+        # a short question whose one word is a kind of thing ("tasks") names no subject
+        ("how many tasks?", "singular", None, None),
         ("What dataset did they use?", "singular", None, None),
         ("How much did domain pretraining improve F1 on it?", "singular", None, None),
         ("On how many tasks was that evaluated?", "singular", None, None),
@@ -71,6 +75,9 @@ def test_references_back(question: str, kind: str, index: int | None, count: int
         "What is CaseHOLD?",
         "Which papers are about information retrieval?",
         "What's the paper that pre-trains BERT models on StackOverflow?",  # a description
+        "Specifically PreSelect and DataMan: what does each use to score data?",  # names its own
+        "Two methods pick pretraining text, one by loss and one by perplexity. What gains does "
+        "each report?",  # describes its own papers
     ],
 )
 def test_standalone_questions_do_not_refer_back(question: str) -> None:
@@ -301,6 +308,20 @@ def test_follow_up_end_to_end(seed_pipeline: Pipeline) -> None:
     assert second.standalone_question != second.question
     assert {c.title for c in second.citations} == {first.citations[0].title}
     assert "7.2%" in second.answer
+
+
+def test_a_terse_follow_up_asks_of_the_earlier_papers(seed_pipeline: Pipeline) -> None:
+    """ "how many tasks?" after "What's TAPE?" asks TAPE's; "How many languages or models does
+    each cover?" after two named papers asks each of them."""
+    first = seed_pipeline.ask("What's TAPE?")
+    second = seed_pipeline.ask("how many tasks?", [first])
+    assert [c.title for c in second.citations] == [first.citations[0].title], second.answer
+    assert "five" in second.answer, second.answer
+    first = seed_pipeline.ask("I'm reading about AfroLM and MonoByte.")
+    second = seed_pipeline.ask("How many languages or models does each cover?", [first])
+    cited = {c.title.split(":")[0] for c in second.citations}
+    assert {"AfroLM", "MonoByte"} <= cited, second.answer
+    assert "23 African languages" in second.answer, second.answer
 
 
 def test_ordinal_follow_up_answers_from_the_named_paper(seed_pipeline: Pipeline) -> None:
