@@ -667,6 +667,15 @@ def _asks_open(question: str) -> bool:
     return False
 
 
+_LEAD_COLON = re.compile(
+    r"^[^?:]*?:\s+(?=(?:what|which|how|who|whom|where|when|did|does|do|is|are|was|were)\b)",
+    re.IGNORECASE,
+)
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][\w-]*")
+
+
 def _slot_part(question: str, slot: Slot) -> str:
     """The ask of a two-ask question whose own slot is `slot`, else the whole question."""
     # (or of one of its questions: "First, the A: how many ...? Second, the B: which ...?")
@@ -679,7 +688,13 @@ def _slot_part(question: str, slot: Slot) -> str:
             # ("Two papers ...: one ..., the other (V-PTR) .... At what rate does the Minecraft
             # agent act ...": the sentences before the ask say which papers, not whom it asks)
             said = LEAD_SENTENCES.match(part)
-            return part[said.end() :] if said else part
+            part = part[said.end() :] if said else part
+            # ("Regarding PCP and the paper that unifies LoRA-style methods: how many benchmarks
+            # did PCP evaluate on": the words before the colon say which papers, as well, when
+            # the ask names its own; "For legal NLP: what gain ...?" heads a topic it needs)
+            said = _LEAD_COLON.match(part)
+            ask = part[said.end() :] if said else ""
+            return ask if _CAPITALISED.search(ask, 1) else part
     return question
 
 

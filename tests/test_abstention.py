@@ -1188,3 +1188,17 @@ def test_which_paper_in_a_readers_abbreviation_is_still_answered(seed_pipeline: 
     may be an abbreviation, and does not make the topic uncovered."""
     ans = seed_pipeline.ask("Which paper looks at matching CVs to job descriptions?", mode="qa")
     assert not ans.abstained and ans.citations, ans.answer
+
+
+def test_a_colon_heading_that_says_which_papers_is_not_the_asks_subject(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "Regarding PCP and the paper that unifies LoRA-style methods: how many benchmarks did PCP
+    evaluate on ...?": the heading names LoRA (which OpenVLA's abstract uses) to say which
+    paper is the second; the count is asked of PCP, whose abstract gives 21 benchmarks."""
+    ans = seed_pipeline.ask(
+        "Regarding prompt-based continued pre-training (PCP) and the paper that unifies"
+        " adapters/prefix tuning/LoRA-style methods: how many benchmarks did PCP evaluate on,"
+        " and how does the unified view re-frame the PEFT methods?"
+    )
+    assert not ans.abstained and "21 benchmarks" in ans.answer, ans.answer
