@@ -243,6 +243,13 @@ _AND_DESCRIBED = re.compile(
 )
 # "And what about the approach that reuses a smaller model ...?": the same question about
 # another paper, described by what it does (not "the one that ...", which picks an earlier one)
+# "Also, anything in here on autonomous driving?": a topic asked about anew, no earlier question
+# asked again
+_TOPIC_ASKED = re.compile(
+    r"\b(?:anything|any\s+(?:papers?|works?|studies|research))(?:\s+(?:in\s+)?here)?"
+    r"\s+(?:on|about|regarding|covering|concerning|(?:related|relating)\s+to)\s",
+    re.IGNORECASE,
+)
 _NEW_SUBJECT = re.compile(
     r"\babout\s+(?:the|a)\s+(?:[\w-]+\s+){0,2}?(?:approach|method|paper|model|work|study"
     r"|technique|framework|system)\s+(?:that|which|where|using|with|on)\b",
@@ -374,7 +381,9 @@ def reference(question: str) -> Reference:
         both = m.group("both") or m.group("both2") or m.group("both3")
         word = (m.group("c") or m.group("c2") or m.group("c3") or ("both" if both else "")).lower()
         return Reference("plural", count=_COUNTS.get(word))
-    if _ELLIPSIS.search(q) or (_AND_FOR.search(q) and _own_names(q)) or _AND_DESCRIBED.search(q):
+    if (
+        _ELLIPSIS.search(q) or (_AND_FOR.search(q) and _own_names(q)) or _AND_DESCRIBED.search(q)
+    ) and not _TOPIC_ASKED.search(q):
         return Reference("ellipsis")
     m = _FINAL_PRONOUN.search(q)
     if m and not collection and not _ANTECEDENT.search(q[: m.start()]):

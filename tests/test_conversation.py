@@ -78,6 +78,8 @@ def test_references_back(question: str, kind: str, index: int | None, count: int
         "Specifically PreSelect and DataMan: what does each use to score data?",  # names its own
         "Two methods pick pretraining text, one by loss and one by perplexity. What gains does "
         "each report?",  # describes its own papers
+        # "Also" before a topic asked about anew asks no earlier question again
+        "Also, anything in here on pretraining perception models for autonomous driving?",
     ],
 )
 def test_standalone_questions_do_not_refer_back(question: str) -> None:
