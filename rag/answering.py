@@ -39,6 +39,7 @@ from rag.conversation import (
     condense,
     reference,
     resolve,
+    setting_terms,
     title_named,
 )
 from rag.extractive import (
@@ -136,6 +137,7 @@ THEME_COS = 0.55  # papers whose chosen sentences are this similar share a theme
 NAME_PRIOR = 1.0
 # "which of these ...?" after at most this many papers also shows the ones that do not match
 NOT_MATCHING_MAX = 5
+SETTING_LIFT = 0.01  # the best sentence naming the setting, just above the best of all
 FOCUS_PRIOR = 1.0  # prior of papers a follow-up refers to (same as the top retrieval hit)
 TAIL_PAPERS = 12  # "..., and what do they Y?": Y is answered for this many matching papers
 # "Which papers X, and what do they Y?" answered by this few papers (a question about two or
@@ -321,6 +323,18 @@ _ORDINAL_ASK = re.compile(
     re.IGNORECASE,
 )
 _ORDINAL_AT = {"first": 0, "second": 1, "third": 2, "former": 0, "latter": -1}
+
+
+def _in_setting(scored: list[Scored], setting: set[str]) -> list[Scored]:
+    """The sentences that name the setting an earlier question is asked again under ("And with
+    the active data gathering loop?") lead, in their order: the earlier question's own
+    words match the earlier answer better, which gives the result without the setting."""
+    inside = [s for s in scored if setting & set(terms(s.sentence))]
+    if not inside:
+        return scored
+    lift = max(0.0, scored[0].score - inside[0].score) + SETTING_LIFT
+    out = [replace(s, score=s.score + lift) if s in inside else s for s in scored]
+    return sorted(out, key=lambda s: -s.score)
 
 
 def _rare_sentence(own: list[Scored], got: list[Scored], rare: set[str]) -> list[Scored]:
@@ -566,6 +580,8 @@ class Answerer:
             (pid,) = sole
             prior[pid] = prior.get(pid, 0.0) + NAME_PRIOR
         scored = score_sentences(self.pipeline.embedder, corpus, q, papers, prior)
+        if rw.reference.kind == "ellipsis" and (setting := setting_terms(question)):
+            scored = _in_setting(scored, setting)
         a.slot = slot_in_own_words(a.slot, scored, papers)
         # asked for results, a paper's outcome sentence is preferred among its own quotes only
         a.scored = prefer_slot(scored, a.slot, q, corpus) if a.slot.checked else scored

@@ -224,6 +224,13 @@ _AND_FOR = re.compile(
     re.I,
 )
 _AND_START = re.compile(r"^\s*and\b", re.IGNORECASE)
+# "And once online search is added?", "And with the active data gathering loop?": the earlier
+# question asked again under another setting (a fragment with no question of its own)
+_AND_SETTING = re.compile(
+    r"^\s*and\s+(?:once|after|if|without|with)\s(?!.*\b(?:what|which|how|who|where|when|why)\b)"
+    r"[^?]*\?\s*$",
+    re.IGNORECASE,
+)
 # (not "And which one uses X?", which asks for a paper anew; not "the first two", a count)
 _AND_ASKS = re.compile(
     r"^\s*and\s+(?:what|which|how|who|where|when|did|does|do|is|are|was|were)\b"
@@ -382,7 +389,10 @@ def reference(question: str) -> Reference:
         word = (m.group("c") or m.group("c2") or m.group("c3") or ("both" if both else "")).lower()
         return Reference("plural", count=_COUNTS.get(word))
     if (
-        _ELLIPSIS.search(q) or (_AND_FOR.search(q) and _own_names(q)) or _AND_DESCRIBED.search(q)
+        _ELLIPSIS.search(q)
+        or (_AND_FOR.search(q) and _own_names(q))
+        or _AND_DESCRIBED.search(q)
+        or _AND_SETTING.search(q)
     ) and not _TOPIC_ASKED.search(q):
         return Reference("ellipsis")
     m = _FINAL_PRONOUN.search(q)
@@ -806,6 +816,16 @@ def _drop(text: str, names_: list[str]) -> str:
     for n in dict.fromkeys(names_):
         text = re.sub(rf"(?<![\w-]){re.escape(n)}(?![\w-])", " ", text)
     return " ".join(text.split())
+
+
+def setting_terms(question: str) -> set[str]:
+    """The words of the setting an "And once online search is added?" asks the earlier question
+    under: the sentence that answers it has them (the earlier answer's, "after one day", not)."""
+    m = _AND_SETTING.search(strip_lead_in(question).text)
+    return set(terms(m.group(0))) - _SETTING_FILLER if m else set()
+
+
+_SETTING_FILLER = frozenset(terms("once after if without with added used applied included"))
 
 
 def _asked_before(history: list[Answer], prev: Answer) -> str:

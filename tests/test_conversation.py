@@ -326,6 +326,18 @@ def test_a_terse_follow_up_asks_of_the_earlier_papers(seed_pipeline: Pipeline) -
     assert "23 African languages" in second.answer, second.answer
 
 
+def test_and_under_a_setting_asks_the_earlier_question_again(seed_pipeline: Pipeline) -> None:
+    """ "And with the active data gathering loop?" asks the earlier "how much does it improve"
+    again, under that setting: the result that names it, not the earlier answer's."""
+    assert reference("And once online search is added?").kind == "ellipsis"
+    first = seed_pipeline.ask(
+        "How much do LM-initialised policies improve task completion in VirtualHome when"
+        " fine-tuned with behavior cloning?"
+    )
+    second = seed_pipeline.ask("And with the active data gathering loop?", [first])
+    assert "25.1%" in second.answer, second.answer
+
+
 def test_ordinal_follow_up_answers_from_the_named_paper(seed_pipeline: Pipeline) -> None:
     first = seed_pipeline.ask("Tell me about OpenVLA and Agent Q.")
     cited = {c.title.split(":")[0] for c in first.citations}
