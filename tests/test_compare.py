@@ -734,3 +734,28 @@ def test_papers_on_what_the_aside_leaves_out_are_not_listed(seed_pipeline: Pipel
     listed = {p.paper_id for p in ans.papers}
     assert not any("robot" in pid for pid in listed), listed
     assert "rad-dino-exploring-scalable-medical-image-encoders-beyond-text-supervision" in listed
+
+
+def test_a_paper_with_none_of_the_criterions_rare_phrases_is_marked() -> None:
+    """ "in-context learning" is a phrase few abstracts have: a paper with "visual context" and
+    "learns" apart lacks it; words on either side of an "or" make no phrase."""
+    from rag.schema import Paper
+
+    papers = [
+        Paper("icl", "Task diversity", "Transformers show in-context learning of regression."),
+        Paper("rth", "RT-H", "It learns to predict actions, using visual context at all stages."),
+        Paper("img", "Vision", "We pretrain image or vision encoders."),
+    ]
+    assert cmp.unphrased_papers("study in-context learning", papers) == {1, 2}
+    assert cmp.unphrased_papers("image or vision", papers) == set()  # no phrase across "or"
+    assert cmp.unphrased_papers("image vision", papers) == {0, 1}
+
+
+def test_name_the_papers_on_in_context_learning_leaves_out_one_with_the_words_apart(
+    seed_pipeline: Pipeline,
+) -> None:
+    """RT-H's abstract has "visual context" and "learns", not "in-context learning"."""
+    ans = seed_pipeline.ask("Name the papers that investigate in-context learning.")
+    titles = {c.title.split(":")[0] for c in ans.citations}
+    assert "Supervised Pretraining Can Learn In-Context Reinforcement Learning" in titles
+    assert "RT-H" not in titles, titles
