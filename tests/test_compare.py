@@ -737,18 +737,21 @@ def test_papers_on_what_the_aside_leaves_out_are_not_listed(seed_pipeline: Pipel
 
 
 def test_a_paper_with_none_of_the_criterions_rare_phrases_is_marked() -> None:
-    """ "in-context learning" is a phrase few abstracts have: a paper with "visual context" and
-    "learns" apart lacks it; words on either side of an "or" make no phrase."""
+    """ "in-context learning" is a phrase a few abstracts have: a paper with "visual context" and
+    "learns" apart lacks it; words on either side of an "or" make no phrase, and words only one
+    abstract has side by side are its own wording, no phrase of the field."""
     from rag.schema import Paper
 
     papers = [
         Paper("icl", "Task diversity", "Transformers show in-context learning of regression."),
+        Paper("dpt", "DPT", "In-context learning of bandits, with image or vision inputs."),
         Paper("rth", "RT-H", "It learns to predict actions, using visual context at all stages."),
-        Paper("img", "Vision", "We pretrain image or vision encoders."),
+        Paper("img", "Vision", "We pretrain image or vision encoders on image data."),
     ]
-    assert cmp.unphrased_papers("study in-context learning", papers) == {1, 2}
+    assert cmp.unphrased_papers("study in-context learning", papers) == {2, 3}
+    assert cmp.unphrased_papers("image vision", papers) == {0, 2}
     assert cmp.unphrased_papers("image or vision", papers) == set()  # no phrase across "or"
-    assert cmp.unphrased_papers("image vision", papers) == {0, 1}
+    assert cmp.unphrased_papers("run experiments on image data", papers) == set()  # one has it
 
 
 def test_name_the_papers_on_in_context_learning_leaves_out_one_with_the_words_apart(
