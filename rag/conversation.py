@@ -211,6 +211,7 @@ _ANTE_SINGULAR = re.compile(
 )
 _ANTECEDENT = re.compile(f"{_ANTE_PLURAL.pattern}|{_ANTE_SINGULAR.pattern}", re.IGNORECASE)
 _AUTHORED = re.compile(r"\b(?:paper|work|study|article)\b", re.IGNORECASE)
+_BARE_COUNT = re.compile(r"^\W*how\s+(?:many|much)(?:\s+[\w-]+){1,2}\s*\?\s*$", re.IGNORECASE)
 _PAPERS_NAMED = re.compile(r"\b(?:papers?|works?|stud(?:y|ies)|articles?)\b", re.IGNORECASE)
 _PLURAL_PRONOUNS = frozenset({"they", "their", "theirs", "them", "these", "those"})
 _CAPS = re.compile(r"\b[A-Z][\w-]*[A-Z_][\w-]*")
@@ -411,9 +412,8 @@ def reference(question: str) -> Reference:
     if _AND_ASKS.search(q) and not collection and not entities(q) and not names(q):
         return Reference("singular")
     own = set(terms(q))
-    # a whole question ("how many tasks?") does not stand alone for naming a kind of thing
-    # only: a part cut out of a longer one ("... and which physical robot") has its subject there
-    kind_named = (_PAPERS_NAMED if "?" in q else _ANTECEDENT).search(q)
+    # a bare count ("how many tasks?") does not stand alone for naming a kind of thing
+    kind_named = (_PAPERS_NAMED if _BARE_COUNT.match(q) else _ANTECEDENT).search(q)
     standalone_words = collection or kind_named or entities(q) or names(q)
     if len(own) <= SHORT_TERMS and not standalone_words:
         return Reference("ellipsis" if _AND_START.search(q) else "singular")

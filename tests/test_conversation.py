@@ -474,8 +474,8 @@ def test_which_of_them_after_an_ordinal_asks_that_paper(seed_pipeline: Pipeline)
         # another paper described in a few words; not an earlier one ("the proposed method")
         ("And the value-guided policy steering method?", "ellipsis", None),
         ("And the proposed method?", "none", None),
-        # names nothing: a question of its own
-        ("And with the active data gathering loop?", "none", None),
+        # the earlier question asked again under a setting
+        ("And with the active data gathering loop?", "ellipsis", None),
         ("What was the first time a robot did this?", "none", None),
     ],
 )
