@@ -10,6 +10,7 @@ lexical) plus its whole abstract's similarity.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass, replace
@@ -587,7 +588,7 @@ def unphrased_papers(criterion: str, papers: list[Paper]) -> set[int]:
     two adjacent words that two to PHRASE_DF_MAX of `papers` have side by side ("in-context
     learning", "scaling laws"); empty when it has none. No phrase spans an "or" ("image or
     vision"), nor is a word and its own part ("in-context context")."""
-    grams = [set(itertools.pairwise(terms(f"{p.title}\n{p.abstract}"))) for p in papers]
+    grams = [_word_pairs(f"{p.title}\n{p.abstract}") for p in papers]
     phrases = {
         pair
         for chunk in _PHRASE_BREAK.split(criterion)
@@ -597,6 +598,12 @@ def unphrased_papers(criterion: str, papers: list[Paper]) -> set[int]:
         and PHRASE_DF_MIN <= sum(pair in g for g in grams) <= PHRASE_DF_MAX
     }
     return {i for i, g in enumerate(grams) if not phrases & g} if phrases else set()
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_pairs(text: str) -> frozenset[tuple[str, str]]:
+    """Adjacent term pairs of a paper's text (kept: every compare question reads them all)."""
+    return frozenset(itertools.pairwise(terms(text)))
 
 
 _PHRASE_BREAK = re.compile(r"\b(?:or|and|vs|versus)\b|[,;/()]", re.IGNORECASE)
