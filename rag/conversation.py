@@ -249,8 +249,6 @@ _AND_DESCRIBED = re.compile(
     r"\W*$",
     re.IGNORECASE,
 )
-# "And what about the approach that reuses a smaller model ...?": the same question about
-# another paper, described by what it does (not "the one that ...", which picks an earlier one)
 # "Also, anything in here on autonomous driving?": a topic asked about anew, no earlier question
 # asked again
 _TOPIC_ASKED = re.compile(
@@ -258,6 +256,8 @@ _TOPIC_ASKED = re.compile(
     r"\s+(?:on|about|regarding|covering|concerning|(?:related|relating)\s+to)\s",
     re.IGNORECASE,
 )
+# "And what about the approach that reuses a smaller model ...?": the same question about
+# another paper, described by what it does (not "the one that ...", which picks an earlier one)
 _NEW_SUBJECT = re.compile(
     r"\babout\s+(?:the|a)\s+(?:[\w-]+\s+){0,2}?(?:approach|method|paper|model|work|study"
     r"|technique|framework|system)\s+(?:that|which|where|using|with|on)\b",
