@@ -270,7 +270,7 @@ def test_a_question_asked_of_each_matching_paper_lists_borderline_ones_too(
     the screen's cutoff sits lower (ASKED_OF_EACH_RELATIVE), so the list is a superset of the
     one "Which papers X?" gets, with the borderline papers at lower confidence."""
     assert cmp.ASKED_OF_EACH_RELATIVE < cmp.COMPARE_RELATIVE
-    q = "Which papers reuse an existing pretrained model to make pre-training of a bigger model cheaper"
+    q = "Which papers make language model pre-training cheaper"
     plain = seed_pipeline.ask(q + "?")
     asked = seed_pipeline.ask(q + ", and how much do they save?")
     assert plain.mode == asked.mode == "compare"
@@ -708,10 +708,12 @@ def test_what_do_we_have_on_a_topic_asks_for_its_papers(question: str, topic: st
 
 def test_what_do_we_have_on_lists_each_paper_on_the_topic(seed_pipeline: Pipeline) -> None:
     """Both graph papers (RELIEF's graph prompts and W2PGNN's when-to-pretrain), not the one
-    answer sentence that a question read as a lookup quotes."""
+    answer sentence that a question read as a lookup quotes; and not the two that say
+    "transformer neural networks" (the rare-phrase rule only takes papers away: it does not
+    lower the cutoff for the papers it leaves)."""
     ans = seed_pipeline.ask("What do we have on graph neural networks?")
     assert ans.mode == "compare" and not ans.abstained
-    assert {p.paper_id for p in ans.papers} >= {
+    assert {p.paper_id for p in ans.papers} == {
         "relief-reinforcement-learning-empowered-graph-feature-prompt-tuning",
         "when-to-pre-train-graph-neural-networks-from-data-generation-perspective",
     }
@@ -752,6 +754,24 @@ def test_a_paper_with_none_of_the_criterions_rare_phrases_is_marked() -> None:
     assert cmp.unphrased_papers("image vision", papers) == {0, 2}
     assert cmp.unphrased_papers("image or vision", papers) == set()  # no phrase across "or"
     assert cmp.unphrased_papers("run experiments on image data", papers) == set()  # one has it
+
+
+def test_a_rare_phrase_written_with_initials_counts() -> None:
+    """ "offline RL" is "offline reinforcement learning" and "GNNs" "graph neural networks" as
+    the papers write them: neither paper is marked; a paper with neither form is."""
+    from rag.schema import Paper
+
+    papers = [
+        Paper("a", "Offline", "We study offline reinforcement learning from logged data."),
+        Paper("b", "Value", "Our offline RL method learns a value function."),
+        Paper("c", "Online", "An online agent explores the world for rewards."),
+        Paper("d", "Offline b", "Offline reinforcement learning for robots."),
+        Paper("e", "Graphs", "We pretrain GNNs on molecules."),
+        Paper("f", "Graph nets", "Graph neural networks for molecules."),
+        Paper("g", "More graphs", "Graph neural networks pretrained on citation graphs."),
+    ]
+    assert cmp.unphrased_papers("use offline reinforcement learning", papers) == {2, 4, 5, 6}
+    assert cmp.unphrased_papers("graph neural networks", papers) == {0, 1, 2, 3}
 
 
 def test_name_the_papers_on_in_context_learning_leaves_out_one_with_the_words_apart(
