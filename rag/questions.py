@@ -507,8 +507,9 @@ _WHAT_METRIC = re.compile(
     # not a relative clause's "which" ("the scorer, which keeps data whose loss predicts ...")
     rf"\b(?:what|(?<!,\s)which)\s+(?:is\s+|was\s+|are\s+|were\s+)?(?:the\s+|its\s+|their\s+)?"
     # "URLBERT's latency"; not across "fraction of" or a relative pronoun, nor after the paper
-    # asked for ("which paper scores sim2real policies by ...": the verb)
-    rf"(?P<mods>(?:(?!{_SHARE}\s+of\s|(?:whose|that|which|who)\b|{_ASKED_PAPER}\s)"
+    # asked for ("which paper scores sim2real policies by ...": the verb), nor across "the name
+    # of" ("What's the name of the score that ranks ...": a name)
+    rf"(?P<mods>(?:(?!{_SHARE}\s+of\s|(?:whose|that|which|who)\b|{_ASKED_PAPER}\s|names?\s+of\s)"
     r"[\w^.'\u2019-]+\s+){0,3})"
     rf"(?P<metric>{_METRIC})\b",
     re.IGNORECASE,

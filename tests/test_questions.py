@@ -2213,3 +2213,13 @@ def test_one_and_another_parted_by_a_semicolon_are_two_descriptions() -> None:
             f"One RL paper keeps a frozen pretrained model{sep} another studies small"
             " transformers. How big are the second's models?"
         ) == ["One RL paper keeps a frozen pretrained model", "another studies small transformers"]
+
+
+def test_the_name_of_a_score_is_a_name_not_a_number() -> None:
+    """ "What's the name of the score that ranks ...?" asks what the score is called: no slot
+    that only a number fills (which abstained for want of one); "what score did it reach" still
+    asks for a number."""
+    q = "What's the name of the score that ranks sim2real policies by combining OOD detection?"
+    assert answer_slot(q).kind != "quantity"
+    assert answer_slot("What is the name of the metric they report?").kind != "quantity"
+    assert answer_slot("What score does the model reach on GLUE?").kind == "quantity"
