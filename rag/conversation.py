@@ -54,6 +54,8 @@ _ORDINAL_WORDS = {
     "5th": 4,
     "sixth": 5,
     "last": -1,
+    # "the middle one" of three (the one list a reader calls that)
+    "middle": 1,
     "former": 0,
     "latter": -1,
 }
@@ -66,7 +68,8 @@ _ASKED_VERBS = (
     r"(?:s|es)?"
 )
 _ORDINAL = re.compile(
-    rf"\bthe\s+(?P<o>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|last)\s+{_NOUNS}\b"
+    rf"\bthe\s+(?P<o>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|last|middle)"
+    rf"\s+{_NOUNS}\b"
     rf"|\b(?P<o2>first|second|third|fourth|fifth|sixth|last)\s+(?:one\b|of\s+(?:them|these|those"
     r"|the\s+(?:two|three|four|five|six)(?:\s+(?:papers|ones|works|studies|methods|models))?"
     r"|the\s+(?:papers|ones|works|studies|methods|models))\b)"
@@ -768,10 +771,11 @@ def resolve(
     asked = q  # what the answer is scored on
     if ref.other:
         # "What do UL2 and ERNIE 3.0 do?", "How many parameters does ERNIE 3.0 have?", "And the
-        # other one?": of the earlier list, the paper the last answer was not about
+        # other one?": of the earlier list, the paper the last answer was not about (after
+        # "Which of them claims X?", the one it did not list as matching)
         latest = previous_answer(history)
         if latest is not None and latest is not prev:
-            last = {c.paper_id for c in latest.citations}
+            last = {pid for pid, _ in _shown(latest)}
             focus = [p for p in papers if p.id not in last][:1] or focus
         # ("BayesPrompt sounds theoretical. What about the other one?": the one not named, asked
         # without the name of the one set aside)

@@ -877,3 +877,25 @@ def test_the_lower_case_one_is_a_description_unless_it_asks_again() -> None:
     assert reference("Let's focus on 'MonoByte' first, then the medical one.").kind != "described"
     assert reference("Back to the first of those two: how big was it?").pair
     assert not reference("Back to the first one: how big was it?").pair
+
+
+def test_the_other_one_after_which_of_them_is_the_paper_not_listed(seed_pipeline: Pipeline) -> None:
+    """ "Which of them ...?" lists the paper that matches (the other is shown as not clearly
+    matching, and cited); "the other one" next is the paper it did not list."""
+    first = seed_pipeline.ask("What do Yell At Your Robot and RT-H have in common?")
+    second = seed_pipeline.ask(
+        "Which of them claims to beat methods that learn from teleoperated interventions?", [first]
+    )
+    assert second.mode == "compare" and len(second.papers) == 1
+    listed = second.papers[0].paper_id
+    both = {c.paper_id for c in first.citations}
+    assert len(both) == 2 and listed in both
+    third = seed_pipeline.ask("And how was the other one evaluated?", [first, second])
+    assert {c.paper_id for c in third.citations} == both - {listed}, third.answer
+
+
+def test_the_middle_one_is_the_second_of_the_earlier_list() -> None:
+    """ "How much sparsity does the middle one induce?" after three papers: the second."""
+    ref = reference("How much sparsity does the middle one induce?")
+    assert (ref.kind, ref.index) == ("ordinal", 1)
+    assert reference("What is the middle ground between the two?").kind != "ordinal"
