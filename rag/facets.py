@@ -124,7 +124,9 @@ _LARGE_MODEL = (
 FACETS = (
     Facet(
         "survey",
-        re.compile(r"\b(?:surveys?|reviews?|(?:text)?books?|overviews?|tutorials?)\b", _I),
+        re.compile(
+            r"\b(?:survey(?:s|ing)?|review(?:s|ing)?|(?:text)?books?|overviews?|tutorials?)\b", _I
+        ),
         re.compile(
             r"\b(?:this|our|the\s+present)\s+(?:[\w-]+\s+){0,2}(?:survey|review|book|overview"
             r"|tutorial)\b|\bwe\s+(?:survey|review)\b|\bcomprehensive\s+(?:survey|review"

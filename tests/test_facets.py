@@ -377,3 +377,10 @@ def test_a_field_named_as_an_example_or_beside_another_is_not_asked() -> None:
     assert "medical" not in names("pretrain with federated learning across hospitals")
     # objectives for a field: the field's papers, no new-objective kind (which ones: similarity)
     assert names("design pre-training objectives tailored to ad-hoc retrieval") == ["retrieval"]
+
+
+def test_surveying_or_reviewing_the_field_asks_for_surveys() -> None:
+    """ "focus on surveying or reviewing the field rather than presenting new experiments" asks
+    for the surveys, as "surveys or reviews" does (it listed one experimental paper)."""
+    crit = "focus on surveying or reviewing the field rather than presenting new experiments"
+    assert [f.name for f in asked_facets(crit)] == ["survey"]
