@@ -224,6 +224,36 @@ _DEFINITION = re.compile(
 )
 
 
+# a word in capitals, two to five letters ("GNN", "RL", "PTMs"): an initialism, perhaps of a title
+_CAPS = re.compile(r"\b[A-Z]{2,5}s?\b")
+
+
+def _initialisms(text: str) -> dict[str, set[tuple[str, ...]]]:
+    """Each run of two to four words of a text, by its initials ("gnn": ("graph", "neural",
+    "network"), "rl": ("reinforc", "learn"))."""
+    words = terms(text)
+    out: dict[str, set[tuple[str, ...]]] = {}
+    for a in range(len(words)):
+        for b in range(a + 1, min(len(words), a + 4)):
+            run = tuple(words[a : b + 1])
+            out.setdefault("".join(w[0] for w in run), set()).add(run)
+    return out
+
+
+def _field_initialism(name: str, owner: Paper, papers: list[Paper]) -> bool:
+    """A name in capitals that stands for words another candidate's title has, which the paper
+    writing the name spells out too ("GNN": RELIEF's "Graph Neural Network (GNN)" and "When to
+    Pre-Train Graph Neural Networks?"): the field's initialism, no name of one paper. ("PCP",
+    which its paper spells "prompt-based continued pre-training", is not another title's.)"""
+    key = terms(name)[:1]
+    if not key or not _CAPS.fullmatch(name):
+        return False
+    spelled = _initialisms(f"{owner.title}\n{owner.abstract}").get(key[0], set())
+    return any(
+        _initialisms(p.title).get(key[0], set()) & spelled for p in papers if p.id != owner.id
+    )
+
+
 def route(question: str) -> str:
     """Cue-word routing: the first cue decides ("summarise which papers ..." is a summary,
     "which papers give an overview of ..." a compare)."""
@@ -270,6 +300,8 @@ def named_papers(question: str, papers: list[Paper], corpus: Corpus | None = Non
         if any(e != o and names_verbatim(e, o) for o in found_names):
             continue  # "BERT" of "the Maltese BERT paper" names no paper by itself
         found = papers_naming(e, papers)  # in retrieval order: the best one first
+        if found and _field_initialism(e, found[0], papers):
+            continue  # "GNN": RELIEF's "(GNN)" and "When to Pre-Train Graph Neural Networks"
         if not found and " " in e:  # no abstract says "Maltese BERT": its most telling word
             words = e.split()  # or two ("Stack Overflow" of "Stack Overflow BERT")
             parts = [" ".join(words[i : i + 2]) for i in range(len(words) - 1)] + words
@@ -938,9 +970,13 @@ class Answerer:
         for s in score_sentences(self.pipeline.embedder, corpus, description, papers):
             best.setdefault(s.paper_id, s.score)
         d_terms = terms(description)
+        # ("the one that asks when GNN pretraining is worth it": "When to Pre-Train Graph Neural
+        # Networks?"): an initialism the reader writes in capitals
+        caps = {t for t in terms(" ".join(_CAPS.findall(description))) if t in d_terms}
         for p in papers:
             # with what a well-known name in it is ("URL": web address, rag.glossary)
             title = set(terms(p.title)) | gloss_terms(p.title)
+            title |= caps & set(_initialisms(p.title)) if caps else set()
             title |= compounded(d_terms, title)
             best[p.id] = best.get(p.id, 0.0) + W_LEX * lexical_overlap(d_terms, title, corpus)
         return best

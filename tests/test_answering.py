@@ -1299,3 +1299,34 @@ def test_two_described_papers_are_each_quoted(
     ans = seed_pipeline.ask(question)
     assert set(papers) <= {c.paper_id for c in ans.citations}, ans.answer
     assert all(q in ans.answer for q in quoted), ans.answer
+
+
+def test_an_initialism_another_title_spells_out_names_no_one_paper() -> None:
+    """ "GNN": RELIEF writes "Graph Neural Network (GNN)", and "When to Pre-Train Graph Neural
+    Networks?" has those words in its title: the field's initialism, which names neither;
+    "PCP", spelled out as "prompt-based continued pre-training", stays a name of its paper."""
+    from rag.answering import _field_initialism
+    from rag.schema import Paper
+
+    relief = Paper("r", "RELIEF", "Prompts for Graph Neural Network (GNN) models.")
+    w2p = Paper("w", "When to Pre-Train Graph Neural Networks?", "We propose W2PGNN.")
+    pcp = Paper("p", "Don't Stop Pretraining", "Prompt-based continued pre-training (PCP).")
+    dcpt = Paper("d", "Domain Continual Pre-training Law", "A law.")
+    assert _field_initialism("GNN", relief, [relief, w2p, pcp])
+    assert not _field_initialism("PCP", pcp, [relief, w2p, pcp, dcpt])
+    assert not _field_initialism("GNN", relief, [relief, pcp])  # no other title spells it
+
+
+def test_two_described_graph_papers_are_each_found(seed_pipeline: Pipeline) -> None:
+    """ "the one that asks when GNN pretraining is worth it" is W2PGNN ("When to Pre-Train Graph
+    Neural Networks?"), not RELIEF, whose abstract alone writes "GNN"."""
+    ans = seed_pipeline.ask(
+        "About the graph papers - the one that uses RL to choose which nodes get feature prompts"
+        " and the one that asks when GNN pretraining is worth it - what action does the RL agent"
+        " take, and what does the second model the pretraining graphs with?"
+    )
+    cited = {c.paper_id for c in ans.citations}
+    assert {
+        "relief-reinforcement-learning-empowered-graph-feature-prompt-tuning",
+        "when-to-pre-train-graph-neural-networks-from-data-generation-perspective",
+    } <= cited, ans.answer
