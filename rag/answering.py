@@ -1206,7 +1206,7 @@ class Answerer:
         tail = cmp.split_question(rw.scoring_question)[1]
         relative = cmp.ASKED_OF_EACH_RELATIVE if tail else cmp.COMPARE_RELATIVE
         offline = cmp.screen_offline(
-            self.pipeline.embedder, corpus, criterion, screened, relative=relative
+            self.pipeline.embedder, corpus, criterion, screened, relative=relative, phrased=not tail
         )
         if self.abstain and not scope and offline:  # a property no abstract comes close to
             core = cmp.topical(cmp.gate_core(criterion))[0]

@@ -648,10 +648,12 @@ def screen_offline(
     relative: float = COMPARE_RELATIVE,
     topic_weight: float = COMPARE_TOPIC_WEIGHT,
     contribution: float = CONTRIBUTION_WEIGHT,
+    phrased: bool = True,
 ) -> list[Decision]:
     """Decide every paper by its best sentence's relevance to the criterion, how close its
     whole abstract is to it, and (for a contribution criterion) whether it states it as its own
-    (see the constants above)."""
+    (see the constants above). `phrased=False`: no rare-phrase rule (a question that asks
+    something of each matching paper keeps the borderline ones)."""
     # the wording that says "as a whole" only dilutes the topic's own words (a stronger weight
     # on the whole abstract's similarity, 0.8 or 1.2 instead of 0.4, lost on the tune split)
     core = topical(core_of(criterion))[0]
@@ -751,7 +753,7 @@ def screen_offline(
     # (a contribution or a kind of paper has its own check of how the paper states it)
     unphrased = (
         unphrased_papers(core, papers)
-        if len(papers) >= MEDIAN_MIN and obj is None and not facets
+        if phrased and len(papers) >= MEDIAN_MIN and obj is None and not facets
         else set()
     )
 

@@ -782,3 +782,20 @@ def test_name_the_papers_on_in_context_learning_leaves_out_one_with_the_words_ap
     titles = {c.title.split(":")[0] for c in ans.citations}
     assert "Supervised Pretraining Can Learn In-Context Reinforcement Learning" in titles
     assert "RT-H" not in titles, titles
+
+
+def test_a_question_asked_of_each_matching_paper_keeps_papers_without_the_rare_phrase(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "Which papers ..., and what kind of corrections do they use?" asks something of every
+    paper that matches: the rare-phrase rule, which only takes borderline papers away, is not
+    applied (it dropped RT-H, which has none of the criterion's rare word pairs)."""
+    ans = seed_pipeline.ask(
+        "Which robot learning papers let people correct the robot mid-task with spoken language,"
+        " and what kind of corrections do they use?"
+    )
+    assert ans.mode == "compare"
+    assert {p.paper_id for p in ans.papers} >= {
+        "yell-at-your-robot-improving-on-the-fly-from-language-corrections",
+        "rt-h-action-hierarchies-using-language",
+    }
