@@ -757,9 +757,9 @@ def screen_offline(
         else set()
     )
 
-    def rel(i: int, x: tuple[float, float, str], phrased: bool = True) -> float:
+    def rel(i: int, x: tuple[float, float, str], with_phrases: bool = True) -> float:
         bonus = 0.0 if obj is None else (weight if i in stated else -weight)
-        if phrased and i in unphrased:
+        if with_phrases and i in unphrased:
             bonus -= PHRASE_WEIGHT
         if facets:
             bonus += FACET_WEIGHT if i in kind else -FACET_WEIGHT
@@ -768,7 +768,7 @@ def screen_offline(
     # the cutoff is the scores' own before the phrase rule: it only takes papers away (with it
     # the median of mostly unphrased papers fell, and "graph neural networks" took two papers
     # that say "transformer neural networks")
-    values = [rel(i, x, phrased=False) for i, x in enumerate(scored) if x is not None]
+    values = [rel(i, x, with_phrases=False) for i, x in enumerate(scored) if x is not None]
     top = max(values, default=0.0)
     # the median stands for an unrelated paper only in a real collection, not in a few papers a
     # follow-up scoped to ("which of these ...")
