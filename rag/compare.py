@@ -584,14 +584,21 @@ _LIGHT_LEAD = re.compile(
 )
 
 
-def unphrased_papers(criterion: str, papers: list[Paper]) -> set[int]:
+def unphrased_papers(criterion: str, papers: list[Paper], field_term: str = "") -> set[int]:
     """The papers (indices) whose title and abstract have none of the criterion's rare phrases:
     two adjacent words that two to PHRASE_DF_MAX of `papers` have side by side ("in-context
     learning", "scaling laws"), or the phrase with its words' initials ("offline RL", "GNNs");
     empty when it has none. No phrase spans an "or" ("image or vision"), nor is a word and its
-    own part ("in-context context")."""
+    own part ("in-context context"). A paper with a phrase of `field_term`, however common (the
+    field's own term for the criterion, `restatement`: "continual pre-training"), has one."""
     grams = [_word_pairs(f"{p.title}\n{p.abstract}") for p in papers]
-    forms: list[frozenset[tuple[str, ...]]] = []
+    field = frozenset(
+        pair
+        for chunk in _PHRASE_BREAK.split(field_term)
+        for pair in itertools.pairwise(terms(chunk))
+        if pair[0] not in pair[1] and pair[1] not in pair[0]
+    )
+    forms: list[frozenset[tuple[str, ...]]] = [field] if field else []
     for chunk in _PHRASE_BREAK.split(criterion):
         words = terms(chunk)
         for i, pair in enumerate(itertools.pairwise(words)):
@@ -601,7 +608,7 @@ def unphrased_papers(criterion: str, papers: list[Paper]) -> set[int]:
                 and PHRASE_DF_MIN <= sum(pair in g for g in grams) <= PHRASE_DF_MAX
             ):
                 forms.append(_phrase_forms(words, i))
-    if not forms:
+    if len(forms) == bool(field):  # no rare phrase of the criterion's own
         return set()
     return {i for i, g in enumerate(grams) if not any(f & g for f in forms)}
 
@@ -752,7 +759,9 @@ def screen_offline(
 
     # (a contribution or a kind of paper has its own check of how the paper states it)
     unphrased = (
-        unphrased_papers(core, papers)
+        # (either wording's phrases: "keep training an already pretrained model on fresh data"
+        # is said "continual pre-training" by the papers on it)
+        unphrased_papers(core, papers, alt)
         if phrased and len(papers) >= MEDIAN_MIN and obj is None and not facets
         else set()
     )
