@@ -592,25 +592,30 @@ def unphrased_papers(criterion: str, papers: list[Paper], field_term: str = "") 
     own part ("in-context context"). A paper with a phrase of `field_term`, however common (the
     field's own term for the criterion, `restatement`: "continual pre-training"), has one."""
     grams = [_word_pairs(f"{p.title}\n{p.abstract}") for p in papers]
-    field = frozenset(
-        pair
-        for chunk in _PHRASE_BREAK.split(field_term)
-        for pair in itertools.pairwise(terms(chunk))
-        if pair[0] not in pair[1] and pair[1] not in pair[0]
-    )
-    forms: list[frozenset[tuple[str, ...]]] = [field] if field else []
-    for chunk in _PHRASE_BREAK.split(criterion):
-        words = terms(chunk)
-        for i, pair in enumerate(itertools.pairwise(words)):
-            if (
-                pair[0] not in pair[1]
-                and pair[1] not in pair[0]
-                and PHRASE_DF_MIN <= sum(pair in g for g in grams) <= PHRASE_DF_MAX
-            ):
-                forms.append(_phrase_forms(words, i))
-    if len(forms) == bool(field):  # no rare phrase of the criterion's own
+    rare = [
+        _phrase_forms(words, i)
+        for chunk in _PHRASE_BREAK.split(criterion)
+        for words in [terms(chunk)]
+        for i, pair in _phrase_pairs(words)
+        if PHRASE_DF_MIN <= sum(pair in g for g in grams) <= PHRASE_DF_MAX
+    ]
+    if not rare:
         return set()
+    field = frozenset(
+        pair for chunk in _PHRASE_BREAK.split(field_term) for _, pair in _phrase_pairs(terms(chunk))
+    )
+    forms = [*rare, field]
     return {i for i, g in enumerate(grams) if not any(f & g for f in forms)}
+
+
+def _phrase_pairs(words: list[str]) -> list[tuple[int, tuple[str, str]]]:
+    """The adjacent pairs of words (with the first's place) that may make a phrase: not a word
+    and its own part ("in-context context")."""
+    return [
+        (i, pair)
+        for i, pair in enumerate(itertools.pairwise(words))
+        if pair[0] not in pair[1] and pair[1] not in pair[0]
+    ]
 
 
 def _phrase_forms(words: list[str], i: int) -> frozenset[tuple[str, ...]]:
