@@ -860,7 +860,7 @@ def examples_listed(criterion: str, corpus: Corpus) -> list[str]:
     core = topical(core_of(criterion))[0]
     out: list[str] = []
     for m in _EXAMPLES.finditer(criterion):
-        text = m.group("rest") or m.group("listed")
+        text = _examples_text(m)
         if text in core:
             continue
         found = criterion_names(text, corpus)
@@ -949,14 +949,22 @@ def unnamed(criterion: str, papers: list[Paper], corpus: Corpus) -> list[str]:
 _ACRONYM = re.compile(r"[A-Z]{2,}s?")
 
 
+_DASH = r"(?:--?|\u2013|\u2014)"
 # "corpora like C4, RefinedWeb or the Pile", "suites such as MuJoCo or Meta-World", "the Llama
 # family (Llama, OpenLLaMA, CodeLlama...)", "for example with adapters, LoRA or other PEFT
 # methods": the names are examples of the property, any of which shows it
 _EXAMPLES = re.compile(
     r"\b(?:like|such\s+as|including|e\.g\.,?|for\s+(?:example|instance),?(?:\s+with)?)"
-    r"\s+(?P<rest>.+)$|\((?P<listed>[^)]*,[^)]*)\)",
+    r"\s+(?P<rest>.+)$|\((?P<listed>[^)]*,[^)]*)\)"
+    # "cheaper - fewer FLOPs, less data or faster training": a list set off by a dash
+    rf"|\s{_DASH}\s+(?P<dashed>(?:(?!\s{_DASH}\s).)*?(?:,|\bor\b)(?:(?!\s{_DASH}\s).)*?)"
+    rf"(?=\s{_DASH}\s|[?.]?$)",
     re.IGNORECASE,
 )
+
+
+def _examples_text(m: re.Match[str]) -> str:
+    return m.group("rest") or m.group("listed") or m.group("dashed")
 
 
 # what may stand between names offered as alternatives: "ChatGPT or GPT-4-family models",
@@ -969,8 +977,7 @@ def given_as_examples(criterion: str, names_: list[str]) -> bool:
     """The criterion's names are all examples of a wider property ("corpora like X, Y or Z",
     "the Llama family (X, Y, Z)"): a paper naming none may still have it."""
     return any(
-        all(names_in(n, m.group("rest") or m.group("listed")) for n in names_)
-        for m in _EXAMPLES.finditer(criterion)
+        all(names_in(n, _examples_text(m)) for n in names_) for m in _EXAMPLES.finditer(criterion)
     )
 
 

@@ -799,3 +799,20 @@ def test_a_question_asked_of_each_matching_paper_keeps_papers_without_the_rare_p
         "yell-at-your-robot-improving-on-the-fly-from-language-corrections",
         "rt-h-action-hierarchies-using-language",
     }
+
+
+def test_a_list_set_off_by_a_dash_gives_examples(seed_pipeline: Pipeline) -> None:
+    """ "cheaper - fewer FLOPs, less data or faster training" (two blind writers, with "-" and
+    "--"): the dash sets off examples, as "e.g." does, so "FLOPs" is one way of being cheaper,
+    not a name every matching paper must write (bert2BERT saves "computational cost")."""
+    assert cmp.given_as_examples("make pretraining cheaper - fewer FLOPs or less data", ["FLOPs"])
+    assert cmp.given_as_examples("cheaper \u2014 fewer FLOPs, less data \u2014 for LLMs", ["FLOPs"])
+    assert not cmp.given_as_examples("cut pre-training FLOPs", ["FLOPs"])
+    ans = seed_pipeline.ask(
+        "Which papers are chiefly about making pre-training cheaper - fewer FLOPs, less data or"
+        " faster training?"
+    )
+    assert ans.mode == "compare" and not ans.abstained, ans.answer
+    titles = {p.title for p in ans.papers}
+    assert "bert2BERT: Towards Reusable Pretrained Language Models" in titles, titles
+    assert "Metadata Conditioning Accelerates Language Model Pre-training" in titles, titles
