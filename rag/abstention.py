@@ -940,7 +940,11 @@ def gate(
         # covers the question, however few of its words that paper's sentences share ("What
         # are the parameter counts of the StackOverflow models?": "109M parameters")
         answered_by_name = own_name and bool(about) and any(s.paper_id in about for s in filling)
-        if not filling and not (several and _asks_open(question)):
+        # ("Two robotics papers ...: one pre-trains them on human videos, the other steers
+        # generalist policies. What does each do and what hardware did they test on?": two
+        # papers described, not named, are as several as two named ones)
+        pair = bool(ASKS_EACH.search(question)) and len(descriptions(asked)) >= 2
+        if not filling and not ((several or pair) and _asks_open(question)):
             read = about or {s.paper_id for s in cands}  # the papers rule 3 read
             subject = [p for p in papers if p.id in read]
             return Gate(False, score, rel, oov, why=_slot_why(slot, subject, on), rule="slot")

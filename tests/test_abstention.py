@@ -555,6 +555,27 @@ def test_several_papers_asked_an_open_thing_too_are_answered(seed_pipeline: Pipe
     assert one.abstained, one.answer
 
 
+def test_two_described_papers_asked_an_open_thing_too_are_answered(
+    seed_pipeline: Pipeline,
+) -> None:
+    """The same, with the two papers described instead of named ("one pre-trains them on human
+    videos, the other uses them ... to steer generalist policies"): abstained on the hardware."""
+    ans = seed_pipeline.ask(
+        "Two robotics papers lean on value functions learned with offline RL - one pre-trains"
+        " them on human videos, the other uses them at deployment to steer existing generalist"
+        " policies. What does each do and what hardware did they test on?"
+    )
+    titles = {c.title.split(":")[0] for c in ans.citations}
+    assert (
+        not ans.abstained
+        and {
+            "Robotic Offline RL from Internet Videos via Value-Function Pre-Training",
+            "Steering Your Generalists",
+        }
+        <= titles
+    ), ans.answer
+
+
 def test_a_yes_no_question_about_a_name_no_abstract_uses_abstains(seed_pipeline: Pipeline) -> None:
     """ "Is Amharic one of the African languages ...?" was answered with AfroLM's "23 African
     languages" sentence: yes or no about a name no abstract uses, the abstracts cannot say. The
