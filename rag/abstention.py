@@ -602,6 +602,9 @@ _NOT_BENCHMARK = frozenset({"average", "total", "all", "english", "chinese", "gp
 _ASKING = frozenset(terms("count"))
 
 
+_WORDS = re.compile(r"[A-Za-z]+")
+
+
 def oov_share(question: str, corpus: Corpus) -> float:
     """IDF share of the question's plain terms that appear in no abstract at all. The modifier
     of a hyphenated word whose head the abstracts know is no unknown word: "a brand-new
@@ -611,6 +614,14 @@ def oov_share(question: str, corpus: Corpus) -> float:
         *mods, head = t.split("-") if "-" in t else ("",)
         if mods and (h := terms(head)) and all(corpus.knows(x) for x in h):
             qt -= {x for m in mods for x in terms(m) if not corpus.knows(x)}
+    # two words the abstracts write as one ("Hugging Face": "huggingface.co", "Stack Overflow":
+    # "StackOverflow") are known words
+    words = _WORDS.findall(question)
+    for a, b in itertools.pairwise(words):
+        if (
+            min(len(a), len(b)) >= 3 and (j := terms(a + b)) and all(x in corpus.idf for x in j)
+        ):  # (as written, no near form)
+            qt -= set(terms(f"{a} {b}"))
     if not qt:
         return 0.0
     total = sum(corpus.term_idf(t) for t in qt)

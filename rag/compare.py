@@ -926,6 +926,10 @@ def criterion_names(criterion: str, corpus: Corpus) -> list[str]:
 def names_in(name: str, text: str) -> bool:
     """`text` mentions `name`: case-insensitively where no letter precedes it, or from a capital
     inside a word ("OpenLLaMA" mentions LLaMA); "compile" does not mention the Pile."""
+    # ("Hugging Face" in "huggingface.co", "Stack Overflow" in "StackOverflow")
+    joined = re.sub(r"\s+", "", name)
+    if joined != name and names_in(joined, text):
+        return True
     for m in re.finditer(re.escape(name), text, re.IGNORECASE):
         before = text[m.start() - 1] if m.start() else " "
         if not before.isalpha() or (text[m.start()].isupper() and before.islower()):

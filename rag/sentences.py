@@ -238,6 +238,10 @@ def mentioned(entity: str, hay: str) -> bool:
         return True
     if any(x in hay for x in _SPELLED.get(e, ())):
         return True
+    # ("Hugging Face", "Stack Overflow": one word in the abstracts, "huggingface.co",
+    # "StackOverflow")
+    if " " in e and len(e.split()) <= 3 and re.sub(r"\s+", "", e) in hay:
+        return True
     if m := _MAGNITUDE.match(e):  # "10B" is "10 billion" / "10-billion" written out
         word = _MAGNITUDE_WORDS[m.group(2)]
         return re.search(rf"(?<![\d.]){re.escape(m.group(1))}[\s-]*{word}", hay) is not None

@@ -1223,3 +1223,23 @@ def test_a_colon_heading_that_says_which_papers_is_not_the_asks_subject(
         " and how does the unified view re-frame the PEFT methods?"
     )
     assert not ans.abstained and "21 benchmarks" in ans.answer, ans.answer
+
+
+def test_two_words_the_abstracts_write_as_one_are_known(seed_pipeline: Pipeline) -> None:
+    """ "Hugging Face" (the abstracts link "huggingface.co") and "Stack Overflow" (they write
+    "StackOverflow"): neither a missing name nor unknown words; both questions abstained."""
+    from rag.abstention import oov_share
+    from rag.extractive import corpus_for
+    from rag.sentences import mentioned
+
+    assert mentioned("Hugging Face", "see https://huggingface.co/yiduo1999")
+    assert not mentioned("Hugging Face", "a face of the model")
+    corpus = corpus_for(seed_pipeline)
+    assert oov_share("the Stack Overflow paper", corpus) == 0.0
+    assert oov_share("the Stack Quokka paper", corpus) > 0.0
+    ans = seed_pipeline.ask("Which papers put their released model weights on Hugging Face?")
+    assert not ans.abstained and len(ans.papers) == 2, ans.answer
+    for row in ans.papers:
+        assert "huggingface" in seed_pipeline.papers([row.paper_id])[row.paper_id].abstract
+    ans = seed_pipeline.ask("What is the Stack Overflow domain pre-training paper about?")
+    assert not ans.abstained and ans.citations[0].title.startswith("Stack Over-Flowing"), ans.answer
