@@ -250,6 +250,12 @@ _NEXT_QUESTION = re.compile(
     re.IGNORECASE,
 )
 
+# "Are there papers on X? Which ones?": a second question that only asks for the papers asks
+# nothing of each of them
+_ONLY_WHICH = re.compile(
+    rf"^(?:which|what)\s+(?:ones|{PAPER_NOUNS}|are\s+they|of\s+them)\s*[?.!]*$", re.IGNORECASE
+)
+
 
 # "What do the papers that X propose?", "Across the papers that X, what ...?": the property is
 # the relative clause; what is asked of them is the whole question
@@ -313,7 +319,8 @@ def split_question(question: str) -> tuple[str, str]:
         # "Which papers X? What hardware did they test on?": the second question is the tail
         nxt = _NEXT_QUESTION.search(q)
         if nxt and nxt.end() < len(q):
-            return q[: nxt.start()], q[nxt.end() :].strip()
+            tail = q[nxt.end() :].strip()
+            return q[: nxt.start()], "" if _ONLY_WHICH.match(tail) else tail
         return q, ""
     return q[: m.start()], q[m.end() :].strip()
 

@@ -816,3 +816,24 @@ def test_a_list_set_off_by_a_dash_gives_examples(seed_pipeline: Pipeline) -> Non
     titles = {p.title for p in ans.papers}
     assert "bert2BERT: Towards Reusable Pretrained Language Models" in titles, titles
     assert "Metadata Conditioning Accelerates Language Model Pre-training" in titles, titles
+
+
+def test_a_second_question_that_only_asks_which_papers_asks_nothing_of_each(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "Are there papers on pre-training graph neural networks? Which ones?" was screened as a
+    question asked of each matching paper (a lower cutoff, no rare-phrase rule) and listed two
+    text-classification papers that say "transformer neural networks"."""
+    from rag.compare import split_question
+
+    assert split_question("Anything on cybersecurity? Which papers?") == (
+        "Anything on cybersecurity",
+        "",
+    )
+    assert split_question("Which papers X? What hardware did they use?")[1]
+    ans = seed_pipeline.ask("Are there papers on pre-training graph neural networks? Which ones?")
+    assert ans.mode == "compare" and not ans.abstained, ans.answer
+    assert {p.title.split("?")[0] for p in ans.papers} == {
+        "When to Pre-Train Graph Neural Networks",
+        "RELIEF: Reinforcement Learning Empowered Graph Feature Prompt Tuning",
+    }, [p.title for p in ans.papers]
