@@ -248,6 +248,9 @@ FACETS = (
             r"|\bcomputational\s+costs?\s+of\s+pre-?training|\b\d+(?:\.\d+)?x\s+(?:less|fewer|faster)\b"
             r"(?!\s+param)|\bfraction\s+of\s+the\s+(?:training\s+)?(?:FLOPs|cost|compute)"
             r"|\breduction\s+in\s+compute\b|\bcompute\s+requirements?\b|\bthroughput\b"
+            # ("with only 40% of the original training budget")
+            r"|\b\d+(?:\.\d+)?%\s+of\s+the\s+(?:original\s+|normal\s+|usual\s+)?"
+            r"(?:training|compute|computational)\s+(?:budget|costs?)\b"
             r"|\bredundant\s+computations?\b",
             _I,
         ),

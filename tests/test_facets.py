@@ -384,3 +384,21 @@ def test_surveying_or_reviewing_the_field_asks_for_surveys() -> None:
     for the surveys, as "surveys or reviews" does (it listed one experimental paper)."""
     crit = "focus on surveying or reviewing the field rather than presenting new experiments"
     assert [f.name for f in asked_facets(crit)] == ["survey"]
+
+
+def test_a_share_of_the_original_training_budget_is_cheaper_training(
+    seed_pipeline: Pipeline,
+) -> None:
+    """The stability-gap paper improves its model "with only 40% of the original training
+    budget": cheaper training in a number, which no cue of the efficiency kind read (it was the
+    paper most often missed by the cheaper-pretraining questions)."""
+    from rag.facets import FACETS
+
+    eff = next(f for f in FACETS if f.name == "efficiency")
+    assert eff.cue.search("from 36.2% to 40.7% with only 40% of the original training budget")
+    assert not eff.cue.search("we use 40% of the original training data")
+    ans = seed_pipeline.ask(
+        "Which papers propose a way to cut the compute or data cost of pretraining?"
+    )
+    titles = {p.title for p in ans.papers}
+    assert "Efficient Continual Pre-training by Mitigating the Stability Gap" in titles, titles
