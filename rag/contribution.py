@@ -40,7 +40,7 @@ _SUBJECT = re.compile(r"\b(?:we|our|this (?:paper|work|study|article)|here)\b", 
 _AVAILABLE = re.compile(
     r"\b(?:is|are|will\s+be|be|been|was|were)\s+(?:\w+\s+)?(?:publicly\s+|freely\s+|openly\s+"
     r"|made\s+)?(?:available|accessible|released|open-sourced?)\b|https?://|github\.com"
-    r"|\b(?:make|makes|made|making)\s+(?:[\w-]+\s+){0,4}?(?:publicly\s+|freely\s+)?"
+    r"|\b(?:make|makes|made|making)\s+(?:[\w-]+\s+){0,6}?(?:publicly\s+|freely\s+)?"
     r"(?:available|accessible|public|open[- ]source)\b",
     re.IGNORECASE,
 )
