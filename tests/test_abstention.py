@@ -534,46 +534,36 @@ def test_a_question_that_finds_one_paper_only_has_a_lower_floor(seed_pipeline: P
     assert not ans.abstained and ans.citations[0].title.startswith("PLIP"), ans.answer
 
 
-def test_several_papers_asked_an_open_thing_too_are_answered(seed_pipeline: Pipeline) -> None:
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        (
+            "How do RoboFuME and V-PTR each get reward or value signals for real-robot learning,"
+            " and on what hardware or time budget?",
+            {"Robot Fine-Tuning Made Easy", "Robotic Offline RL from Internet Videos"},
+        ),
+        # the two papers described instead of named: abstained on the hardware
+        (
+            "Two robotics papers lean on value functions learned with offline RL - one pre-trains"
+            " them on human videos, the other uses them at deployment to steer existing"
+            " generalist policies. What does each do and what hardware did they test on?",
+            {"Robotic Offline RL from Internet Videos", "Steering Your Generalists"},
+        ),
+    ],
+)
+def test_several_papers_asked_an_open_thing_too_are_answered(
+    seed_pipeline: Pipeline, question: str, quoted: set[str]
+) -> None:
     """ "How do RoboFuME and V-PTR each get reward signals ..., and on what hardware?": no
-    abstract names the hardware, but the first ask is open, so both papers are quoted; asked
-    of one paper, the hardware alone still abstains."""
-    ans = seed_pipeline.ask(
-        "How do RoboFuME and V-PTR each get reward or value signals for real-robot learning, and"
-        " on what hardware or time budget?"
-    )
-    titles = {c.title.split(":")[0] for c in ans.citations}
-    assert (
-        not ans.abstained
-        and {
-            "Robot Fine-Tuning Made Easy",
-            "Robotic Offline RL from Internet Videos via Value-Function Pre-Training",
-        }
-        <= titles
-    ), ans.answer
+    abstract names the hardware, but the first ask is open, so both papers are quoted."""
+    ans = seed_pipeline.ask(question)
+    titles = {c.title.split(":")[0].split(" via ")[0] for c in ans.citations}
+    assert not ans.abstained and quoted <= titles, ans.answer
+
+
+def test_one_paper_asked_the_hardware_alone_abstains(seed_pipeline: Pipeline) -> None:
     one = seed_pipeline.ask("On what hardware was RoboFuME trained, and what is it?")
     assert one.abstained, one.answer
-
-
-def test_two_described_papers_asked_an_open_thing_too_are_answered(
-    seed_pipeline: Pipeline,
-) -> None:
-    """The same, with the two papers described instead of named ("one pre-trains them on human
-    videos, the other uses them ... to steer generalist policies"): abstained on the hardware."""
-    ans = seed_pipeline.ask(
-        "Two robotics papers lean on value functions learned with offline RL - one pre-trains"
-        " them on human videos, the other uses them at deployment to steer existing generalist"
-        " policies. What does each do and what hardware did they test on?"
-    )
-    titles = {c.title.split(":")[0] for c in ans.citations}
-    assert (
-        not ans.abstained
-        and {
-            "Robotic Offline RL from Internet Videos via Value-Function Pre-Training",
-            "Steering Your Generalists",
-        }
-        <= titles
-    ), ans.answer
 
 
 def test_a_yes_no_question_about_a_name_no_abstract_uses_abstains(seed_pipeline: Pipeline) -> None:
