@@ -259,7 +259,7 @@ def route(question: str) -> str:
     "which papers give an overview of ..." a compare)."""
     q = strip_lead_in(question).text
     # "What do the papers that X propose?": the papers that X are screened for (rag.compare)
-    compare = _COMPARE_CUES.search(q) or cmp.PLURAL_SUBJECT.search(q)
+    compare = _COMPARE_CUES.search(q) or cmp.PLURAL_SUBJECT.search(q) or cmp.KIND_EXISTS.match(q)
     if _WHICH_MORE.search(q):  # "which of those two is bigger": weighed, not screened
         compare = None
     # "Two works steer LMs toward human values, one by X and one by Y. Which of them needs

@@ -342,6 +342,24 @@ _EXISTS = re.compile(
 )
 
 
+# "What security-oriented pretrained models are in the collection?", "Which graph methods are
+# there?": the collection asked which of its papers present a kind of model or method; the kind,
+# with its noun, is the property (not "Which benchmarks are used by X and Y?": asked of two papers)
+_ARTIFACTS = (
+    r"models|LLMs|LMs|methods|approaches|systems|benchmarks|datasets|corpora|frameworks"
+    r"|techniques|architectures|tools|agents|policies"
+)
+KIND_EXISTS = re.compile(
+    r"^\s*(?:which|what)\s+(?P<m>(?:(?!(?:the|a|an|of|these|those|do|does|did|are|is|was|were"
+    rf"|have|has|two|three|four|{_ARTIFACTS})\b)[\w-]+\s+){{1,4}}(?:{_ARTIFACTS}))\s+"
+    r"(?:(?:are|exist)(?:\s+(?:there|here|in\s+here|included|available|covered))?"
+    r"|does\s+the\s+collection\s+(?:have|contain|include|cover)"
+    rf"|are\s+(?:described|discussed|presented|proposed|covered)(?=(?:{SCOPE.pattern})))"
+    rf"(?:{SCOPE.pattern})?\s*(?=[,?.!;\u2014]|\s+and\b|$)",
+    re.IGNORECASE,
+)
+
+
 # an asking sentence that points back to the sentence before it ("Which papers use them?")
 _BACK = re.compile(r"\b(?:them|these|those|this|that|such|it|they|one|ones)\b", re.IGNORECASE)
 
@@ -364,6 +382,8 @@ def criterion_of(question: str) -> str:
     """The property asked about: "Which papers evaluate on NER?" -> "evaluate on NER", "What
     legal-domain pretraining papers are in here?" -> "legal-domain pretraining"."""
     q = split_question(_without_preface(question))[0].rstrip("?.! ").strip()
+    if exists := KIND_EXISTS.match(q):
+        return exists.group("m")
     kind = _KIND_LEAD.match(q)
     if kind:
         mod = kind.group("m").strip()

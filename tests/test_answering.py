@@ -87,6 +87,8 @@ ITEMS = [
         ("What neural vocoder works best for text-to-speech?", "qa"),
         ("Which pretrained transformer works best for weather forecasting?", "qa"),
         ("Which legal-domain works are in here?", "compare"),
+        ("What security-oriented pretrained models are in the collection?", "compare"),
+        ("Which biomedical benchmarks are used by the two BERT papers?", "qa"),
         # "which of them" asks about the papers the question itself counts
         (
             "Two works steer language models toward human values, one by conditioning pretraining"

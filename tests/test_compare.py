@@ -837,3 +837,20 @@ def test_a_second_question_that_only_asks_which_papers_asks_nothing_of_each(
         "When to Pre-Train Graph Neural Networks",
         "RELIEF: Reinforcement Learning Empowered Graph Feature Prompt Tuning",
     }, [p.title for p in ans.papers]
+
+
+def test_the_collection_asked_which_models_of_a_kind_it_has(seed_pipeline: Pipeline) -> None:
+    """ "What security-oriented pretrained models are in the collection?" had no paper noun, so it
+    was answered as a question about one paper (and abstained): it asks which papers present
+    such a model, as "Which papers present security-oriented pretrained models?" does."""
+    q = "What security-oriented pretrained models are in the collection"
+    assert criterion_of(q + "?") == "security-oriented pretrained models"
+    assert criterion_of("Which graph methods are there?") == "graph methods"
+    # asked of two papers, or with a property after the verb: not the collection's kinds
+    assert not cmp.KIND_EXISTS.match("Which benchmarks are used by L2M and by the baseline?")
+    assert not cmp.KIND_EXISTS.match("Which methods are proposed for watermarking text?")
+    ans = seed_pipeline.ask(q + ", and what tasks were they evaluated on?")
+    assert ans.mode == "compare" and not ans.abstained, ans.answer
+    assert {p.title.split(":")[0] for p in ans.papers} == {"CySecBERT", "URLBERT"}, [
+        p.title for p in ans.papers
+    ]
