@@ -112,6 +112,17 @@ _METHOD_WORDS = frozenset(
 # docs/ANSWERING.md, twenty-eighth round)
 PLURAL_MATCHES = 2
 
+# the words of a criterion that asks for a release and nothing else ("publicly release their
+# trained model weights or checkpoints for others to download")
+_RELEASE_WORDS = frozenset(
+    terms(
+        "release publicly public openly freely make available accessible open source share"
+        " trained pretrained pre-trained model weights checkpoints code their own others people"
+        " researchers download downloadable use reuse anyone put out actually final resulting"
+        " parameters"
+    )
+)
+
 # the words a reader uses for the papers of the collection (plural; routing reads them too)
 PAPER_NOUNS = r"papers|works|studies|articles|abstracts|publications|entries|items"
 _PAPERS = rf"(?:{PAPER_NOUNS}|paper|work)"
@@ -783,7 +794,10 @@ def screen_offline(
         if (cue := kind_sentence(facets, p.title, p.abstract, main)) is not None:
             kind[i] = cue
 
-    weight = RELEASE_WEIGHT if is_release(obj) and contribution else contribution
+    release = is_release(obj)
+    weight = RELEASE_WEIGHT if release and contribution else contribution
+    # ("release a model specialised for one field", "a dataset built from legal text": more)
+    release_only = release and not set(terms(core)) - _RELEASE_WORDS - (obj or frozenset())
     # "anything about cybersecurity?", "anything related to law - court cases, legislation?":
     # the field is the whole criterion, so a paper is on it where it says so ("phishing URL
     # detection", "the legal Turkish domain"), however far the field's own paper scores above it
@@ -837,7 +851,10 @@ def screen_offline(
         evidence = stated.get(i) or kind.get(i) or s
         flag = None if obj is None else i in stated
         conf = _confidence(r, cutoff)
-        match = i in kind if only_field else r >= cutoff
+        # a criterion that asks for the release alone is checked by its statement alone: every
+        # paper stating one releases, however its link sentence scores beside the others'
+        floor = threshold if release_only and i in stated else cutoff
+        match = i in kind if only_field else r >= floor
         out.append(Decision(p, match, evidence, conf, r, sent, topic, flag, worded.get(i, sent)))
     names_ = criterion_names(core, corpus)
     examples = bool(names_) and examples_named(core, names_)

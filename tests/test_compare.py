@@ -854,3 +854,20 @@ def test_the_collection_asked_which_models_of_a_kind_it_has(seed_pipeline: Pipel
     assert {p.title.split(":")[0] for p in ans.papers} == {"CySecBERT", "URLBERT"}, [
         p.title for p in ans.papers
     ]
+
+
+def test_a_release_asked_alone_is_decided_by_the_statement(seed_pipeline: Pipeline) -> None:
+    """Every paper stating a release of its weights releases them: PROP ("The code and
+    pre-trained models are available at ...") and Chinese MentalBERT were cut off because their
+    link sentences scored low beside OpenVLA's. A release of something narrower ("a dataset
+    built from legal text") still needs the rest of the criterion's score."""
+    ans = seed_pipeline.ask("Which papers release trained model weights or checkpoints?")
+    assert ans.mode == "compare" and not ans.abstained, ans.answer
+    titles = {p.title.split(":")[0] for p in ans.papers}
+    assert {"PROP", "Chinese MentalBERT", "OpenVLA", "UL2"} <= titles, titles
+    narrower = seed_pipeline.ask(
+        "Which papers release a new dataset built from legal or legislative text?"
+    )
+    assert {p.title.split(":")[0] for p in narrower.papers}.isdisjoint(
+        {"AfroLM", "CySecBERT", "Stack Over-Flowing with Results"}
+    ), [p.title for p in narrower.papers]
