@@ -422,6 +422,28 @@ FACETS = (
             _I,
         ),
     ),
+    # "reach or beat human performance": the papers say so in a clause of a long sentence
+    # ("..., surpassing the human performance by +0.8%", "beats average human performance when
+    # equipped with ...", "our models exhibit human-level performance"), which similarity ranks
+    # below papers about human feedback; not "match human preferences", not "human experts craft
+    # heuristics"
+    Facet(
+        "human",
+        re.compile(
+            r"\b(?:human-level|better-than-human|superhuman)\b"
+            r"|\bhuman\s+(?:performance|experts?|players?|scores?|baselines?|accuracy)\b"
+            r"|\b(?:beat\w*|surpass\w*|exceed\w*|outperform\w*|rival\w*|better\s+than)\s+"
+            r"(?:the\s+)?(?:average\s+)?(?:humans|people|a\s+human)\b",
+            _I,
+        ),
+        re.compile(
+            r"\b(?:human-level|superhuman)\b"
+            r"|\b(?:beat\w*|surpass\w*|exceed\w*|outperform\w*|rival\w*|better\s+than|match\w*)"
+            r"\s+(?:the\s+)?(?:average\s+)?human\s+(?:performance|experts?|players?|level"
+            r"|baselines?|accuracy)\b",
+            _I,
+        ),
+    ),
     # "legal text", "law, court cases or legislation": the papers on law say so in the words of
     # law ("EU directives and UK legislation", "relevant laws, regulations"), which similarity
     # to "legal" ranks low (the EU/UK retrieval paper was missed by six of seven blind legal

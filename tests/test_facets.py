@@ -434,3 +434,16 @@ def test_forgetting_is_found_in_the_papers_own_words(
         "A Simple Baseline that Questions the Use of Pretrained-Models in Continual Learning"
         not in titles
     )
+
+
+def test_beating_humans_is_found_in_a_clause_of_a_long_sentence(seed_pipeline: Pipeline) -> None:
+    """ERNIE 3.0 says it in the last clause of a long sentence ("..., surpassing the human
+    performance by +0.8%"), and papers about human feedback scored above it; matching human
+    preferences is another matter."""
+    assert [f.name for f in asked_facets("reach or beat human-level performance")] == ["human"]
+    assert not asked_facets("match human preferences or written principles")
+    ans = seed_pipeline.ask("Which papers claim their system reaches or beats human performance?")
+    assert ans.mode == "compare" and not ans.abstained, ans.answer
+    titles = {p.title.split(":")[0] for p in ans.papers}
+    assert {"ERNIE 3.0", "Agent Q", "Video PreTraining (VPT)"} <= titles, titles
+    assert "Pretraining Language Models with Human Preferences" not in titles, titles
