@@ -179,11 +179,16 @@ _SUBJECT_PRONOUN = re.compile(
 )
 # a pronoun that ends the question ("... improve F1 on it?") refers back
 _FINAL_PRONOUN = re.compile(r"\b(?:it|them|this|that|these|those)\s*[?.!]*\s*$", re.IGNORECASE)
+_THAT_NOUNS = (
+    r"(?:paper|method|model|work|approach|system|study|phenomenon|technique|framework"
+    r"|dataset|benchmark|task|one|idea|result|finding)\b"
+)
 _PRONOUN = re.compile(
     r"\b(?:it|its|they|their|theirs|them|this|he|she|his|her)\b(?!\s+takes?\b)"
-    r"|\bthat\s+(?:paper|method|model|work|approach|system|study|phenomenon|technique|framework"
-    r"|dataset|benchmark|task|one|idea|result|finding)\b"
+    rf"|\bthat\s+{_THAT_NOUNS}"
+    # ("in that paper": the noun's, below)
     rf"|\b(?:{_AUX}|of|on|in|for|about|with|from|to|by|at|use[sd]?|and)\s+(?:all\s+)?that\b"
+    rf"(?!\s+{_THAT_NOUNS})"
     # "the paper" / "the authors" with nothing after them that says which ("the paper that ...",
     # "the dataset for identifying ..." are descriptions, not references)
     # (also "the small model", "the base model": a word that says which of the earlier ones)
@@ -408,7 +413,13 @@ def reference(question: str) -> Reference:
             if collection and word.lower() != "them":  # "how to do it", "these papers say"
                 continue
             at = p.start("p") if "p" in rx.groupindex else p.start()
-            if not _bound_inside(q, at, word):
+            if p.group(0).lower().startswith("that "):
+                # "that paper": bound inside only by the same noun before it ("the small and the
+                # large model in that paper" asks of the paper before)
+                bound = re.search(rf"\b{word}s?\b", q[:at], re.IGNORECASE) is not None
+            else:
+                bound = _bound_inside(q, at, word)
+            if not bound:
                 return Reference("singular")
     # "And how big was the gain for the code model?": a question that goes on from the last
     # one, naming nothing of its own ("the code model" is one of the earlier paper's)

@@ -33,6 +33,13 @@ from rag.schema import Answer, Citation, ComparedPaper, Paper
         # a short question whose one word is a kind of thing ("tasks") names no subject
         ("how many tasks?", "singular", None, None),
         ("What dataset did they use?", "singular", None, None),
+        # "in that paper" is the paper asked before, not "that" bound by "model" before it
+        (
+            "What were the sizes of the small and the large model in that paper?",
+            "singular",
+            None,
+            None,
+        ),
         ("How much did domain pretraining improve F1 on it?", "singular", None, None),
         ("On how many tasks was that evaluated?", "singular", None, None),
         ("How big was the corpus they annotated?", "singular", None, None),
