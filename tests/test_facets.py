@@ -447,3 +447,23 @@ def test_beating_humans_is_found_in_a_clause_of_a_long_sentence(seed_pipeline: P
     titles = {p.title.split(":")[0] for p in ans.papers}
     assert {"ERNIE 3.0", "Agent Q", "Video PreTraining (VPT)"} <= titles, titles
     assert "Pretraining Language Models with Human Preferences" not in titles, titles
+
+
+def test_parameter_efficient_tuning_is_found_where_the_papers_name_it(
+    seed_pipeline: Pipeline,
+) -> None:
+    """PASTA names PEFT in a long sentence of design choices and OpenVLA says "low-rank
+    adaptation" in one about compute: both were missed by most parameter-efficient tuning
+    questions, whatever their wording."""
+    assert [f.name for f in asked_facets("train only a tiny fraction of its weights")] == ["peft"]
+    ans = seed_pipeline.ask(
+        "Which papers adapt a big pretrained model by training only a small slice of its weights,"
+        " e.g. adapters or low-rank updates?"
+    )
+    assert ans.mode == "compare" and not ans.abstained, ans.answer
+    titles = {p.title.split(":")[0] for p in ans.papers}
+    assert {
+        "PASTA",
+        "OpenVLA",
+        "Towards a Unified View of Parameter-Efficient Transfer Learning",
+    } <= titles, titles
