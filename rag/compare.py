@@ -34,6 +34,7 @@ from rag.facets import (
     is_survey,
     kind_sentence,
     leaves_out_surveys,
+    says_kind,
 )
 from rag.glossary import field_terms, in_field_words
 from rag.questions import GENERIC_NAMES, names, strip_lead_in
@@ -848,7 +849,10 @@ def screen_offline(
         sent, topic, s = x
         r = rel(i, x)
         # the sentence that states the contribution or says what kind of paper it is, if any
-        evidence = stated.get(i) or kind.get(i) or s
+        # (the best sentence itself where it says the kind too: "Our system, called V-PTR,
+        # combines ... robotic offline RL approaches", not the first sentence that does)
+        own = i in kind and all(says_kind(f, s) for f in facets)
+        evidence = stated.get(i) or (s if own else kind.get(i)) or s
         flag = None if obj is None else i in stated
         conf = _confidence(r, cutoff)
         # a criterion that asks for the release alone is checked by its statement alone: every
@@ -1085,8 +1089,13 @@ def _confidence(r: float, threshold: float) -> float:
 
 
 def rows_of(decisions: list[Decision]) -> list[ComparedPaper]:
-    """Matching papers as table rows, most confident first."""
-    rows = [
+    """Matching papers as table rows, most confident first; of those equally confident (the
+    confidence tops out at 1.0), the more relevant first: "it" after "Which paper ...?" is the
+    first row."""
+    ranked = sorted(
+        (d for d in decisions if d.matches), key=lambda d: (-d.confidence, -d.relevance)
+    )
+    return [
         ComparedPaper(
             paper_id=d.paper.id,
             title=d.paper.title,
@@ -1094,11 +1103,8 @@ def rows_of(decisions: list[Decision]) -> list[ComparedPaper]:
             confidence=d.confidence,
             year=d.paper.year,
         )
-        for d in decisions
-        if d.matches
+        for d in ranked
     ]
-    rows.sort(key=lambda r: -r.confidence)
-    return rows
 
 
 def compose(

@@ -458,6 +458,23 @@ FACETS = (
         ),
         re.compile(r"\bparameter[- ]efficient\b|\bPEFT\b|\bLoRA\b|\badapters?\b|\blow-rank\b", _I),
     ),
+    # "offline reinforcement learning", "learn from a fixed log of previously collected
+    # experience": the papers say "offline RL" or "offline data", often once, in a sentence
+    # about their robot or benchmark
+    Facet(
+        "offline",
+        re.compile(
+            # (not "an offline-RL value function", one paper's part; nor "demonstrations or
+            # logged trajectories", imitation)
+            r"\boffline(?:\s+RL|\s+reinforcement)\b(?!\s+(?:value|critic))"
+            r"|\b(?:previously|already)[- ]collected\b"
+            r"|\blogged\s+(?:data|datasets?|experience)\b"
+            r"|\bfixed\s+(?:[\w-]+\s+){0,2}?(?:logs?|datasets?|data)\b"
+            r"|\bstatic\s+datasets?\b",
+            _I,
+        ),
+        re.compile(r"\boffline[- ](?:RL|reinforcement\s+learning|data(?:sets?)?)\b", _I),
+    ),
     # "legal text", "law, court cases or legislation": the papers on law say so in the words of
     # law ("EU directives and UK legislation", "relevant laws, regulations"), which similarity
     # to "legal" ranks low (the EU/UK retrieval paper was missed by six of seven blind legal
@@ -560,6 +577,13 @@ def asks_main_subject(criterion: str) -> bool:
     return _MAIN_SUBJECT.search(criterion) is not None
 
 
+def says_kind(facet: Facet, sentence: str) -> bool:
+    """The sentence says the paper is of this kind."""
+    return bool(facet.cue.search(sentence)) and not (
+        facet.negated and facet.negated.search(sentence)
+    )
+
+
 def facet_sentence(facet: Facet, title: str, abstract: str, main: bool = False) -> str | None:
     """The sentence of the abstract (else the title) that says the paper is of this kind; None
     when none does. `main`: the kind is asked as the paper's main subject."""
@@ -568,7 +592,7 @@ def facet_sentence(facet: Facet, title: str, abstract: str, main: bool = False) 
     if main and facet.titled and not facet.cue.search(title):
         return None
     for s in [*split_sentences(abstract), title]:
-        if facet.cue.search(s) and not (facet.negated and facet.negated.search(s)):
+        if says_kind(facet, s):
             return s
     return None
 

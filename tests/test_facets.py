@@ -467,3 +467,40 @@ def test_parameter_efficient_tuning_is_found_where_the_papers_name_it(
         "OpenVLA",
         "Towards a Unified View of Parameter-Efficient Transfer Learning",
     } <= titles, titles
+
+
+def test_offline_reinforcement_learning_is_found_where_the_papers_say_it(
+    seed_pipeline: Pipeline,
+) -> None:
+    """PASTA lists "offline RL" among its downstream tasks and V-GPS says it learns its value
+    function "with offline RL" in a sentence about its robots: similarity ranked both below
+    papers on online RL. An offline-RL value function, one paper's part, asks no kind."""
+    assert [
+        f.name for f in asked_facets("learn from a fixed log of previously collected data")
+    ] == ["offline"]
+    assert not asked_facets("re-rank actions with an offline-RL value function")
+    ans = seed_pipeline.ask(
+        "Which papers rely on offline reinforcement learning from previously collected data?"
+    )
+    assert ans.mode == "compare" and not ans.abstained, ans.answer
+    titles = {p.title.split(":")[0] for p in ans.papers}
+    assert {"PASTA", "Steering Your Generalists", "Dichotomy of Control"} <= titles, titles
+
+
+def test_equally_confident_rows_come_by_relevance_with_their_best_sentence(
+    seed_pipeline: Pipeline,
+) -> None:
+    """A kind asked lifts every paper of the kind to full confidence: the rows then came in the
+    collection's order, and each quoted its first sentence of the kind, so the two value-function
+    papers asked about were not first, nor quoted where they name their systems."""
+    ans = seed_pipeline.ask(
+        "Which papers use value functions learned with offline RL to get better robot manipulation"
+        " policies, and how is the value function used in each?"
+    )
+    assert ans.mode == "compare" and not ans.abstained, ans.answer
+    first = {p.title.split(":")[0] for p in ans.papers[:2]}
+    assert first == {
+        "Robotic Offline RL from Internet Videos via Value-Function Pre-Training",
+        "Steering Your Generalists",
+    }, [p.title for p in ans.papers]
+    assert "V-PTR" in ans.answer, ans.answer
