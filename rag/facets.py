@@ -2,7 +2,7 @@
 work specialised to one domain (and a model of its own for it), work evaluated on real robots,
 computer-vision work, work on cheaper pretraining, work on choosing pretraining data, agents that
 learn from video, continual pretraining, new pretraining objectives, work on languages other
-than English, and fields of application (law, medicine, security, information retrieval), which
+than English, work on toxic or harmful text, and fields of application (law, medicine, security, information retrieval), which
 papers name in their field's own words rather than the reader's one word for the field.
 
 "Which papers are surveys or books rather than new methods?" and "Which papers back their method
@@ -474,6 +474,23 @@ FACETS = (
             _I,
         ),
         re.compile(r"\boffline[- ](?:RL|reinforcement\s+learning|data(?:sets?)?)\b", _I),
+    ),
+    # "toxic, harmful or offensive text from language models": the papers say so once, in a
+    # clause ("a trade-off between performance on standard benchmarks and risk of toxic
+    # generations", "prepending wikipedia.org to reduce harmful generations", "avoiding harmful
+    # or biased language"); not "doing more harm than good"
+    Facet(
+        "toxicity",
+        re.compile(
+            r"\btoxic\w*|\bharmful\b|\boffensive\b|\brude\b"
+            r"|\bundesirable\s+(?:text|outputs?|content|generations?|things|behaviou?rs?)\b",
+            _I,
+        ),
+        re.compile(
+            r"\btoxic\w*|\b(?:harmful|undesirable|offensive|biased)\s+(?:generations?|language"
+            r"|content|text|outputs?|comments?|behaviou?rs?)\b",
+            _I,
+        ),
     ),
     # "legal text", "law, court cases or legislation": the papers on law say so in the words of
     # law ("EU directives and UK legislation", "relevant laws, regulations"), which similarity

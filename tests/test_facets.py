@@ -460,6 +460,22 @@ def test_a_share_of_the_original_training_budget_is_cheaper_training(
             {"PASTA", "Steering Your Generalists", "Dichotomy of Control"},
             "Pretraining Language Models with Human Preferences",
         ),
+        # the data-filtering study names "risk of toxic generations" in a trade-off, MeCo
+        # "reduce harmful generations" in an example; CySecBERT's "more harm than good" is no
+        # harmful text
+        (
+            "produce less toxic or offensive text",
+            "toxicity",
+            "follow human preferences",
+            "Which papers look at keeping language models from generating toxic or harmful text?",
+            {
+                "Metadata Conditioning Accelerates Language Model Pre-training",
+                "Self-Supervised Alignment with Mutual Information",
+                "A Pretrainer's Guide to Training Data",
+                "Pretraining Language Models with Human Preferences",
+            },
+            "CySecBERT",
+        ),
     ],
 )
 def test_a_kind_said_in_a_clause_is_found_in_the_papers_own_words(
