@@ -155,7 +155,11 @@ FACETS = (
         re.compile(
             r"\bdomain-(?:specific|adapt\w*|speciali[sz]ed)\b|\bspeciali[sz]ed\b|\bin-domain\b"
             r"|\b(?:the|a)\s+(?!(?:general|text|textual|nlp|new|target|downstream|evolving|current"
-            r"|specific|same|source|other)\b)[\w-]+\s+domain\b",
+            r"|specific|same|source|other)\b)[\w-]+\s+domain\b"
+            # "medical continual pre-training": pretraining named for the field it is for
+            r"|\b(?:medical|biomedical|clinical|legal|cyber-?security|security|financial"
+            r"|scientific|mental[- ]health)\s+(?:continual\s+|continued\s+|further\s+)?"
+            r"pre-?training\b",
             _I,
         ),
         # the cues are how language-model papers say it; a specialised image encoder is

@@ -515,3 +515,20 @@ def test_equally_confident_rows_come_by_relevance_with_their_best_sentence(
         "Steering Your Generalists",
     }, [p.title for p in ans.papers]
     assert "V-PTR" in ans.answer, ans.answer
+
+
+def test_pretraining_named_for_its_field_is_specialised_work(seed_pipeline: Pipeline) -> None:
+    """The stability-gap paper builds Llama-3-Physician by "medical continual pre-training" and
+    never says "domain-specific": it was the paper most often missed by the tune questions asking
+    for a model specialised to a professional field."""
+    from rag.facets import FACETS
+
+    dom = next(f for f in FACETS if f.name == "domain")
+    assert dom.cue.search("in both medical continual pre-training and instruction tuning")
+    assert not dom.cue.search("continual pre-training has become the predominant approach")
+    ans = seed_pipeline.ask(
+        "Which papers build their own language model specialised for one professional field,"
+        " like medicine or law?"
+    )
+    titles = {p.title for p in ans.papers}
+    assert "Efficient Continual Pre-training by Mitigating the Stability Gap" in titles, titles
