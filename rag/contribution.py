@@ -29,7 +29,12 @@ _VERBS = (
     r"|put\s+(?:out|together|forward))"
 )
 # a criterion may say "make X available"; in an abstract that shape is an availability phrase
-_CRITERION_VERB = re.compile(rf"\b(?:{_VERBS}\w*|make|made)\b(?P<rest>.*)$", re.IGNORECASE)
+# ("share the weights of the models they trained": sharing is releasing, in a criterion; not
+# "did not share its training data")
+_CRITERION_VERB = re.compile(
+    rf"\b(?:{_VERBS}\w*|make|made|(?<!not\s)(?<!n't\s)shar(?:e|es|ing))\b(?P<rest>.*)$",
+    re.IGNORECASE,
+)
 _VERB = re.compile(rf"\b{_VERBS}\w*", re.IGNORECASE)
 _NP_END = re.compile(
     r"\b(?:for|to|on|in|that|which|who|with|than|rather|such|specifically|as|by|from|of|they|we"
@@ -67,7 +72,8 @@ VERB_WINDOW = 6  # the object must follow the contribution verb within this many
 # "a new dataset, corpus or benchmark", "a benchmark, test suite or evaluation dataset": the
 # comma separates alternatives (it would end the noun phrase otherwise)
 _LIST_COMMA = re.compile(r",\s*(?=(?:[\w-]+\s+){0,2}[\w-]+,?\s+or\b)")
-_DETERMINERS = frozenset("a an the their its our his her this these those any some".split())
+# ("release their own pretrained model weights": "own" has no term, and is no head)
+_DETERMINERS = frozenset("a an the their its our his her this these those any some own".split())
 VERB_LEAD = 5  # a criterion's verb comes first ("say they release ...", "Do any ... provide")
 # a participle after the head ends the noun phrase ("a BERT-style encoder pretrained for ...")
 _PARTICIPLE = re.compile(r"(?:ed|ised|ized)$", re.IGNORECASE)
@@ -79,7 +85,8 @@ _PARTICIPLE = re.compile(r"(?:ed|ised|ized)$", re.IGNORECASE)
 # stands for the others, and "release their models" is checkable (a model is generic only as a
 # thing proposed). Tune: docs/ANSWERING.md, ninth round
 _RELEASE_VERB = re.compile(
-    r"^(?:releas|open-sourc|publish|shar|(?:make|made)\b.*\b(?:available|public|accessible))",
+    r"^(?:releas|open-sourc|publish|shar|put\s+out"
+    r"|(?:make|made)\b.*\b(?:available|public|accessible|downloadable))",
     re.IGNORECASE,
 )
 _RELEASABLE = (

@@ -18,6 +18,16 @@ def test_contribution_object() -> None:
     # the second verb of "release or open-source" is no object; "they collected" ends the phrase
     data = contribution_object("publicly release or open-source the text data they collected")
     assert data is not None and is_release(data) and {"data", "dataset", "corpus"} <= data
+    # the ways readers ask for weights: their own, put out, shared, downloadable (these asked
+    # for nothing released, and the papers with a download link were cut off); not a negation
+    for asked in (
+        "release their own pretrained model weights or checkpoints",
+        "put out model checkpoints or weights for others to use",
+        "share the weights of the models they trained",
+        "make the weights of the models they trained downloadable",
+    ):
+        assert is_release(contribution_object(asked)), asked
+    assert contribution_object("did not share its training data") is None
     # "make X cheaper" is no release
     assert not is_release(contribution_object("make language model pre-training cheaper"))
     assert contribution_object("propose a new method") is None  # too generic to check
