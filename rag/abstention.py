@@ -36,7 +36,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from rag.conversation import described
+from rag.conversation import described, title_described
 from rag.extractive import (
     Corpus,
     Scored,
@@ -857,6 +857,7 @@ def gate(
             set(focus or ())
             or ({described(referred, papers).id} if referred else set())
             or subject_ids(part, papers, corpus)
+            or title_described(asked, papers)
             or (_whole_subject(asked, part, papers, corpus, scored) if part != asked else set())
         )
         # two papers named by their titles ("Which environments do VPT and 'Pre-Trained

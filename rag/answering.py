@@ -40,6 +40,7 @@ from rag.conversation import (
     reference,
     resolve,
     setting_terms,
+    title_described,
     title_named,
 )
 from rag.extractive import (
@@ -615,7 +616,7 @@ class Answerer:
         for pid in rw.focus_ids:
             prior[pid] = max(prior.get(pid, 0.0), FOCUS_PRIOR)
         in_question = named_papers(q, papers)
-        sole = sole_namers(q, papers)
+        sole = sole_namers(q, papers) or title_described(q, papers)
         if len(sole) == 1 and not about_several(q, in_question):
             # "... only on StackOverflow data?": the one candidate that names it
             (pid,) = sole

@@ -472,6 +472,27 @@ def _spaced(text: str) -> str:
     return r"\s+".join(re.escape(w) for w in text.split())
 
 
+# "In the metadata conditioning paper, how many tokens ...": a paper called by words of its title
+_THE_TITLED = re.compile(
+    r"^\s*(?:in|for|from)\s+the\s+(?P<words>(?:[\w-]+\s+){1,4}?)"
+    r"(?:paper|study|work|method|approach)\b",
+    re.IGNORECASE,
+)
+
+
+def title_described(question: str, papers: list[Paper]) -> set[str]:
+    """The one candidate a "the <title words> paper" phrase names (`title_named`: a capital or
+    two words only its title has), as a name names it, where every word of the phrase is a word
+    of that title (not "the semi-supervised imitation work": one title word of another paper)."""
+    m = _THE_TITLED.search(question)
+    named = title_named(m.group("words"), papers) if m else {}
+    if m is None or len(named) != 1:
+        return set()
+    (pid,) = named
+    title = next(set(terms(p.title.replace("-", " "))) for p in papers if p.id == pid)
+    return {pid} if set(terms(m.group("words").replace("-", " "))) <= title else set()
+
+
 def title_named(
     question: str,
     candidates: list[Paper],

@@ -1233,3 +1233,21 @@ def test_two_words_the_abstracts_write_as_one_are_known(seed_pipeline: Pipeline)
         assert "huggingface" in seed_pipeline.papers([row.paper_id])[row.paper_id].abstract
     ans = seed_pipeline.ask("What is the Stack Overflow domain pre-training paper about?")
     assert not ans.abstained and ans.citations[0].title.startswith("Stack Over-Flowing"), ans.answer
+
+
+def test_a_paper_called_by_its_title_words_is_the_subject_of_the_number_asked(
+    seed_pipeline: Pipeline,
+) -> None:
+    """ "In the metadata conditioning paper, how many tokens ...": the paper is named by words
+    of its title, so the rewarming study's token counts do not answer for it (two helpers wrote
+    this near-miss; it quoted the rewarming study)."""
+    ans = seed_pipeline.ask(
+        "In the metadata conditioning paper, how many tokens long was the cooldown phase?"
+    )
+    assert ans.abstained, ans.answer
+    assert "Metadata Conditioning Accelerates" in ans.answer, ans.answer
+    ans = seed_pipeline.ask(
+        "In the metadata conditioning paper, how much less data does the 1.6B model need?"
+    )
+    assert not ans.abstained and "33%" in ans.answer, ans.answer
+    assert ans.citations[0].paper_id.startswith("metadata-conditioning"), ans.citations
