@@ -2,8 +2,9 @@
 work specialised to one domain (and a model of its own for it), work evaluated on real robots,
 computer-vision work, work on cheaper pretraining, work on choosing pretraining data, agents that
 learn from video, continual pretraining, new pretraining objectives, work on languages other
-than English, work on toxic or harmful text, and fields of application (law, medicine, security, information retrieval), which
-papers name in their field's own words rather than the reader's one word for the field.
+than English, work on toxic or harmful text, and fields of application (law, medicine,
+security, information retrieval), which papers name in their field's own words rather than the
+reader's one word for the field.
 
 "Which papers are surveys or books rather than new methods?" and "Which papers back their method
 with proofs or guarantees?" ask what *kind* of paper each is, and the words that say so are few
