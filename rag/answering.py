@@ -154,15 +154,6 @@ DESCRIBED_CHOICES = 3  # papers per description tried when two descriptions want
 # that point nowhere: at 0.1, 93 asks move, 23 to a paper outside gold; at 0.3 with a word of
 # the paper's own, 52 move, all to a gold paper; docs/ANSWERING.md, twenty-eighth round)
 PART_MARGIN = 0.30
-# a description's fit to a paper adds the paper's fused search score for the description (0..1,
-# the best hit 1.0): the search reads the whole abstract, sentence scoring one sentence at a
-# time ("the paper on the performance dip at the very start of continual pretraining": no one
-# sentence says all of it). On the 6,581 descriptions of the tune multi-paper and factoid
-# questions of two or more descriptions, the best fit is a gold paper for 0.894 of them with
-# sentences and title alone, 0.898 by the search alone, 0.913 at weight 0.3 and 0.918 at 1.0
-# (0.907 at 3.0; docs/ANSWERING.md, forty-fourth round)
-W_SEARCHED = 0.3
-SEARCHED_K = 20  # hits of that search read (the others add nothing)
 # "which benchmark does each report on", "for both": an ask of every paper the question is about
 _EACH_ASK = re.compile(r"\b(?:each|both|either|all\s+of\s+them|every)\b", re.IGNORECASE)
 # words of the asking ("for what kind of tasks", "how big are the models"), not of a paper
@@ -972,19 +963,13 @@ class Answerer:
         order = [max(f, key=f.get) for f in fits if f]
         return order if len(set(order)) == len(apart) else []
 
-    def _rank_described(
-        self, description: str, papers: list[Paper], searched: bool = True
-    ) -> dict[str, float]:
+    def _rank_described(self, description: str, papers: list[Paper]) -> dict[str, float]:
         """How well each paper fits a description of it: its best sentence's score plus how
-        much of the description its title holds, plus (`searched`) its search score for the
-        description (an ask of a question is weighed on the old scale: PART_MARGIN)."""
+        much of the description its title holds."""
         corpus = corpus_for(self.pipeline)
         best: dict[str, float] = {}
         for s in score_sentences(self.pipeline.embedder, corpus, description, papers):
             best.setdefault(s.paper_id, s.score)
-        for h in self.pipeline.search(description, k=SEARCHED_K) if searched else []:
-            if h.paper_id in best:
-                best[h.paper_id] += W_SEARCHED * h.score
         d_terms = terms(description)
         # ("the one that asks when GNN pretraining is worth it": "When to Pre-Train Graph Neural
         # Networks?"): an initialism the reader writes in capitals
@@ -1031,7 +1016,7 @@ class Answerer:
                 return best
             if reference(part).refers or _EACH_ASK.search(part):
                 return lead  # "how large was the latter's ...", "which benchmark does each ..."
-            fit = self._rank_described(part, papers, searched=False)
+            fit = self._rank_described(part, papers)
             top = max(fit, key=fit.get, default=lead)
             if top == lead or fit[top] < fit.get(lead, 0.0) + PART_MARGIN:
                 return lead
@@ -1057,7 +1042,7 @@ class Answerer:
         def other_for(part: str, lead: str) -> str:
             if reference(part).refers or _EACH_ASK.search(part):
                 return lead  # "what gains do they report": of the papers asked about
-            fit = self._rank_described(part, [p for p in papers if p.id != lead], False)
+            fit = self._rank_described(part, [p for p in papers if p.id != lead])
             return max(fit, key=fit.get, default=lead)
 
         return other_for

@@ -13,7 +13,7 @@ from fake_openai import FakeOpenAI, Reply, fake_openai_fixture  # noqa: F401  (f
 
 from rag.answering import get_answerer, route
 from rag.evaluation import citation_validity
-from rag.extractive import compounded, corpus_for
+from rag.extractive import compounded
 from rag.pipeline import Pipeline
 from rag.prompts import CANNOT_ANSWER
 from rag.questions import descriptions, one_each
@@ -1332,27 +1332,3 @@ def test_two_described_graph_papers_are_each_found(seed_pipeline: Pipeline) -> N
         "relief-reinforcement-learning-empowered-graph-feature-prompt-tuning",
         "when-to-pre-train-graph-neural-networks-from-data-generation-perspective",
     } <= cited, ans.answer
-
-
-@pytest.mark.parametrize(
-    ("description", "prefix"),
-    [
-        # no one sentence of the stability-gap paper says "early drop" and "domain continual
-        # pretraining" together; the benchmark study's sentences came closer
-        (
-            "the study on the early performance drop in domain continual pretraining",
-            "efficient-continual-pre-training",
-        ),
-        # "patches" and "where" are in no sentence of the position-prediction paper
-        ("one that predicts where patches are", "position-prediction"),
-    ],
-)
-def test_a_description_fits_the_paper_whose_whole_abstract_matches_it(
-    seed_pipeline: Pipeline, description: str, prefix: str
-) -> None:
-    """A paper described in a question ("the study on ...") is the one whose abstract, read
-    whole by the search, fits the description, not only the one with the closest sentence."""
-    ans = get_answerer(seed_pipeline)
-    papers = list(seed_pipeline.papers(corpus_for(seed_pipeline).paper_ids).values())
-    fit = ans._rank_described(description, papers)
-    assert max(fit, key=fit.get).startswith(prefix), sorted(fit, key=lambda k: -fit[k])[:3]
