@@ -154,14 +154,18 @@ def _last_turn(pipeline: Pipeline, *turns: str) -> Answer:
     return history[-1]
 
 
+SUBSET = 2400  # questions checked without RAG_FULL_EVAL, spread evenly over the set
+
+
 def _subset() -> list[dict]:
-    """All tune questions with RAG_FULL_EVAL=1, else every fourth one (keeps the suite fast: the
-    tune split grew past 10,000 questions; the eval gate checks citation validity on the whole
-    test split, and `rag eval run` on every question)."""
-    return ITEMS if os.environ.get("RAG_FULL_EVAL") else ITEMS[::4]
+    """All tune questions with RAG_FULL_EVAL=1, else about SUBSET of them, evenly spread (keeps
+    the suite's time flat as the set grows: every fourth of 19,000 questions ran past 1,200 s on
+    a loaded 2-core machine; the eval gate checks citation validity on the whole test split, and
+    `rag eval run` on every question)."""
+    return ITEMS if os.environ.get("RAG_FULL_EVAL") else ITEMS[:: max(1, len(ITEMS) // SUBSET)]
 
 
-@pytest.mark.timeout(1200)  # ~2,600 questions; 600 s was hit on a loaded 2-core machine
+@pytest.mark.timeout(1200)  # ~2,400 questions; 600 s was hit on a loaded 2-core machine
 def test_citation_validity_over_eval_questions(seed_pipeline: Pipeline) -> None:
     ans = get_answerer(seed_pipeline)
     ids = [p for p in seed_pipeline.store.paper_states()]
