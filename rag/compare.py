@@ -401,10 +401,25 @@ def criterion_of(question: str) -> str:
         mod = kind.group("m").strip()
         rest = SCOPE.sub("", q[kind.end() :]).strip()
         rest = re.sub(r"^(?:that|which|who|on|about)\b\s*", "", rest, flags=re.IGNORECASE)
-        return mod if _EXISTS.match(rest) else f"{mod} {rest}".strip()
+        return mod if _EXISTS.match(rest) else _present(f"{mod} {rest}".strip())
     c = SCOPE.sub("", _LEAD.sub("", q, count=1)).strip()
-    c = _FILLER.sub("", c).strip()
+    c = _present(_FILLER.sub("", c)).strip()
     return c or q
+
+
+# "Which papers about graph neural networks appear in the collection?": that they are there is
+# the asking, not a property ("no abstract uses the words appear"); not the verb of a clause
+# ("settings where only a handful of labelled examples are available")
+_PRESENT = re.compile(
+    r"(?<=\w)\s+(?:are|is|appear|appears|exist|exists|show\s+up|shows\s+up|can\s+be\s+found"
+    r"|(?:are|is)\s+(?:included|featured|present|available|covered|listed|found))$",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(r"\b(?:where|that|which|who|whose|when|if|whether)\b", re.IGNORECASE)
+
+
+def _present(criterion: str) -> str:
+    return criterion if _CLAUSE.search(criterion) else _PRESENT.sub("", criterion)
 
 
 # "court cases, legislation, that sort of thing": the reader's examples end, no property

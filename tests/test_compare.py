@@ -44,6 +44,16 @@ def test_criterion_of() -> None:
         "modified the masking"
     )
     assert criterion_of("Which of the two papers uses more data?") == "uses more data"
+    # that the papers are there is the asking ("no abstract uses the words appear"), unless a
+    # clause of the property says it
+    assert criterion_of(
+        "Which two papers about graph neural networks appear in the collection, and what do they"
+        " propose?"
+    ) == ("graph neural networks")
+    assert criterion_of("Which papers about offline RL exist in this collection?") == "offline RL"
+    assert criterion_of(
+        "Which papers study settings where only a few labelled examples are available?"
+    ) == ("study settings where only a few labelled examples are available")
     assert criterion_of("Which two papers pretrain BERT on legal text?") == (
         "pretrain BERT on legal text"
     )
