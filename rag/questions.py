@@ -2007,6 +2007,15 @@ _ASKED_DO = re.compile(
     r"(?:for|with|on|in|against|from|to)?)?\s*\?$",
     re.IGNORECASE,
 )
+# "Which open models did the study of intermediate checkpoints and capability dynamics
+# reproduce and release checkpoints for?": `_ASKED_DO` reads "checkpoints" ("... and
+# downstream capability dynamics reproduce ..." as its "and" part); the verb closing the
+# question with at most two words after its "and" part is asked too
+_ASKED_DO_LAST = re.compile(
+    r"\b(?:did|does|do)\b.*?\b(?P<v>[a-z]{4,})(?:\s+(?:and\s+[a-z]+(?:\s+[\w-]+){0,2}?\s*)?"
+    r"(?:for|with|on|in|against|from|to)?)?\s*\?$",
+    re.IGNORECASE,
+)
 # "Which made-up website did they prepend to improve ...?": the verb right after its subject
 _ASKED_DO_SUBJECT = re.compile(
     r"\b(?:did|does|do)\s+(?:they|it|the\s+(?:authors|paper|study|method|model|work))\s+"
@@ -2024,6 +2033,7 @@ def _object_of_asked_verb(sentence: str, targets: list[str], question: str) -> b
     asked = [(m, rf"\s+{m.group('p')}") for m in _ASKED_VERB.finditer(question)]
     asked += [(m, "") for m in _ASKED_PASSIVE.finditer(question)]
     asked += [(m, "") for m in _ASKED_DO.finditer(question)]
+    asked += [(m, "") for m in _ASKED_DO_LAST.finditer(question)]
     asked += [(m, "") for m in _ASKED_DO_SUBJECT.finditer(question)]
     asked += [(m, "") for m in _ASKED_PARTICIPLE.finditer(question)]
     # "which simulator was used to test the method": "Empirical validation on the Mujoco"

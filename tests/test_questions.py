@@ -1297,6 +1297,13 @@ def test_a_first_sentence_says_what_the_counted_papers_do() -> None:
             "In addition to our core findings, we've reproduced Amber and OpenLLaMA, releasing"
             " their intermediate checkpoints.",
         ),
+        # ... also after a subject with an "and" of its own (not "checkpoints" as the verb)
+        (
+            "Which open models did the study of intermediate pretraining checkpoints and"
+            " downstream capability dynamics reproduce and release checkpoints for?",
+            "In addition to our core findings, we've reproduced Amber and OpenLLaMA, releasing"
+            " their intermediate checkpoints.",
+        ),
         # "test" asks where it was evaluated: "validation on the Mujoco"
         (
             "Which simulator was used to test the defence method?",
