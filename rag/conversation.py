@@ -614,40 +614,62 @@ def described_at(question: str, candidates: list[Paper], pos: dict[str, int]) ->
     placed = set(pos)
     # ("three papers: SAMI, the paper on pretraining LMs with human preferences, and RLGF": one
     # description between two names places its paper too)
+    items = []
     for d in descriptions(question) or _LONE_DESCRIPTION.findall(question)[:1]:
         # (a description comes back without its commas: "... ability, using a cheap ...")
         found = re.search(r"[\W_]+".join(map(re.escape, d.split())), question)
-        at = found.start() if found else -1
-        if at < 0:
+        if found:
+            items.append((found.start(), d, _fitting(d, candidates)))
+    bests = [r[0][2].id if _clear(r) else "" for _, _, r in items]
+    for i, (at, d, ranked) in enumerate(items):
+        if not _clear(ranked):
             continue
         # a paper placed inside the description by one of its words ("scales to 20B" and
-        # ERNIE's "Large-scale") leaves it to another paper that fits it far better
+        # ERNIE's "Large-scale") leaves it to another paper that fits it far better, or to
+        # the paper that fits it best when it fits another description best ("first, the
+        # ELECTRA variant with self-supervision ...; second, the thesis proposing token-swapping
+        # objectives": "Structural Self-Supervised Objectives" is the second)
+        others = set(bests[:i] + bests[i + 1 :]) - {""}
         inside = {pid for pid, x in pos.items() if at <= x < at + len(d)}
-        want = set(terms(_RELATIONAL.sub(" ", d)))
-        # (a tie on the abstract's words goes to the paper whose title has more of them: "the
-        # paper on pretraining LMs with human preferences" is that title's paper, not SAMI's)
-        ranked = sorted(
-            (
-                (
-                    len(want & set(terms(f"{p.title} {p.abstract}"))),
-                    len(want & set(terms(p.title))),
-                    p,
-                )
-                for p in candidates
-            ),
-            key=lambda x: (-x[0], -x[1]),
-        )
-        if not ranked or not ranked[0][0] or (len(ranked) > 1 and ranked[1][:2] == ranked[0][:2]):
-            continue
         best = ranked[0][2]
-        if best.id in placed or any(n * 2 > ranked[0][0] for n, _, p in ranked if p.id in inside):
+        moved = inside & others - {best.id}
+        if best.id in placed:
+            # (a name inside the description placed its best paper there already, beside one
+            # that fits another description best: "the ELECTRA variant ...")
+            if best.id not in inside or not moved:
+                continue
+            drop = moved
+        elif any(n * 2 > ranked[0][0] for n, _, p in ranked if p.id in inside - others):
             continue
-        for pid in inside:  # the description's place is its paper's, not theirs
+        else:
+            drop = inside  # the description's place is its paper's, not theirs
+        for pid in drop:
             out.pop(pid, None)
             placed.discard(pid)
         out[best.id] = at
         placed.add(best.id)
     return out
+
+
+def _fitting(description: str, candidates: list[Paper]) -> list[tuple[int, int, Paper]]:
+    """The candidates by how many of a description's words their title and abstract share;
+    a tie goes to the paper whose title has more of them ("the paper on pretraining LMs with
+    human preferences" is that title's paper, not SAMI's)."""
+    want = set(terms(_RELATIONAL.sub(" ", description)))
+    return sorted(
+        (
+            (len(want & set(terms(f"{p.title} {p.abstract}"))), len(want & set(terms(p.title))), p)
+            for p in candidates
+        ),
+        key=lambda x: (-x[0], -x[1]),
+    )
+
+
+def _clear(ranked: list[tuple[int, int, Paper]]) -> bool:
+    """A best fit that shares some word and ties with no other paper."""
+    return bool(ranked and ranked[0][0]) and not (
+        len(ranked) > 1 and ranked[1][:2] == ranked[0][:2]
+    )
 
 
 def referents(

@@ -906,3 +906,28 @@ def test_the_middle_one_is_the_second_of_the_earlier_list() -> None:
     ref = reference("How much sparsity does the middle one induce?")
     assert (ref.kind, ref.index) == ("ordinal", 1)
     assert reference("What is the middle ground between the two?").kind != "ordinal"
+
+
+def test_a_name_shared_inside_a_description_leaves_the_other_paper_to_its_own() -> None:
+    """ "first, the ELECTRA variant with self-supervision and self-correction 'courses';
+    second, the thesis proposing token-swapping objectives": "ELECTRA" places both papers at
+    the first description (both abstracts name it), but the structural-objectives thesis fits
+    the second description best, so "the first" is the course-learning paper."""
+    mcl = _paper(
+        "mcl",
+        "Pre-training Language Model as a Multi-perspective Course Learner",
+        "ELECTRA, the generator-discriminator framework, faces challenges. Three"
+        " self-supervision courses and two self-correction courses are proposed.",
+    )
+    sso = _paper(
+        "sso",
+        "Structural Self-Supervised Learning for Transformers",
+        "We introduce alternatives to masked language modeling, as in ELECTRA: objectives involving"
+        " token swapping instead of masking, proposed in this thesis.",
+    )
+    q = (
+        "Compare two ideas for better BERT-style pretraining objectives: first, the ELECTRA"
+        " variant with self-supervision and self-correction 'courses'; second, the thesis"
+        " proposing token-swapping objectives instead of masking."
+    )
+    assert [p.id for p in mention_order(q, [sso, mcl], ["sso", "mcl"])] == ["mcl", "sso"]
