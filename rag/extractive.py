@@ -74,11 +74,14 @@ class Corpus:
         """Whether some abstract uses the term or a spelling of the same word the stemmer does
         not join: "africa"/"african", "behaviour"/"behavior", "specialis"/"specializ" (a shared
         prefix of 6+ letters that leaves at most 2 letters of the shorter word), or a noun the
-        stemmer keeps apart from its adjective ("false"/"falsehood")."""
+        stemmer keeps apart from its adjective ("false"/"falsehood"), or its "-er" form."""
         if t in self.idf or t in self.glossed:
             return True
         if not t.isalpha():
             return False
+        # an agent noun or a comparative of a known word: "helper" (help), "weaker" (weak)
+        if len(t) >= 6 and t.endswith("er") and t[:-2] in self.idf:
+            return True
         vocab = self._sorted_vocab
         if len(t) >= 4:  # "fals" of "false" in "falsehood", "dark" in "darkness"
             i = bisect.bisect_left(vocab, t)

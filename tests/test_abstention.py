@@ -204,6 +204,8 @@ def test_irregular_verbs_and_derived_nouns_are_no_unknown_words(seed_pipeline: P
     corpus = corpus_for(seed_pipeline)
     assert terms("came found") == terms("come find")
     assert corpus.knows(terms("false")[0]) and corpus.knows(terms("came")[0])
+    # an agent noun or a comparative of a word the abstracts use ("A Little Help ...")
+    assert corpus.knows(terms("helper")[0]) and corpus.knows(terms("weaker")[0])
     assert not corpus.knows(terms("driving")[0])
     ans = seed_pipeline.ask(
         "Five objectives were benchmarked for making LMs produce less offensive or false text "
