@@ -386,7 +386,10 @@ def papers_naming(entity: str, papers: list) -> list:  # noqa: ANN001 - rag.sche
     abstract, else in another form (`_named_otherwise`), else by `mentioned` (parts, plural,
     acronym). "VPT" then finds the VPT paper, not also the V-PTR paper whose "video
     pre-training" it abbreviates."""
-    exact = rf"(?<![\w-]){re.escape(entity)}(?![\w-])"
+    # ("the 3B OpenLlama": "OpenLlama-3B"; a model size after a hyphen is the same name, for
+    # a name without a version of its own: "Llama-2" is not "Llama-2-7B"'s family as a whole)
+    sized = r"(?:-\d+(?:\.\d+)?[BM])?" if entity.isalpha() else ""
+    exact = rf"(?<![\w-]){re.escape(entity)}{sized}(?![\w-])"
     if found := _verbatim(re.compile(exact), papers) or _named_otherwise(entity, papers):
         return found
     if entity.isupper() and len(entity) >= 3:  # "LOOK", "KIND": not the words look, kind,

@@ -200,6 +200,10 @@ def test_a_name_its_project_page_or_code_is_named_for_is_the_papers_own() -> Non
     assert not in_own_url("nlp", preselect)  # nor a part of one
     papers = [SimpleNamespace(title="Foundation Policies", abstract=hilp)]
     assert papers_naming("HILP", papers) == papers
+    # "the 3B OpenLlama": the name with its size after a hyphen, before another form of it
+    gap = SimpleNamespace(title="Stability Gap", abstract="It lifts OpenLlama-3B from 36.2%.")
+    fine = SimpleNamespace(title="The Fine Line", abstract="We reproduced OpenLLaMA and Amber.")
+    assert papers_naming("OpenLlama", [fine, gap]) == [gap]
 
 
 def test_asking_where_to_find_something_asks_for_the_link(seed_pipeline) -> None:  # noqa: ANN001
