@@ -419,6 +419,7 @@ _CLAUSE = re.compile(r"\b(?:where|that|which|who|whose|when|if|whether)\b", re.I
 
 
 def _present(criterion: str) -> str:
+    """The criterion without a closing verb of presence (`_PRESENT`), unless a clause holds it."""
     return criterion if _CLAUSE.search(criterion) else _PRESENT.sub("", criterion)
 
 
